@@ -1,0 +1,123 @@
+package io.verigrid.engine;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The operator set: THE one code path that computes an operator, used in training and by the ledger's
+ * referee. Every operator is bit-exact on every JVM, CPU and thread count; its canonical summation order
+ * is documented next to its code. Float attributes travel as {@link Float#floatToRawIntBits} in a long.
+ *
+ * <p>Kinds (protocol names): movement {@code slice_rows}; linear algebra {@code matmul}; elementwise
+ * {@code add}, {@code add_bias}, {@code relu}, {@code relu_backward}; reductions {@code sum_rows};
+ * loss {@code softmax_xent}, {@code softmax_xent_backward}; optimizer {@code momentum_update},
+ * {@code sgd_apply}.
+ */
+public final class Ops {
+    private static final Map<String, Operator> OPERATORS = register(
+            new SliceRows(),
+            new Matmul(),
+            new ElementwiseOps.Add(),
+            new ElementwiseOps.AddBias(),
+            new ElementwiseOps.Relu(),
+            new ElementwiseOps.ReluBackward(),
+            new SumRows(),
+            new SoftmaxXent(),
+            new SoftmaxXent.Backward(),
+            new ElementwiseOps.MomentumUpdate(),
+            new ElementwiseOps.SgdApply());
+
+    private Ops() {
+    }
+
+    private static Map<String, Operator> register(Operator... operators) {
+        Map<String, Operator> byKind = new LinkedHashMap<>();
+        for (Operator operator : operators) {
+            byKind.put(operator.kind(), operator);
+        }
+        return Collections.unmodifiableMap(byKind);
+    }
+
+    /** The operator kinds of {@link OpSet#VERSION}, in category order. */
+    public static Set<String> kinds() {
+        return OPERATORS.keySet();
+    }
+
+    /**
+     * Computes one operator. Throws {@link IllegalArgumentException} naming the kind (and the input index
+     * where one is at fault) for an unknown kind, a wrong input or attribute count, a shape mismatch, a
+     * non-finite input or an invalid attribute.
+     */
+    public static Tensor execute(String kind, long[] attrs, List<Tensor> inputs, Parallelism par) {
+        Operator operator = operator(kind);
+        if (attrs == null || attrs.length != operator.attrCount()) {
+            throw new IllegalArgumentException(kind + ": expected " + operator.attrCount() + " attrs, got "
+                    + (attrs == null ? "null" : attrs.length));
+        }
+        if (inputs == null || inputs.size() != operator.inputCount()) {
+            throw new IllegalArgumentException(kind + ": expected " + operator.inputCount() + " inputs, got "
+                    + (inputs == null ? "null" : inputs.size()));
+        }
+        if (par == null) {
+            throw new IllegalArgumentException(kind + ": parallelism must not be null");
+        }
+        for (int i = 0; i < inputs.size(); i++) {
+            checkFinite(kind, i, inputs.get(i));
+        }
+        return operator.forward(attrs.clone(), inputs, par);
+    }
+
+    static Operator operator(String kind) {
+        Operator operator = kind == null ? null : OPERATORS.get(kind);
+        if (operator == null) {
+            throw new IllegalArgumentException("unknown operator kind " + kind + "; known kinds: " + kinds());
+        }
+        return operator;
+    }
+
+    private static void checkFinite(String kind, int input, Tensor tensor) {
+        if (tensor == null) {
+            throw bad(kind, input, "is null");
+        }
+        float[] data = tensor.data();
+        for (int i = 0; i < data.length; i++) {
+            if (!Float.isFinite(data[i])) {
+                throw bad(kind, input, "element " + i + " is not finite: " + data[i]);
+            }
+        }
+    }
+
+    /** The error for a bad input: names the operator kind and the input index. */
+    static IllegalArgumentException bad(String kind, int input, String problem) {
+        return new IllegalArgumentException(kind + ": input " + input + " " + problem);
+    }
+
+    /** Requires {@code tensor} to have the given rank. */
+    static void requireRank(String kind, int input, Tensor tensor, int rank) {
+        if (tensor.rank() != rank) {
+            throw bad(kind, input, "must have rank " + rank + ", got shape " + Arrays.toString(tensor.shape()));
+        }
+    }
+
+    /** Decodes a float attribute carried as raw int bits; it must be a finite float. */
+    static float floatAttr(String kind, long[] attrs, int index) {
+        long bits = attrs[index];
+        if (bits != (int) bits || !Float.isFinite(Float.intBitsToFloat((int) bits))) {
+            throw new IllegalArgumentException(kind + ": attr " + index + " must be the raw bits of a finite float, got "
+                    + bits);
+        }
+        return Float.intBitsToFloat((int) bits);
+    }
+
+    /** Decodes a 0/1 flag attribute. */
+    static boolean flagAttr(String kind, long[] attrs, int index) {
+        if (attrs[index] != 0 && attrs[index] != 1) {
+            throw new IllegalArgumentException(kind + ": attr " + index + " must be 0 or 1, got " + attrs[index]);
+        }
+        return attrs[index] == 1;
+    }
+}
