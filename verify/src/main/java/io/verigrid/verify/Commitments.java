@@ -40,9 +40,12 @@ public final class Commitments {
         return Merkle.root(chunkLeaves(name, tensor));
     }
 
-    /** The root an operator's output is committed under: {@code tensorRoot("out", output)}. */
+    /**
+     * The root an operator's output is committed under in a trace leaf: {@code tensorLeaf("out", output)}, so it
+     * binds the output's shape as well as its bytes (a referee must not accept the right bytes in the wrong shape).
+     */
     public static byte[] outputRoot(Tensor output) {
-        return tensorRoot(OUTPUT_NAME, output);
+        return tensorLeaf(OUTPUT_NAME, output);
     }
 
     /** H(0x02 ‖ name ‖ shape ‖ tensorRoot(name, tensor)), shape = u32 rank ‖ u32 dims. */

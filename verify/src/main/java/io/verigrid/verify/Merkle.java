@@ -67,6 +67,41 @@ public final class Merkle {
         return used == siblings.size() && Arrays.equals(node, root);
     }
 
+    /**
+     * Every level of the tree, leaves first and the root's level last. Level k has {@link #width}(n, k) nodes;
+     * node p of level k covers the leaves [p·2^k, (p+1)·2^k) that exist.
+     */
+    public static List<List<byte[]>> levels(List<byte[]> leaves) {
+        checkLeaves(leaves);
+        if (leaves.isEmpty()) throw new IllegalArgumentException("leaves: a tree needs at least one leaf");
+        List<List<byte[]>> levels = new ArrayList<>();
+        List<byte[]> level = List.copyOf(leaves);
+        levels.add(level);
+        while (level.size() > 1) {
+            level = parents(level);
+            levels.add(level);
+        }
+        return levels;
+    }
+
+    /** The number of levels above the leaves: 0 for one leaf, ⌈log2 n⌉ in general. */
+    public static int height(int leafCount) {
+        if (leafCount < 1) throw new IllegalArgumentException("leafCount: must be at least 1, got " + leafCount);
+        int height = 0;
+        for (long width = leafCount; width > 1; width = (width + 1) / 2) height++;
+        return height;
+    }
+
+    /** The number of nodes at {@code level} of a tree of {@code leafCount} leaves. */
+    public static int width(int leafCount, int level) {
+        if (level < 0 || level > height(leafCount)) {
+            throw new IllegalArgumentException("level: " + level + " outside 0.." + height(leafCount));
+        }
+        long width = leafCount;
+        for (int k = 0; k < level; k++) width = (width + 1) / 2;
+        return (int) width;
+    }
+
     static byte[] node(byte[] left, byte[] right) {
         return Hashes.sha256(new byte[] {NODE_TAG}, left, right);
     }
