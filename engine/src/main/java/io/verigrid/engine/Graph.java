@@ -52,7 +52,14 @@ final class Graph {
      * gradients summed with {@code add}, in the order the uses are visited.
      */
     void backward(Node loss) {
+        if (loss.ref().source() != InputRef.Source.OP) {
+            throw new IllegalStateException("backward must start from an operator output, not " + loss.ref());
+        }
         int root = loss.ref().op();
+        String rootKind = specs.get(root).kind();
+        if (!Ops.operator(rootKind).isLoss()) {
+            throw new IllegalStateException("backward must start from a loss operator, not " + rootKind);
+        }
         for (int index = root; index >= 0; index--) {
             Node output = new Node(InputRef.op(index), true);
             Node grad = gradients.get(output.ref());

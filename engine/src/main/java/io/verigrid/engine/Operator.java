@@ -16,6 +16,11 @@ interface Operator {
 
     Tensor forward(long[] attrs, List<Tensor> inputs, Parallelism par);
 
+    /** True for a scalar loss, the only kind of operator a backward pass may start from. */
+    default boolean isLoss() {
+        return false;
+    }
+
     /**
      * Appends to {@code graph} the operators computing the gradient of each input from {@code grad}, the
      * gradient of this operator's output ({@code null} when this operator is the loss, whose upstream

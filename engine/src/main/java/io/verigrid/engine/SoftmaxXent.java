@@ -50,6 +50,11 @@ final class SoftmaxXent implements Operator {
     }
 
     @Override
+    public boolean isLoss() {
+        return true;
+    }
+
+    @Override
     public List<Graph.Node> backward(Graph graph, long[] attrs, List<Graph.Node> inputs, Graph.Node grad) {
         if (grad != null) {
             throw new IllegalStateException(kind() + " must be the loss: its upstream gradient is implicitly 1");
