@@ -1,0 +1,100 @@
+package io.verigrid.verify;
+
+import io.verigrid.engine.MlpTrainer;
+import io.verigrid.engine.StepTrace;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The moves an honest party makes, computed from its own {@link LocalRun}. A node uses the pieces (step roots,
+ * picks, trace nodes, evidence) to build its move transactions; {@link #provider} and {@link #challenger} apply the
+ * whole move to a game directly, for in-process play and tests.
+ */
+public final class GameMoves {
+    private GameMoves() {}
+
+    /** A challenger's trace move: dispute the assembly, or pick posted node {@code k} (with its output root at a leaf). */
+    public record TracePick(boolean assembly, int k, byte[] outputRoot) {}
+
+    /** The provider's state roots at the game's step points. */
+    public static List<byte[]> stepRoots(DisputeGame game, LocalRun run) {
+        List<byte[]> roots = new ArrayList<>();
+        for (long point : game.stepPoints()) roots.add(run.stateRoot(point));
+        return roots;
+    }
+
+    /** The first sub-range whose end root differs from this run's (the last one when only the end differs). */
+    public static int stepPick(DisputeGame game, LocalRun run) {
+        long[] points = game.stepPoints();
+        List<byte[]> posted = game.postedRoots();
+        for (int k = 0; k < points.length; k++) {
+            if (!Arrays.equals(posted.get(k), run.stateRoot(points[k]))) return k;
+        }
+        return points.length;
+    }
+
+    /** This run's trace leaves of the step under dispute. */
+    public static List<byte[]> traceLeaves(DisputeGame game, LocalRun run) {
+        return Commitments.traceLeaves(run.trace(game.stepHi()));
+    }
+
+    /** The nodes the provider posts this trace round, from its own trace tree. */
+    public static List<byte[]> traceNodes(DisputeGame game, LocalRun run) {
+        List<byte[]> level = Merkle.levels(traceLeaves(game, run)).get(game.childLevel());
+        return new ArrayList<>(level.subList(game.childStart(), game.childStart() + game.childCount()));
+    }
+
+    /** The leftmost posted node that differs from this run's tree; the assembly when all agree at the root. */
+    public static TracePick tracePick(DisputeGame game, LocalRun run) {
+        StepTrace trace = run.trace(game.stepHi());
+        List<byte[]> own = Merkle.levels(Commitments.traceLeaves(trace)).get(game.childLevel());
+        List<byte[]> posted = game.postedNodes();
+        for (int k = 0; k < posted.size(); k++) {
+            int position = game.childStart() + k;
+            if (!Arrays.equals(posted.get(k), own.get(position))) {
+                byte[] claim = game.childLevel() == 0 ? Commitments.outputRoot(trace.ops().get(position).output()) : null;
+                return new TracePick(false, k, claim);
+            }
+        }
+        if (game.nodeLevel() == Merkle.height(game.traceLength())) return new TracePick(true, -1, null);
+        throw new IllegalStateException("no posted node differs below a disputed node: the nodes hash to it, so one must");
+    }
+
+    /** Applies the honest provider's move for the game's current state. */
+    public static DisputeGame provider(DisputeGame game, LocalRun run, long height) {
+        return switch (game.phase()) {
+            case STEPS -> game.postStepRoots(stepRoots(game, run), height);
+            case TRACE -> {
+                if (game.providerTraceRoot() == null) {
+                    StepTrace trace = run.trace(game.stepHi());
+                    int programLength = MlpTrainer.program(run.job(), game.stepHi()).size();
+                    yield game.postTraceRoot(Commitments.traceRoot(trace), trace.ops().size(), programLength, height);
+                }
+                yield game.postTraceNodes(traceNodes(game, run), height);
+            }
+            case OPERATOR -> {
+                if (game.assemblyDisputed()) yield game.settleAssembly(run.job(), run.state(game.stepLo()), height);
+                StepTrace trace = run.trace(game.stepHi());
+                int j = game.operator();
+                yield game.settleOperator(run.job(),
+                        InputEvidence.forOperator(run.job(), run.state(game.stepLo()), run.dataset(), trace, j),
+                        Commitments.outputRoot(trace.ops().get(j).output()), height);
+            }
+            case SETTLED -> throw new IllegalStateException("the game is settled");
+        };
+    }
+
+    /** Applies the honest challenger's move for the game's current state. */
+    public static DisputeGame challenger(DisputeGame game, LocalRun run, long height) {
+        return switch (game.phase()) {
+            case STEPS -> game.pickStepRange(stepPick(game, run), height);
+            case TRACE -> {
+                TracePick pick = tracePick(game, run);
+                yield pick.assembly() ? game.disputeAssembly(height) : game.pickTraceNode(pick.k(), pick.outputRoot(), height);
+            }
+            case OPERATOR, SETTLED -> throw new IllegalStateException("the challenger has no move in " + game.phase());
+        };
+    }
+}

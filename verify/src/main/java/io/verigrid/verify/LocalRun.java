@@ -1,0 +1,100 @@
+package io.verigrid.verify;
+
+import io.verigrid.engine.Dataset;
+import io.verigrid.engine.Fault;
+import io.verigrid.engine.MlpJob;
+import io.verigrid.engine.MlpTrainer;
+import io.verigrid.engine.ModelState;
+import io.verigrid.engine.Parallelism;
+import io.verigrid.engine.StepTrace;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One party's own execution of a range of steps, from which it computes its dispute moves: the state and state
+ * root after every step, and any step's trace on demand. A drill {@link Fault} (nullable) makes it a cheating
+ * provider's execution, reproduced consistently in every answer. Keeps every state of the range in memory.
+ */
+public final class LocalRun {
+    private final MlpJob job;
+    private final Dataset dataset;
+    private final Parallelism parallelism;
+    private final Fault fault;
+    private final long firstStep;
+    private final List<ModelState> states = new ArrayList<>(); // states.get(i): the state after step firstStep + i
+    private final List<byte[]> roots = new ArrayList<>();
+    private StepTrace lastTrace;
+
+    private LocalRun(MlpJob job, Dataset dataset, ModelState start, Parallelism parallelism, Fault fault) {
+        this.job = job;
+        this.dataset = dataset;
+        this.parallelism = parallelism;
+        this.fault = fault;
+        this.firstStep = start.step();
+        states.add(start);
+        roots.add(Commitments.stateRoot(start));
+    }
+
+    /** Runs {@code job} from {@code start} until {@code toStep} steps are complete. */
+    public static LocalRun execute(MlpJob job, Dataset dataset, ModelState start, long toStep, Parallelism parallelism,
+                                   Fault fault) {
+        if (job == null || dataset == null || start == null || parallelism == null) {
+            throw new IllegalArgumentException("job, dataset, start and parallelism must not be null");
+        }
+        if (toStep < start.step()) {
+            throw new IllegalArgumentException("toStep: " + toStep + " is before the start state's step " + start.step());
+        }
+        LocalRun run = new LocalRun(job, dataset, start, parallelism, fault);
+        ModelState state = start;
+        while (state.step() < toStep) {
+            state = MlpTrainer.step(job, dataset, state, parallelism, fault).next();
+            run.states.add(state);
+            run.roots.add(Commitments.stateRoot(state));
+        }
+        return run;
+    }
+
+    public MlpJob job() {
+        return job;
+    }
+
+    public Dataset dataset() {
+        return dataset;
+    }
+
+    public long firstStep() {
+        return firstStep;
+    }
+
+    public long lastStep() {
+        return firstStep + states.size() - 1;
+    }
+
+    /** The state after {@code step} completed steps. */
+    public ModelState state(long step) {
+        return states.get(offset(step));
+    }
+
+    public byte[] stateRoot(long step) {
+        return roots.get(offset(step)).clone();
+    }
+
+    /** The trace of step {@code step} (1-based, within the run), re-executed from the state before it. */
+    public StepTrace trace(long step) {
+        if (step <= firstStep || step > lastStep()) {
+            throw new IllegalArgumentException("step: " + step + " outside this run's steps " + (firstStep + 1) + ".." + lastStep());
+        }
+        if (lastTrace == null || lastTrace.step() != step) {
+            lastTrace = MlpTrainer.step(job, dataset, state(step - 1), parallelism, fault).trace();
+        }
+        return lastTrace;
+    }
+
+    private int offset(long step) {
+        if (step < firstStep || step > lastStep()) {
+            throw new IllegalArgumentException("step: " + step + " outside this run's " + firstStep + ".." + lastStep());
+        }
+        return (int) (step - firstStep);
+    }
+}
