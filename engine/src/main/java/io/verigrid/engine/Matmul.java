@@ -8,9 +8,10 @@ import java.util.List;
  * op(B) k×n, C m×n. The flags let one operator cover the forward pass, aᵀ·g and g·bᵀ.
  *
  * <p>Canonical order: every output element is {@code acc = 0; for p in 0..k−1: acc = fma(a[i,p], b[p,j], acc)},
- * strictly in order of p. The loop runs p outside j with one accumulator per output column, so each
- * column is a lane performing exactly that scalar sequence: vectorising across output columns (any width)
- * gives the same bits. Threads split output rows only.
+ * strictly in order of p. With B untransposed the loop runs p outside j with one accumulator per output
+ * column, so each column is a lane performing exactly that scalar sequence: vectorising across output
+ * columns (any width) gives the same bits. With B transposed each output is a contiguous dot product in
+ * the same order. Threads split output rows only.
  */
 final class Matmul implements Operator {
     @Override
@@ -49,24 +50,73 @@ final class Matmul implements Operator {
         float[] bv = b.data();
         float[] out = new float[m * n];
         par.forRange(m, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                int row = i * n;
-                for (int p = 0; p < k; p++) {
-                    float aip = transA ? av[p * m + i] : av[i * k + p];
-                    if (transB) {
-                        for (int j = 0; j < n; j++) {
-                            out[row + j] = Math.fma(aip, bv[j * k + p], out[row + j]);
-                        }
-                    } else {
-                        int bRow = p * n;
-                        for (int j = 0; j < n; j++) {
-                            out[row + j] = Math.fma(aip, bv[bRow + j], out[row + j]);
-                        }
-                    }
-                }
+            if (transB) {
+                dotRows(av, bv, out, from, to, m, k, n, transA);
+            } else {
+                axpyRows(av, bv, out, from, to, m, k, n, transA);
             }
         });
         return Tensor.wrap(new int[] {m, n}, out);
+    }
+
+    /**
+     * B is k×n row-major: for each p, every output column j of a row takes fma(a[i,p], b[p,j], acc[j]) —
+     * the lane-per-column shape. Rows go in blocks of four so each loaded row of B serves four output rows
+     * (cache reuse); the per-element sequence is unchanged.
+     */
+    private static void axpyRows(float[] av, float[] bv, float[] out, int from, int to, int m, int k, int n,
+            boolean transA) {
+        int i = from;
+        for (; i + 4 <= to; i += 4) {
+            int r0 = i * n;
+            int r1 = r0 + n;
+            int r2 = r1 + n;
+            int r3 = r2 + n;
+            for (int p = 0; p < k; p++) {
+                float a0 = element(av, i, p, m, k, transA);
+                float a1 = element(av, i + 1, p, m, k, transA);
+                float a2 = element(av, i + 2, p, m, k, transA);
+                float a3 = element(av, i + 3, p, m, k, transA);
+                int bRow = p * n;
+                for (int j = 0; j < n; j++) {
+                    float bpj = bv[bRow + j];
+                    out[r0 + j] = Math.fma(a0, bpj, out[r0 + j]);
+                    out[r1 + j] = Math.fma(a1, bpj, out[r1 + j]);
+                    out[r2 + j] = Math.fma(a2, bpj, out[r2 + j]);
+                    out[r3 + j] = Math.fma(a3, bpj, out[r3 + j]);
+                }
+            }
+        }
+        for (; i < to; i++) {
+            int row = i * n;
+            for (int p = 0; p < k; p++) {
+                float aip = element(av, i, p, m, k, transA);
+                int bRow = p * n;
+                for (int j = 0; j < n; j++) {
+                    out[row + j] = Math.fma(aip, bv[bRow + j], out[row + j]);
+                }
+            }
+        }
+    }
+
+    /** B is stored n×k (transposed): each output is a dot product over p in order, both operands contiguous. */
+    private static void dotRows(float[] av, float[] bv, float[] out, int from, int to, int m, int k, int n,
+            boolean transA) {
+        for (int i = from; i < to; i++) {
+            for (int j = 0; j < n; j++) {
+                float acc = 0f;
+                int bRow = j * k;
+                for (int p = 0; p < k; p++) {
+                    acc = Math.fma(element(av, i, p, m, k, transA), bv[bRow + p], acc);
+                }
+                out[i * n + j] = acc;
+            }
+        }
+    }
+
+    /** op(A)[i, p]: A is m×k, or k×m when transposed. */
+    private static float element(float[] av, int i, int p, int m, int k, boolean transA) {
+        return transA ? av[p * m + i] : av[i * k + p];
     }
 
     /**

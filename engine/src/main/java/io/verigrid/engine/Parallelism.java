@@ -69,9 +69,13 @@ public final class Parallelism implements AutoCloseable {
             int to = (int) ((long) n * (chunk + 1) / chunks);
             pending.add(pool.submit(() -> body.run(from, to)));
         }
-        body.run(0, (int) ((long) n / chunks));
-        for (Future<?> future : pending) {
-            await(future);
+        try {
+            body.run(0, (int) ((long) n / chunks));
+        } finally {
+            // Wait for every chunk even when ours failed: no worker may still write into the output afterwards.
+            for (Future<?> future : pending) {
+                await(future);
+            }
         }
     }
 

@@ -161,6 +161,32 @@ class OpsTest {
     }
 
     @Test
+    void matmulEqualsTheCanonicalScalarLoopForEveryTransposeAndBlockRemainder() {
+        int m = 7;
+        int k = 5;
+        int n = 6;
+        for (int transA = 0; transA <= 1; transA++) {
+            for (int transB = 0; transB <= 1; transB++) {
+                Tensor a = transA == 1 ? random(6, k, m) : random(6, m, k);
+                Tensor b = transB == 1 ? random(7, n, k) : random(7, k, n);
+                Tensor out = Ops.execute("matmul", new long[] {transA, transB}, List.of(a, b), Parallelism.single());
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        float acc = 0f;
+                        for (int p = 0; p < k; p++) {
+                            float aip = transA == 1 ? a.data()[p * m + i] : a.data()[i * k + p];
+                            float bpj = transB == 1 ? b.data()[j * k + p] : b.data()[p * n + j];
+                            acc = Math.fma(aip, bpj, acc);
+                        }
+                        assertEquals(Float.floatToRawIntBits(acc), Float.floatToRawIntBits(out.data()[i * n + j]),
+                                "transA " + transA + " transB " + transB + " at " + i + "," + j);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void largerRandomInputsGiveTheSameBitsOnOneTwoAndFourThreads() {
         Tensor a = random(1, 37, 29);
         Tensor b = random(2, 29, 23);
