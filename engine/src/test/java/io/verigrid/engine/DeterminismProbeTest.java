@@ -25,7 +25,8 @@ class DeterminismProbeTest {
     void theProbePrintsOneDigestLineThatIsTheSameForAnyThreadCount() {
         String one = probe("--threads", "1", "--steps", "20");
         assertEquals(one, probe("--steps", "20", "--threads", "3"));
-        assertEquals("digest " + DeterminismProbe.hex(DeterminismProbe.digest(MlpJob.demo(), 1, 20)), one);
+        // Pinned: the line CI compares between -Xint and compiled code.
+        assertEquals("digest 7dcc6e95d3a967762529d1e2ba81969a8ed1ab5e8198d6f6a7a0b66e28d683aa", one);
     }
 
     @Test
