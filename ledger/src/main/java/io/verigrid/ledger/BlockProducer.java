@@ -1,0 +1,40 @@
+package io.verigrid.ledger;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The leader's block timer: every interval, while this peer leads, it submits one block entry, so heights
+ * (and with them deadlines and unbonding) advance on an idle chain. One entry at a time: the next is
+ * scheduled only after the previous one committed. The state machine itself never reads a clock.
+ */
+final class BlockProducer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BlockProducer.class);
+    private final ScheduledExecutorService timer;
+
+    BlockProducer(String peerId, long intervalMillis, BooleanSupplier isLeader, LedgerClient client) {
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "verigrid-blocks-" + peerId);
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                if (isLeader.getAsBoolean()) client.submitBlock();
+            } catch (RuntimeException e) {
+                // A leader change or shutdown in flight: the next tick (on whichever peer leads) retries.
+                LOG.warn("block entry not submitted by {}: {}", peerId, e.toString());
+            }
+        }, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        timer.shutdownNow();
+        timer.awaitTermination(10, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,84 @@
+package io.verigrid.ledger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.verigrid.ledger.tx.Tx;
+import io.verigrid.verify.Hashes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The chain's starting point: its id, the funded accounts and the parameters. Stored as JSON with public
+ * keys in hex; parameters missing from the file take {@link Params#defaults()}.
+ */
+public record Genesis(String chainId, List<GenesisAccount> accounts, Params params) {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public Genesis {
+        Tx.checkChainId(chainId);
+        if (accounts == null) throw new IllegalArgumentException("accounts must not be null");
+        if (params == null) throw new IllegalArgumentException("params must not be null");
+        accounts = List.copyOf(accounts);
+        Set<String> seen = new HashSet<>();
+        long supply = 0;
+        for (GenesisAccount account : accounts) {
+            if (!seen.add(Hashes.hex(account.publicKey()))) {
+                throw new IllegalArgumentException("accounts: duplicate public key " + Hashes.hex(account.publicKey()));
+            }
+            try {
+                supply = Math.addExact(supply, account.balance());
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("accounts: total balance overflows a long");
+            }
+        }
+    }
+
+    /** Σ of the genesis balances: the total supply at height 0. */
+    public long supply() {
+        return accounts.stream().mapToLong(GenesisAccount::balance).sum();
+    }
+
+    public static Genesis read(Path json) {
+        try {
+            JsonNode root = JSON.readTree(json.toFile());
+            if (root == null || !root.isObject()) throw new IllegalArgumentException("genesis " + json + ": not a JSON object");
+            List<GenesisAccount> accounts = new ArrayList<>();
+            for (JsonNode a : root.path("accounts")) {
+                accounts.add(new GenesisAccount(Hashes.unhex(a.path("publicKey").asText()), a.path("balance").asLong(-1)));
+            }
+            ObjectNode params = JSON.valueToTree(Params.defaults());
+            if (root.has("params")) params.setAll((ObjectNode) root.get("params"));
+            return new Genesis(root.path("chainId").asText(null), accounts, JSON.treeToValue(params, Params.class));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read genesis " + json, e);
+        } catch (ClassCastException e) {
+            throw new IllegalArgumentException("genesis " + json + ": params must be a JSON object");
+        }
+    }
+
+    public void write(Path json) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("chainId", chainId);
+        ArrayNode list = root.putArray("accounts");
+        for (GenesisAccount a : accounts) {
+            list.addObject().put("publicKey", Hashes.hex(a.publicKey())).put("balance", a.balance());
+        }
+        root.set("params", JSON.valueToTree(params));
+        try {
+            Path parent = json.toAbsolutePath().getParent();
+            if (parent != null) Files.createDirectories(parent);
+            JSON.writeValue(json.toFile(), root);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write genesis " + json, e);
+        }
+    }
+}

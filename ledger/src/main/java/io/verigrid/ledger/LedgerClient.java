@@ -1,0 +1,114 @@
+package io.verigrid.ledger;
+
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.verigrid.ledger.tx.SignedTx;
+import io.verigrid.verify.Hashes;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+
+/**
+ * Submits transactions to the ledger group and reads its state. Writes return once the entry is committed
+ * and applied, with its result; reads go through Ratis to the leader, so every peer's client sees the same
+ * answers. Transport failures surface as {@link UncheckedIOException}.
+ */
+public final class LedgerClient implements Closeable {
+    private final RaftClient raft;
+
+    LedgerClient(RaftClient raft) {
+        this.raft = raft;
+    }
+
+    /** Submits a signed transaction and returns its result: accepted, or the rejection code and message. */
+    public TxResult submit(SignedTx tx) {
+        return submitEncoded(tx.encode());
+    }
+
+    /** Submits an already encoded signed transaction (e.g. received over HTTP); undecodable bytes come back MALFORMED. */
+    public TxResult submitEncoded(byte[] encodedSignedTx) {
+        return parse(write(Entries.tx(encodedSignedTx)), TxResult.class);
+    }
+
+    BlockView submitBlock() {
+        return parse(write(Entries.block()), BlockView.class);
+    }
+
+    public AccountView account(byte[] publicKey) {
+        return query("account", Hashes.hex(publicKey), AccountView.class);
+    }
+
+    public BlockView block(long height) {
+        return query("block", Long.toString(height), BlockView.class);
+    }
+
+    public ChainStatus status() {
+        return query("status", null, ChainStatus.class);
+    }
+
+    public Params params() {
+        return query("params", null, Params.class);
+    }
+
+    /** The result recorded for a transaction hash, or null if the ledger has not seen it. */
+    public TxResult tx(String hashHex) {
+        return query("tx", hashHex, TxResult.class);
+    }
+
+    private byte[] write(byte[] entry) {
+        try {
+            return content(raft.io().send(Message.valueOf(ByteString.copyFrom(entry))));
+        } catch (IOException e) {
+            throw new UncheckedIOException("ledger write failed", e);
+        }
+    }
+
+    <T> T query(String kind, String arg, Class<T> type) {
+        return query(kind, arg, LedgerQuery.JSON.getTypeFactory().constructType(type));
+    }
+
+    <T> List<T> queryList(String kind, String arg, Class<T> element) {
+        return query(kind, arg, LedgerQuery.JSON.getTypeFactory().constructCollectionType(List.class, element));
+    }
+
+    private <T> T query(String kind, String arg, JavaType type) {
+        try {
+            RaftClientReply reply = raft.io().sendReadOnly(Message.valueOf(ByteString.copyFrom(LedgerQuery.request(kind, arg))));
+            JsonNode envelope = LedgerQuery.JSON.readTree(content(reply));
+            if (envelope.has("error")) throw new IllegalArgumentException("query " + kind + ": " + envelope.get("error").asText());
+            JsonNode value = envelope.get("value");
+            return value == null || value.isNull() ? null : LedgerQuery.JSON.treeToValue(value, type);
+        } catch (IOException e) {
+            throw new UncheckedIOException("ledger query " + kind + " failed", e);
+        }
+    }
+
+    private static byte[] content(RaftClientReply reply) throws IOException {
+        if (!reply.isSuccess()) {
+            throw new IOException("ledger request failed: " + reply.getException(), reply.getException());
+        }
+        return reply.getMessage().getContent().toByteArray();
+    }
+
+    private <T> T parse(byte[] json, Class<T> type) {
+        try {
+            return LedgerQuery.JSON.readValue(json, type);
+        } catch (IOException e) {
+            throw new UncheckedIOException("unreadable ledger reply", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            raft.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("closing the ledger client failed", e);
+        }
+    }
+}

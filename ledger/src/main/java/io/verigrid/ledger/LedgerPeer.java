@@ -1,0 +1,162 @@
+package io.verigrid.ledger;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.SizeInBytes;
+
+/**
+ * One ledger peer: a Ratis server over gRPC running {@link LedgerStateMachine}, a {@link LedgerClient} to
+ * the group and, when configured, the leader's block timer. Starting on an existing data directory resumes
+ * from the latest snapshot and replays the log after it.
+ */
+public final class LedgerPeer implements AutoCloseable {
+    private static final long SNAPSHOT_EVERY_ENTRIES = 10_000;
+
+    private final PeerConfig config;
+    private final RaftServer server;
+    private final RaftGroup group;
+    private final LedgerClient client;
+    private final BlockProducer blocks;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private LedgerPeer(PeerConfig config, RaftServer server, RaftGroup group, LedgerClient client) {
+        this.config = config;
+        this.server = server;
+        this.group = group;
+        this.client = client;
+        this.blocks = config.blockIntervalMillis() > 0
+                ? new BlockProducer(config.id(), config.blockIntervalMillis(), this::isLeader, client) : null;
+    }
+
+    public static LedgerPeer start(PeerConfig cfg) {
+        try {
+            RaftGroup group = RaftGroup.valueOf(groupId(cfg.genesis().chainId()), groupPeers(cfg));
+            if (group.getPeer(RaftPeerId.valueOf(cfg.id())) == null) {
+                throw new IllegalArgumentException("peers must include this peer's id " + cfg.id());
+            }
+            Path raftDir = cfg.dataDir().resolve("raft");
+            Files.createDirectories(raftDir);
+            boolean existing = Files.isDirectory(raftDir.resolve(group.getGroupId().getUuid().toString()));
+
+            RaftProperties props = properties(cfg, raftDir);
+            RaftServer server = RaftServer.newBuilder()
+                    .setServerId(RaftPeerId.valueOf(cfg.id()))
+                    .setGroup(group)
+                    .setStateMachine(new LedgerStateMachine(cfg.genesis()))
+                    .setProperties(props)
+                    .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
+                    .build();
+            server.start();
+            RaftClient raft = RaftClient.newBuilder().setProperties(props).setRaftGroup(group).build();
+            return new LedgerPeer(cfg, server, group, new LedgerClient(raft));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start ledger peer " + cfg.id() + " in " + cfg.dataDir(), e);
+        }
+    }
+
+    private static RaftProperties properties(PeerConfig cfg, Path raftDir) {
+        RaftProperties props = new RaftProperties();
+        RaftServerConfigKeys.setStorageDir(props, List.of(raftDir.toFile()));
+        GrpcConfigKeys.Server.setHost(props, cfg.host());
+        GrpcConfigKeys.Server.setPort(props, cfg.port());
+        // Dispute evidence can carry a few MiB of tensors in one entry.
+        long entryRoom = Math.max(cfg.genesis().params().maxTxBytes() * 2L, 8L << 20);
+        GrpcConfigKeys.setMessageSizeMax(props, SizeInBytes.valueOf(entryRoom + (4L << 20)));
+        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(props, SizeInBytes.valueOf(entryRoom));
+        RaftServerConfigKeys.Log.setWriteBufferSize(props, SizeInBytes.valueOf(entryRoom + (1L << 20)));
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, SNAPSHOT_EVERY_ENTRIES);
+        RaftServerConfigKeys.Snapshot.setCreationGap(props, 1);
+        // Restarts replay the log after the latest snapshot rather than snapshotting on the way down.
+        RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(props, false);
+        return props;
+    }
+
+    /** The Raft group id follows from the chain id, so every peer of one chain agrees on it. */
+    static RaftGroupId groupId(String chainId) {
+        return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("verigrid/" + chainId).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static List<RaftPeer> groupPeers(PeerConfig cfg) {
+        List<RaftPeer> peers = new ArrayList<>();
+        if (cfg.peers().isEmpty()) {
+            peers.add(RaftPeer.newBuilder().setId(cfg.id()).setAddress(cfg.host() + ":" + cfg.port()).build());
+            return peers;
+        }
+        for (String entry : cfg.peers()) {
+            int eq = entry.indexOf('=');
+            if (eq <= 0 || entry.lastIndexOf(':') < eq) {
+                throw new IllegalArgumentException("peers entry must be id=host:port, got " + entry);
+            }
+            peers.add(RaftPeer.newBuilder().setId(entry.substring(0, eq)).setAddress(entry.substring(eq + 1)).build());
+        }
+        return peers;
+    }
+
+    public String id() {
+        return config.id();
+    }
+
+    public LedgerClient client() {
+        return client;
+    }
+
+    public boolean isLeader() {
+        try {
+            return server.getDivision(group.getGroupId()).getInfo().isLeader();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Submits one block entry now (besides the timer) and returns the header it produced. */
+    public BlockView produceBlock() {
+        return client.submitBlock();
+    }
+
+    /** Asks the group's leader to write a snapshot now; returns the log index it covers. */
+    public long takeSnapshot() {
+        try (RaftClient admin = RaftClient.newBuilder().setProperties(new RaftProperties()).setRaftGroup(group).build()) {
+            RaftClientReply reply = admin.getSnapshotManagementApi(RaftPeerId.valueOf(config.id())).create(30_000);
+            if (!reply.isSuccess()) throw new IOException("snapshot failed: " + reply.getException(), reply.getException());
+            return reply.getLogIndex();
+        } catch (IOException e) {
+            throw new UncheckedIOException("snapshot of peer " + config.id() + " failed", e);
+        }
+    }
+
+    /** Stops the block timer, the client and the server; later calls do nothing. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) return;
+        try {
+            if (blocks != null) blocks.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        client.close();
+        try {
+            server.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("closing ledger peer " + config.id() + " failed", e);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.verigrid.ledger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * Read-only queries as they travel through Ratis: a JSON request {@code {"kind":…, "arg":…}} answered by a
+ * JSON envelope {@code {"value":…}} or {@code {"error":…}}.
+ */
+final class LedgerQuery {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    record Request(String kind, String arg) {}
+
+    private LedgerQuery() {}
+
+    static byte[] request(String kind, String arg) {
+        return toJson(new Request(kind, arg));
+    }
+
+    /** Answers one request against {@code state}; bad requests give an error envelope, never an exception. */
+    static byte[] answer(LedgerState state, byte[] requestBytes) {
+        ObjectNode reply = JSON.createObjectNode();
+        try {
+            Request r = JSON.readValue(requestBytes, Request.class);
+            reply.set("value", JSON.valueToTree(evaluate(state, r)));
+        } catch (IOException | RuntimeException e) {
+            reply.put("error", e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+        return toJson(reply);
+    }
+
+    private static Object evaluate(LedgerState s, Request r) {
+        String arg = r.arg();
+        return switch (r.kind() == null ? "" : r.kind()) {
+            case "status" -> s.status();
+            case "params" -> s.params();
+            case "account" -> s.account(arg);
+            case "block" -> s.block(Long.parseLong(arg));
+            case "tx" -> s.tx(arg);
+            default -> throw new IllegalArgumentException("unknown query kind " + r.kind());
+        };
+    }
+
+    static byte[] toJson(Object value) {
+        try {
+            return JSON.writeValueAsBytes(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,303 @@
+package io.verigrid.ledger;
+
+import io.verigrid.ledger.tx.ByteReader;
+import io.verigrid.ledger.tx.ByteWriter;
+import io.verigrid.ledger.tx.MalformedTxException;
+import io.verigrid.ledger.tx.SignedTx;
+import io.verigrid.ledger.tx.Tx;
+import io.verigrid.ledger.tx.TxBody;
+import io.verigrid.verify.Hashes;
+import io.verigrid.verify.Merkle;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The ledger's replicated state and its rules: pure, deterministic code with no clocks and no I/O. Time is
+ * the block height, advanced only by {@link #applyBlock()}.
+ *
+ * <p>Contract: {@link #apply} either applies a transaction whole or rejects it with a stable reason code and
+ * changes nothing (no fee is taken). Given the same genesis and the same sequence of entries, every peer
+ * reaches the same {@link #stateRoot()} at every height. Not thread-safe: the state machine applies entries
+ * one at a time.
+ */
+public final class LedgerState {
+    private static final byte[] ZERO_HASH = new byte[32];
+    private static final int MAX_MESSAGE_CHARS = 500;
+
+    private final String chainId;
+    private final Params params;
+    private final long genesisSupply;
+    long height;
+    long burned;
+    final TreeMap<String, Account> accounts = new TreeMap<>();
+    private final List<BlockView> blocks = new ArrayList<>();
+    private final List<byte[]> pendingTxHashes = new ArrayList<>();
+    private final Map<String, TxResult> results = new HashMap<>();
+
+    private LedgerState(String chainId, Params params, long genesisSupply) {
+        this.chainId = chainId;
+        this.params = params;
+        this.genesisSupply = genesisSupply;
+    }
+
+    /** The state at height 0: genesis balances and a genesis block header. */
+    public static LedgerState fromGenesis(Genesis genesis) {
+        LedgerState s = new LedgerState(genesis.chainId(), genesis.params(), genesis.supply());
+        for (GenesisAccount g : genesis.accounts()) {
+            Account a = new Account();
+            a.balance = g.balance();
+            s.accounts.put(Hashes.hex(g.publicKey()), a);
+        }
+        s.recordBlock();
+        return s;
+    }
+
+    public String chainId() {
+        return chainId;
+    }
+
+    public Params params() {
+        return params;
+    }
+
+    /** The height of the last block; transactions applied now land in block {@code height() + 1}. */
+    public long height() {
+        return height;
+    }
+
+    /** Decodes and applies a raw transaction; undecodable bytes are rejected as MALFORMED or TOO_LARGE. */
+    public TxResult applyEncoded(byte[] bytes) {
+        long landing = height + 1;
+        if (bytes.length > params.maxTxBytes()) {
+            return record(TxResult.rejected(Hashes.hex(Hashes.sha256(bytes)), Rejection.TOO_LARGE,
+                    "tx of " + bytes.length + " bytes exceeds maxTxBytes " + params.maxTxBytes(), landing));
+        }
+        SignedTx tx;
+        try {
+            tx = SignedTx.decode(bytes, params.maxTxBytes());
+        } catch (MalformedTxException e) {
+            return record(TxResult.rejected(Hashes.hex(Hashes.sha256(bytes)), Rejection.MALFORMED, e.getMessage(), landing));
+        }
+        return apply(tx);
+    }
+
+    /** Applies one signed transaction at the current height, or rejects it changing nothing. */
+    public TxResult apply(SignedTx signed) {
+        byte[] encoded = signed.encode();
+        byte[] hash = Hashes.sha256(encoded);
+        String hashHex = Hashes.hex(hash);
+        long landing = height + 1;
+        try {
+            check(signed, encoded.length);
+            Draft draft = new Draft(this, landing);
+            Tx tx = signed.tx();
+            String sender = Hashes.hex(tx.sender());
+            Account account = draft.account(sender);
+            if (tx.nonce() != account.nonce + 1) {
+                throw new Rejection(Rejection.BAD_NONCE, "nonce " + tx.nonce() + " but account expects " + (account.nonce + 1));
+            }
+            if (tx.fee() < params.txFee()) {
+                throw new Rejection(Rejection.FEE_TOO_LOW, "fee " + tx.fee() + " below txFee " + params.txFee());
+            }
+            AccountRules.debit(account, tx.fee(), "fee");
+            draft.burn(tx.fee());
+            account.nonce++;
+            dispatch(draft, sender, account, tx.body());
+            draft.commit();
+            pendingTxHashes.add(hash);
+            return record(TxResult.ok(hashHex, landing));
+        } catch (Rejection r) {
+            return record(TxResult.rejected(hashHex, r.code(), r.getMessage(), landing));
+        } catch (ArithmeticException e) {
+            return record(TxResult.rejected(hashHex, Rejection.OVERFLOW, "amount overflows: " + e.getMessage(), landing));
+        }
+    }
+
+    private void check(SignedTx signed, int size) {
+        if (size > params.maxTxBytes()) {
+            throw new Rejection(Rejection.TOO_LARGE, "tx of " + size + " bytes exceeds maxTxBytes " + params.maxTxBytes());
+        }
+        if (!chainId.equals(signed.tx().chainId())) {
+            throw new Rejection(Rejection.WRONG_CHAIN, "tx is for chain " + signed.tx().chainId() + ", this is " + chainId);
+        }
+        if (!signed.signatureValid()) {
+            throw new Rejection(Rejection.BAD_SIGNATURE, "signature does not verify for sender " + Hashes.hex(signed.tx().sender()));
+        }
+    }
+
+    private void dispatch(Draft d, String sender, Account account, TxBody body) {
+        if (body instanceof TxBody.Transfer t) {
+            AccountRules.transfer(d, account, t);
+        } else if (body instanceof TxBody.Stake s) {
+            AccountRules.stake(account, s);
+        } else if (body instanceof TxBody.Unstake u) {
+            AccountRules.unstake(d, sender, account, u);
+        } else {
+            throw new IllegalStateException("no rule for body " + body.getClass().getSimpleName());
+        }
+    }
+
+    /** Why {@code address} may not unstake now, or null when it may. */
+    String stakeLock(String address) {
+        return null;
+    }
+
+    /**
+     * Closes the next block: releases unbonded stake, then records the block header over the transactions
+     * applied since the previous block.
+     */
+    public BlockView applyBlock() {
+        Draft draft = new Draft(this, height + 1);
+        AccountRules.releaseUnbonded(draft);
+        draft.commit();
+        height++;
+        return recordBlock();
+    }
+
+    private BlockView recordBlock() {
+        byte[] prev = blocks.isEmpty() ? ZERO_HASH : Hashes.unhex(blocks.get(blocks.size() - 1).hash());
+        byte[] txRoot = Merkle.root(pendingTxHashes);
+        byte[] stateRoot = stateRoot();
+        byte[] hash = Hashes.sha256(prev, new ByteWriter().i64(height).toBytes(), txRoot, stateRoot);
+        BlockView block = new BlockView(height, Hashes.hex(hash), Hashes.hex(prev), Hashes.hex(txRoot),
+                Hashes.hex(stateRoot), pendingTxHashes.stream().map(Hashes::hex).toList());
+        blocks.add(block);
+        pendingTxHashes.clear();
+        return block;
+    }
+
+    private TxResult record(TxResult result) {
+        String message = result.message() == null ? "" : result.message();
+        if (message.length() > MAX_MESSAGE_CHARS) message = message.substring(0, MAX_MESSAGE_CHARS);
+        TxResult stored = new TxResult(result.txHash(), result.accepted(), result.code(), message, result.height());
+        TxResult previous = results.get(stored.txHash());
+        // A replayed copy of an accepted tx is refused (stale nonce) but must not hide that it was applied.
+        if (previous == null || !previous.accepted()) results.put(stored.txHash(), stored);
+        return stored;
+    }
+
+    // ---- state root and supply -------------------------------------------------------------------
+
+    /** Merkle root over the canonical encoding of the state: globals, then accounts, jobs, disputes by key. */
+    public byte[] stateRoot() {
+        List<byte[]> leaves = new ArrayList<>();
+        ByteWriter globals = new ByteWriter().u8(0x10).string(chainId).i64(genesisSupply).i64(height).i64(burned);
+        params.write(globals);
+        leaves.add(Hashes.sha256(globals.toBytes()));
+        accounts.forEach((address, a) -> {
+            ByteWriter w = new ByteWriter().u8(0x11).string(address);
+            a.write(w);
+            leaves.add(Hashes.sha256(w.toBytes()));
+        });
+        return Merkle.root(leaves);
+    }
+
+    /** Σ balances + stakes + unbonding + job escrows + dispute bonds. */
+    public long totalSupply() {
+        long total = 0;
+        for (Account a : accounts.values()) {
+            total = Math.addExact(total, Math.addExact(a.balance, Math.addExact(a.stake, a.unbondingTotal())));
+        }
+        return total;
+    }
+
+    public long burned() {
+        return burned;
+    }
+
+    public long genesisSupply() {
+        return genesisSupply;
+    }
+
+    // ---- queries ---------------------------------------------------------------------------------
+
+    public AccountView account(byte[] publicKey) {
+        if (publicKey == null) throw new IllegalArgumentException("publicKey must not be null");
+        return account(Hashes.hex(publicKey));
+    }
+
+    /** The account at a 64-hex-digit address (an account never used shows zeros). */
+    public AccountView account(String address) {
+        if (address == null || Hashes.unhex(address).length != Keys.PUBLIC_KEY_BYTES) {
+            throw new IllegalArgumentException("address must be 64 hex digits (a 32-byte public key), got " + address);
+        }
+        address = address.toLowerCase(java.util.Locale.ROOT);
+        Account a = accounts.getOrDefault(address, new Account());
+        return new AccountView(address, a.balance, a.nonce, a.stake, a.unbondingTotal(), List.copyOf(a.unbonding),
+                List.copyOf(a.penalties), List.of());
+    }
+
+    /** The block at {@code height}, or null if it does not exist yet. */
+    public BlockView block(long height) {
+        return height < 0 || height >= blocks.size() ? null : blocks.get((int) height);
+    }
+
+    public ChainStatus status() {
+        return new ChainStatus(chainId, height, blocks.get(blocks.size() - 1).hash(), Hashes.hex(stateRoot()),
+                totalSupply(), burned, genesisSupply);
+    }
+
+    /** The recorded result of a transaction by hash, or null if this ledger never saw it. */
+    public TxResult tx(String hashHex) {
+        return results.get(hashHex.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    // ---- snapshot encoding -----------------------------------------------------------------------
+
+    private static final int SNAPSHOT_VERSION = 1;
+
+    /** The whole state, canonically: what a snapshot file holds. */
+    public byte[] encode() {
+        ByteWriter out = new ByteWriter().u8(SNAPSHOT_VERSION).string(chainId).i64(genesisSupply).i64(height).i64(burned);
+        params.write(out);
+        out.i32(accounts.size());
+        accounts.forEach((address, a) -> {
+            out.string(address);
+            a.write(out);
+        });
+        out.i32(blocks.size());
+        for (BlockView b : blocks) {
+            out.i64(b.height()).string(b.hash()).string(b.prevHash()).string(b.txRoot()).string(b.stateRoot());
+            out.i32(b.txHashes().size());
+            b.txHashes().forEach(out::string);
+        }
+        out.byteList(pendingTxHashes);
+        List<TxResult> sorted = new ArrayList<>(new TreeMap<>(results).values());
+        out.i32(sorted.size());
+        for (TxResult r : sorted) {
+            out.string(r.txHash()).bool(r.accepted()).string(r.code()).string(r.message()).i64(r.height());
+        }
+        return out.toBytes();
+    }
+
+    public static LedgerState decode(byte[] bytes) {
+        ByteReader in = new ByteReader(bytes);
+        int version = in.u8("snapshot version");
+        if (version != SNAPSHOT_VERSION) throw new IllegalArgumentException("unsupported snapshot version " + version);
+        String chainId = in.string("chainId");
+        long genesisSupply = in.i64("genesisSupply");
+        long height = in.i64("height");
+        long burned = in.i64("burned");
+        LedgerState s = new LedgerState(chainId, Params.read(in), genesisSupply);
+        s.height = height;
+        s.burned = burned;
+        for (int i = in.count("accounts", 1); i > 0; i--) s.accounts.put(in.string("address"), Account.read(in));
+        for (int i = in.count("blocks", 1); i > 0; i--) {
+            long h = in.i64("height");
+            String hash = in.string("hash"), prev = in.string("prevHash"), txRoot = in.string("txRoot"), root = in.string("stateRoot");
+            List<String> txs = new ArrayList<>();
+            for (int j = in.count("txHashes", 2); j > 0; j--) txs.add(in.string("txHash"));
+            s.blocks.add(new BlockView(h, hash, prev, txRoot, root, List.copyOf(txs)));
+        }
+        s.pendingTxHashes.addAll(in.byteList("pending"));
+        for (int i = in.count("results", 1); i > 0; i--) {
+            TxResult r = new TxResult(in.string("txHash"), in.bool("accepted"), in.string("code"), in.string("message"), in.i64("height"));
+            s.results.put(r.txHash(), r);
+        }
+        in.expectEnd("snapshot");
+        return s;
+    }
+}

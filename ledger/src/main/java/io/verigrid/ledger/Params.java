@@ -1,0 +1,94 @@
+package io.verigrid.ledger;
+
+import io.verigrid.ledger.tx.ByteReader;
+import io.verigrid.ledger.tx.ByteWriter;
+
+/**
+ * The chain's economic and timing parameters, fixed at genesis. Amounts are base units (1 token = 10^9
+ * units), durations are blocks, fractions are parts per million.
+ *
+ * @param txFee               minimum fee of every transaction; fees are burned, not paid to anyone, so
+ *                            nobody profits from ordering and the supply shrinks with use
+ * @param minProviderStake    stake an account needs to lease a job
+ * @param minVerifierStake    stake an account needs to attest or challenge
+ * @param unbondingBlocks     blocks between Unstake and the stake returning to the balance (it can still be slashed)
+ * @param challengeWindowBlocks blocks after a unit's commitment during which it can be challenged
+ * @param sampleDelayBlocks   the sampling seed of a unit is the hash of the block this many blocks after its commitment
+ * @param moveBlocks          deadline of every dispute move, in blocks
+ * @param fanout              bisection fanout of the dispute game
+ * @param challengeBond       bond a challenger locks when opening a dispute
+ * @param challengeFee        paid to the provider by a challenger who loses, locked with the bond
+ * @param slashPpm            fraction of a losing provider's stake that is slashed
+ * @param winnerSharePpm      fraction of a slash or forfeited bond paid to the winner; the rest is burned
+ * @param maxTxBytes          size limit of an encoded signed transaction (dispute evidence carries tensors)
+ */
+public record Params(long txFee, long minProviderStake, long minVerifierStake, long unbondingBlocks,
+                     long challengeWindowBlocks, long sampleDelayBlocks, long moveBlocks, int fanout,
+                     long challengeBond, long challengeFee, int slashPpm, int winnerSharePpm, int maxTxBytes) {
+
+    public static final long UNITS_PER_TOKEN = 1_000_000_000L;
+    public static final int PPM = 1_000_000;
+
+    public Params {
+        nonNegative(txFee, "txFee");
+        nonNegative(minProviderStake, "minProviderStake");
+        nonNegative(minVerifierStake, "minVerifierStake");
+        nonNegative(unbondingBlocks, "unbondingBlocks");
+        positive(challengeWindowBlocks, "challengeWindowBlocks");
+        positive(sampleDelayBlocks, "sampleDelayBlocks");
+        positive(moveBlocks, "moveBlocks");
+        if (fanout < 2) throw new IllegalArgumentException("fanout must be at least 2, got " + fanout);
+        nonNegative(challengeBond, "challengeBond");
+        nonNegative(challengeFee, "challengeFee");
+        ppm(slashPpm, "slashPpm");
+        ppm(winnerSharePpm, "winnerSharePpm");
+        if (maxTxBytes < 1024) throw new IllegalArgumentException("maxTxBytes must be at least 1024, got " + maxTxBytes);
+    }
+
+    public static Params defaults() {
+        return new Params(
+                1_000_000L,                 // txFee: 0.001 token
+                100 * UNITS_PER_TOKEN,      // minProviderStake
+                10 * UNITS_PER_TOKEN,       // minVerifierStake
+                100,                        // unbondingBlocks
+                30,                         // challengeWindowBlocks
+                2,                          // sampleDelayBlocks
+                20,                         // moveBlocks
+                16,                         // fanout
+                10 * UNITS_PER_TOKEN,       // challengeBond
+                UNITS_PER_TOKEN,            // challengeFee
+                500_000,                    // slashPpm: half the stake
+                500_000,                    // winnerSharePpm: half to the winner, half burned
+                4 * 1024 * 1024);           // maxTxBytes
+    }
+
+    /** floor(amount · ppm / 10^6) without overflow for any non-negative amount. */
+    public static long ppmOf(long amount, int ppm) {
+        return amount / PPM * ppm + amount % PPM * ppm / PPM;
+    }
+
+    void write(ByteWriter out) {
+        out.i64(txFee).i64(minProviderStake).i64(minVerifierStake).i64(unbondingBlocks).i64(challengeWindowBlocks)
+                .i64(sampleDelayBlocks).i64(moveBlocks).i32(fanout).i64(challengeBond).i64(challengeFee)
+                .i32(slashPpm).i32(winnerSharePpm).i32(maxTxBytes);
+    }
+
+    static Params read(ByteReader in) {
+        return new Params(in.i64("txFee"), in.i64("minProviderStake"), in.i64("minVerifierStake"),
+                in.i64("unbondingBlocks"), in.i64("challengeWindowBlocks"), in.i64("sampleDelayBlocks"),
+                in.i64("moveBlocks"), in.i32("fanout"), in.i64("challengeBond"), in.i64("challengeFee"),
+                in.i32("slashPpm"), in.i32("winnerSharePpm"), in.i32("maxTxBytes"));
+    }
+
+    private static void nonNegative(long v, String name) {
+        if (v < 0) throw new IllegalArgumentException(name + " must not be negative, got " + v);
+    }
+
+    private static void positive(long v, String name) {
+        if (v <= 0) throw new IllegalArgumentException(name + " must be positive, got " + v);
+    }
+
+    private static void ppm(int v, String name) {
+        if (v < 0 || v > PPM) throw new IllegalArgumentException(name + " must be in 0..1000000, got " + v);
+    }
+}

@@ -1,0 +1,10 @@
+package io.verigrid.ledger;
+
+/**
+ * A loss recorded on an account: {@code kind} is {@code SLASH} (provider stake) or {@code BOND} (challenger
+ * bond and fee), {@code amount} the units taken, at block {@code height}.
+ */
+public record Penalty(long disputeId, long jobId, String kind, long amount, long height) {
+    public static final String SLASH = "SLASH";
+    public static final String BOND = "BOND";
+}

@@ -1,0 +1,44 @@
+package io.verigrid.ledger;
+
+/**
+ * Why a transaction was refused. Thrown inside the rules before anything is committed, turned into a
+ * rejected {@link TxResult} by {@link LedgerState#apply}; {@code code} is stable and machine-readable.
+ */
+public final class Rejection extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public static final String MALFORMED = "MALFORMED";
+    public static final String TOO_LARGE = "TOO_LARGE";
+    public static final String WRONG_CHAIN = "WRONG_CHAIN";
+    public static final String BAD_SIGNATURE = "BAD_SIGNATURE";
+    public static final String BAD_NONCE = "BAD_NONCE";
+    public static final String FEE_TOO_LOW = "FEE_TOO_LOW";
+    public static final String INSUFFICIENT_BALANCE = "INSUFFICIENT_BALANCE";
+    public static final String INSUFFICIENT_STAKE = "INSUFFICIENT_STAKE";
+    public static final String STAKE_LOCKED = "STAKE_LOCKED";
+    public static final String OVERFLOW = "OVERFLOW";
+    public static final String BAD_JOB = "BAD_JOB";
+    public static final String UNKNOWN_JOB = "UNKNOWN_JOB";
+    public static final String JOB_NOT_OPEN = "JOB_NOT_OPEN";
+    public static final String NOT_LESSEE = "NOT_LESSEE";
+    public static final String WRONG_UNIT = "WRONG_UNIT";
+    public static final String ROOT_MISMATCH = "ROOT_MISMATCH";
+    public static final String ALREADY_VERIFIED = "ALREADY_VERIFIED";
+    public static final String SELF_VERIFY = "SELF_VERIFY";
+    public static final String WINDOW_CLOSED = "WINDOW_CLOSED";
+    public static final String BANNED = "BANNED";
+    public static final String DISPUTE_OPEN = "DISPUTE_OPEN";
+    public static final String UNKNOWN_DISPUTE = "UNKNOWN_DISPUTE";
+    public static final String NOT_PARTY = "NOT_PARTY";
+
+    private final String code;
+
+    public Rejection(String code, String message) {
+        super(message, null, false, false);
+        this.code = code;
+    }
+
+    public String code() {
+        return code;
+    }
+}
