@@ -1,0 +1,44 @@
+package io.verigrid.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code verigrid}: one binary for every participant of the network. */
+@Command(
+        name = "verigrid",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = {
+            "Verigrid: verified ML compute. Same model, same data, same bits:",
+            "results are checked by hash, disputes are bisected to one operator and refereed by the ledger.",
+            ""
+        },
+        subcommands = {DemoCommand.class, YumaCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        // A user sees the message, not a stack trace; picocli owns the exit codes.
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println(cmd.getColorScheme().errorText("verigrid: " + messageOf(e)));
+            return 1;
+        });
+        return cli;
+    }
+
+    static String messageOf(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && (t.getMessage() == null || t instanceof java.util.concurrent.CompletionException)) t = t.getCause();
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"verigrid 0.1.0 (operator set " + io.verigrid.engine.OpSet.VERSION + ")"};
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.verigrid.node.ledger;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.verigrid.ledger.LedgerClient;
+import io.verigrid.ledger.tx.MalformedTxException;
+import io.verigrid.ledger.tx.SignedTx;
+import io.verigrid.node.http.ApiException;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+
+/**
+ * The ledger peer's HTTP API: submit a signed transaction (answered once it is committed, with the ledger's
+ * result) and read accounts, jobs, disputes, blocks and parameters. Reads go through Ratis, so every peer
+ * answers the same.
+ */
+public final class LedgerApi {
+    private LedgerApi() {}
+
+    public static void routes(Javalin app, LedgerClient ledger) {
+        app.post("/ledger/tx", ctx -> ctx.json(ledger.submit(decodeTx(ctx))));
+        app.get("/ledger/status", ctx -> ctx.json(ledger.status()));
+        app.get("/ledger/params", ctx -> ctx.json(ledger.params()));
+        app.get("/ledger/accounts/{address}", ctx -> ctx.json(ledger.account(hexParam(ctx, "address", 32))));
+        app.get("/ledger/jobs", ctx -> ctx.json(ledger.jobs()));
+        app.get("/ledger/jobs/{id}", ctx -> ctx.json(found(ledger.job(longParam(ctx, "id")), "job " + ctx.pathParam("id"))));
+        app.get("/ledger/disputes/{id}", ctx -> ctx.json(found(ledger.dispute(longParam(ctx, "id")), "dispute " + ctx.pathParam("id"))));
+        app.get("/ledger/blocks/{height}", ctx -> ctx.json(found(ledger.block(longParam(ctx, "height")), "block " + ctx.pathParam("height"))));
+        app.get("/ledger/txs/{hash}", ctx -> ctx.json(found(ledger.tx(ctx.pathParam("hash")), "transaction " + ctx.pathParam("hash"))));
+        app.get("/ledger/jobs/{id}/units/{unit}/sample-seed", ctx -> {
+            byte[] seed = ledger.sampleSeed(longParam(ctx, "id"), (int) longParam(ctx, "unit"));
+            Map<String, Object> body = new HashMap<>();
+            body.put("seed", seed == null ? null : HexFormat.of().formatHex(seed));
+            ctx.json(body);
+        });
+    }
+
+    private static SignedTx decodeTx(Context ctx) {
+        String hex;
+        try {
+            hex = ctx.bodyAsClass(Map.class).get("tx") instanceof String s ? s : null;
+        } catch (RuntimeException e) {
+            throw new ApiException(400, "MALFORMED", "request body must be JSON {\"tx\": \"<hex>\"}");
+        }
+        if (hex == null) throw new ApiException(400, "MALFORMED", "request body must be JSON {\"tx\": \"<hex>\"}");
+        try {
+            return SignedTx.decode(HexFormat.of().parseHex(hex));
+        } catch (MalformedTxException e) {
+            throw new ApiException(400, "MALFORMED", "malformed transaction: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(400, "MALFORMED", "transaction is not valid hex or not a transaction: " + e.getMessage());
+        }
+    }
+
+    private static <T> T found(T value, String what) {
+        if (value == null) throw ApiException.notFound(what);
+        return value;
+    }
+
+    private static long longParam(Context ctx, String name) {
+        try {
+            return Long.parseLong(ctx.pathParam(name));
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest(name + " must be an integer, got '" + ctx.pathParam(name) + "'");
+        }
+    }
+
+    private static byte[] hexParam(Context ctx, String name, int length) {
+        String text = ctx.pathParam(name);
+        try {
+            byte[] bytes = HexFormat.of().parseHex(text);
+            if (bytes.length == length) return bytes;
+        } catch (IllegalArgumentException e) {
+            // falls through to the error below
+        }
+        throw ApiException.badRequest(name + " must be " + (2 * length) + " hex characters, got '" + text + "'");
+    }
+}

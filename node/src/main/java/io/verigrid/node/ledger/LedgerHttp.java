@@ -1,0 +1,73 @@
+package io.verigrid.node.ledger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.verigrid.ledger.AccountView;
+import io.verigrid.ledger.BlockView;
+import io.verigrid.ledger.ChainStatus;
+import io.verigrid.ledger.DisputeView;
+import io.verigrid.ledger.JobView;
+import io.verigrid.ledger.Params;
+import io.verigrid.ledger.TxResult;
+import io.verigrid.ledger.tx.SignedTx;
+import io.verigrid.node.http.HttpJsonClient;
+import io.verigrid.node.http.Json;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/** A role's view of the ledger: the ledger node's HTTP API ({@link LedgerApi}), nothing shared in memory. */
+public final class LedgerHttp {
+    private final String base;
+    private final HttpJsonClient http = new HttpJsonClient(Duration.ofSeconds(30));
+
+    public LedgerHttp(String baseUrl) {
+        this.base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    }
+
+    public String url() {
+        return base;
+    }
+
+    public TxResult submit(SignedTx tx) {
+        return http.post(base + "/ledger/tx", Map.of("tx", HexFormat.of().formatHex(tx.encode())), TxResult.class);
+    }
+
+    public ChainStatus status() {
+        return http.get(base + "/ledger/status", ChainStatus.class);
+    }
+
+    public Params params() {
+        return http.get(base + "/ledger/params", Params.class);
+    }
+
+    public AccountView account(String address) {
+        return http.get(base + "/ledger/accounts/" + address, AccountView.class);
+    }
+
+    public JobView job(long id) {
+        return http.get(base + "/ledger/jobs/" + id, JobView.class);
+    }
+
+    public List<JobView> jobs() {
+        return http.get(base + "/ledger/jobs", Json.MAPPER.getTypeFactory().constructCollectionType(List.class, JobView.class));
+    }
+
+    public DisputeView dispute(long id) {
+        return http.get(base + "/ledger/disputes/" + id, DisputeView.class);
+    }
+
+    public BlockView block(long height) {
+        return http.get(base + "/ledger/blocks/" + height, BlockView.class);
+    }
+
+    public TxResult tx(String hashHex) {
+        return http.get(base + "/ledger/txs/" + hashHex, TxResult.class);
+    }
+
+    /** The seed that decides unit {@code unit}'s verification sample, or null until its block exists. */
+    public byte[] sampleSeed(long jobId, int unit) {
+        JsonNode seed = http.getJson(base + "/ledger/jobs/" + jobId + "/units/" + unit + "/sample-seed").path("seed");
+        return seed.isTextual() ? HexFormat.of().parseHex(seed.asText()) : null;
+    }
+}

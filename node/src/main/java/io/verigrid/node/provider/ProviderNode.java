@@ -1,0 +1,153 @@
+package io.verigrid.node.provider;
+
+import io.verigrid.engine.Fault;
+import io.verigrid.engine.MlpJob;
+import io.verigrid.engine.ModelState;
+import io.verigrid.engine.Parallelism;
+import io.verigrid.ledger.JobView;
+import io.verigrid.ledger.Keys;
+import io.verigrid.ledger.TxResult;
+import io.verigrid.ledger.tx.TxBody;
+import io.verigrid.node.blob.BlobStore;
+import io.verigrid.node.blob.CheckpointCodec;
+import io.verigrid.node.http.ApiException;
+import io.verigrid.node.http.NodeServer;
+import io.verigrid.node.ledger.LedgerHttp;
+import io.verigrid.node.ledger.Wallet;
+import io.verigrid.node.work.Execution;
+import io.verigrid.node.work.RoleLoop;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * A provider: leases open jobs, trains them on the Verigrid engine, commits a state root per checkpoint
+ * interval, serves its checkpoints from its blob store, and answers disputes about its work with moves
+ * computed from its own execution. A {@link Fault} turns it into the cheater of a fault drill.
+ */
+public final class ProviderNode implements AutoCloseable {
+    /** {@code fault} is null for an honest provider. */
+    public record Config(String name, Keys keys, String ledgerUrl, Path dataDir, int threads, Fault fault, boolean startPaused) {}
+
+    private final Config config;
+    private final Consumer<String> log;
+    private final LedgerHttp ledger;
+    private final Wallet wallet;
+    private final BlobStore blobs;
+    private final Parallelism par;
+    private final Map<Long, Execution> executions = new ConcurrentHashMap<>();
+    private final Map<String, String> checkpointBlobs = new ConcurrentHashMap<>();
+    private final ProviderDisputes disputes;
+    private final NodeServer server;
+    private final RoleLoop loop;
+    private volatile boolean paused;
+    private volatile Long activeJob;
+
+    public ProviderNode(Config config, Consumer<String> log) {
+        this.config = config;
+        this.log = log;
+        this.ledger = new LedgerHttp(config.ledgerUrl());
+        this.wallet = new Wallet(config.name(), config.keys(), ledger);
+        this.blobs = new BlobStore(config.dataDir().resolve("blobs"));
+        this.par = Parallelism.of(config.threads());
+        this.paused = config.startPaused();
+        this.disputes = new ProviderDisputes(wallet, ledger, log);
+        this.server = NodeServer.start(config.name(), "127.0.0.1", 0, app -> {
+            app.get("/health", ctx -> ctx.json(Map.of("name", config.name(), "address", wallet.address(), "paused", paused)));
+            app.get("/blobs/{hash}", ctx -> ctx.result(blobs.get(ctx.pathParam("hash")).orElseThrow(() -> ApiException.notFound("blob " + ctx.pathParam("hash")))));
+            app.get("/jobs/{id}/checkpoints/{unit}", ctx -> ctx.result(checkpoint(Long.parseLong(ctx.pathParam("id")), Integer.parseInt(ctx.pathParam("unit")))));
+            app.post("/admin/pause", ctx -> { paused = true; ctx.json(Map.of("paused", true)); });
+            app.post("/admin/resume", ctx -> { paused = false; ctx.json(Map.of("paused", false)); });
+        });
+        this.loop = new RoleLoop(config.name(), 50, this::tick, log);
+    }
+
+    public String url() {
+        return server.url();
+    }
+
+    public String address() {
+        return wallet.address();
+    }
+
+    public Wallet wallet() {
+        return wallet;
+    }
+
+    private byte[] checkpoint(long jobId, int unit) {
+        String hash = checkpointBlobs.get(jobId + "/" + unit);
+        if (hash == null) throw ApiException.notFound("checkpoint " + unit + " of job " + jobId);
+        return blobs.get(hash).orElseThrow(() -> ApiException.notFound("checkpoint " + unit + " of job " + jobId));
+    }
+
+    /** One pass of the provider's work: answer disputes first (they have deadlines), then train. */
+    private void tick() {
+        disputes.answer(executions);
+        Long jobId = activeJob;
+        if (jobId != null) {
+            advance(ledger.job(jobId));
+        } else if (!paused) {
+            leaseNextJob();
+        }
+    }
+
+    private void leaseNextJob() {
+        for (JobView job : ledger.jobs()) {
+            if (!"OPEN".equals(job.status()) || job.bannedProviders().contains(wallet.address())) continue;
+            TxResult result = wallet.submit(new TxBody.AcceptJob(job.id()));
+            if (result.accepted()) {
+                log.accept(config.name() + " leased job " + job.id() + " (" + job.units() + " units of " + MlpJob.decode(job.jobSpec()).checkpointInterval() + " steps)");
+                activeJob = job.id();
+                return;
+            }
+        }
+    }
+
+    /** Trains and commits the next checkpoint unit of the leased job. */
+    private void advance(JobView job) {
+        if (!wallet.address().equals(job.lessee()) || !"LEASED".equals(job.status())) {
+            activeJob = null;
+            return;
+        }
+        Execution run = executions.computeIfAbsent(job.id(), id -> new Execution(MlpJob.decode(job.jobSpec()), par, config.fault()));
+        int committed = job.committedRoots().size();
+        if (committed == run.job().units()) {
+            return; // all committed; the job closes once every unit is verified
+        }
+        if (committed > 0 && !run.hasCheckpoint(committed)) {
+            resumeFrom(job, run, committed);
+        }
+        int unit = committed + 1;
+        ModelState state = run.checkpoint(unit);
+        byte[] root = run.root(state);
+        checkpointBlobs.put(job.id() + "/" + unit, blobs.put(CheckpointCodec.encode(state)));
+        checkpointBlobs.putIfAbsent(job.id() + "/" + (unit - 1), blobs.put(CheckpointCodec.encode(run.checkpoint(unit - 1))));
+        TxResult result = wallet.submit(new TxBody.CommitUnit(job.id(), unit, root));
+        if (result.accepted()) {
+            log.accept(String.format("%s committed job %d unit %d/%d  root %s  loss %.4f", config.name(), job.id(), unit,
+                    run.job().units(), HexFormat.of().formatHex(root).substring(0, 16), run.loss(unit)));
+        } else {
+            log.accept(config.name() + " could not commit job " + job.id() + " unit " + unit + ": " + result.code() + " " + result.message());
+        }
+    }
+
+    /** A re-leased job continues from the last agreed root: recompute it, and refuse to build on a root that differs. */
+    private void resumeFrom(JobView job, Execution run, int committed) {
+        ModelState state = run.checkpoint(committed);
+        byte[] root = run.root(state);
+        if (!Arrays.equals(root, job.committedRoots().get(committed - 1))) {
+            throw new IllegalStateException("job " + job.id() + ": recomputed root of unit " + committed + " does not match the ledger's");
+        }
+        log.accept(config.name() + " resumed job " + job.id() + " from unit " + committed + " (recomputed " + state.step() + " steps, root matches the ledger)");
+    }
+
+    @Override
+    public void close() {
+        loop.close();
+        server.close();
+        par.close();
+    }
+}

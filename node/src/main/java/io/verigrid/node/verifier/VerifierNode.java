@@ -1,0 +1,138 @@
+package io.verigrid.node.verifier;
+
+import io.verigrid.engine.MlpJob;
+import io.verigrid.engine.ModelState;
+import io.verigrid.engine.Parallelism;
+import io.verigrid.ledger.JobView;
+import io.verigrid.ledger.Keys;
+import io.verigrid.ledger.TxResult;
+import io.verigrid.ledger.tx.TxBody;
+import io.verigrid.node.blob.CheckpointCodec;
+import io.verigrid.node.http.HttpJsonClient;
+import io.verigrid.node.http.NodeServer;
+import io.verigrid.node.ledger.LedgerHttp;
+import io.verigrid.node.ledger.Wallet;
+import io.verigrid.node.work.DisputePlayer;
+import io.verigrid.node.work.RoleLoop;
+import io.verigrid.verify.Commitments;
+import io.verigrid.verify.DisputeGame;
+import io.verigrid.verify.LocalRun;
+import io.verigrid.verify.Sampling;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * A verifier: for every committed unit it learns the sample seed (a block hash the provider could not know when it
+ * committed), re-executes the sampled units from the provider's previous checkpoint, attests when the bits agree
+ * and challenges when they do not, then plays the dispute as the challenger.
+ */
+public final class VerifierNode implements AutoCloseable {
+    /** {@code providers} maps a provider's address to its node URL, where its checkpoints are served. */
+    public record Config(String name, Keys keys, String ledgerUrl, int threads, Map<String, String> providers) {}
+
+    private final Config config;
+    private final Consumer<String> log;
+    private final LedgerHttp ledger;
+    private final Wallet wallet;
+    private final Parallelism par;
+    private final HttpJsonClient http = new HttpJsonClient(Duration.ofSeconds(30));
+    private final Set<String> decided = new HashSet<>();
+    private final Map<Long, LocalRun> disputedRuns = new ConcurrentHashMap<>();
+    private final NodeServer server;
+    private final RoleLoop loop;
+
+    public VerifierNode(Config config, Consumer<String> log) {
+        this.config = config;
+        this.log = log;
+        this.ledger = new LedgerHttp(config.ledgerUrl());
+        this.wallet = new Wallet(config.name(), config.keys(), ledger);
+        this.par = Parallelism.of(config.threads());
+        this.server = NodeServer.start(config.name(), "127.0.0.1", 0,
+                app -> app.get("/health", ctx -> ctx.json(Map.of("name", config.name(), "address", wallet.address()))));
+        this.loop = new RoleLoop(config.name(), 50, this::tick, log);
+    }
+
+    public String url() {
+        return server.url();
+    }
+
+    public Wallet wallet() {
+        return wallet;
+    }
+
+    private void tick() {
+        for (Map.Entry<Long, LocalRun> dispute : disputedRuns.entrySet()) {
+            if (DisputePlayer.play(wallet, ledger, dispute.getKey(), DisputeGame.Party.CHALLENGER, dispute.getValue(), log)) {
+                disputedRuns.remove(dispute.getKey());
+            }
+        }
+        for (JobView job : ledger.jobs()) {
+            for (int unit = 1; unit <= job.committedRoots().size(); unit++) {
+                String key = job.id() + "/" + unit + "/" + HexFormat.of().formatHex(job.committedRoots().get(unit - 1));
+                if (decided.contains(key) || job.verifiedUnits() >= unit && job.disputeId() == null) continue;
+                byte[] seed = ledger.sampleSeed(job.id(), unit);
+                if (seed == null) continue; // the block that seeds the sample does not exist yet
+                decided.add(key);
+                if (!Sampling.sampled(seed, job.id(), wallet.keys().publicKey(), unit, job.samplePpm())) {
+                    log.accept(String.format("%s: job %d unit %d not in the sample (p = %.2f); it is paid after the challenge window",
+                            config.name(), job.id(), unit, job.samplePpm() / 1e6));
+                    continue;
+                }
+                check(job, unit);
+            }
+        }
+    }
+
+    /** Re-executes one unit from the provider's checkpoint before it and compares the root bit for bit. */
+    private void check(JobView job, int unit) {
+        MlpJob spec = MlpJob.decode(job.jobSpec());
+        ModelState start = unit == 1 ? spec.initialState() : fetchCheckpoint(job, unit - 1);
+        LocalRun run = LocalRun.execute(spec, spec.dataset(), start, (long) unit * spec.checkpointInterval(), par, null);
+        byte[] mine = run.stateRoot(run.lastStep());
+        byte[] committed = job.committedRoots().get(unit - 1);
+        String short16 = HexFormat.of().formatHex(mine).substring(0, 16);
+        if (Arrays.equals(mine, committed)) {
+            TxResult result = wallet.submit(new TxBody.Attest(job.id(), unit, mine));
+            log.accept(String.format("%s re-executed job %d unit %d (steps %d..%d): root %s equals the commitment -> attest %s",
+                    config.name(), job.id(), unit, start.step() + 1, run.lastStep(), short16, result.accepted() ? "accepted" : result.code()));
+            return;
+        }
+        log.accept(String.format("%s re-executed job %d unit %d: root %s but %s committed %s -> challenge",
+                config.name(), job.id(), unit, short16, job.lessee().substring(0, 8), HexFormat.of().formatHex(committed).substring(0, 16)));
+        TxResult result = wallet.submit(new TxBody.Challenge(job.id(), unit, mine));
+        if (!result.accepted()) {
+            log.accept(config.name() + ": challenge rejected: " + result.code() + " " + result.message());
+            return;
+        }
+        long disputeId = ledger.job(job.id()).disputeId();
+        disputedRuns.put(disputeId, run);
+        log.accept(config.name() + " opened dispute " + disputeId + " on job " + job.id() + " unit " + unit);
+    }
+
+    /** The provider's checkpoint, accepted only if its state root is the one committed on the ledger. */
+    private ModelState fetchCheckpoint(JobView job, int unit) {
+        byte[] expected = job.committedRoots().get(unit - 1);
+        for (String url : config.providers().values()) {
+            try {
+                ModelState state = CheckpointCodec.decode(http.getBytes(url + "/jobs/" + job.id() + "/checkpoints/" + unit));
+                if (Arrays.equals(Commitments.stateRoot(state), expected)) return state;
+            } catch (RuntimeException e) {
+                // this provider does not hold it; try the next
+            }
+        }
+        throw new IllegalStateException("no provider serves checkpoint " + unit + " of job " + job.id() + " with the committed root");
+    }
+
+    @Override
+    public void close() {
+        loop.close();
+        server.close();
+        par.close();
+    }
+}
