@@ -61,8 +61,8 @@ final class Graph {
             throw new IllegalStateException("backward must start from a loss operator, not " + rootKind);
         }
         for (int index = root; index >= 0; index--) {
-            Node output = new Node(InputRef.op(index), true);
-            Node grad = gradients.get(output.ref());
+            // Every consumer of op index has a larger index, so its gradient is complete by now.
+            Node grad = gradients.get(InputRef.op(index));
             if (index != root && grad == null) {
                 continue;
             }

@@ -40,6 +40,9 @@ public final class Tensor {
 
     /** A tensor of zeros with the given shape. */
     public static Tensor zeros(int... shape) {
+        if (shape == null) {
+            throw new IllegalArgumentException("shape must not be null");
+        }
         int[] checkedShape = shape.clone();
         return new Tensor(checkedShape, new float[Math.toIntExact(sizeOf(checkedShape))]);
     }
