@@ -8,6 +8,10 @@ import java.util.List;
  * Binary Merkle trees over 32-byte leaves as the dispute-game spec fixes them: node = H(0x01 ‖ left ‖ right), and
  * the last node of a level with an odd count is carried up unchanged (not hashed with itself). The root of zero
  * leaves is H() (SHA-256 of the empty string); the root of one leaf is that leaf.
+ *
+ * <p>The root does not commit to the leaf count (trees of 5 and 6 leaves share the paths of their first leaves),
+ * so a verifier that needs a position, not just membership, fixes the count itself, as the referee does for trace
+ * leaves; Verigrid's leaves also carry their own name or index.
  */
 public final class Merkle {
     static final byte NODE_TAG = 0x01;

@@ -67,7 +67,7 @@ class MerkleTest {
         assertFalse(Merkle.verify(root, 5, -1, leaves.get(2), proof));
         assertFalse(Merkle.verify(root, 5, 5, leaves.get(2), proof));
         assertFalse(Merkle.verify(root, 5, 2, leaves.get(2), new MerkleProof(List.of())));
-        assertFalse(Merkle.verify(root, 6, 2, leaves.get(2), proof));
+        assertFalse(Merkle.verify(root, 3, 2, leaves.get(2), proof), "a leaf count that changes the path");
     }
 
     @Test
