@@ -1,0 +1,47 @@
+package io.verigrid.node.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class NodeServerTest {
+    private final HttpJsonClient client = new HttpJsonClient(Duration.ofSeconds(5));
+
+    @Test
+    void errorsReachTheCallerAsCodeAndMessageNeverAStackTrace() {
+        try (NodeServer server = NodeServer.start("test", "127.0.0.1", 0, app -> {
+            app.get("/missing", ctx -> { throw ApiException.notFound("job 42"); });
+            app.get("/bad", ctx -> { throw new IllegalArgumentException("amount must be positive, got -1"); });
+            app.get("/bug", ctx -> { throw new IllegalStateException("boom"); });
+            app.get("/ok", ctx -> ctx.json(Map.of("answer", 42)));
+        })) {
+            assertEquals(42, client.getJson(server.url() + "/ok").path("answer").asInt());
+            ApiException missing = assertThrows(ApiException.class, () -> client.getJson(server.url() + "/missing"));
+            assertEquals(404, missing.status());
+            assertEquals("job 42 not found", missing.getMessage());
+            ApiException bad = assertThrows(ApiException.class, () -> client.getJson(server.url() + "/bad"));
+            assertEquals("BAD_REQUEST", bad.code());
+            assertEquals("amount must be positive, got -1", bad.getMessage());
+            ApiException bug = assertThrows(ApiException.class, () -> client.getJson(server.url() + "/bug"));
+            assertEquals("INTERNAL", bug.code());
+            assertTrue(!bug.getMessage().contains("at io.verigrid"), bug.getMessage());
+            ApiException route = assertThrows(ApiException.class, () -> client.getJson(server.url() + "/nowhere"));
+            assertEquals(404, route.status());
+        }
+    }
+
+    @Test
+    void anUnreachableNodeIsReportedByUrlAfterRetries() {
+        int port;
+        try (NodeServer server = NodeServer.start("test", "127.0.0.1", 0, app -> { })) {
+            port = server.port();
+        }
+        ApiException down = assertThrows(ApiException.class, () -> client.getJson("http://127.0.0.1:" + port + "/health"));
+        assertEquals("UNREACHABLE", down.code());
+        assertTrue(down.getMessage().contains("127.0.0.1:" + port), down.getMessage());
+    }
+}
