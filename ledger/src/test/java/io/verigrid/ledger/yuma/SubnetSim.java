@@ -20,6 +20,10 @@ final class SubnetSim {
     long stakeThreshold;
     boolean yuma3;
     boolean liquidAlpha;
+    int alphaLow = YumaInput.DEFAULT_ALPHA_LOW;
+    int alphaHigh = YumaInput.DEFAULT_ALPHA_HIGH;
+    int kappa = YumaInput.DEFAULT_KAPPA;
+    long[] commitBlocks;
     final List<Long> stake = new ArrayList<>();
     final List<Long> lastUpdate = new ArrayList<>();
     final List<Long> registeredAt = new ArrayList<>();
@@ -98,7 +102,8 @@ final class SubnetSim {
                 .blockAtRegistration(registeredAt.stream().mapToLong(Long::longValue).toArray())
                 .weights(weights).bonds(bonds)
                 .bondsPenalty(bondsPenalty).bondsMovingAverage(bondsMovingAverage)
-                .yuma3(yuma3).liquidAlpha(liquidAlpha)
+                .yuma3(yuma3).liquidAlpha(liquidAlpha).alphaValues(alphaLow, alphaHigh).kappa(kappa)
+                .commitBlocks(commitBlocks)
                 .raoEmission(raoEmission)
                 .build();
     }
