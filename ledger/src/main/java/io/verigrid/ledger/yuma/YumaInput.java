@@ -202,21 +202,21 @@ public record YumaInput(
         public Builder activityCutoff(long v) { activityCutoff = v; return this; }
         public Builder lastMechanismStepBlock(long v) { lastMechanismStepBlock = v; return this; }
         public Builder stake(long... v) { stake = v.clone(); return this; }
-        public Builder stake(int uid, long v) { stake[uid] = v; return this; }
+        public Builder stakeOf(int uid, long v) { stake[uid] = v; return this; }
         public Builder stakeThreshold(long v) { stakeThreshold = v; return this; }
         public Builder ownerUid(int v) { ownerUid = v; return this; }
         public Builder validatorPermits(boolean... v) { validatorPermits = v.clone(); return this; }
-        public Builder validatorPermit(int uid, boolean v) { validatorPermits[uid] = v; return this; }
+        public Builder validatorPermitOf(int uid, boolean v) { validatorPermits[uid] = v; return this; }
         public Builder maxAllowedValidators(int v) { maxAllowedValidators = v; return this; }
         public Builder lastUpdate(long... v) { lastUpdate = v.clone(); return this; }
-        public Builder lastUpdate(int uid, long v) { lastUpdate[uid] = v; return this; }
+        public Builder lastUpdateOf(int uid, long v) { lastUpdate[uid] = v; return this; }
         public Builder allLastUpdate(long v) { Arrays.fill(lastUpdate, v); return this; }
         public Builder blockAtRegistration(long... v) { blockAtRegistration = v.clone(); return this; }
-        public Builder blockAtRegistration(int uid, long v) { blockAtRegistration[uid] = v; return this; }
+        public Builder blockAtRegistrationOf(int uid, long v) { blockAtRegistration[uid] = v; return this; }
         public Builder weights(List<SparseRow> v) { weights = v.toArray(new SparseRow[0]); return this; }
-        public Builder weights(int uid, SparseRow row) { weights[uid] = row; return this; }
+        public Builder weightsOf(int uid, SparseRow row) { weights[uid] = row; return this; }
         public Builder bonds(List<SparseRow> v) { bonds = v.toArray(new SparseRow[0]); return this; }
-        public Builder bonds(int uid, SparseRow row) { bonds[uid] = row; return this; }
+        public Builder bondsOf(int uid, SparseRow row) { bonds[uid] = row; return this; }
         public Builder kappa(int v) { kappa = v; return this; }
         public Builder bondsPenalty(int v) { bondsPenalty = v; return this; }
         public Builder bondsMovingAverage(long v) { bondsMovingAverage = v; return this; }

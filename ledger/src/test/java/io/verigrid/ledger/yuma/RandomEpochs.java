@@ -21,12 +21,12 @@ final class RandomEpochs {
                 .bondsMovingAverage(r.nextInt(3) == 0 ? r.nextInt(1_000_001) : YumaInput.DEFAULT_BONDS_MOVING_AVERAGE);
         if (r.nextInt(3) == 0) b.ownerUid(r.nextInt(n));
         for (int i = 0; i < n; i++) {
-            b.stake(i, r.nextInt(3) == 0 ? 0 : 1 + (long) (r.nextDouble() * 1e12));
-            b.validatorPermit(i, r.nextInt(3) != 0);
-            b.lastUpdate(i, block - r.nextInt(80));
-            b.blockAtRegistration(i, r.nextInt(5) == 0 ? block - r.nextInt(10) : r.nextInt(50));
-            b.weights(i, randomRow(r, n));
-            b.bonds(i, randomRow(r, n));
+            b.stakeOf(i, r.nextInt(3) == 0 ? 0 : 1 + (long) (r.nextDouble() * 1e12));
+            b.validatorPermitOf(i, r.nextInt(3) != 0);
+            b.lastUpdateOf(i, block - r.nextInt(80));
+            b.blockAtRegistrationOf(i, r.nextInt(5) == 0 ? block - r.nextInt(10) : r.nextInt(50));
+            b.weightsOf(i, randomRow(r, n));
+            b.bondsOf(i, randomRow(r, n));
         }
         return b.build();
     }

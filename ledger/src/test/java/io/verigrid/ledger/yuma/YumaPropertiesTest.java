@@ -111,7 +111,7 @@ class YumaPropertiesTest {
         YumaInput.Builder b = YumaInput.builder(n).currentBlock(100).tempo(10).activityCutoff(5000)
                 .stake(stake).raoEmission(1_000_000_000L);
         for (int i = 0; i < honest + colluders; i++) {
-            b.validatorPermit(i, true).lastUpdate(i, 99);
+            b.validatorPermitOf(i, true).lastUpdateOf(i, 99);
         }
         for (int i = 0; i < honest; i++) {
             long[] pairs = new long[2 * servers];
@@ -119,9 +119,9 @@ class YumaPropertiesTest {
                 pairs[2 * s] = honest + colluders + s;
                 pairs[2 * s + 1] = 1 + r.nextInt(65535);
             }
-            b.weights(i, SparseRow.of(pairs));
+            b.weightsOf(i, SparseRow.of(pairs));
         }
-        for (int c = 0; c < colluders; c++) b.weights(honest + c, SparseRow.of(target, 65535));
+        for (int c = 0; c < colluders; c++) b.weightsOf(honest + c, SparseRow.of(target, 65535));
         YumaOutput out = YumaEpoch.run(b.build());
         assertEquals(0, out.consensus()[target]);
         assertEquals(0, out.incentive()[target]);
