@@ -64,6 +64,11 @@ final class I32F32 {
         boolean negative = (a < 0) != (b < 0);
         long ua = Math.abs(a);
         long ub = Math.abs(b);
+        if (((ua | ub) & (ONE - 1)) == 0) {
+            // both integral (e.g. u16 weights over their row sum): scaling both leaves the quotient unchanged
+            ua >>>= FRAC_BITS;
+            ub >>>= FRAC_BITS;
+        }
         long quotient = ua / ub;
         if (quotient >= (1L << 31)) {
             // only exactly 2^31 fits, and only for a negative result
@@ -82,6 +87,7 @@ final class I32F32 {
     /** {@code floor(r · 2^32 / d)} for {@code 0 <= r < d}: the fractional bits of a quotient. */
     private static long fractionBits(long r, long d) {
         if (r < (1L << 31)) return (r << FRAC_BITS) / d;
+        if (r < (1L << 32)) return Long.divideUnsigned(r << FRAC_BITS, d);
         return divlu(r >>> 32, r << 32, d);
     }
 
