@@ -71,7 +71,7 @@ final class I32F32 {
         }
         long quotient = ua / ub;
         if (quotient >= (1L << 31)) {
-            // only exactly 2^31 fits, and only for a negative result
+            // overflows, except a result of exactly −2^31: the exact path decides
             return divBig(a, b);
         }
         long fraction = fractionBits(ua % ub, ub);

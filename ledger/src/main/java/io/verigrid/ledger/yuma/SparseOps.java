@@ -1,5 +1,6 @@
 package io.verigrid.ledger.yuma;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -182,7 +183,7 @@ final class SparseOps {
                     v[k++] = values[e];
                 }
             }
-            out[i] = new SparseRow(java.util.Arrays.copyOf(c, k), java.util.Arrays.copyOf(v, k));
+            out[i] = new SparseRow(Arrays.copyOf(c, k), Arrays.copyOf(v, k));
         }
         return out;
     }
@@ -283,7 +284,7 @@ final class SparseOps {
                 v[k++] = r;
             }
         }
-        return new SparseRow(java.util.Arrays.copyOf(c, k), java.util.Arrays.copyOf(v, k));
+        return new SparseRow(Arrays.copyOf(c, k), Arrays.copyOf(v, k));
     }
 
     private static SparseRow mergePresent(SparseRow next, SparseRow old, long alpha, long oneMinusAlpha) {
@@ -302,6 +303,6 @@ final class SparseOps {
                 v[k++] = r;
             }
         }
-        return new SparseRow(java.util.Arrays.copyOf(c, k), java.util.Arrays.copyOf(v, k));
+        return new SparseRow(Arrays.copyOf(c, k), Arrays.copyOf(v, k));
     }
 }
