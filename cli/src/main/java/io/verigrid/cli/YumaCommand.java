@@ -1,6 +1,8 @@
 package io.verigrid.cli;
 
+import io.verigrid.ledger.yuma.YumaEpoch;
 import io.verigrid.ledger.yuma.YumaJson;
+import java.nio.charset.StandardCharsets;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +29,7 @@ final class YumaCommand {
             } else {
                 json = Files.readAllBytes(Path.of(input));
             }
-            System.out.println(YumaJson.runJson(json));
+            System.out.println(YumaJson.writeOutput(YumaEpoch.run(YumaJson.readInput(new String(json, StandardCharsets.UTF_8)))));
             return 0;
         }
     }

@@ -5,6 +5,7 @@ import io.verigrid.engine.MlpJob;
 import io.verigrid.engine.MlpTrainer;
 import io.verigrid.engine.OpSpec;
 import io.verigrid.ledger.AccountView;
+import io.verigrid.ledger.DisputeOutcome;
 import io.verigrid.ledger.DisputeView;
 import io.verigrid.ledger.Genesis;
 import io.verigrid.ledger.GenesisAccount;
@@ -54,11 +55,13 @@ public final class Demo {
 
     private final Options options;
     private final Consumer<String> out;
+    private final Consumer<String> nodeLog;
     private final Map<String, Keys> keys = new LinkedHashMap<>();
 
     private Demo(Options options, Consumer<String> out) {
         this.options = options;
         this.out = out;
+        this.nodeLog = line -> out.accept("   " + line);
         for (String name : PARTICIPANTS) {
             keys.put(name, Keys.fromSeed(Hashes.sha256(("verigrid-demo/" + name).getBytes(StandardCharsets.UTF_8))));
         }
@@ -95,9 +98,9 @@ public final class Demo {
         PeerConfig peerConfig = PeerConfig.single(dir.resolve("ledger"), LedgerNode.freePort(), genesis, options.blockMillis());
         try (LedgerNode ledgerNode = LedgerNode.start(peerConfig, 0);
              ProviderNode providerA = new ProviderNode(new ProviderNode.Config("provider-a", keys.get("provider-a"), ledgerNode.url(),
-                     dir.resolve("provider-a"), options.threads(), null, false), out);
+                     dir.resolve("provider-a"), options.threads(), null, false), nodeLog);
              ProviderNode providerB = new ProviderNode(new ProviderNode.Config("provider-b", keys.get("provider-b"), ledgerNode.url(),
-                     dir.resolve("provider-b"), options.threads(), faultOf(job2()), true), out)) {
+                     dir.resolve("provider-b"), options.threads(), faultOf(job2()), true), nodeLog)) {
             out.accept("   ledger     Ratis peer " + peerConfig.host() + ":" + peerConfig.port() + ", HTTP " + ledgerNode.url()
                     + ", a block every " + options.blockMillis() + " ms");
             out.accept("   provider-a " + providerA.url() + "  (honest)");
@@ -105,7 +108,7 @@ public final class Demo {
             LedgerHttp ledger = new LedgerHttp(ledgerNode.url());
             Map<String, String> providerUrls = Map.of(providerA.address(), providerA.url(), providerB.address(), providerB.url());
             try (VerifierNode verifier = new VerifierNode(new VerifierNode.Config("verifier", keys.get("verifier"), ledgerNode.url(),
-                    options.threads(), providerUrls), out)) {
+                    options.threads(), providerUrls), nodeLog)) {
                 out.accept("   verifier   " + verifier.url());
                 Wallet buyer = new Wallet("buyer", keys.get("buyer"), ledger);
                 Map<String, Long> before = holdings(ledger);
@@ -127,11 +130,12 @@ public final class Demo {
                 new HttpJsonClient(Duration.ofSeconds(5)).post(providerA.url() + "/admin/pause", Map.of(), Map.class);
                 new HttpJsonClient(Duration.ofSeconds(5)).post(providerB.url() + "/admin/resume", Map.of(), Map.class);
                 buyer.submitOrThrow(new TxBody.PostJob(job2().encode(), 40 * TOKEN, 1_000_000));
-                JobView disputed = await(ledger, "a dispute on job 2", Duration.ofSeconds(60), () -> ledger.job(2).disputeId() != null, 2);
-                long disputeId = disputed.disputeId();
+                JobView disputed = await(ledger, "a dispute on job 2", Duration.ofSeconds(60), () -> ledger.job(2).openDisputeId() != 0, 2);
+                long disputeId = disputed.openDisputeId();
                 DisputeView settled = awaitDispute(ledger, disputeId);
-                out.accept("   dispute " + disputeId + " settled: " + settled.verdict() + " after " + settled.rounds() + " rounds; pinpointed step "
-                        + settled.step() + ", operator #" + settled.operator() + " (" + settled.operatorKind() + ")");
+                DisputeOutcome outcome = settled.outcome();
+                out.accept("   dispute " + disputeId + " settled by the " + outcome.reason().toLowerCase() + ": " + outcome.verdict() + " after "
+                        + outcome.rounds() + " rounds; pinpointed step " + outcome.step() + ", operator #" + outcome.operatorIndex() + " (" + outcome.opKind() + ")");
                 printBalances(ledger);
 
                 stage("5. re-lease", "job 2 is open again from the last agreed root; provider-a resumes and takes it");
@@ -223,7 +227,7 @@ public final class Demo {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (true) {
             DisputeView view = ledger.dispute(disputeId);
-            if (view.verdict() != null) return view;
+            if (view.outcome() != null) return view;
             if (System.nanoTime() > deadline) throw new IllegalStateException("demo: dispute " + disputeId + " did not settle: " + view);
             sleep(50);
         }

@@ -1,6 +1,7 @@
 package io.verigrid.node.demo;
 
 import io.verigrid.ledger.ChainStatus;
+import io.verigrid.ledger.DisputeOutcome;
 import io.verigrid.ledger.DisputeView;
 import io.verigrid.ledger.JobView;
 import java.util.List;
@@ -19,18 +20,19 @@ public record DemoReport(List<JobView> jobs, DisputeView dispute, Map<String, Lo
     }
 
     public void print(Consumer<String> out) {
-        out.accept(String.format("   %-5s %-8s %-24s %-9s %-12s %s", "job", "status", "providers", "verified", "paid", "escrow left"));
+        out.accept(String.format("   %-5s %-8s %-32s %-9s %-12s %s", "job", "status", "providers", "verified", "paid", "escrow left"));
         for (JobView job : jobs) {
-            out.accept(String.format("   %-5d %-8s %-24s %-9s %-12s %s", job.id(), job.status(), providersOf(job),
-                    job.verifiedUnits() + "/" + job.units(), Demo.tokens(job.paid()), Demo.tokens(job.escrowLeft())));
+            out.accept(String.format("   %-5d %-8s %-32s %-9s %-12s %s", job.id(), job.status(), providersOf(job),
+                    job.verifiedUnits() + "/" + job.units(), Demo.tokens(job.paid()), Demo.tokens(job.escrow())));
         }
         out.accept("");
-        out.accept(String.format("   dispute %d on job %d unit %d: %s after %d rounds", dispute.id(), dispute.jobId(), dispute.unit(),
-                dispute.verdict(), dispute.rounds()));
-        out.accept(String.format("     pinpointed: step %d, operator #%d (%s), re-executed by the ledger's referee", dispute.step(),
-                dispute.operator(), dispute.operatorKind()));
-        out.accept(String.format("     slashed %s from %s, %s to %s, %s burned", Demo.tokens(dispute.slashed()), name(dispute.provider()),
-                Demo.tokens(dispute.reward()), name(dispute.challenger()), Demo.tokens(dispute.burned())));
+        DisputeOutcome o = dispute.outcome();
+        out.accept(String.format("   dispute %d on job %d unit %d: %s after %d rounds (%s)", dispute.id(), dispute.jobId(), dispute.unit(),
+                o.verdict(), o.rounds(), o.reason()));
+        out.accept(String.format("     pinpointed: step %d, operator #%d (%s), re-executed by the ledger's referee", o.step(),
+                o.operatorIndex(), o.opKind()));
+        out.accept(String.format("     slashed %s from %s: %s to %s, %s burned", Demo.tokens(o.providerSlashed()), name(dispute.provider()),
+                Demo.tokens(o.toChallenger()), name(dispute.challenger()), Demo.tokens(o.burned())));
         out.accept("");
         out.accept(String.format("   %-11s %14s %14s %14s", "holdings", "before", "after", "change"));
         for (String who : before.keySet()) {
@@ -45,7 +47,7 @@ public record DemoReport(List<JobView> jobs, DisputeView dispute, Map<String, Lo
 
     private String providersOf(JobView job) {
         StringBuilder names = new StringBuilder();
-        for (String address : job.bannedProviders()) names.append(name(address)).append("(banned) ");
+        for (String address : job.bannedProviders()) names.append(name(address)).append(" (banned), ");
         if (job.lessee() != null) names.append(name(job.lessee()));
         return names.toString().trim();
     }

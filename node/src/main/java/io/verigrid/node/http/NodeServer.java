@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class NodeServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeServer.class);
+    private static final String ANSWERED = "verigrid.answered";
     private final Javalin app;
 
     private NodeServer(Javalin app) {
@@ -26,14 +27,17 @@ public final class NodeServer implements AutoCloseable {
             cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             cfg.http.maxRequestSize = 8L << 20;
         });
-        app.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(Map.of("error", e.code(), "message", e.getMessage())));
+        app.exception(ApiException.class, (e, ctx) -> {
+            ctx.attribute(ANSWERED, true);
+            ctx.status(e.status()).json(Map.of("error", e.code(), "message", e.getMessage()));
+        });
         app.exception(IllegalArgumentException.class, (e, ctx) -> ctx.status(400).json(Map.of("error", "BAD_REQUEST", "message", String.valueOf(e.getMessage()))));
         app.exception(Exception.class, (e, ctx) -> {
             LOG.warn("{}: {} {} failed", name, ctx.method(), ctx.path(), e);
             ctx.status(500).json(Map.of("error", "INTERNAL", "message", name + " could not answer " + ctx.path() + ": " + e));
         });
         app.error(404, ctx -> {
-            if (ctx.result() == null || ctx.result().isEmpty()) ctx.json(Map.of("error", "NOT_FOUND", "message", "no route " + ctx.method() + " " + ctx.path()));
+            if (ctx.attribute(ANSWERED) == null) ctx.json(Map.of("error", "NOT_FOUND", "message", "no route " + ctx.method() + " " + ctx.path()));
         });
         routes.accept(app);
         app.start(host, port);

@@ -4,6 +4,7 @@ import io.verigrid.engine.Fault;
 import io.verigrid.engine.MlpJob;
 import io.verigrid.engine.ModelState;
 import io.verigrid.engine.Parallelism;
+import io.verigrid.ledger.DisputeView;
 import io.verigrid.ledger.JobView;
 import io.verigrid.ledger.Keys;
 import io.verigrid.ledger.TxResult;
@@ -14,8 +15,11 @@ import io.verigrid.node.http.ApiException;
 import io.verigrid.node.http.NodeServer;
 import io.verigrid.node.ledger.LedgerHttp;
 import io.verigrid.node.ledger.Wallet;
+import io.verigrid.node.work.DisputePlayer;
 import io.verigrid.node.work.Execution;
 import io.verigrid.node.work.RoleLoop;
+import io.verigrid.verify.LocalRun;
+import io.verigrid.verify.Verdict;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -40,7 +44,7 @@ public final class ProviderNode implements AutoCloseable {
     private final Parallelism par;
     private final Map<Long, Execution> executions = new ConcurrentHashMap<>();
     private final Map<String, String> checkpointBlobs = new ConcurrentHashMap<>();
-    private final ProviderDisputes disputes;
+    private final Map<Long, LocalRun> disputeRuns = new ConcurrentHashMap<>();
     private final NodeServer server;
     private final RoleLoop loop;
     private volatile boolean paused;
@@ -54,7 +58,6 @@ public final class ProviderNode implements AutoCloseable {
         this.blobs = new BlobStore(config.dataDir().resolve("blobs"));
         this.par = Parallelism.of(config.threads());
         this.paused = config.startPaused();
-        this.disputes = new ProviderDisputes(wallet, ledger, log);
         this.server = NodeServer.start(config.name(), "127.0.0.1", 0, app -> {
             app.get("/health", ctx -> ctx.json(Map.of("name", config.name(), "address", wallet.address(), "paused", paused)));
             app.get("/blobs/{hash}", ctx -> ctx.result(blobs.get(ctx.pathParam("hash")).orElseThrow(() -> ApiException.notFound("blob " + ctx.pathParam("hash")))));
@@ -85,7 +88,7 @@ public final class ProviderNode implements AutoCloseable {
 
     /** One pass of the provider's work: answer disputes first (they have deadlines), then train. */
     private void tick() {
-        disputes.answer(executions);
+        answerDisputes();
         Long jobId = activeJob;
         if (jobId != null) {
             advance(ledger.job(jobId));
@@ -94,12 +97,35 @@ public final class ProviderNode implements AutoCloseable {
         }
     }
 
+    /** Every open dispute about a unit this provider committed gets its move, computed from its own execution. */
+    private void answerDisputes() {
+        for (Map.Entry<Long, Execution> entry : executions.entrySet()) {
+            JobView job = ledger.job(entry.getKey());
+            long disputeId = job.openDisputeId();
+            if (disputeId == 0 || disputeRuns.containsKey(disputeId)) continue;
+            DisputeView view = ledger.dispute(disputeId);
+            if (!wallet.address().equals(view.provider())) continue;
+            Execution run = entry.getValue();
+            int unit = view.unit();
+            disputeRuns.put(disputeId, LocalRun.execute(run.job(), run.dataset(), run.checkpoint(unit - 1),
+                    (long) unit * run.job().checkpointInterval(), par, config.fault()));
+        }
+        for (Map.Entry<Long, LocalRun> dispute : disputeRuns.entrySet()) {
+            Verdict verdict = DisputePlayer.play(wallet, ledger, dispute.getKey(), dispute.getValue(), log);
+            if (verdict != null) {
+                disputeRuns.remove(dispute.getKey());
+                log.accept(config.name() + ": dispute " + dispute.getKey() + " settled " + verdict);
+            }
+        }
+    }
+
     private void leaseNextJob() {
         for (JobView job : ledger.jobs()) {
             if (!"OPEN".equals(job.status()) || job.bannedProviders().contains(wallet.address())) continue;
+            MlpJob spec = MlpJob.decode(HexFormat.of().parseHex(job.jobSpec()));
             TxResult result = wallet.submit(new TxBody.AcceptJob(job.id()));
             if (result.accepted()) {
-                log.accept(config.name() + " leased job " + job.id() + " (" + job.units() + " units of " + MlpJob.decode(job.jobSpec()).checkpointInterval() + " steps)");
+                log.accept(config.name() + " leased job " + job.id() + " (" + job.units() + " units of " + spec.checkpointInterval() + " steps)");
                 activeJob = job.id();
                 return;
             }
@@ -112,8 +138,8 @@ public final class ProviderNode implements AutoCloseable {
             activeJob = null;
             return;
         }
-        Execution run = executions.computeIfAbsent(job.id(), id -> new Execution(MlpJob.decode(job.jobSpec()), par, config.fault()));
-        int committed = job.committedRoots().size();
+        Execution run = executions.computeIfAbsent(job.id(), id -> new Execution(MlpJob.decode(HexFormat.of().parseHex(job.jobSpec())), par, config.fault()));
+        int committed = job.nextUnit() - 1;
         if (committed == run.job().units()) {
             return; // all committed; the job closes once every unit is verified
         }
@@ -138,7 +164,7 @@ public final class ProviderNode implements AutoCloseable {
     private void resumeFrom(JobView job, Execution run, int committed) {
         ModelState state = run.checkpoint(committed);
         byte[] root = run.root(state);
-        if (!Arrays.equals(root, job.committedRoots().get(committed - 1))) {
+        if (!Arrays.equals(root, HexFormat.of().parseHex(job.commits().get(committed - 1).root()))) {
             throw new IllegalStateException("job " + job.id() + ": recomputed root of unit " + committed + " does not match the ledger's");
         }
         log.accept(config.name() + " resumed job " + job.id() + " from unit " + committed + " (recomputed " + state.step() + " steps, root matches the ledger)");

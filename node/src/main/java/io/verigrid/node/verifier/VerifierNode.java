@@ -6,6 +6,7 @@ import io.verigrid.engine.Parallelism;
 import io.verigrid.ledger.JobView;
 import io.verigrid.ledger.Keys;
 import io.verigrid.ledger.TxResult;
+import io.verigrid.ledger.UnitView;
 import io.verigrid.ledger.tx.TxBody;
 import io.verigrid.node.blob.CheckpointCodec;
 import io.verigrid.node.http.HttpJsonClient;
@@ -15,9 +16,9 @@ import io.verigrid.node.ledger.Wallet;
 import io.verigrid.node.work.DisputePlayer;
 import io.verigrid.node.work.RoleLoop;
 import io.verigrid.verify.Commitments;
-import io.verigrid.verify.DisputeGame;
 import io.verigrid.verify.LocalRun;
 import io.verigrid.verify.Sampling;
+import io.verigrid.verify.Verdict;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -68,14 +69,19 @@ public final class VerifierNode implements AutoCloseable {
 
     private void tick() {
         for (Map.Entry<Long, LocalRun> dispute : disputedRuns.entrySet()) {
-            if (DisputePlayer.play(wallet, ledger, dispute.getKey(), DisputeGame.Party.CHALLENGER, dispute.getValue(), log)) {
+            Verdict verdict = DisputePlayer.play(wallet, ledger, dispute.getKey(), dispute.getValue(), log);
+            if (verdict != null) {
                 disputedRuns.remove(dispute.getKey());
+                log.accept(config.name() + ": dispute " + dispute.getKey() + " settled " + verdict);
             }
         }
         for (JobView job : ledger.jobs()) {
-            for (int unit = 1; unit <= job.committedRoots().size(); unit++) {
-                String key = job.id() + "/" + unit + "/" + HexFormat.of().formatHex(job.committedRoots().get(unit - 1));
-                if (decided.contains(key) || job.verifiedUnits() >= unit && job.disputeId() == null) continue;
+            // While a dispute is open the units after it may be dropped; judge them once it settles.
+            if (job.openDisputeId() != 0) continue;
+            for (UnitView commit : job.commits()) {
+                int unit = commit.unit();
+                String key = job.id() + "/" + unit + "/" + commit.root();
+                if (commit.verified() || decided.contains(key)) continue;
                 byte[] seed = ledger.sampleSeed(job.id(), unit);
                 if (seed == null) continue; // the block that seeds the sample does not exist yet
                 decided.add(key);
@@ -84,40 +90,42 @@ public final class VerifierNode implements AutoCloseable {
                             config.name(), job.id(), unit, job.samplePpm() / 1e6));
                     continue;
                 }
-                check(job, unit);
+                check(job, commit);
             }
         }
     }
 
     /** Re-executes one unit from the provider's checkpoint before it and compares the root bit for bit. */
-    private void check(JobView job, int unit) {
-        MlpJob spec = MlpJob.decode(job.jobSpec());
+    private void check(JobView job, UnitView commit) {
+        int unit = commit.unit();
+        MlpJob spec = MlpJob.decode(HexFormat.of().parseHex(job.jobSpec()));
         ModelState start = unit == 1 ? spec.initialState() : fetchCheckpoint(job, unit - 1);
         LocalRun run = LocalRun.execute(spec, spec.dataset(), start, (long) unit * spec.checkpointInterval(), par, null);
         byte[] mine = run.stateRoot(run.lastStep());
-        byte[] committed = job.committedRoots().get(unit - 1);
+        byte[] committed = HexFormat.of().parseHex(commit.root());
         String short16 = HexFormat.of().formatHex(mine).substring(0, 16);
         if (Arrays.equals(mine, committed)) {
             TxResult result = wallet.submit(new TxBody.Attest(job.id(), unit, mine));
-            log.accept(String.format("%s re-executed job %d unit %d (steps %d..%d): root %s equals the commitment -> attest %s",
-                    config.name(), job.id(), unit, start.step() + 1, run.lastStep(), short16, result.accepted() ? "accepted" : result.code()));
+            log.accept(String.format("%s re-executed job %d unit %d (steps %d..%d): root %s equals the commitment, attests: %s",
+                    config.name(), job.id(), unit, start.step() + 1, run.lastStep(), short16, result.accepted() ? "accepted" : "rejected " + result.code()));
             return;
         }
-        log.accept(String.format("%s re-executed job %d unit %d: root %s but %s committed %s -> challenge",
-                config.name(), job.id(), unit, short16, job.lessee().substring(0, 8), HexFormat.of().formatHex(committed).substring(0, 16)));
+        log.accept(String.format("%s re-executed job %d unit %d (steps %d..%d): root %s but provider %s… committed %s: challenge",
+                config.name(), job.id(), unit, start.step() + 1, run.lastStep(), short16, commit.provider().substring(0, 8),
+                HexFormat.of().formatHex(committed).substring(0, 16)));
         TxResult result = wallet.submit(new TxBody.Challenge(job.id(), unit, mine));
         if (!result.accepted()) {
             log.accept(config.name() + ": challenge rejected: " + result.code() + " " + result.message());
             return;
         }
-        long disputeId = ledger.job(job.id()).disputeId();
+        long disputeId = ledger.job(job.id()).openDisputeId();
         disputedRuns.put(disputeId, run);
         log.accept(config.name() + " opened dispute " + disputeId + " on job " + job.id() + " unit " + unit);
     }
 
     /** The provider's checkpoint, accepted only if its state root is the one committed on the ledger. */
     private ModelState fetchCheckpoint(JobView job, int unit) {
-        byte[] expected = job.committedRoots().get(unit - 1);
+        byte[] expected = HexFormat.of().parseHex(job.commits().get(unit - 1).root());
         for (String url : config.providers().values()) {
             try {
                 ModelState state = CheckpointCodec.decode(http.getBytes(url + "/jobs/" + job.id() + "/checkpoints/" + unit));

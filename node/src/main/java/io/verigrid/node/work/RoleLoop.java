@@ -11,6 +11,7 @@ import java.util.function.Consumer;
  */
 public final class RoleLoop implements AutoCloseable {
     private final ScheduledExecutorService executor;
+    private volatile boolean closing;
 
     public RoleLoop(String name, long delayMillis, Runnable tick, Consumer<String> log) {
         executor = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -22,13 +23,14 @@ public final class RoleLoop implements AutoCloseable {
             try {
                 tick.run();
             } catch (RuntimeException e) {
-                log.accept(name + ": " + e.getMessage());
+                if (!closing) log.accept(name + ": " + e.getMessage());
             }
         }, 0, delayMillis, TimeUnit.MILLISECONDS);
     }
 
     @Override
     public void close() {
+        closing = true;
         executor.shutdownNow();
         try {
             executor.awaitTermination(10, TimeUnit.SECONDS);

@@ -1,0 +1,98 @@
+package io.verigrid.node.work;
+
+import io.verigrid.engine.MlpTrainer;
+import io.verigrid.engine.StepTrace;
+import io.verigrid.ledger.DisputeView;
+import io.verigrid.ledger.TxResult;
+import io.verigrid.ledger.tx.TxBody;
+import io.verigrid.node.ledger.LedgerHttp;
+import io.verigrid.node.ledger.Wallet;
+import io.verigrid.verify.Commitments;
+import io.verigrid.verify.DisputeGame;
+import io.verigrid.verify.GameMoves;
+import io.verigrid.verify.InputEvidence;
+import io.verigrid.verify.LocalRun;
+import io.verigrid.verify.Verdict;
+import java.util.Arrays;
+import java.util.function.Consumer;
+
+/**
+ * Plays one side of a dispute over the network: reads the game from the ledger, and when it is this party's turn
+ * posts the move an honest party makes, computed from its own execution of the disputed unit.
+ */
+public final class DisputePlayer {
+    private DisputePlayer() {}
+
+    /** Makes this party's move if it is its turn; returns the verdict once the game is settled, else null. */
+    public static Verdict play(Wallet wallet, LedgerHttp ledger, long disputeId, LocalRun run, Consumer<String> log) {
+        DisputeView view = ledger.dispute(disputeId);
+        if (view.verdict() != null) return Verdict.valueOf(view.verdict());
+        if (!wallet.address().equals(view.turnAddress())) return null;
+        DisputeGame game = view.decodeGame();
+        TxBody move = game.turn() == DisputeGame.Party.PROVIDER ? providerMove(disputeId, game, run) : challengerMove(disputeId, game, run);
+        TxResult result = wallet.submit(move);
+        log.accept(String.format("%-10s dispute %d %-8s %s%s", wallet.name(), disputeId, game.phase(), describe(move, game, run),
+                result.accepted() ? "" : "  REJECTED " + result.code() + ": " + result.message()));
+        return null;
+    }
+
+    static TxBody providerMove(long id, DisputeGame game, LocalRun run) {
+        return switch (game.phase()) {
+            case STEPS -> new TxBody.PostStepRoots(id, GameMoves.stepRoots(game, run));
+            case TRACE -> {
+                if (game.providerTraceRoot() == null) {
+                    StepTrace trace = run.trace(game.stepHi());
+                    yield new TxBody.PostTraceRoot(id, Commitments.traceRoot(trace), trace.ops().size());
+                }
+                yield new TxBody.PostTraceNodes(id, GameMoves.traceNodes(game, run));
+            }
+            case OPERATOR -> {
+                if (game.assemblyDisputed()) yield new TxBody.SettleAssembly(id, run.state(game.stepLo()));
+                StepTrace trace = run.trace(game.stepHi());
+                int j = game.operator();
+                yield new TxBody.SettleOperator(id, InputEvidence.forOperator(run.job(), run.state(game.stepLo()), run.dataset(), trace, j),
+                        Commitments.outputRoot(trace.ops().get(j).output()));
+            }
+            case SETTLED -> throw new IllegalStateException("dispute " + id + " is settled");
+        };
+    }
+
+    static TxBody challengerMove(long id, DisputeGame game, LocalRun run) {
+        return switch (game.phase()) {
+            case STEPS -> new TxBody.PickStepRange(id, GameMoves.stepPick(game, run));
+            case TRACE -> {
+                GameMoves.TracePick pick = GameMoves.tracePick(game, run);
+                yield pick.assembly() ? new TxBody.DisputeAssembly(id) : new TxBody.PickTraceNode(id, pick.k(), pick.outputRoot());
+            }
+            case OPERATOR, SETTLED -> throw new IllegalStateException("the challenger has no move in " + game.phase());
+        };
+    }
+
+    private static String describe(TxBody move, DisputeGame game, LocalRun run) {
+        if (move instanceof TxBody.PostStepRoots) {
+            return "posts state roots at steps " + Arrays.toString(game.stepPoints()) + " inside (" + game.stepLo() + ", " + game.stepHi() + "]";
+        } else if (move instanceof TxBody.PickStepRange m) {
+            long[] p = game.stepPoints();
+            long lo = m.k() == 0 ? game.stepLo() : p[m.k() - 1];
+            long hi = m.k() == p.length ? game.stepHi() : p[m.k()];
+            return "disputes steps (" + lo + ", " + hi + "]" + (hi == lo + 1 ? " -> step " + hi : "");
+        } else if (move instanceof TxBody.PostTraceRoot m) {
+            return "posts the trace root of step " + game.stepHi() + " (" + m.traceLength() + " operators)";
+        } else if (move instanceof TxBody.PostTraceNodes m) {
+            return "posts " + m.nodes().size() + " trace nodes at level " + game.childLevel();
+        } else if (move instanceof TxBody.PickTraceNode m) {
+            int position = game.childStart() + m.k();
+            if (game.childLevel() == 0) {
+                return "disputes operator #" + position + " (" + MlpTrainer.program(run.job(), game.stepHi()).get(position).kind() + ")";
+            }
+            return "disputes trace node " + position + " at level " + game.childLevel();
+        } else if (move instanceof TxBody.SettleOperator m) {
+            return "proves " + m.inputs().size() + " inputs of operator #" + game.operator() + " for the referee";
+        } else if (move instanceof TxBody.SettleAssembly) {
+            return "posts the state before step " + game.stepHi() + " for the referee";
+        } else if (move instanceof TxBody.DisputeAssembly) {
+            return "agrees with every operator but not with the assembled state";
+        }
+        return move.getClass().getSimpleName();
+    }
+}
