@@ -14,13 +14,19 @@ final class Draft {
     final long height;
     final Params params;
     private final Map<String, Account> accounts = new TreeMap<>();
+    private final Map<Long, Job> jobs = new TreeMap<>();
+    private final Map<Long, Dispute> disputes = new TreeMap<>();
     private long burned;
+    private long nextJobId;
+    private long nextDisputeId;
 
     Draft(LedgerState base, long height) {
         this.base = base;
         this.height = height;
         this.params = base.params();
         this.burned = base.burned;
+        this.nextJobId = base.nextJobId;
+        this.nextDisputeId = base.nextDisputeId;
     }
 
     Account account(String address) {
@@ -30,12 +36,47 @@ final class Draft {
         });
     }
 
+    /** The job to change, or a rejection naming it when it does not exist. */
+    Job job(long id) {
+        Job job = jobs.computeIfAbsent(id, i -> {
+            Job existing = base.jobs.get(i);
+            return existing == null ? null : existing.copy();
+        });
+        if (job == null) throw new Rejection(Rejection.UNKNOWN_JOB, "no job " + id);
+        return job;
+    }
+
+    Dispute dispute(long id) {
+        Dispute dispute = disputes.computeIfAbsent(id, i -> {
+            Dispute existing = base.disputes.get(i);
+            return existing == null ? null : existing.copy();
+        });
+        if (dispute == null) throw new Rejection(Rejection.UNKNOWN_DISPUTE, "no dispute " + id);
+        return dispute;
+    }
+
+    Job newJob(java.util.function.LongFunction<Job> make) {
+        Job job = make.apply(nextJobId++);
+        jobs.put(job.id, job);
+        return job;
+    }
+
+    Dispute newDispute(java.util.function.LongFunction<Dispute> make) {
+        Dispute dispute = make.apply(nextDisputeId++);
+        disputes.put(dispute.id, dispute);
+        return dispute;
+    }
+
     void burn(long amount) {
         burned = Math.addExact(burned, amount);
     }
 
     void commit() {
         base.accounts.putAll(accounts);
+        base.jobs.putAll(jobs);
+        base.disputes.putAll(disputes);
         base.burned = burned;
+        base.nextJobId = nextJobId;
+        base.nextDisputeId = nextDisputeId;
     }
 }

@@ -55,6 +55,26 @@ public final class LedgerClient implements Closeable {
         return query("params", null, Params.class);
     }
 
+    /** The job, or null if there is none with this id. */
+    public JobView job(long id) {
+        return query("job", Long.toString(id), JobView.class);
+    }
+
+    public List<JobView> jobs() {
+        return queryList("jobs", null, JobView.class);
+    }
+
+    /** The dispute, or null if there is none with this id. */
+    public DisputeView dispute(long id) {
+        return query("dispute", Long.toString(id), DisputeView.class);
+    }
+
+    /** The sampling seed of a committed unit (a block hash), or null until that block exists. */
+    public byte[] sampleSeed(long jobId, int unit) {
+        String hex = query("sampleSeed", jobId + ":" + unit, String.class);
+        return hex == null ? null : Hashes.unhex(hex);
+    }
+
     /** The result recorded for a transaction hash, or null if the ledger has not seen it. */
     public TxResult tx(String hashHex) {
         return query("tx", hashHex, TxResult.class);

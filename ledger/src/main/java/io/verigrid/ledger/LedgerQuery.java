@@ -40,6 +40,15 @@ final class LedgerQuery {
             case "account" -> s.account(arg);
             case "block" -> s.block(Long.parseLong(arg));
             case "tx" -> s.tx(arg);
+            case "job" -> s.job(Long.parseLong(arg));
+            case "jobs" -> s.jobs();
+            case "dispute" -> s.dispute(Long.parseLong(arg));
+            case "sampleSeed" -> {
+                String[] parts = arg.split(":");
+                if (parts.length != 2) throw new IllegalArgumentException("sampleSeed arg must be jobId:unit, got " + arg);
+                byte[] seed = s.sampleSeed(Long.parseLong(parts[0]), Integer.parseInt(parts[1]));
+                yield seed == null ? null : io.verigrid.verify.Hashes.hex(seed);
+            }
             default -> throw new IllegalArgumentException("unknown query kind " + r.kind());
         };
     }

@@ -6,6 +6,7 @@ import io.verigrid.ledger.tx.MalformedTxException;
 import io.verigrid.ledger.tx.SignedTx;
 import io.verigrid.ledger.tx.Tx;
 import io.verigrid.ledger.tx.TxBody;
+import io.verigrid.verify.GameException;
 import io.verigrid.verify.Hashes;
 import io.verigrid.verify.Merkle;
 import java.util.ArrayList;
@@ -32,7 +33,11 @@ public final class LedgerState {
     private final long genesisSupply;
     long height;
     long burned;
+    long nextJobId = 1;
+    long nextDisputeId = 1;
     final TreeMap<String, Account> accounts = new TreeMap<>();
+    final TreeMap<Long, Job> jobs = new TreeMap<>();
+    final TreeMap<Long, Dispute> disputes = new TreeMap<>();
     private final List<BlockView> blocks = new ArrayList<>();
     private final List<byte[]> pendingTxHashes = new ArrayList<>();
     private final Map<String, TxResult> results = new HashMap<>();
@@ -111,6 +116,8 @@ public final class LedgerState {
             return record(TxResult.ok(hashHex, landing));
         } catch (Rejection r) {
             return record(TxResult.rejected(hashHex, r.code(), r.getMessage(), landing));
+        } catch (GameException e) {
+            return record(TxResult.rejected(hashHex, e.reason(), e.getMessage(), landing));
         } catch (ArithmeticException e) {
             return record(TxResult.rejected(hashHex, Rejection.OVERFLOW, "amount overflows: " + e.getMessage(), landing));
         }
@@ -135,6 +142,18 @@ public final class LedgerState {
             AccountRules.stake(account, s);
         } else if (body instanceof TxBody.Unstake u) {
             AccountRules.unstake(d, sender, account, u);
+        } else if (body instanceof TxBody.PostJob p) {
+            JobRules.post(d, sender, account, p);
+        } else if (body instanceof TxBody.AcceptJob a) {
+            JobRules.accept(d, sender, account, a);
+        } else if (body instanceof TxBody.CommitUnit c) {
+            JobRules.commit(d, sender, c);
+        } else if (body instanceof TxBody.Attest a) {
+            JobRules.attest(d, sender, account, a);
+        } else if (body instanceof TxBody.Challenge c) {
+            JobRules.challenge(d, sender, account, c);
+        } else if (DisputeRules.isMove(body)) {
+            DisputeRules.move(d, sender, body);
         } else {
             throw new IllegalStateException("no rule for body " + body.getClass().getSimpleName());
         }
@@ -142,16 +161,25 @@ public final class LedgerState {
 
     /** Why {@code address} may not unstake now, or null when it may. */
     String stakeLock(String address) {
+        for (Dispute d : disputes.values()) {
+            if (d.open() && d.provider.equals(address)) return "provider in open dispute " + d.id;
+        }
+        for (Job j : jobs.values()) {
+            if (j.status == Job.Status.LEASED && address.equals(j.lessee)) return "lessee of job " + j.id;
+        }
         return null;
     }
 
     /**
-     * Closes the next block: releases unbonded stake, then records the block header over the transactions
-     * applied since the previous block.
+     * Closes the next block: releases unbonded stake, verifies and pays units whose challenge window passed,
+     * settles games past their deadline, then records the block header over the transactions applied since the
+     * previous block.
      */
     public BlockView applyBlock() {
         Draft draft = new Draft(this, height + 1);
         AccountRules.releaseUnbonded(draft);
+        JobRules.autoVerify(draft);
+        DisputeRules.applyTimeouts(draft);
         draft.commit();
         height++;
         return recordBlock();
@@ -184,12 +212,23 @@ public final class LedgerState {
     /** Merkle root over the canonical encoding of the state: globals, then accounts, jobs, disputes by key. */
     public byte[] stateRoot() {
         List<byte[]> leaves = new ArrayList<>();
-        ByteWriter globals = new ByteWriter().u8(0x10).string(chainId).i64(genesisSupply).i64(height).i64(burned);
+        ByteWriter globals = new ByteWriter().u8(0x10).string(chainId).i64(genesisSupply).i64(height).i64(burned)
+                .i64(nextJobId).i64(nextDisputeId);
         params.write(globals);
         leaves.add(Hashes.sha256(globals.toBytes()));
         accounts.forEach((address, a) -> {
             ByteWriter w = new ByteWriter().u8(0x11).string(address);
             a.write(w);
+            leaves.add(Hashes.sha256(w.toBytes()));
+        });
+        jobs.values().forEach(j -> {
+            ByteWriter w = new ByteWriter().u8(0x12);
+            j.write(w);
+            leaves.add(Hashes.sha256(w.toBytes()));
+        });
+        disputes.values().forEach(d -> {
+            ByteWriter w = new ByteWriter().u8(0x13);
+            d.write(w);
             leaves.add(Hashes.sha256(w.toBytes()));
         });
         return Merkle.root(leaves);
@@ -201,6 +240,8 @@ public final class LedgerState {
         for (Account a : accounts.values()) {
             total = Math.addExact(total, Math.addExact(a.balance, Math.addExact(a.stake, a.unbondingTotal())));
         }
+        for (Job j : jobs.values()) total = Math.addExact(total, j.escrow);
+        for (Dispute d : disputes.values()) total = Math.addExact(total, d.locked());
         return total;
     }
 
@@ -226,8 +267,50 @@ public final class LedgerState {
         }
         address = address.toLowerCase(java.util.Locale.ROOT);
         Account a = accounts.getOrDefault(address, new Account());
+        String key = address;
+        List<Long> banned = jobs.values().stream().filter(j -> j.banned.contains(key)).map(j -> j.id).toList();
         return new AccountView(address, a.balance, a.nonce, a.stake, a.unbondingTotal(), List.copyOf(a.unbonding),
-                List.copyOf(a.penalties), List.of());
+                List.copyOf(a.penalties), banned);
+    }
+
+    /** The job, or null if there is none with this id. */
+    public JobView job(long id) {
+        Job j = jobs.get(id);
+        return j == null ? null : view(j);
+    }
+
+    public List<JobView> jobs() {
+        return jobs.values().stream().map(LedgerState::view).toList();
+    }
+
+    private static JobView view(Job j) {
+        List<UnitView> units = new ArrayList<>();
+        for (int u = 1; u <= j.commits.size(); u++) {
+            Job.Commit c = j.commits.get(u - 1);
+            units.add(new UnitView(u, Hashes.hex(c.root()), c.height(), c.provider(), c.verified(), c.paid(),
+                    c.verifiedHeight(), c.verifiedBy()));
+        }
+        return new JobView(j.id, j.status.name(), j.buyer, j.lessee, j.units, j.interval, j.price, j.pricePerUnit(),
+                j.samplePpm, j.escrow, j.paid, j.commits.size() + 1, j.verifiedUnits(), units, Hashes.hex(j.r0),
+                Hashes.hex(j.datasetRoot), Hashes.hex(j.spec), List.copyOf(j.banned), j.openDispute, j.postedHeight);
+    }
+
+    /** The dispute, or null if there is none with this id. */
+    public DisputeView dispute(long id) {
+        Dispute d = disputes.get(id);
+        return d == null ? null : DisputeView.of(d);
+    }
+
+    /**
+     * The sampling seed of a committed unit: the hash of the block {@code sampleDelayBlocks} after the one its
+     * commitment landed in, so the provider could not know it when committing. Null until that block exists
+     * (or if the unit is not committed).
+     */
+    public byte[] sampleSeed(long jobId, int unit) {
+        Job j = jobs.get(jobId);
+        if (j == null || unit < 1 || unit > j.commits.size()) return null;
+        BlockView b = block(j.commits.get(unit - 1).height() + params.sampleDelayBlocks());
+        return b == null ? null : Hashes.unhex(b.hash());
     }
 
     /** The block at {@code height}, or null if it does not exist yet. */
@@ -251,13 +334,18 @@ public final class LedgerState {
 
     /** The whole state, canonically: what a snapshot file holds. */
     public byte[] encode() {
-        ByteWriter out = new ByteWriter().u8(SNAPSHOT_VERSION).string(chainId).i64(genesisSupply).i64(height).i64(burned);
+        ByteWriter out = new ByteWriter().u8(SNAPSHOT_VERSION).string(chainId).i64(genesisSupply).i64(height).i64(burned)
+                .i64(nextJobId).i64(nextDisputeId);
         params.write(out);
         out.i32(accounts.size());
         accounts.forEach((address, a) -> {
             out.string(address);
             a.write(out);
         });
+        out.i32(jobs.size());
+        jobs.values().forEach(j -> j.write(out));
+        out.i32(disputes.size());
+        disputes.values().forEach(d -> d.write(out));
         out.i32(blocks.size());
         for (BlockView b : blocks) {
             out.i64(b.height()).string(b.hash()).string(b.prevHash()).string(b.txRoot()).string(b.stateRoot());
@@ -281,10 +369,22 @@ public final class LedgerState {
         long genesisSupply = in.i64("genesisSupply");
         long height = in.i64("height");
         long burned = in.i64("burned");
+        long nextJobId = in.i64("nextJobId");
+        long nextDisputeId = in.i64("nextDisputeId");
         LedgerState s = new LedgerState(chainId, Params.read(in), genesisSupply);
         s.height = height;
         s.burned = burned;
+        s.nextJobId = nextJobId;
+        s.nextDisputeId = nextDisputeId;
         for (int i = in.count("accounts", 1); i > 0; i--) s.accounts.put(in.string("address"), Account.read(in));
+        for (int i = in.count("jobs", 1); i > 0; i--) {
+            Job j = Job.read(in);
+            s.jobs.put(j.id, j);
+        }
+        for (int i = in.count("disputes", 1); i > 0; i--) {
+            Dispute d = Dispute.read(in);
+            s.disputes.put(d.id, d);
+        }
         for (int i = in.count("blocks", 1); i > 0; i--) {
             long h = in.i64("height");
             String hash = in.string("hash"), prev = in.string("prevHash"), txRoot = in.string("txRoot"), root = in.string("stateRoot");

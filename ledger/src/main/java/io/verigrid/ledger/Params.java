@@ -37,7 +37,7 @@ public record Params(long txFee, long minProviderStake, long minVerifierStake, l
         positive(challengeWindowBlocks, "challengeWindowBlocks");
         positive(sampleDelayBlocks, "sampleDelayBlocks");
         positive(moveBlocks, "moveBlocks");
-        if (fanout < 2) throw new IllegalArgumentException("fanout must be at least 2, got " + fanout);
+        if (fanout < 2 || fanout > 256) throw new IllegalArgumentException("fanout must be in 2..256, got " + fanout);
         nonNegative(challengeBond, "challengeBond");
         nonNegative(challengeFee, "challengeFee");
         ppm(slashPpm, "slashPpm");

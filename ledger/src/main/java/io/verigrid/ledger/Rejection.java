@@ -30,6 +30,8 @@ public final class Rejection extends RuntimeException {
     public static final String DISPUTE_OPEN = "DISPUTE_OPEN";
     public static final String UNKNOWN_DISPUTE = "UNKNOWN_DISPUTE";
     public static final String NOT_PARTY = "NOT_PARTY";
+    /** Also the dispute game's own codes: NOT_YOUR_TURN, WRONG_PHASE, SETTLED, DEADLINE_PASSED, WRONG_COUNT, BAD_PROOF, BAD_PICK, MISSING_CLAIM, UNEXPECTED_CLAIM. */
+    public static final String NOT_YOUR_TURN = "NOT_YOUR_TURN";
 
     private final String code;
 

@@ -1,9 +1,17 @@
 package io.verigrid.ledger.tx;
 
+import io.verigrid.engine.ModelState;
+import io.verigrid.engine.Tensor;
+import io.verigrid.verify.InputEvidence;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
 /**
  * What a transaction does. Each body has a one-byte tag in the canonical encoding ({@code docs/protocol.md},
  * "Transactions"); constructors reject values no transaction may carry, so a decoded body is always in range.
- * Whether it is allowed in the current ledger state is the ledger's decision, not the codec's.
+ * Whether it is allowed in the current ledger state is the ledger's decision, not the codec's. The dispute
+ * moves (tags 9..16) map one to one onto {@code io.verigrid.verify.DisputeGame}'s moves.
  */
 public sealed interface TxBody {
 
@@ -47,6 +55,225 @@ public sealed interface TxBody {
         public void write(ByteWriter out) { out.i64(amount); }
     }
 
+    /** A buyer's training job: {@code jobSpec} is {@code MlpJob.encode()}, {@code price} is escrowed. */
+    record PostJob(byte[] jobSpec, long price, int samplePpm) implements TxBody {
+        public static final int TAG = 4;
+
+        public PostJob {
+            if (jobSpec == null || jobSpec.length == 0) throw new IllegalArgumentException("jobSpec must not be empty");
+            jobSpec = jobSpec.clone();
+            Fields.positive(price, "price");
+            if (samplePpm < 0 || samplePpm > 1_000_000) {
+                throw new IllegalArgumentException("samplePpm must be in 0..1000000, got " + samplePpm);
+            }
+        }
+
+        public int tag() { return TAG; }
+
+        public void write(ByteWriter out) { out.bytes(jobSpec).i64(price).i32(samplePpm); }
+    }
+
+    /** A staked provider leases an open job. */
+    record AcceptJob(long jobId) implements TxBody {
+        public static final int TAG = 5;
+
+        public AcceptJob { Fields.positive(jobId, "jobId"); }
+
+        public int tag() { return TAG; }
+
+        public void write(ByteWriter out) { out.i64(jobId); }
+    }
+
+    /** The lessee commits R_unit, the state root after checkpoint unit {@code unit}. */
+    record CommitUnit(long jobId, int unit, byte[] stateRoot) implements TxBody {
+        public static final int TAG = 6;
+
+        public CommitUnit {
+            Fields.positive(jobId, "jobId");
+            Fields.positive(unit, "unit");
+            stateRoot = Fields.hash(stateRoot, "stateRoot");
+        }
+
+        public int tag() { return TAG; }
+
+        public void write(ByteWriter out) { out.i64(jobId).i32(unit).raw(stateRoot); }
+    }
+
+    /** A staked verifier re-executed {@code unit} and got the same root. */
+    record Attest(long jobId, int unit, byte[] stateRoot) implements TxBody {
+        public static final int TAG = 7;
+
+        public Attest {
+            Fields.positive(jobId, "jobId");
+            Fields.positive(unit, "unit");
+            stateRoot = Fields.hash(stateRoot, "stateRoot");
+        }
+
+        public int tag() { return TAG; }
+
+        public void write(ByteWriter out) { out.i64(jobId).i32(unit).raw(stateRoot); }
+    }
+
+    /** A staked verifier re-executed {@code unit}, got {@code claimedRoot} and opens a dispute. */
+    record Challenge(long jobId, int unit, byte[] claimedRoot) implements TxBody {
+        public static final int TAG = 8;
+
+        public Challenge {
+            Fields.positive(jobId, "jobId");
+            Fields.positive(unit, "unit");
+            claimedRoot = Fields.hash(claimedRoot, "claimedRoot");
+        }
+
+        public int tag() { return TAG; }
+
+        public void write(ByteWriter out) { out.i64(jobId).i32(unit).raw(claimedRoot); }
+    }
+
+    /** Provider: its state roots at the game's step points ({@code DisputeGame.stepPoints()}), in order. */
+    record PostStepRoots(long disputeId, List<byte[]> roots) implements TxBody {
+        public static final int TAG = 9;
+
+        public PostStepRoots {
+            Fields.positive(disputeId, "disputeId");
+            roots = Fields.hashes(roots, "roots");
+        }
+
+        public int tag() { return TAG; }
+
+        public void write(ByteWriter out) { out.i64(disputeId).byteList(roots); }
+    }
+
+    /** Challenger: the first step sub-range (0..points) whose end it disputes. */
+    record PickStepRange(long disputeId, int k) implements TxBody {
+        public static final int TAG = 10;
+
+        public PickStepRange { Fields.positive(disputeId, "disputeId"); }
+
+        public int tag() { return TAG; }
+
+        public void write(ByteWriter out) { out.i64(disputeId).i32(k); }
+    }
+
+    /** Provider: its trace root of the disputed step and the trace's length in operators. */
+    record PostTraceRoot(long disputeId, byte[] traceRoot, int traceLength) implements TxBody {
+        public static final int TAG = 11;
+
+        public PostTraceRoot {
+            Fields.positive(disputeId, "disputeId");
+            traceRoot = Fields.hash(traceRoot, "traceRoot");
+        }
+
+        public int tag() { return TAG; }
+
+        public void write(ByteWriter out) { out.i64(disputeId).raw(traceRoot).i32(traceLength); }
+    }
+
+    /** Provider: the trace-tree nodes under the disputed node ({@code DisputeGame.childCount()} of them). */
+    record PostTraceNodes(long disputeId, List<byte[]> nodes) implements TxBody {
+        public static final int TAG = 12;
+
+        public PostTraceNodes {
+            Fields.positive(disputeId, "disputeId");
+            nodes = Fields.hashes(nodes, "nodes");
+        }
+
+        public int tag() { return TAG; }
+
+        public void write(ByteWriter out) { out.i64(disputeId).byteList(nodes); }
+    }
+
+    /**
+     * Challenger: the leftmost posted trace node it disputes; {@code outputRoot} (its own output root of the
+     * operator) is required when the pick reaches a leaf and must be null otherwise.
+     */
+    record PickTraceNode(long disputeId, int k, byte[] outputRoot) implements TxBody {
+        public static final int TAG = 13;
+
+        public PickTraceNode {
+            Fields.positive(disputeId, "disputeId");
+            outputRoot = outputRoot == null ? null : Fields.hash(outputRoot, "outputRoot");
+        }
+
+        @Override
+        public byte[] outputRoot() { return outputRoot == null ? null : outputRoot.clone(); }
+
+        public int tag() { return TAG; }
+
+        public void write(ByteWriter out) {
+            out.i64(disputeId).i32(k).bool(outputRoot != null);
+            if (outputRoot != null) out.raw(outputRoot);
+        }
+    }
+
+    /** Challenger: every operator of the step agrees, the state root after it does not. */
+    record DisputeAssembly(long disputeId) implements TxBody {
+        public static final int TAG = 14;
+
+        public DisputeAssembly { Fields.positive(disputeId, "disputeId"); }
+
+        public int tag() { return TAG; }
+
+        public void write(ByteWriter out) { out.i64(disputeId); }
+    }
+
+    /** Provider: the disputed operator's proven inputs and its own output root; the ledger's referee decides. */
+    record SettleOperator(long disputeId, List<InputEvidence> inputs, byte[] providerOutputRoot) implements TxBody {
+        public static final int TAG = 15;
+
+        public SettleOperator {
+            Fields.positive(disputeId, "disputeId");
+            if (inputs == null || inputs.size() > InputEvidence.MAX_INPUTS) {
+                throw new IllegalArgumentException("inputs must be a list of at most " + InputEvidence.MAX_INPUTS);
+            }
+            inputs = List.copyOf(inputs);
+            providerOutputRoot = Fields.hash(providerOutputRoot, "providerOutputRoot");
+        }
+
+        public int tag() { return TAG; }
+
+        public void write(ByteWriter out) {
+            out.i64(disputeId).bytes(InputEvidence.encodeAll(inputs)).raw(providerOutputRoot);
+        }
+    }
+
+    /** Provider, after {@link DisputeAssembly}: the full state before the disputed step. */
+    record SettleAssembly(long disputeId, ModelState stateLo) implements TxBody {
+        public static final int TAG = 16;
+
+        public SettleAssembly {
+            Fields.positive(disputeId, "disputeId");
+            if (stateLo == null) throw new IllegalArgumentException("stateLo must not be null");
+        }
+
+        public int tag() { return TAG; }
+
+        public void write(ByteWriter out) {
+            out.i64(disputeId).i64(stateLo.step()).i32(stateLo.tensors().size());
+            stateLo.tensors().forEach((name, tensor) -> {
+                out.string(name).i32(tensor.shape().length);
+                for (int d : tensor.shape()) out.i32(d);
+                out.bytes(tensor.toBytes());
+            });
+        }
+
+        static SettleAssembly read(ByteReader in) {
+            long disputeId = in.i64("disputeId");
+            long step = in.i64("step");
+            SortedMap<String, Tensor> tensors = new TreeMap<>();
+            for (int i = in.count("tensors", 11); i > 0; i--) {
+                String name = in.string("tensor name");
+                int rank = in.count("rank", 4);
+                if (rank > 8) throw new MalformedTxException("tensor " + name + " rank " + rank + " > 8");
+                int[] shape = new int[rank];
+                for (int d = 0; d < rank; d++) shape[d] = in.i32("dim");
+                if (tensors.put(name, Tensor.fromBytes(shape, in.bytes("tensor " + name))) != null) {
+                    throw new MalformedTxException("duplicate tensor " + name);
+                }
+            }
+            return new SettleAssembly(disputeId, new ModelState(tensors, step));
+        }
+    }
+
     /** Reads one body (tag byte first); the caller checks that nothing trails it. */
     static TxBody read(ByteReader in) {
         int tag = in.u8("body tag");
@@ -54,6 +281,21 @@ public sealed interface TxBody {
             case Transfer.TAG -> new Transfer(in.raw(32, "to"), in.i64("amount"));
             case Stake.TAG -> new Stake(in.i64("amount"));
             case Unstake.TAG -> new Unstake(in.i64("amount"));
+            case PostJob.TAG -> new PostJob(in.bytes("jobSpec"), in.i64("price"), in.i32("samplePpm"));
+            case AcceptJob.TAG -> new AcceptJob(in.i64("jobId"));
+            case CommitUnit.TAG -> new CommitUnit(in.i64("jobId"), in.i32("unit"), in.raw(32, "stateRoot"));
+            case Attest.TAG -> new Attest(in.i64("jobId"), in.i32("unit"), in.raw(32, "stateRoot"));
+            case Challenge.TAG -> new Challenge(in.i64("jobId"), in.i32("unit"), in.raw(32, "claimedRoot"));
+            case PostStepRoots.TAG -> new PostStepRoots(in.i64("disputeId"), in.byteList("roots"));
+            case PickStepRange.TAG -> new PickStepRange(in.i64("disputeId"), in.i32("k"));
+            case PostTraceRoot.TAG -> new PostTraceRoot(in.i64("disputeId"), in.raw(32, "traceRoot"), in.i32("traceLength"));
+            case PostTraceNodes.TAG -> new PostTraceNodes(in.i64("disputeId"), in.byteList("nodes"));
+            case PickTraceNode.TAG -> new PickTraceNode(in.i64("disputeId"), in.i32("k"),
+                    in.bool("outputRoot present") ? in.raw(32, "outputRoot") : null);
+            case DisputeAssembly.TAG -> new DisputeAssembly(in.i64("disputeId"));
+            case SettleOperator.TAG -> new SettleOperator(in.i64("disputeId"),
+                    InputEvidence.decodeAll(in.bytes("inputs")), in.raw(32, "providerOutputRoot"));
+            case SettleAssembly.TAG -> SettleAssembly.read(in);
             default -> throw new MalformedTxException("unknown body tag " + tag);
         };
     }

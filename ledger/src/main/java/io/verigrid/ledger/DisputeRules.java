@@ -1,0 +1,153 @@
+package io.verigrid.ledger;
+
+import io.verigrid.engine.MlpJob;
+import io.verigrid.engine.MlpTrainer;
+import io.verigrid.engine.OpSpec;
+import io.verigrid.ledger.tx.TxBody;
+import io.verigrid.verify.DisputeGame;
+import io.verigrid.verify.GameException;
+import io.verigrid.verify.Verdict;
+import java.util.List;
+
+/**
+ * Dispute moves and settlement (spec §3–§4). Each move transaction is checked against the signer's role
+ * (provider: post and settle moves; challenger: picks), then handed to {@link DisputeGame}, whose
+ * {@link GameException} reason becomes the rejection code. A game that reaches SETTLED — by the referee or by a
+ * missed deadline at a block — moves the stakes and bonds at once.
+ */
+final class DisputeRules {
+    static final String REFEREE = "REFEREE";
+    static final String TIMEOUT = "TIMEOUT";
+    static final String ASSEMBLY = "ASSEMBLY";
+
+    private DisputeRules() {}
+
+    static void move(Draft d, String sender, TxBody body) {
+        long id = disputeId(body);
+        Dispute dispute = d.dispute(id);
+        boolean providerMove = !(body instanceof TxBody.PickStepRange || body instanceof TxBody.PickTraceNode
+                || body instanceof TxBody.DisputeAssembly);
+        String mover = providerMove ? dispute.provider : dispute.challenger;
+        if (!sender.equals(dispute.provider) && !sender.equals(dispute.challenger)) {
+            throw new Rejection(Rejection.NOT_PARTY, sender + " is not a party to dispute " + id);
+        }
+        if (!sender.equals(mover)) {
+            throw new Rejection(Rejection.NOT_YOUR_TURN, body.getClass().getSimpleName() + " is the "
+                    + (providerMove ? "provider's" : "challenger's") + " move in dispute " + id);
+        }
+        DisputeGame next;
+        try {
+            next = play(d, dispute, body);
+        } catch (GameException e) {
+            throw new Rejection(e.reason(), e.getMessage());
+        }
+        dispute.game = next.encode();
+        if (next.phase() == DisputeGame.Phase.SETTLED) settle(d, dispute, next, REFEREE);
+    }
+
+    private static DisputeGame play(Draft d, Dispute dispute, TxBody body) {
+        DisputeGame game = dispute.game();
+        long h = d.height;
+        if (body instanceof TxBody.PostStepRoots m) return game.postStepRoots(m.roots(), h);
+        if (body instanceof TxBody.PickStepRange m) return game.pickStepRange(m.k(), h);
+        if (body instanceof TxBody.PostTraceRoot m) {
+            int programLength = MlpTrainer.program(job(d, dispute), game.stepHi()).size();
+            return game.postTraceRoot(m.traceRoot(), m.traceLength(), programLength, h);
+        }
+        if (body instanceof TxBody.PostTraceNodes m) return game.postTraceNodes(m.nodes(), h);
+        if (body instanceof TxBody.PickTraceNode m) return game.pickTraceNode(m.k(), m.outputRoot(), h);
+        if (body instanceof TxBody.DisputeAssembly) return game.disputeAssembly(h);
+        if (body instanceof TxBody.SettleOperator m) return game.settleOperator(job(d, dispute), m.inputs(), m.providerOutputRoot(), h);
+        if (body instanceof TxBody.SettleAssembly m) return game.settleAssembly(job(d, dispute), m.stateLo(), h);
+        throw new IllegalStateException("not a dispute move: " + body.getClass().getSimpleName());
+    }
+
+    static boolean isMove(TxBody body) {
+        return body instanceof TxBody.PostStepRoots || body instanceof TxBody.PickStepRange
+                || body instanceof TxBody.PostTraceRoot || body instanceof TxBody.PostTraceNodes
+                || body instanceof TxBody.PickTraceNode || body instanceof TxBody.DisputeAssembly
+                || body instanceof TxBody.SettleOperator || body instanceof TxBody.SettleAssembly;
+    }
+
+    private static long disputeId(TxBody body) {
+        if (body instanceof TxBody.PostStepRoots m) return m.disputeId();
+        if (body instanceof TxBody.PickStepRange m) return m.disputeId();
+        if (body instanceof TxBody.PostTraceRoot m) return m.disputeId();
+        if (body instanceof TxBody.PostTraceNodes m) return m.disputeId();
+        if (body instanceof TxBody.PickTraceNode m) return m.disputeId();
+        if (body instanceof TxBody.DisputeAssembly m) return m.disputeId();
+        if (body instanceof TxBody.SettleOperator m) return m.disputeId();
+        if (body instanceof TxBody.SettleAssembly m) return m.disputeId();
+        throw new IllegalStateException("not a dispute move: " + body.getClass().getSimpleName());
+    }
+
+    private static MlpJob job(Draft d, Dispute dispute) {
+        return d.job(dispute.jobId).mlpJob();
+    }
+
+    /** At a block: every open game past its deadline is lost by the party whose turn it is. */
+    static void applyTimeouts(Draft d) {
+        for (Dispute existing : d.base.disputes.values()) {
+            if (!existing.open()) continue;
+            DisputeGame game = existing.game();
+            if (d.height <= game.deadline()) continue;
+            Dispute dispute = d.dispute(existing.id);
+            DisputeGame settled = game.timeout(d.height);
+            dispute.game = settled.encode();
+            settle(d, dispute, settled, TIMEOUT);
+        }
+    }
+
+    /**
+     * Spec §4. Provider loses: {@code slashPpm} of its stake (then unbonding) is taken, {@code winnerSharePpm} of it
+     * goes to the challenger and the rest is burned; it is banned from the job, units ≥ u are dropped and the job
+     * reopens from R_{u−1}. Challenger loses: its bond is forfeited ({@code winnerSharePpm} to the provider, the rest
+     * burned) and its locked fee paid to the provider; the frozen units resume. BOTH_LOSE: both penalties, all
+     * of it burned, and the challenger's fee returned since no provider earned it.
+     */
+    static void settle(Draft d, Dispute dispute, DisputeGame game, String reason) {
+        Verdict verdict = game.verdict();
+        Job job = d.job(dispute.jobId);
+        Account provider = d.account(dispute.provider);
+        Account challenger = d.account(dispute.challenger);
+        boolean providerLoses = verdict != Verdict.PROVIDER_WINS;
+        boolean challengerLoses = verdict != Verdict.CHALLENGER_WINS;
+        long slashed = 0, forfeited = 0, toChallenger = 0, toProvider = 0, burned = 0;
+
+        if (providerLoses) {
+            long slashable = Math.addExact(provider.stake, provider.unbondingTotal());
+            slashed = provider.slash(Params.ppmOf(slashable, d.params.slashPpm()));
+            provider.penalties.add(new Penalty(dispute.id, job.id, Penalty.SLASH, slashed, d.height));
+            if (!challengerLoses) toChallenger = Params.ppmOf(slashed, d.params.winnerSharePpm());
+            burned = Math.addExact(burned, slashed - toChallenger);
+            job.banned.add(dispute.provider);
+            while (job.commits.size() >= dispute.unit) job.commits.remove(job.commits.size() - 1);
+            job.status = Job.Status.OPEN;
+            job.lessee = null;
+        }
+        if (challengerLoses) {
+            forfeited = dispute.bond;
+            long share = providerLoses ? 0 : Params.ppmOf(dispute.bond, d.params.winnerSharePpm());
+            long fee = providerLoses ? 0 : dispute.fee;
+            toProvider = Math.addExact(share, fee);
+            burned = Math.addExact(burned, dispute.bond - share);
+            challenger.penalties.add(new Penalty(dispute.id, job.id, Penalty.BOND, Math.addExact(forfeited, fee), d.height));
+            if (providerLoses) challenger.balance = Math.addExact(challenger.balance, dispute.fee);
+        } else {
+            challenger.balance = Math.addExact(challenger.balance, Math.addExact(dispute.bond, dispute.fee));
+        }
+        challenger.balance = Math.addExact(challenger.balance, toChallenger);
+        provider.balance = Math.addExact(provider.balance, toProvider);
+        d.burn(burned);
+        job.openDispute = 0;
+        dispute.outcome = new DisputeOutcome(verdict.name(), reason, dispute.unit, game.stepHi(), game.operator(),
+                opKind(job.mlpJob(), game), game.rounds(), slashed, forfeited, toChallenger, toProvider, burned, d.height);
+    }
+
+    private static String opKind(MlpJob job, DisputeGame game) {
+        if (game.operator() < 0) return null;
+        if (game.assemblyDisputed()) return ASSEMBLY;
+        List<OpSpec> program = MlpTrainer.program(job, game.stepHi());
+        return game.operator() < program.size() ? program.get(game.operator()).kind() : null;
+    }
+}

@@ -1,0 +1,112 @@
+package io.verigrid.ledger;
+
+import io.verigrid.engine.MlpJob;
+import io.verigrid.ledger.tx.ByteReader;
+import io.verigrid.ledger.tx.ByteWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+/** One training job's mutable ledger entry: escrow, lease and the committed units. */
+final class Job {
+    enum Status { OPEN, LEASED, DONE }
+
+    /** Unit {@code unit}'s commitment: R_unit, who committed it and when, and whether it was verified (and paid). */
+    record Commit(byte[] root, long height, String provider, boolean verified, long paid, long verifiedHeight,
+                  String verifiedBy) {
+        Commit verify(long amount, long height, String by) {
+            return new Commit(root, this.height, provider, true, amount, height, by);
+        }
+    }
+
+    final long id;
+    final String buyer;
+    final byte[] spec;
+    final long price;
+    final int samplePpm;
+    final int units;
+    final int interval;
+    final byte[] r0;
+    final byte[] datasetRoot;
+    final long postedHeight;
+    Status status = Status.OPEN;
+    String lessee;
+    long escrow;
+    long paid;
+    long openDispute;
+    final List<Commit> commits = new ArrayList<>();
+    final TreeSet<String> banned = new TreeSet<>();
+
+    Job(long id, String buyer, byte[] spec, long price, int samplePpm, int units, int interval, byte[] r0,
+        byte[] datasetRoot, long postedHeight) {
+        this.id = id;
+        this.buyer = buyer;
+        this.spec = spec;
+        this.price = price;
+        this.samplePpm = samplePpm;
+        this.units = units;
+        this.interval = interval;
+        this.r0 = r0;
+        this.datasetRoot = datasetRoot;
+        this.postedHeight = postedHeight;
+    }
+
+    MlpJob mlpJob() {
+        return MlpJob.decode(spec);
+    }
+
+    /** What each verified unit pays; the rounding remainder goes back to the buyer when the job is done. */
+    long pricePerUnit() {
+        return price / units;
+    }
+
+    /** R_unit as committed, R_0 for unit 0. */
+    byte[] rootAfter(int unit) {
+        return unit == 0 ? r0 : commits.get(unit - 1).root();
+    }
+
+    int verifiedUnits() {
+        return (int) commits.stream().filter(Commit::verified).count();
+    }
+
+    Job copy() {
+        Job c = new Job(id, buyer, spec, price, samplePpm, units, interval, r0, datasetRoot, postedHeight);
+        c.status = status;
+        c.lessee = lessee;
+        c.escrow = escrow;
+        c.paid = paid;
+        c.openDispute = openDispute;
+        c.commits.addAll(commits);
+        c.banned.addAll(banned);
+        return c;
+    }
+
+    void write(ByteWriter out) {
+        out.i64(id).string(buyer).bytes(spec).i64(price).i32(samplePpm).i32(units).i32(interval).raw(r0)
+                .raw(datasetRoot).i64(postedHeight).u8(status.ordinal()).bool(lessee != null);
+        if (lessee != null) out.string(lessee);
+        out.i64(escrow).i64(paid).i64(openDispute).i32(commits.size());
+        for (Commit c : commits) {
+            out.raw(c.root()).i64(c.height()).string(c.provider()).bool(c.verified()).i64(c.paid())
+                    .i64(c.verifiedHeight()).string(c.verifiedBy());
+        }
+        out.i32(banned.size());
+        banned.forEach(out::string);
+    }
+
+    static Job read(ByteReader in) {
+        Job j = new Job(in.i64("id"), in.string("buyer"), in.bytes("spec"), in.i64("price"), in.i32("samplePpm"),
+                in.i32("units"), in.i32("interval"), in.raw(32, "r0"), in.raw(32, "datasetRoot"), in.i64("postedHeight"));
+        j.status = Status.values()[in.u8("status")];
+        if (in.bool("lessee present")) j.lessee = in.string("lessee");
+        j.escrow = in.i64("escrow");
+        j.paid = in.i64("paid");
+        j.openDispute = in.i64("openDispute");
+        for (int i = in.count("commits", 32); i > 0; i--) {
+            j.commits.add(new Commit(in.raw(32, "root"), in.i64("height"), in.string("provider"), in.bool("verified"),
+                    in.i64("paid"), in.i64("verifiedHeight"), in.string("verifiedBy")));
+        }
+        for (int i = in.count("banned", 2); i > 0; i--) j.banned.add(in.string("banned"));
+        return j;
+    }
+}

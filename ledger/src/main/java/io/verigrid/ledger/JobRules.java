@@ -1,0 +1,156 @@
+package io.verigrid.ledger;
+
+import io.verigrid.engine.MlpJob;
+import io.verigrid.ledger.tx.TxBody;
+import io.verigrid.verify.Commitments;
+import io.verigrid.verify.DisputeGame;
+import java.util.Arrays;
+
+/**
+ * The walking-skeleton training market: post (escrow), lease, commit units, verify by attestation or by an
+ * unchallenged window, pay per verified unit, and open disputes. Dispute moves and settlement are in
+ * {@link DisputeRules}.
+ */
+final class JobRules {
+    /** Bound on a job's generated tensors (dataset + initial state) so one PostJob cannot exhaust a peer's memory. */
+    static final long MAX_JOB_ELEMENTS = 1L << 24;
+
+    private JobRules() {}
+
+    static void post(Draft d, String buyer, Account account, TxBody.PostJob p) {
+        MlpJob spec;
+        try {
+            spec = MlpJob.decode(p.jobSpec());
+        } catch (IllegalArgumentException e) {
+            throw new Rejection(Rejection.BAD_JOB, "jobSpec is not an MlpJob: " + e.getMessage());
+        }
+        long elements = (long) spec.samples() * (spec.inputDim() + 1)
+                + 2L * ((long) spec.inputDim() * spec.hidden() + spec.hidden() + (long) spec.hidden() * spec.classes() + spec.classes());
+        if (elements > MAX_JOB_ELEMENTS) {
+            throw new Rejection(Rejection.BAD_JOB, "job needs " + elements + " tensor elements, the limit is " + MAX_JOB_ELEMENTS);
+        }
+        if (p.price() < spec.units()) {
+            throw new Rejection(Rejection.BAD_JOB, "price " + p.price() + " is below one unit per checkpoint (" + spec.units() + ")");
+        }
+        AccountRules.debit(account, p.price(), "job escrow");
+        byte[] r0 = Commitments.stateRoot(spec.initialState());
+        byte[] datasetRoot = Commitments.datasetRoot(spec.dataset());
+        Job job = d.newJob(id -> new Job(id, buyer, p.jobSpec(), p.price(), p.samplePpm(), spec.units(),
+                spec.checkpointInterval(), r0, datasetRoot, d.height));
+        job.escrow = p.price();
+    }
+
+    static void accept(Draft d, String sender, Account account, TxBody.AcceptJob a) {
+        Job job = d.job(a.jobId());
+        if (job.status != Job.Status.OPEN) throw new Rejection(Rejection.JOB_NOT_OPEN, "job " + job.id + " is " + job.status);
+        if (job.banned.contains(sender)) {
+            throw new Rejection(Rejection.BANNED, sender + " lost a dispute on job " + job.id + " and may not lease it again");
+        }
+        requireStake(account, d.params.minProviderStake(), "lease a job");
+        job.status = Job.Status.LEASED;
+        job.lessee = sender;
+    }
+
+    static void commit(Draft d, String sender, TxBody.CommitUnit c) {
+        Job job = d.job(c.jobId());
+        if (job.status != Job.Status.LEASED || !sender.equals(job.lessee)) {
+            throw new Rejection(Rejection.NOT_LESSEE, sender + " does not lease job " + job.id);
+        }
+        int expected = job.commits.size() + 1;
+        if (c.unit() != expected || expected > job.units) {
+            throw new Rejection(Rejection.WRONG_UNIT, "job " + job.id + " expects unit " + expected + " of " + job.units
+                    + ", got " + c.unit());
+        }
+        job.commits.add(new Job.Commit(c.stateRoot(), d.height, sender, false, 0, 0, ""));
+    }
+
+    static void attest(Draft d, String sender, Account account, TxBody.Attest a) {
+        Job job = d.job(a.jobId());
+        Job.Commit commit = unverifiedCommit(job, a.unit(), sender);
+        if (disputeFreezes(d, job, a.unit())) {
+            throw new Rejection(Rejection.DISPUTE_OPEN, "unit " + a.unit() + " of job " + job.id + " is under dispute " + job.openDispute);
+        }
+        requireStake(account, d.params.minVerifierStake(), "attest");
+        if (!Arrays.equals(commit.root(), a.stateRoot())) {
+            throw new Rejection(Rejection.ROOT_MISMATCH, "attested root differs from the committed R_" + a.unit()
+                    + "; a differing result is a Challenge");
+        }
+        pay(d, job, a.unit(), "ATTEST:" + sender);
+    }
+
+    static void challenge(Draft d, String sender, Account account, TxBody.Challenge c) {
+        Job job = d.job(c.jobId());
+        Job.Commit commit = unverifiedCommit(job, c.unit(), sender);
+        if (d.height > commit.height() + d.params.challengeWindowBlocks()) {
+            throw new Rejection(Rejection.WINDOW_CLOSED, "unit " + c.unit() + " was committed at height " + commit.height()
+                    + "; its window closed at " + (commit.height() + d.params.challengeWindowBlocks()));
+        }
+        if (job.openDispute != 0) {
+            throw new Rejection(Rejection.DISPUTE_OPEN, "job " + job.id + " already has dispute " + job.openDispute + " open");
+        }
+        requireStake(account, d.params.minVerifierStake(), "challenge");
+        if (Arrays.equals(commit.root(), c.claimedRoot())) {
+            throw new Rejection(Rejection.ROOT_MISMATCH, "claimed root equals the committed one: nothing to dispute");
+        }
+        long locked = Math.addExact(d.params.challengeBond(), d.params.challengeFee());
+        AccountRules.debit(account, locked, "challenge bond and fee");
+        long stepHi = (long) c.unit() * job.interval;
+        DisputeGame game = DisputeGame.open(job.id, c.unit(), stepHi - job.interval, stepHi, job.rootAfter(c.unit() - 1),
+                commit.root(), c.claimedRoot(), d.params.fanout(), d.params.moveBlocks(), d.height);
+        Dispute dispute = d.newDispute(id -> new Dispute(id, job.id, c.unit(), commit.provider(), sender,
+                d.params.challengeBond(), d.params.challengeFee(), d.height, game.encode()));
+        job.openDispute = dispute.id;
+    }
+
+    /** At a block: units whose challenge window has passed (and that no open dispute freezes) are verified and paid. */
+    static void autoVerify(Draft d) {
+        for (Job existing : d.base.jobs.values()) {
+            for (int unit = 1; unit <= existing.commits.size(); unit++) {
+                Job.Commit c = existing.commits.get(unit - 1);
+                if (c.verified() || d.height <= c.height() + d.params.challengeWindowBlocks()) continue;
+                Job job = d.job(existing.id);
+                if (disputeFreezes(d, job, unit)) continue;
+                pay(d, job, unit, "WINDOW");
+            }
+        }
+    }
+
+    /** Marks {@code unit} verified, pays its provider from escrow and closes the job once every unit is paid. */
+    static void pay(Draft d, Job job, int unit, String by) {
+        Job.Commit c = job.commits.get(unit - 1);
+        long amount = Math.min(job.pricePerUnit(), job.escrow);
+        job.commits.set(unit - 1, c.verify(amount, d.height, by));
+        job.escrow -= amount;
+        job.paid = Math.addExact(job.paid, amount);
+        Account provider = d.account(c.provider());
+        provider.balance = Math.addExact(provider.balance, amount);
+        if (job.commits.size() == job.units && job.verifiedUnits() == job.units) {
+            Account buyer = d.account(job.buyer);
+            buyer.balance = Math.addExact(buyer.balance, job.escrow);
+            job.escrow = 0;
+            job.status = Job.Status.DONE;
+        }
+    }
+
+    private static Job.Commit unverifiedCommit(Job job, int unit, String sender) {
+        if (unit > job.commits.size()) {
+            throw new Rejection(Rejection.WRONG_UNIT, "job " + job.id + " has " + job.commits.size() + " committed units, not " + unit);
+        }
+        Job.Commit commit = job.commits.get(unit - 1);
+        if (commit.verified()) throw new Rejection(Rejection.ALREADY_VERIFIED, "unit " + unit + " of job " + job.id + " is verified");
+        if (commit.provider().equals(sender)) {
+            throw new Rejection(Rejection.SELF_VERIFY, "the provider of unit " + unit + " cannot verify or challenge it");
+        }
+        return commit;
+    }
+
+    private static boolean disputeFreezes(Draft d, Job job, int unit) {
+        return job.openDispute != 0 && unit >= d.dispute(job.openDispute).unit;
+    }
+
+    static void requireStake(Account account, long min, String what) {
+        if (account.stake < min) {
+            throw new Rejection(Rejection.INSUFFICIENT_STAKE, "stake " + account.stake + " is below the " + min + " needed to " + what);
+        }
+    }
+}

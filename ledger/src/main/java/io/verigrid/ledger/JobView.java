@@ -1,0 +1,13 @@
+package io.verigrid.ledger;
+
+import java.util.List;
+
+/**
+ * A job as queries show it. {@code status} is OPEN, LEASED or DONE; {@code nextUnit} is the unit the lessee
+ * commits next; {@code r0} and {@code datasetRoot} follow from {@code jobSpec} (hex of {@code MlpJob.encode()});
+ * {@code openDisputeId} is 0 when no dispute is open.
+ */
+public record JobView(long id, String status, String buyer, String lessee, int units, int checkpointInterval,
+                      long price, long pricePerUnit, int samplePpm, long escrow, long paid, int nextUnit,
+                      int verifiedUnits, List<UnitView> commits, String r0, String datasetRoot, String jobSpec,
+                      List<String> bannedProviders, long openDisputeId, long postedHeight) {}
