@@ -9,9 +9,10 @@ import picocli.CommandLine.Option;
 /** {@code verigrid demo}: the whole network on this machine, one honest job and one caught cheat. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {
-            "Start a one-peer Ratis ledger, two providers and a verifier on loopback; run one honest training job",
-            "and one whose provider corrupts a single operator, which the verifier catches, the dispute game",
-            "pinpoints and the ledger's referee settles by re-executing that one operator."
+            "Run the whole network on loopback: an honest job verified and paid, a cheat caught and slashed.",
+            "%nStarts a one-peer Ratis ledger, two providers and a verifier, each with its own HTTP server. The second",
+            "job's provider corrupts one operator at one step; the verifier's re-execution differs, the dispute game",
+            "pinpoints that operator, and the ledger's referee re-executes it and slashes the cheater."
         })
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--data-dir", description = "Where the demo keeps its chain and blobs (cleared first). Default: ${DEFAULT-VALUE}.",
