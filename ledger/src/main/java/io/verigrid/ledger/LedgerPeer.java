@@ -33,14 +33,17 @@ public final class LedgerPeer implements AutoCloseable {
     private final PeerConfig config;
     private final RaftServer server;
     private final RaftGroup group;
+    private final LedgerStateMachine stateMachine;
     private final LedgerClient client;
     private final BlockProducer blocks;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private LedgerPeer(PeerConfig config, RaftServer server, RaftGroup group, LedgerClient client) {
+    private LedgerPeer(PeerConfig config, RaftServer server, RaftGroup group, LedgerStateMachine stateMachine,
+                       LedgerClient client) {
         this.config = config;
         this.server = server;
         this.group = group;
+        this.stateMachine = stateMachine;
         this.client = client;
         this.blocks = config.blockIntervalMillis() > 0
                 ? new BlockProducer(config.id(), config.blockIntervalMillis(), this::isLeader, client) : null;
@@ -57,16 +60,17 @@ public final class LedgerPeer implements AutoCloseable {
             boolean existing = Files.isDirectory(raftDir.resolve(group.getGroupId().getUuid().toString()));
 
             RaftProperties props = properties(cfg, raftDir);
+            LedgerStateMachine stateMachine = new LedgerStateMachine(cfg.genesis());
             RaftServer server = RaftServer.newBuilder()
                     .setServerId(RaftPeerId.valueOf(cfg.id()))
                     .setGroup(group)
-                    .setStateMachine(new LedgerStateMachine(cfg.genesis()))
+                    .setStateMachine(stateMachine)
                     .setProperties(props)
                     .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                     .build();
             server.start();
             RaftClient raft = RaftClient.newBuilder().setProperties(props).setRaftGroup(group).build();
-            return new LedgerPeer(cfg, server, group, new LedgerClient(raft));
+            return new LedgerPeer(cfg, server, group, stateMachine, new LedgerClient(raft));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start ledger peer " + cfg.id() + " in " + cfg.dataDir(), e);
         }
@@ -117,6 +121,16 @@ public final class LedgerPeer implements AutoCloseable {
 
     public LedgerClient client() {
         return client;
+    }
+
+    /** This peer's own state (not through the leader): what it has applied so far. */
+    public ChainStatus localStatus() {
+        return stateMachine.localStatus();
+    }
+
+    /** This peer's own block header at {@code height}, or null until it has applied that block. */
+    public BlockView localBlock(long height) {
+        return stateMachine.localBlock(height);
     }
 
     public boolean isLeader() {

@@ -126,6 +126,20 @@ public final class LedgerStateMachine extends BaseStateMachine {
         return state.applyEncoded(data);
     }
 
+    /** This peer's own view, read locally without Ratis (e.g. to compare peers); may lag the leader. */
+    public ChainStatus localStatus() {
+        synchronized (lock) {
+            return state.status();
+        }
+    }
+
+    /** This peer's own header at {@code height}, or null if this peer has not applied that block yet. */
+    public BlockView localBlock(long height) {
+        synchronized (lock) {
+            return state.block(height);
+        }
+    }
+
     @Override
     public CompletableFuture<Message> query(Message request) {
         byte[] reply;

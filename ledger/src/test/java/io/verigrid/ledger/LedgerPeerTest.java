@@ -6,10 +6,12 @@ import static io.verigrid.ledger.TestChain.keys;
 import static io.verigrid.ledger.TestChain.tx;
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.verigrid.engine.MlpJob;
 import io.verigrid.ledger.tx.TxBody;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -49,6 +51,41 @@ class LedgerPeerTest {
             assertEquals(status.genesisSupply() - status.burned(), status.totalSupply());
             assertNull(client.block(99));
             assertThrows(IllegalArgumentException.class, () -> client.account(new byte[3]).balance() );
+        }
+    }
+
+    @Test
+    void jobsDisputesAndSamplingSeedsAreReadableThroughTheClient() throws IOException {
+        Keys provider = keys(3), verifier = keys(4);
+        Params p = Params.defaults();
+        byte[] r1 = io.verigrid.verify.Hashes.sha256(new byte[] {1});
+        try (LedgerPeer peer = LedgerPeer.start(PeerConfig.single(dir, freePort(), TestChain.genesis(), 0))) {
+            LedgerClient c = peer.client();
+            MlpJob spec = MlpJob.demo();
+            assertTrue(c.submit(tx(alice, 1, new TxBody.PostJob(spec.encode(), 50 * TOKEN, 250_000))).accepted());
+            assertTrue(c.submit(tx(provider, 1, new TxBody.Stake(p.minProviderStake()))).accepted());
+            assertTrue(c.submit(tx(provider, 2, new TxBody.AcceptJob(1))).accepted());
+            assertTrue(c.submit(tx(provider, 3, new TxBody.CommitUnit(1, 1, r1))).accepted());
+            assertNull(c.sampleSeed(1, 1));
+            for (long i = 0; i <= p.sampleDelayBlocks(); i++) peer.produceBlock();
+            assertArrayEquals(io.verigrid.verify.Hashes.unhex(c.block(1 + p.sampleDelayBlocks()).hash()), c.sampleSeed(1, 1));
+
+            assertTrue(c.submit(tx(verifier, 1, new TxBody.Stake(p.minVerifierStake()))).accepted());
+            TxResult challenge = c.submit(tx(verifier, 2, new TxBody.Challenge(1, 1, new byte[32])));
+            assertTrue(challenge.accepted(), challenge.message());
+
+            JobView job = c.job(1);
+            assertEquals("LEASED", job.status());
+            assertEquals(1, job.openDisputeId());
+            assertEquals(io.verigrid.verify.Hashes.hex(r1), job.commits().get(0).root());
+            assertEquals(List.of(job), c.jobs());
+            DisputeView d = c.dispute(1);
+            assertEquals(provider.address(), d.turnAddress());
+            assertEquals("STEPS", d.phase());
+            assertArrayEquals(d.decodeGame().stepPoints(), d.stepPoints());
+            assertEquals(20, d.stepHi());
+            assertNull(c.dispute(2));
+            assertNull(c.job(2));
         }
     }
 
