@@ -1,16 +1,13 @@
 package io.verigrid.node.work;
 
 import io.verigrid.engine.MlpTrainer;
-import io.verigrid.engine.StepTrace;
+import io.verigrid.ledger.DisputeMoves;
 import io.verigrid.ledger.DisputeView;
 import io.verigrid.ledger.TxResult;
 import io.verigrid.ledger.tx.TxBody;
 import io.verigrid.node.ledger.LedgerHttp;
 import io.verigrid.node.ledger.Wallet;
-import io.verigrid.verify.Commitments;
 import io.verigrid.verify.DisputeGame;
-import io.verigrid.verify.GameMoves;
-import io.verigrid.verify.InputEvidence;
 import io.verigrid.verify.LocalRun;
 import io.verigrid.verify.Verdict;
 import java.util.Arrays;
@@ -18,7 +15,7 @@ import java.util.function.Consumer;
 
 /**
  * Plays one side of a dispute over the network: reads the game from the ledger, and when it is this party's turn
- * posts the move an honest party makes, computed from its own execution of the disputed unit.
+ * posts the move an honest party makes ({@link DisputeMoves}), computed from its own execution of the disputed unit.
  */
 public final class DisputePlayer {
     private DisputePlayer() {}
@@ -29,43 +26,11 @@ public final class DisputePlayer {
         if (view.verdict() != null) return Verdict.valueOf(view.verdict());
         if (!wallet.address().equals(view.turnAddress())) return null;
         DisputeGame game = view.decodeGame();
-        TxBody move = game.turn() == DisputeGame.Party.PROVIDER ? providerMove(disputeId, game, run) : challengerMove(disputeId, game, run);
+        TxBody move = game.turn() == DisputeGame.Party.PROVIDER ? DisputeMoves.provider(disputeId, game, run) : DisputeMoves.challenger(disputeId, game, run);
         TxResult result = wallet.submit(move);
         log.accept(String.format("%-10s dispute %d %-8s %s%s", wallet.name(), disputeId, game.phase(), describe(move, game, run),
                 result.accepted() ? "" : "  REJECTED " + result.code() + ": " + result.message()));
         return null;
-    }
-
-    static TxBody providerMove(long id, DisputeGame game, LocalRun run) {
-        return switch (game.phase()) {
-            case STEPS -> new TxBody.PostStepRoots(id, GameMoves.stepRoots(game, run));
-            case TRACE -> {
-                if (game.providerTraceRoot() == null) {
-                    StepTrace trace = run.trace(game.stepHi());
-                    yield new TxBody.PostTraceRoot(id, Commitments.traceRoot(trace), trace.ops().size());
-                }
-                yield new TxBody.PostTraceNodes(id, GameMoves.traceNodes(game, run));
-            }
-            case OPERATOR -> {
-                if (game.assemblyDisputed()) yield new TxBody.SettleAssembly(id, run.state(game.stepLo()));
-                StepTrace trace = run.trace(game.stepHi());
-                int j = game.operator();
-                yield new TxBody.SettleOperator(id, InputEvidence.forOperator(run.job(), run.state(game.stepLo()), run.dataset(), trace, j),
-                        Commitments.outputRoot(trace.ops().get(j).output()));
-            }
-            case SETTLED -> throw new IllegalStateException("dispute " + id + " is settled");
-        };
-    }
-
-    static TxBody challengerMove(long id, DisputeGame game, LocalRun run) {
-        return switch (game.phase()) {
-            case STEPS -> new TxBody.PickStepRange(id, GameMoves.stepPick(game, run));
-            case TRACE -> {
-                GameMoves.TracePick pick = GameMoves.tracePick(game, run);
-                yield pick.assembly() ? new TxBody.DisputeAssembly(id) : new TxBody.PickTraceNode(id, pick.k(), pick.outputRoot());
-            }
-            case OPERATOR, SETTLED -> throw new IllegalStateException("the challenger has no move in " + game.phase());
-        };
     }
 
     private static String describe(TxBody move, DisputeGame game, LocalRun run) {
