@@ -90,8 +90,9 @@ public final class Demo {
     private DemoReport run() {
         Path dir = options.dataDir();
         deleteRecursively(dir);
-        Genesis genesis = genesis();
-        genesis.write(createDirectories(dir).resolve("genesis.json"));
+        Path genesisFile = createDirectories(dir).resolve("genesis.json");
+        genesis().write(genesisFile);
+        Genesis genesis = Genesis.read(genesisFile);
         stage("1. network", "genesis " + dir.resolve("genesis.json") + " (chain verigrid-demo, " + genesis.accounts().size()
                 + " accounts, supply " + tokens(genesis.supply()) + ")");
 

@@ -19,7 +19,6 @@ import io.verigrid.node.work.DisputePlayer;
 import io.verigrid.node.work.Execution;
 import io.verigrid.node.work.RoleLoop;
 import io.verigrid.verify.LocalRun;
-import io.verigrid.verify.Verdict;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -44,7 +43,7 @@ public final class ProviderNode implements AutoCloseable {
     private final Parallelism par;
     private final Map<Long, Execution> executions = new ConcurrentHashMap<>();
     private final Map<String, String> checkpointBlobs = new ConcurrentHashMap<>();
-    private final Map<Long, LocalRun> disputeRuns = new ConcurrentHashMap<>();
+    private final DisputePlayer disputes;
     private final NodeServer server;
     private final RoleLoop loop;
     private volatile boolean paused;
@@ -58,6 +57,7 @@ public final class ProviderNode implements AutoCloseable {
         this.blobs = new BlobStore(config.dataDir().resolve("blobs"));
         this.par = Parallelism.of(config.threads());
         this.paused = config.startPaused();
+        this.disputes = new DisputePlayer(wallet, ledger, log);
         this.server = NodeServer.start(config.name(), "127.0.0.1", 0, app -> {
             app.get("/health", ctx -> ctx.json(Map.of("name", config.name(), "address", wallet.address(), "paused", paused)));
             app.get("/blobs/{hash}", ctx -> ctx.result(blobs.get(ctx.pathParam("hash")).orElseThrow(() -> ApiException.notFound("blob " + ctx.pathParam("hash")))));
@@ -102,21 +102,15 @@ public final class ProviderNode implements AutoCloseable {
         for (Map.Entry<Long, Execution> entry : executions.entrySet()) {
             JobView job = ledger.job(entry.getKey());
             long disputeId = job.openDisputeId();
-            if (disputeId == 0 || disputeRuns.containsKey(disputeId)) continue;
+            if (disputeId == 0 || disputes.tracks(disputeId)) continue;
             DisputeView view = ledger.dispute(disputeId);
             if (!wallet.address().equals(view.provider())) continue;
             Execution run = entry.getValue();
             int unit = view.unit();
-            disputeRuns.put(disputeId, LocalRun.execute(run.job(), run.dataset(), run.checkpoint(unit - 1),
+            disputes.track(disputeId, LocalRun.execute(run.job(), run.dataset(), run.checkpoint(unit - 1),
                     (long) unit * run.job().checkpointInterval(), par, config.fault()));
         }
-        for (Map.Entry<Long, LocalRun> dispute : disputeRuns.entrySet()) {
-            Verdict verdict = DisputePlayer.play(wallet, ledger, dispute.getKey(), dispute.getValue(), log);
-            if (verdict != null) {
-                disputeRuns.remove(dispute.getKey());
-                log.accept(config.name() + ": dispute " + dispute.getKey() + " settled " + verdict);
-            }
-        }
+        disputes.playAll();
     }
 
     private void leaseNextJob() {

@@ -18,14 +18,12 @@ import io.verigrid.node.work.RoleLoop;
 import io.verigrid.verify.Commitments;
 import io.verigrid.verify.LocalRun;
 import io.verigrid.verify.Sampling;
-import io.verigrid.verify.Verdict;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -44,7 +42,7 @@ public final class VerifierNode implements AutoCloseable {
     private final Parallelism par;
     private final HttpJsonClient http = new HttpJsonClient(Duration.ofSeconds(30));
     private final Set<String> decided = new HashSet<>();
-    private final Map<Long, LocalRun> disputedRuns = new ConcurrentHashMap<>();
+    private final DisputePlayer disputes;
     private final NodeServer server;
     private final RoleLoop loop;
 
@@ -54,6 +52,7 @@ public final class VerifierNode implements AutoCloseable {
         this.ledger = new LedgerHttp(config.ledgerUrl());
         this.wallet = new Wallet(config.name(), config.keys(), ledger);
         this.par = Parallelism.of(config.threads());
+        this.disputes = new DisputePlayer(wallet, ledger, log);
         this.server = NodeServer.start(config.name(), "127.0.0.1", 0,
                 app -> app.get("/health", ctx -> ctx.json(Map.of("name", config.name(), "address", wallet.address()))));
         this.loop = new RoleLoop(config.name(), 50, this::tick, log);
@@ -68,13 +67,7 @@ public final class VerifierNode implements AutoCloseable {
     }
 
     private void tick() {
-        for (Map.Entry<Long, LocalRun> dispute : disputedRuns.entrySet()) {
-            Verdict verdict = DisputePlayer.play(wallet, ledger, dispute.getKey(), dispute.getValue(), log);
-            if (verdict != null) {
-                disputedRuns.remove(dispute.getKey());
-                log.accept(config.name() + ": dispute " + dispute.getKey() + " settled " + verdict);
-            }
-        }
+        disputes.playAll();
         for (JobView job : ledger.jobs()) {
             // While a dispute is open the units after it may be dropped; judge them once it settles.
             if (job.openDisputeId() != 0) continue;
@@ -119,7 +112,7 @@ public final class VerifierNode implements AutoCloseable {
             return;
         }
         long disputeId = ledger.job(job.id()).openDisputeId();
-        disputedRuns.put(disputeId, run);
+        disputes.track(disputeId, run);
         log.accept(config.name() + " opened dispute " + disputeId + " on job " + job.id() + " unit " + unit);
     }
 

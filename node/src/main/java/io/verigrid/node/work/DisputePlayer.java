@@ -11,6 +11,8 @@ import io.verigrid.verify.DisputeGame;
 import io.verigrid.verify.LocalRun;
 import io.verigrid.verify.Verdict;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -18,10 +20,39 @@ import java.util.function.Consumer;
  * posts the move an honest party makes ({@link DisputeMoves}), computed from its own execution of the disputed unit.
  */
 public final class DisputePlayer {
-    private DisputePlayer() {}
+    private final Wallet wallet;
+    private final LedgerHttp ledger;
+    private final Consumer<String> log;
+    private final Map<Long, LocalRun> runs = new ConcurrentHashMap<>();
+
+    public DisputePlayer(Wallet wallet, LedgerHttp ledger, Consumer<String> log) {
+        this.wallet = wallet;
+        this.ledger = ledger;
+        this.log = log;
+    }
+
+    /** Plays dispute {@code disputeId} from now on with this party's own execution of the disputed unit. */
+    public void track(long disputeId, LocalRun run) {
+        runs.put(disputeId, run);
+    }
+
+    public boolean tracks(long disputeId) {
+        return runs.containsKey(disputeId);
+    }
+
+    /** Moves in every tracked dispute where it is this party's turn; forgets the settled ones. */
+    public void playAll() {
+        for (Map.Entry<Long, LocalRun> dispute : runs.entrySet()) {
+            Verdict verdict = play(dispute.getKey(), dispute.getValue());
+            if (verdict != null) {
+                runs.remove(dispute.getKey());
+                log.accept(wallet.name() + ": dispute " + dispute.getKey() + " settled " + verdict);
+            }
+        }
+    }
 
     /** Makes this party's move if it is its turn; returns the verdict once the game is settled, else null. */
-    public static Verdict play(Wallet wallet, LedgerHttp ledger, long disputeId, LocalRun run, Consumer<String> log) {
+    private Verdict play(long disputeId, LocalRun run) {
         DisputeView view = ledger.dispute(disputeId);
         if (view.verdict() != null) return Verdict.valueOf(view.verdict());
         if (!wallet.address().equals(view.turnAddress())) return null;
