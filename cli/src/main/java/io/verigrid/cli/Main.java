@@ -15,7 +15,11 @@ import picocli.CommandLine.Command;
         },
         subcommands = {DemoCommand.class, YumaCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
+    // gRPC inside Ratis logs through java.util.logging; its shutdown chatter is not for users. Held so it is not collected.
+    private static final java.util.logging.Logger GRPC_LOG = java.util.logging.Logger.getLogger("org.apache.ratis.thirdparty");
+
     public static void main(String[] args) {
+        GRPC_LOG.setLevel(java.util.logging.Level.SEVERE);
         System.exit(commandLine().execute(args));
     }
 
