@@ -150,6 +150,28 @@ class DisputeTest {
     }
 
     @Test
+    void whenTheRefereeMatchesNeitherClaimBothLoseAndEverythingTakenIsBurned() {
+        // both parties computed op 8 of step 7 wrongly, each differently
+        LocalRun otherFault = LocalRun.execute(JOB, JOB.dataset(), JOB.initialState(), JOB.checkpointInterval(),
+                Parallelism.single(), new Fault(7, 8, 0, 1 << 21));
+        long id = openDispute(faulty, otherFault);
+        long burnedBefore = state.burned();
+        int[] moves = play(id, faulty, otherFault);
+
+        DisputeOutcome o = state.dispute(id).outcome();
+        assertEquals("BOTH_LOSE", o.verdict());
+        assertEquals(8, o.operatorIndex());
+        assertEquals(providerStake / 2, o.providerSlashed());
+        assertEquals(params.challengeBond(), o.challengerForfeited());
+        assertEquals(0, o.toChallenger());
+        assertEquals(0, o.toProvider());
+        assertEquals(providerStake / 2 + params.challengeBond(), o.burned());
+        assertEquals(burnedBefore + o.burned() + (long) (moves[0] + moves[1]) * params.txFee(), state.burned());
+        assertEquals("OPEN", state.job(1).status());
+        LedgerStateTest.assertSupplyConserved(state);
+    }
+
+    @Test
     void movesOutOfTurnOrByOutsidersAreRejectedAndChangeNothing() {
         long id = openDispute(faulty, honest);
         DisputeGame game = state.dispute(id).decodeGame();
