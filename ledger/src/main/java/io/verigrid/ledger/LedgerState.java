@@ -21,8 +21,9 @@ import java.util.TreeMap;
  *
  * <p>Contract: {@link #apply} either applies a transaction whole or rejects it with a stable reason code and
  * changes nothing (no fee is taken). Given the same genesis and the same sequence of entries, every peer
- * reaches the same {@link #stateRoot()} at every height. Not thread-safe: the state machine applies entries
- * one at a time.
+ * reaches the same {@link #stateRoot()} at every height. Any other exception out of {@code apply} or
+ * {@link #applyBlock()} is a bug in the rules and stops the peer loudly rather than diverge. Not thread-safe:
+ * the state machine applies entries one at a time.
  */
 public final class LedgerState {
     private static final byte[] ZERO_HASH = new byte[32];
@@ -120,6 +121,9 @@ public final class LedgerState {
             return record(TxResult.rejected(hashHex, e.reason(), e.getMessage(), landing));
         } catch (ArithmeticException e) {
             return record(TxResult.rejected(hashHex, Rejection.OVERFLOW, "amount overflows: " + e.getMessage(), landing));
+        } catch (IllegalArgumentException e) {
+            // Engine or verify code refusing a value the transaction carried: deterministic, so a rejection.
+            return record(TxResult.rejected(hashHex, Rejection.INVALID, e.getMessage(), landing));
         }
     }
 

@@ -17,6 +17,8 @@ public final class Rejection extends RuntimeException {
     public static final String INSUFFICIENT_STAKE = "INSUFFICIENT_STAKE";
     public static final String STAKE_LOCKED = "STAKE_LOCKED";
     public static final String OVERFLOW = "OVERFLOW";
+    /** A value the engine or the dispute game refused (e.g. evidence tensors of an impossible shape). */
+    public static final String INVALID = "INVALID";
     public static final String BAD_JOB = "BAD_JOB";
     public static final String UNKNOWN_JOB = "UNKNOWN_JOB";
     public static final String JOB_NOT_OPEN = "JOB_NOT_OPEN";
