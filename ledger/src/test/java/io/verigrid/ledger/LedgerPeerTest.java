@@ -6,7 +6,11 @@ import static io.verigrid.ledger.TestChain.keys;
 import static io.verigrid.ledger.TestChain.tx;
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.verigrid.engine.Fault;
 import io.verigrid.engine.MlpJob;
+import io.verigrid.engine.Parallelism;
+import io.verigrid.verify.DisputeGame;
+import io.verigrid.verify.LocalRun;
 import io.verigrid.ledger.tx.TxBody;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -86,6 +90,48 @@ class LedgerPeerTest {
             assertEquals(20, d.stepHi());
             assertNull(c.dispute(2));
             assertNull(c.job(2));
+        }
+    }
+
+    @Test
+    void aWholeDisputeIsPlayedThroughRatisAndTheCheaterIsSlashed() throws IOException {
+        Keys provider = keys(3), verifier = keys(4);
+        Params p = Params.defaults();
+        MlpJob spec = MlpJob.demo();
+        LocalRun honest = LocalRun.execute(spec, spec.dataset(), spec.initialState(), 20, Parallelism.single(), null);
+        LocalRun cheat = LocalRun.execute(spec, spec.dataset(), spec.initialState(), 20, Parallelism.single(),
+                new Fault(5, 8, 3, 1 << 20));
+        try (LedgerPeer peer = LedgerPeer.start(PeerConfig.single(dir, freePort(), TestChain.genesis(), 0))) {
+            LedgerClient c = peer.client();
+            long[] nonce = new long[5];
+            java.util.function.BiConsumer<Keys, TxBody> ok = (k, body) -> {
+                int who = k == provider ? 3 : k == verifier ? 4 : 1;
+                TxResult r = c.submit(tx(k, ++nonce[who], body));
+                assertTrue(r.accepted(), body.getClass().getSimpleName() + " " + r.code() + ": " + r.message());
+            };
+            ok.accept(alice, new TxBody.PostJob(spec.encode(), 50 * TOKEN, 0));
+            ok.accept(provider, new TxBody.Stake(p.minProviderStake()));
+            ok.accept(verifier, new TxBody.Stake(p.minVerifierStake()));
+            ok.accept(provider, new TxBody.AcceptJob(1));
+            ok.accept(provider, new TxBody.CommitUnit(1, 1, cheat.stateRoot(20)));
+            ok.accept(verifier, new TxBody.Challenge(1, 1, honest.stateRoot(20)));
+            DisputeView d = c.dispute(1);
+            while (d.outcome() == null) {
+                DisputeGame game = d.decodeGame();
+                if (game.turn() == DisputeGame.Party.PROVIDER) {
+                    ok.accept(provider, DisputeMoves.provider(1, game, cheat));
+                } else {
+                    ok.accept(verifier, DisputeMoves.challenger(1, game, honest));
+                }
+                d = c.dispute(1);
+            }
+            assertEquals("CHALLENGER_WINS", d.outcome().verdict());
+            assertEquals(5, d.outcome().step());
+            assertEquals(8, d.outcome().operatorIndex());
+            assertEquals(p.minProviderStake() / 2, d.outcome().providerSlashed());
+            assertEquals("OPEN", c.job(1).status());
+            ChainStatus status = c.status();
+            assertEquals(status.genesisSupply() - status.burned(), status.totalSupply());
         }
     }
 
