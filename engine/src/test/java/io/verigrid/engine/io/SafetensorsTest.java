@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.verigrid.engine.Tensor;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,8 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
 class SafetensorsTest {
@@ -117,6 +120,28 @@ class SafetensorsTest {
         // 3-byte mappings split every float across two segments.
         assertSameTensors(sample(), SafetensorsFile.open(path, 3).loadAll());
         assertSameTensors(sample(), SafetensorsFile.open(path, 8).loadAll());
+    }
+
+    /**
+     * A sparse 3 GiB file: a large U8 tensor, then an F32 tensor straddling the 3 GiB mark, so it is read
+     * from two of the default 1 GiB mappings at offsets beyond what an int can address.
+     */
+    @Test
+    @EnabledOnOs({OS.LINUX, OS.MAC})
+    void tensorsBeyondTwoGibibytesLoadAcrossMappings() throws IOException {
+        long bulk = (3L << 30) - 2;
+        String header = "{\"bulk\":{\"dtype\":\"U8\",\"shape\":[2," + bulk / 2 + "],\"data_offsets\":[0," + bulk
+                + "]},\"tail\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[" + bulk + "," + (bulk + 8) + "]}}";
+        byte[] start = image(header, new byte[0]);
+        Path path = dir.resolve("large.safetensors");
+        try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw")) {
+            file.write(start);
+            file.seek(start.length + bulk);
+            file.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putFloat(1.25f).putFloat(-3f).array());
+        }
+        SafetensorsFile large = SafetensorsFile.open(path);
+        assertEquals(Dtype.U8, large.dtype("bulk"));
+        assertArrayEquals(new float[] {1.25f, -3f}, large.load("tail").data());
     }
 
     @Test
