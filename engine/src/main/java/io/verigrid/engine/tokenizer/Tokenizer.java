@@ -15,7 +15,8 @@ import java.util.OptionalInt;
  * {@code encode(text, add_special_tokens=False)} does: added tokens are cut out by exact match, the rest is
  * pre-tokenized (the GPT-2 or the file's Split regex), turned into byte-level characters and merged by BPE.
  * The post-processor (which would add a begin-of-text token) is not applied. {@link #decode(int[])} turns
- * ids back into text with the ByteLevel decoder; for any text, {@code decode(encode(text))} is the text.
+ * ids back into text with the ByteLevel decoder; {@code decode(encode(text))} is the text itself, preceded by
+ * a space when the ByteLevel pre-tokenizer has {@code add_prefix_space} and the text does not start with one.
  * Instances are immutable and safe to share between threads.
  */
 public final class Tokenizer {
