@@ -11,9 +11,18 @@ import java.util.List;
  * strictly in order of p. With B untransposed the loop runs p outside j with one accumulator per output
  * column, so each column is a lane performing exactly that scalar sequence: vectorising across output
  * columns (any width) gives the same bits. With B transposed each output is a contiguous dot product in
- * the same order. Threads split output rows only.
+ * the same order. Threads split output tiles only. {@link Gemm} is the fast path with the same order.
  */
 final class Matmul implements Operator {
+    /**
+     * Whether {@link Gemm} may be used: the {@code jdk.incubator.vector} module must be loaded (the launcher
+     * and the builds add it), and the JIT must be on — interpreted vector code is far slower than scalar code.
+     */
+    static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+            && !System.getProperty("java.vm.info", "").contains("interpreted");
+    /** Below this many multiply-adds packing and vector setup cost more than they save. */
+    private static final long VECTOR_MIN_WORK = 4096;
+
     @Override
     public String kind() {
         return "matmul";
@@ -46,9 +55,27 @@ final class Matmul implements Operator {
                     + ") which does not match input 0 shape " + Arrays.toString(a.shape()) + " (transA=" + attrs[0]
                     + ") in the inner dimension");
         }
-        float[] av = a.data();
-        float[] bv = b.data();
+        return Tensor.wrap(new int[] {m, n}, multiply(a.data(), transA, b.data(), transB, m, k, n, par));
+    }
+
+    /**
+     * op(A)·op(B) as a new m×n array: the vectorised {@link Gemm} when the Vector API is loaded and worth it,
+     * otherwise the scalar loops below. Both run the canonical order, so the choice never changes a bit.
+     */
+    static float[] multiply(float[] av, boolean transA, float[] bv, boolean transB, int m, int k, int n,
+            Parallelism par) {
         float[] out = new float[m * n];
+        if (VECTOR_API && (long) m * n * k >= VECTOR_MIN_WORK) {
+            Gemm.multiply(av, transA, bv, transB, out, m, k, n, par);
+        } else {
+            scalar(av, transA, bv, transB, out, m, k, n, par);
+        }
+        return out;
+    }
+
+    /** The scalar path: tiny products, the interpreter, or a JVM started without the Vector API module. */
+    static void scalar(float[] av, boolean transA, float[] bv, boolean transB, float[] out, int m, int k, int n,
+            Parallelism par) {
         par.forRange(m, (from, to) -> {
             if (transB) {
                 dotRows(av, bv, out, from, to, m, k, n, transA);
@@ -56,7 +83,6 @@ final class Matmul implements Operator {
                 axpyRows(av, bv, out, from, to, m, k, n, transA);
             }
         });
-        return Tensor.wrap(new int[] {m, n}, out);
     }
 
     /**

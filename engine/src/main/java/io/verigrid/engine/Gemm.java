@@ -1,0 +1,358 @@
+package io.verigrid.engine;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The vectorised kernel behind {@link Matmul}: C = op(A)·op(B) in Matmul's canonical order, every output
+ * {@code acc = 0; for p in 0..k−1: acc = fma(op(A)[i,p], op(B)[p,j], acc)}.
+ *
+ * <p>Why the bits equal the scalar loop's: vector lanes run across output COLUMNS, so each lane owns one output
+ * element and performs exactly that scalar sequence (broadcast a, fma with a row of B, starting from +0).
+ * Blocking only changes WHEN a partial sum is computed: register tiles of {@link #MR} rows × {@link #NR}
+ * columns, K in blocks of {@link #KC} whose partial sums are stored to C and loaded back unchanged, B packed
+ * into NR-column panels and A into MR-row panels (plain copies, zero-padded at the edges; padded lanes are
+ * never stored). Threads split output tiles, never K. The width is chosen at run time and changes no bit.
+ *
+ * <p>Loaded only when the {@code jdk.incubator.vector} module is present (see {@link Matmul}).
+ */
+final class Gemm {
+    /** The widest species the JVM runs natively: 512 bits with AVX-512, 256 with AVX2, 128 with SSE/NEON. */
+    static final VectorSpecies<Float> SPECIES = pickSpecies();
+    private static final int L = SPECIES.length();
+    /** Rows of a register tile; with two vectors of columns that makes 16 accumulators. */
+    static final int MR = 8;
+    /** Columns of a register tile: two vectors. */
+    static final int NR = 2 * L;
+    /** K block: a B micro-panel (KC × NR floats, 32 KiB at 512 bits) stays in L1 while A panels stream by. */
+    private static final int KC = 256;
+    /** Rows per packed A block (MC × KC floats, 128 KiB, in L2). */
+    private static final int MC = 128;
+    /** Columns per packed B block, which bounds the shared B buffer to KC × NC floats (4 MiB). */
+    private static final int NC = 4096;
+    /** Below this many rows B is streamed unpacked: packing would cost as much as the product itself. */
+    static final int SMALL_M = 4;
+
+    private static final ThreadLocal<float[]> PACKED_A = ThreadLocal.withInitial(() -> new float[MC * KC]);
+    private static final ThreadLocal<float[]> PACKED_B = new ThreadLocal<>();
+    private static final ThreadLocal<float[]> EDGE_TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
+
+    private Gemm() {
+    }
+
+    private static VectorSpecies<Float> pickSpecies() {
+        int bits = FloatVector.SPECIES_MAX.vectorBitSize();
+        if (bits >= 512) {
+            return FloatVector.SPECIES_512;
+        }
+        if (bits >= 256) {
+            return FloatVector.SPECIES_256;
+        }
+        return FloatVector.SPECIES_128;
+    }
+
+    /**
+     * Writes op(A)·op(B) into {@code c} (m×n row-major, every element overwritten). A is m×k row-major, or
+     * k×m when {@code transA}; B is k×n, or n×k when {@code transB}. Sizes are the caller's to validate.
+     */
+    static void multiply(float[] a, boolean transA, float[] b, boolean transB, float[] c, int m, int k, int n,
+            Parallelism par) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            java.util.Arrays.fill(c, 0, m * n, 0f);
+            return;
+        }
+        if (m < SMALL_M && !transB) {
+            streamRows(a, transA, b, c, m, k, n, par);
+            return;
+        }
+        float[] packedB = packedBBuffer(Math.min(KC, k) * Math.min(NC, ceilDiv(n, NR) * NR));
+        int rowPanels = ceilDiv(m, MR);
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            int panels = ceilDiv(nc, NR);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                Block block = new Block(a, transA, c, m, k, n, jc, nc, pc, kc, packedB);
+                par.forRange(panels, (from, to) -> packB(b, transB, block, from, to));
+                // Split whichever dimension has more tiles; each tile is whole to one thread either way.
+                if (rowPanels >= panels) {
+                    par.forRange(rowPanels, (from, to) -> block.compute(from * MR, Math.min(to * MR, m), 0, panels));
+                } else {
+                    par.forRange(panels, (from, to) -> block.compute(0, m, from, to));
+                }
+            }
+        }
+    }
+
+    private static float[] packedBBuffer(int size) {
+        float[] buffer = PACKED_B.get();
+        if (buffer == null || buffer.length < size) {
+            buffer = new float[size];
+            PACKED_B.set(buffer);
+        }
+        return buffer;
+    }
+
+    /**
+     * One (column block, K block) step: B's block is packed in {@code packedB} as panels
+     * {@code [panel][p][NR]}; {@link #compute} packs A row blocks and runs the register tiles.
+     */
+    private record Block(float[] a, boolean transA, float[] c, int m, int k, int n, int jc, int nc, int pc, int kc,
+            float[] packedB) {
+        /** Computes output rows {@code [i0, i1)} × panels {@code [q0, q1)} of this block. */
+        void compute(int i0, int i1, int q0, int q1) {
+            float[] packedA = PACKED_A.get();
+            boolean first = pc == 0;
+            for (int ic = i0; ic < i1; ic += MC) {
+                int mc = Math.min(MC, i1 - ic);
+                packA(this, ic, mc, packedA);
+                for (int q = q0; q < q1; q++) {
+                    int j = jc + q * NR;
+                    int cols = Math.min(NR, jc + nc - j);
+                    int bOff = q * kc * NR;
+                    for (int ir = 0; ir < mc; ir += MR) {
+                        int rows = Math.min(MR, mc - ir);
+                        int cOff = (ic + ir) * n + j;
+                        if (rows == MR && cols == NR) {
+                            tile(packedA, ir * kc, packedB, bOff, kc, c, cOff, n, first);
+                        } else {
+                            edgeTile(packedA, ir * kc, packedB, bOff, kc, c, cOff, n, first, rows, cols);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Packs op(B)[pc..pc+kc, jc + NR·q ..] for panels q in [from, to), zero-padding columns past n. */
+    private static void packB(float[] b, boolean transB, Block blk, int from, int to) {
+        float[] dst = blk.packedB;
+        int kc = blk.kc;
+        for (int q = from; q < to; q++) {
+            int j = blk.jc + q * NR;
+            int cols = Math.min(NR, blk.jc + blk.nc - j);
+            int base = q * kc * NR;
+            if (transB) {
+                // B is n×k: each output column is a contiguous row of B.
+                for (int jj = 0; jj < cols; jj++) {
+                    int src = (j + jj) * blk.k + blk.pc;
+                    for (int p = 0; p < kc; p++) {
+                        dst[base + p * NR + jj] = b[src + p];
+                    }
+                }
+                if (cols < NR) {
+                    for (int p = 0; p < kc; p++) {
+                        java.util.Arrays.fill(dst, base + p * NR + cols, base + (p + 1) * NR, 0f);
+                    }
+                }
+            } else if (cols == NR) {
+                for (int p = 0; p < kc; p++) {
+                    int src = (blk.pc + p) * blk.n + j;
+                    int at = base + p * NR;
+                    FloatVector.fromArray(SPECIES, b, src).intoArray(dst, at);
+                    FloatVector.fromArray(SPECIES, b, src + L).intoArray(dst, at + L);
+                }
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    int at = base + p * NR;
+                    System.arraycopy(b, (blk.pc + p) * blk.n + j, dst, at, cols);
+                    java.util.Arrays.fill(dst, at + cols, at + NR, 0f);
+                }
+            }
+        }
+    }
+
+    /** Packs op(A)[ic..ic+mc, pc..pc+kc] as MR-row panels {@code [panel][p][MR]}, zero-padding rows past mc. */
+    private static void packA(Block blk, int ic, int mc, float[] dst) {
+        float[] a = blk.a;
+        int kc = blk.kc;
+        for (int ir = 0; ir < mc; ir += MR) {
+            int rows = Math.min(MR, mc - ir);
+            int base = ir * kc;
+            if (blk.transA) {
+                // A is k×m: the MR rows of one p are contiguous.
+                for (int p = 0; p < kc; p++) {
+                    int src = (blk.pc + p) * blk.m + ic + ir;
+                    int at = base + p * MR;
+                    System.arraycopy(a, src, dst, at, rows);
+                    if (rows < MR) {
+                        java.util.Arrays.fill(dst, at + rows, at + MR, 0f);
+                    }
+                }
+            } else {
+                for (int r = 0; r < MR; r++) {
+                    if (r < rows) {
+                        int src = (ic + ir + r) * blk.k + blk.pc;
+                        for (int p = 0; p < kc; p++) {
+                            dst[base + p * MR + r] = a[src + p];
+                        }
+                    } else {
+                        for (int p = 0; p < kc; p++) {
+                            dst[base + p * MR + r] = 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** A tile cut by the matrix edge runs the full kernel on a scratch tile; only the valid part is copied. */
+    private static void edgeTile(float[] pa, int aOff, float[] pb, int bOff, int kc, float[] c, int cOff, int ldc,
+            boolean first, int rows, int cols) {
+        float[] scratch = EDGE_TILE.get();
+        if (!first) {
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(c, cOff + r * ldc, scratch, r * NR, cols);
+            }
+        }
+        tile(pa, aOff, pb, bOff, kc, scratch, 0, NR, first);
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(scratch, r * NR, c, cOff + r * ldc, cols);
+        }
+    }
+
+    /**
+     * The register tile: 8 rows × 2 vectors of C, each accumulator one lane per output column. Starts from
+     * zero on the first K block (the canonical {@code acc = 0}), otherwise from the partial sums in C.
+     */
+    private static void tile(float[] pa, int aOff, float[] pb, int bOff, int kc, float[] c, int cOff, int ldc,
+            boolean first) {
+        FloatVector c00;
+        FloatVector c01;
+        FloatVector c10;
+        FloatVector c11;
+        FloatVector c20;
+        FloatVector c21;
+        FloatVector c30;
+        FloatVector c31;
+        FloatVector c40;
+        FloatVector c41;
+        FloatVector c50;
+        FloatVector c51;
+        FloatVector c60;
+        FloatVector c61;
+        FloatVector c70;
+        FloatVector c71;
+        if (first) {
+            FloatVector zero = FloatVector.zero(SPECIES);
+            c00 = zero;
+            c01 = zero;
+            c10 = zero;
+            c11 = zero;
+            c20 = zero;
+            c21 = zero;
+            c30 = zero;
+            c31 = zero;
+            c40 = zero;
+            c41 = zero;
+            c50 = zero;
+            c51 = zero;
+            c60 = zero;
+            c61 = zero;
+            c70 = zero;
+            c71 = zero;
+        } else {
+            c00 = FloatVector.fromArray(SPECIES, c, cOff);
+            c01 = FloatVector.fromArray(SPECIES, c, cOff + L);
+            c10 = FloatVector.fromArray(SPECIES, c, cOff + ldc);
+            c11 = FloatVector.fromArray(SPECIES, c, cOff + ldc + L);
+            c20 = FloatVector.fromArray(SPECIES, c, cOff + 2 * ldc);
+            c21 = FloatVector.fromArray(SPECIES, c, cOff + 2 * ldc + L);
+            c30 = FloatVector.fromArray(SPECIES, c, cOff + 3 * ldc);
+            c31 = FloatVector.fromArray(SPECIES, c, cOff + 3 * ldc + L);
+            c40 = FloatVector.fromArray(SPECIES, c, cOff + 4 * ldc);
+            c41 = FloatVector.fromArray(SPECIES, c, cOff + 4 * ldc + L);
+            c50 = FloatVector.fromArray(SPECIES, c, cOff + 5 * ldc);
+            c51 = FloatVector.fromArray(SPECIES, c, cOff + 5 * ldc + L);
+            c60 = FloatVector.fromArray(SPECIES, c, cOff + 6 * ldc);
+            c61 = FloatVector.fromArray(SPECIES, c, cOff + 6 * ldc + L);
+            c70 = FloatVector.fromArray(SPECIES, c, cOff + 7 * ldc);
+            c71 = FloatVector.fromArray(SPECIES, c, cOff + 7 * ldc + L);
+        }
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bOff);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bOff + L);
+            FloatVector x = FloatVector.broadcast(SPECIES, pa[aOff]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(SPECIES, pa[aOff + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(SPECIES, pa[aOff + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(SPECIES, pa[aOff + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(SPECIES, pa[aOff + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(SPECIES, pa[aOff + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(SPECIES, pa[aOff + 6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(SPECIES, pa[aOff + 7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+            aOff += MR;
+            bOff += NR;
+        }
+        c00.intoArray(c, cOff);
+        c01.intoArray(c, cOff + L);
+        c10.intoArray(c, cOff + ldc);
+        c11.intoArray(c, cOff + ldc + L);
+        c20.intoArray(c, cOff + 2 * ldc);
+        c21.intoArray(c, cOff + 2 * ldc + L);
+        c30.intoArray(c, cOff + 3 * ldc);
+        c31.intoArray(c, cOff + 3 * ldc + L);
+        c40.intoArray(c, cOff + 4 * ldc);
+        c41.intoArray(c, cOff + 4 * ldc + L);
+        c50.intoArray(c, cOff + 5 * ldc);
+        c51.intoArray(c, cOff + 5 * ldc + L);
+        c60.intoArray(c, cOff + 6 * ldc);
+        c61.intoArray(c, cOff + 6 * ldc + L);
+        c70.intoArray(c, cOff + 7 * ldc);
+        c71.intoArray(c, cOff + 7 * ldc + L);
+    }
+
+    /**
+     * Few rows, B untransposed (GEMV-like, e.g. decoding): packing B would cost as much as the product, so each
+     * thread takes a range of output columns and streams B row by row, C holding the running sums. For each
+     * p every lane does acc = fma(a[i,p], b[p,j], acc): the canonical sequence, read straight from B.
+     */
+    private static void streamRows(float[] a, boolean transA, float[] b, float[] c, int m, int k, int n,
+            Parallelism par) {
+        int vectors = ceilDiv(n, L);
+        par.forRange(vectors, (from, to) -> {
+            int j0 = from * L;
+            int j1 = Math.min(to * L, n);
+            int vecEnd = j0 + (j1 - j0) / L * L;
+            for (int i = 0; i < m; i++) {
+                int row = i * n;
+                java.util.Arrays.fill(c, row + j0, row + j1, 0f);
+                for (int p = 0; p < k; p++) {
+                    float aip = transA ? a[p * m + i] : a[i * k + p];
+                    FloatVector x = FloatVector.broadcast(SPECIES, aip);
+                    int bRow = p * n;
+                    int j = j0;
+                    for (; j < vecEnd; j += L) {
+                        x.fma(FloatVector.fromArray(SPECIES, b, bRow + j), FloatVector.fromArray(SPECIES, c, row + j))
+                                .intoArray(c, row + j);
+                    }
+                    for (; j < j1; j++) {
+                        c[row + j] = Math.fma(aip, b[bRow + j], c[row + j]);
+                    }
+                }
+            }
+        });
+    }
+
+    private static int ceilDiv(int x, int y) {
+        return (x + y - 1) / y;
+    }
+}
