@@ -15,7 +15,7 @@ import java.util.Set;
  * <p>Kinds (protocol names): movement {@code slice_rows}; linear algebra {@code matmul}; elementwise
  * {@code add}, {@code add_bias}, {@code relu}, {@code relu_backward}; reductions {@code sum_rows};
  * loss {@code softmax_xent}, {@code softmax_xent_backward}; optimizer {@code momentum_update},
- * {@code sgd_apply}.
+ * {@code sgd_apply}; then the language-model kinds of {@link TransformerOps}.
  */
 public final class Ops {
     private static final Map<String, Operator> OPERATORS = register(
@@ -39,6 +39,7 @@ public final class Ops {
         for (Operator operator : operators) {
             byKind.put(operator.kind(), operator);
         }
+        TransformerOps.operators().forEach(operator -> byKind.put(operator.kind(), operator));
         return Collections.unmodifiableMap(byKind);
     }
 

@@ -1,0 +1,277 @@
+package io.verigrid.engine;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@code causal_attention}: fused causal scaled-dot-product attention with grouped-query heads.
+ * Inputs q (batch·t, heads·hd), k and v (batch·s, kvHeads·hd), rows batch-major; attrs
+ * [batch, heads, kvHeads]; kvHeads divides heads and query head h reads key/value head
+ * h / (heads / kvHeads). The t queries are the last t of the s positions (s − t cached before them, so
+ * a KV-cache decode step is t = 1): query i sees keys 0 … (s − t + i). Output (batch·t, heads·hd).
+ *
+ * <p>Canonical order, per (batch, query i, head h), computed whole by one thread: scale = (float)
+ * (1/√hd); score_j = (Σ_d fma in d order of q·k) · scale for the visible keys j; max exact; e_j = (float)
+ * StrictMath.exp(score_j − max); sum = {@link CanonicalSum} over the visible j; p_j = e_j / sum; out_d =
+ * Σ_j fma(p_j, v_jd, acc) in j order. Masked keys are skipped, never summed, so a row's bits depend only
+ * on the keys it sees: an incremental decode reproduces the full forward's last row exactly.
+ *
+ * <p>Backward: {@code causal_attention_backward}, inputs [grad, q, k, v], attrs [batch, heads, kvHeads,
+ * which (0 = dq, 1 = dk, 2 = dv)]. With dP_j = Σ_d fma(g_d, v_jd) in d order, D = {@link CanonicalSum}
+ * of p_j·dP_j over visible j, dS_j = p_j·(dP_j − D): dq_d = (Σ_j fma(dS_j, k_jd) in j order) · scale;
+ * dk_jd = (Σ fma(dS_j, q_d) over the heads of the group in order, then queries in order) · scale;
+ * dv_jd = Σ fma(p_j, g_d) in the same (head, query) order. Row statistics (max, sum, D) are computed once
+ * per row, then every output element is computed whole by one thread.
+ */
+final class CausalAttention extends BaseOperator {
+    CausalAttention() {
+        super("causal_attention", 3, 3);
+    }
+
+    /** The validated geometry of one call. */
+    record Geometry(int batch, int heads, int kvHeads, int t, int s, int headDim, float scale) {
+        int group() {
+            return heads / kvHeads;
+        }
+
+        /** Keys visible to query i: 0 … s − t + i. */
+        int visible(int i) {
+            return s - t + i + 1;
+        }
+
+        int qIndex(int b, int i, int h) {
+            return ((b * t + i) * heads + h) * headDim;
+        }
+
+        int kvIndex(int b, int j, int kvh) {
+            return ((b * s + j) * kvHeads + kvh) * headDim;
+        }
+    }
+
+    static Geometry geometry(BaseOperator op, long[] attrs, Tensor q, Tensor k, Tensor v, int firstInput) {
+        int batch = op.intAttr(attrs, 0, "batch", 1, Integer.MAX_VALUE);
+        int heads = op.intAttr(attrs, 1, "heads", 1, Integer.MAX_VALUE);
+        int kvHeads = op.intAttr(attrs, 2, "kvHeads", 1, heads);
+        if (heads % kvHeads != 0) {
+            throw new IllegalArgumentException(op.kind() + ": attr 2 (kvHeads) " + kvHeads + " must divide heads "
+                    + heads);
+        }
+        Ops.requireRank(op.kind(), firstInput, q, 2);
+        Ops.requireRank(op.kind(), firstInput + 1, k, 2);
+        Ops.requireRank(op.kind(), firstInput + 2, v, 2);
+        if (q.dim(0) % batch != 0 || q.dim(1) % heads != 0 || q.dim(1) == 0) {
+            throw op.bad(firstInput, "has shape " + Arrays.toString(q.shape()) + ", not (batch·t, heads·hd) for batch "
+                    + batch + " and heads " + heads);
+        }
+        int headDim = q.dim(1) / heads;
+        if (k.dim(1) != kvHeads * headDim || k.dim(0) % batch != 0) {
+            throw op.bad(firstInput + 1, "has shape " + Arrays.toString(k.shape()) + ", expected (batch·s, "
+                    + kvHeads * headDim + ")");
+        }
+        if (!Arrays.equals(k.shape(), v.shape())) {
+            throw op.bad(firstInput + 2, "has shape " + Arrays.toString(v.shape()) + " but the keys have "
+                    + Arrays.toString(k.shape()));
+        }
+        int t = q.dim(0) / batch;
+        int s = k.dim(0) / batch;
+        if (t > s) {
+            throw op.bad(firstInput, "has " + t + " queries per sequence but only " + s + " keys");
+        }
+        return new Geometry(batch, heads, kvHeads, t, s, headDim, (float) (1.0 / StrictMath.sqrt(headDim)));
+    }
+
+    /** Scores of query (b, i, h) against its visible keys, into {@code scores}; returns the row max. */
+    static float scores(Geometry g, float[] q, float[] k, int b, int i, int h, float[] scores) {
+        int qBase = g.qIndex(b, i, h);
+        int kvh = h / g.group();
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < g.visible(i); j++) {
+            scores[j] = dot(q, qBase, k, g.kvIndex(b, j, kvh), g.headDim()) * g.scale();
+            max = Math.max(max, scores[j]);
+        }
+        return max;
+    }
+
+    static float dot(float[] a, int aBase, float[] b, int bBase, int n) {
+        float acc = 0f;
+        for (int d = 0; d < n; d++) {
+            acc = Math.fma(a[aBase + d], b[bBase + d], acc);
+        }
+        return acc;
+    }
+
+    /** Turns the scores of one row into probabilities in place; returns the denominator. */
+    static float probabilities(float[] row, int count, float max) {
+        for (int j = 0; j < count; j++) {
+            row[j] = (float) StrictMath.exp(row[j] - max);
+        }
+        float sum = CanonicalSum.sum(row, 0, 1, count);
+        for (int j = 0; j < count; j++) {
+            row[j] = row[j] / sum;
+        }
+        return sum;
+    }
+
+    @Override
+    public Tensor forward(long[] attrs, List<Tensor> inputs, Parallelism par) {
+        float[] q = inputs.get(0).data();
+        float[] k = inputs.get(1).data();
+        float[] v = inputs.get(2).data();
+        Geometry g = geometry(this, attrs, inputs.get(0), inputs.get(1), inputs.get(2), 0);
+        float[] out = new float[q.length];
+        int rows = g.batch() * g.t() * g.heads();
+        par.forRange(rows, (from, to) -> {
+            float[] p = new float[g.s()];
+            float[] acc = new float[g.headDim()];
+            for (int row = from; row < to; row++) {
+                int h = row % g.heads();
+                int i = (row / g.heads()) % g.t();
+                int b = row / (g.heads() * g.t());
+                int count = g.visible(i);
+                probabilities(p, count, scores(g, q, k, b, i, h, p));
+                Arrays.fill(acc, 0f);
+                int kvh = h / g.group();
+                for (int j = 0; j < count; j++) {
+                    int vBase = g.kvIndex(b, j, kvh);
+                    for (int d = 0; d < g.headDim(); d++) {
+                        acc[d] = Math.fma(p[j], v[vBase + d], acc[d]);
+                    }
+                }
+                System.arraycopy(acc, 0, out, g.qIndex(b, i, h), g.headDim());
+            }
+        });
+        return Tensor.wrap(inputs.get(0).shape(), out);
+    }
+
+    @Override
+    public List<Graph.Node> backward(Graph graph, long[] attrs, List<Graph.Node> inputs, Graph.Node grad) {
+        Graph.Node[] grads = new Graph.Node[3];
+        for (int which = 0; which < 3; which++) {
+            if (inputs.get(which).requiresGrad()) {
+                grads[which] = graph.apply("causal_attention_backward", Graph.attrs(attrs[0], attrs[1], attrs[2], which),
+                        grad, inputs.get(0), inputs.get(1), inputs.get(2));
+            }
+        }
+        return Arrays.asList(grads);
+    }
+
+    static final class Backward extends BaseOperator {
+        Backward() {
+            super("causal_attention_backward", 4, 4);
+        }
+
+        @Override
+        public Tensor forward(long[] attrs, List<Tensor> inputs, Parallelism par) {
+            float[] grad = inputs.get(0).data();
+            float[] q = inputs.get(1).data();
+            float[] k = inputs.get(2).data();
+            float[] v = inputs.get(3).data();
+            Geometry g = geometry(this, attrs, inputs.get(1), inputs.get(2), inputs.get(3), 1);
+            int which = intAttr(attrs, 3, "which", 0, 2);
+            if (!Arrays.equals(inputs.get(0).shape(), inputs.get(1).shape())) {
+                throw bad(0, "has shape " + Arrays.toString(inputs.get(0).shape()) + " but the queries have "
+                        + Arrays.toString(inputs.get(1).shape()));
+            }
+            int rows = g.batch() * g.t() * g.heads();
+            // Per query row: max, denominator and D = Σ p·dP, each computed whole by one thread.
+            float[] rowMax = new float[rows];
+            float[] rowSum = new float[rows];
+            float[] rowD = new float[rows];
+            par.forRange(rows, (from, to) -> {
+                float[] p = new float[g.s()];
+                float[] terms = new float[g.s()];
+                for (int row = from; row < to; row++) {
+                    int h = row % g.heads();
+                    int i = (row / g.heads()) % g.t();
+                    int b = row / (g.heads() * g.t());
+                    int count = g.visible(i);
+                    rowMax[row] = scores(g, q, k, b, i, h, p);
+                    rowSum[row] = probabilities(p, count, rowMax[row]);
+                    int kvh = h / g.group();
+                    for (int j = 0; j < count; j++) {
+                        terms[j] = p[j] * dot(grad, g.qIndex(b, i, h), v, g.kvIndex(b, j, kvh), g.headDim());
+                    }
+                    rowD[row] = CanonicalSum.sum(terms, 0, 1, count);
+                }
+            });
+            Statistics stats = new Statistics(g, q, k, v, grad, rowMax, rowSum, rowD);
+            if (which == 0) {
+                return queryGradient(stats, par, inputs.get(1).shape());
+            }
+            return keyValueGradient(stats, par, which == 1, inputs.get(2).shape());
+        }
+
+        /** Everything needed to recompute p_ij and dS_ij for any pair, bit for bit as in the row pass. */
+        private record Statistics(Geometry g, float[] q, float[] k, float[] v, float[] grad, float[] rowMax,
+                float[] rowSum, float[] rowD) {
+            float probability(int b, int i, int h, int j) {
+                int row = (b * g.t() + i) * g.heads() + h;
+                float score = dot(q, g.qIndex(b, i, h), k, g.kvIndex(b, j, h / g.group()), g.headDim()) * g.scale();
+                return ((float) StrictMath.exp(score - rowMax[row])) / rowSum[row];
+            }
+
+            float scoreGradient(int b, int i, int h, int j, float p) {
+                int row = (b * g.t() + i) * g.heads() + h;
+                float dP = dot(grad, g.qIndex(b, i, h), v, g.kvIndex(b, j, h / g.group()), g.headDim());
+                return p * (dP - rowD[row]);
+            }
+        }
+
+        private static Tensor queryGradient(Statistics st, Parallelism par, int[] shape) {
+            Geometry g = st.g();
+            float[] out = new float[Shapes.size(shape)];
+            par.forRange(g.batch() * g.t() * g.heads(), (from, to) -> {
+                float[] acc = new float[g.headDim()];
+                for (int row = from; row < to; row++) {
+                    int h = row % g.heads();
+                    int i = (row / g.heads()) % g.t();
+                    int b = row / (g.heads() * g.t());
+                    Arrays.fill(acc, 0f);
+                    for (int j = 0; j < g.visible(i); j++) {
+                        float dS = st.scoreGradient(b, i, h, j, st.probability(b, i, h, j));
+                        int kBase = g.kvIndex(b, j, h / g.group());
+                        for (int d = 0; d < g.headDim(); d++) {
+                            acc[d] = Math.fma(dS, st.k()[kBase + d], acc[d]);
+                        }
+                    }
+                    int base = g.qIndex(b, i, h);
+                    for (int d = 0; d < g.headDim(); d++) {
+                        out[base + d] = acc[d] * g.scale();
+                    }
+                }
+            });
+            return Tensor.wrap(shape, out);
+        }
+
+        private static Tensor keyValueGradient(Statistics st, Parallelism par, boolean keys, int[] shape) {
+            Geometry g = st.g();
+            float[] out = new float[Shapes.size(shape)];
+            par.forRange(g.batch() * g.s() * g.kvHeads(), (from, to) -> {
+                float[] acc = new float[g.headDim()];
+                for (int row = from; row < to; row++) {
+                    int kvh = row % g.kvHeads();
+                    int j = (row / g.kvHeads()) % g.s();
+                    int b = row / (g.kvHeads() * g.s());
+                    Arrays.fill(acc, 0f);
+                    for (int h = kvh * g.group(); h < (kvh + 1) * g.group(); h++) {
+                        // Query i sees key j when j ≤ s − t + i.
+                        for (int i = Math.max(0, j - (g.s() - g.t())); i < g.t(); i++) {
+                            float p = st.probability(b, i, h, j);
+                            float weight = keys ? st.scoreGradient(b, i, h, j, p) : p;
+                            float[] source = keys ? st.q() : st.grad();
+                            int base = g.qIndex(b, i, h);
+                            for (int d = 0; d < g.headDim(); d++) {
+                                acc[d] = Math.fma(weight, source[base + d], acc[d]);
+                            }
+                        }
+                    }
+                    int base = g.kvIndex(b, j, kvh);
+                    for (int d = 0; d < g.headDim(); d++) {
+                        out[base + d] = keys ? acc[d] * g.scale() : acc[d];
+                    }
+                }
+            });
+            return Tensor.wrap(shape, out);
+        }
+    }
+}
