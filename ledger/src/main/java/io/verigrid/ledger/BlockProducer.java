@@ -16,7 +16,7 @@ final class BlockProducer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BlockProducer.class);
     private final ScheduledExecutorService timer;
 
-    BlockProducer(String peerId, long intervalMillis, BooleanSupplier isLeader, LedgerClient client) {
+    BlockProducer(String peerId, long intervalMillis, BooleanSupplier isLeader, Runnable produceBlock) {
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "verigrid-blocks-" + peerId);
             t.setDaemon(true);
@@ -24,7 +24,7 @@ final class BlockProducer implements AutoCloseable {
         });
         timer.scheduleWithFixedDelay(() -> {
             try {
-                if (isLeader.getAsBoolean()) client.submitBlock();
+                if (isLeader.getAsBoolean()) produceBlock.run();
             } catch (RuntimeException e) {
                 // A leader change or shutdown in flight: the next tick (on whichever peer leads) retries.
                 LOG.warn("block entry not submitted by {}: {}", peerId, e.toString());

@@ -8,6 +8,12 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -15,14 +21,28 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 
 /**
  * Submits transactions to the ledger group and reads its state. Writes return once the entry is committed
- * and applied, with its result; reads go through Ratis to the leader, so every peer's client sees the same
- * answers. Transport failures surface as {@link UncheckedIOException}.
+ * and applied, with its result; concurrent submissions share batch entries ({@link TxBatcher}). Reads go
+ * through Ratis to the leader, so every peer's client sees the same answers. Transport failures surface as
+ * {@link UncheckedIOException}.
  */
 public final class LedgerClient implements Closeable {
     private final RaftClient raft;
+    private final TxBatcher batcher;
 
-    LedgerClient(RaftClient raft) {
+    LedgerClient(String name, RaftClient raft, TxBatcher.PreCheck preCheck) {
         this.raft = raft;
+        this.batcher = new TxBatcher(name, this::writeAsync, preCheck);
+    }
+
+    /**
+     * A client of a running ledger group from outside it (no peer in this process): {@code peers} lists the
+     * group as {@code id=host:port} entries, {@code chainId} names the chain (it fixes the Raft group id).
+     */
+    public static LedgerClient connect(String chainId, List<String> peers) {
+        RaftGroup group = RaftGroup.valueOf(LedgerPeer.groupId(chainId), LedgerPeer.parsePeers(peers));
+        RaftProperties props = new RaftProperties();
+        GrpcConfigKeys.setMessageSizeMax(props, SizeInBytes.valueOf(16L << 20));
+        return new LedgerClient("external", RaftClient.newBuilder().setProperties(props).setRaftGroup(group).build(), null);
     }
 
     /** Submits a signed transaction and returns its result: accepted, or the rejection code and message. */
@@ -32,11 +52,25 @@ public final class LedgerClient implements Closeable {
 
     /** Submits an already encoded signed transaction (e.g. received over HTTP); undecodable bytes come back MALFORMED. */
     public TxResult submitEncoded(byte[] encodedSignedTx) {
-        return parse(write(Entries.tx(encodedSignedTx)), TxResult.class);
+        try {
+            return submitEncodedAsync(encodedSignedTx).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof UncheckedIOException io) throw io;
+            throw new UncheckedIOException("ledger write failed", new IOException(e.getCause()));
+        }
     }
 
-    BlockView submitBlock() {
-        return parse(write(Entries.block()), BlockView.class);
+    /** Queues a transaction for the next batch entry; completes with its result once committed and applied. */
+    public CompletableFuture<TxResult> submitAsync(SignedTx tx) {
+        return submitEncodedAsync(tx.encode());
+    }
+
+    public CompletableFuture<TxResult> submitEncodedAsync(byte[] encodedSignedTx) {
+        return batcher.submit(encodedSignedTx);
+    }
+
+    BlockView submitBlock(byte[] blockEntry) {
+        return parse(write(blockEntry), BlockView.class);
     }
 
     public AccountView account(byte[] publicKey) {
@@ -78,6 +112,16 @@ public final class LedgerClient implements Closeable {
     /** The result recorded for a transaction hash, or null if the ledger has not seen it. */
     public TxResult tx(String hashHex) {
         return query("tx", hashHex, TxResult.class);
+    }
+
+    private CompletableFuture<byte[]> writeAsync(byte[] entry) {
+        return raft.async().send(Message.valueOf(ByteString.copyFrom(entry))).thenApply(reply -> {
+            try {
+                return content(reply);
+            } catch (IOException e) {
+                throw new UncheckedIOException("ledger write failed", e);
+            }
+        });
     }
 
     private byte[] write(byte[] entry) {
@@ -125,6 +169,7 @@ public final class LedgerClient implements Closeable {
 
     @Override
     public void close() {
+        batcher.close();
         try {
             raft.close();
         } catch (IOException e) {

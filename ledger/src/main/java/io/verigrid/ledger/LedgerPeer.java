@@ -36,17 +36,25 @@ public final class LedgerPeer implements AutoCloseable {
     private final LedgerStateMachine stateMachine;
     private final LedgerClient client;
     private final BlockProducer blocks;
+    private final SignatureChecks signatures;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private LedgerPeer(PeerConfig config, RaftServer server, RaftGroup group, LedgerStateMachine stateMachine,
-                       LedgerClient client) {
+                       LedgerClient client, SignatureChecks signatures) {
         this.config = config;
+        this.signatures = signatures;
         this.server = server;
         this.group = group;
         this.stateMachine = stateMachine;
         this.client = client;
         this.blocks = config.blockIntervalMillis() > 0
-                ? new BlockProducer(config.id(), config.blockIntervalMillis(), this::isLeader, client) : null;
+                ? new BlockProducer(config.id(), config.blockIntervalMillis(), this::isLeader, this::produceBlock) : null;
+        // A diverged peer stops serving at once; its owner sees haltReason() and exits.
+        stateMachine.onHalt(reason -> {
+            Thread stopper = new Thread(this::close, "verigrid-halt-" + config.id());
+            stopper.setDaemon(true);
+            stopper.start();
+        });
     }
 
     public static LedgerPeer start(PeerConfig cfg) {
@@ -60,7 +68,8 @@ public final class LedgerPeer implements AutoCloseable {
             boolean existing = Files.isDirectory(raftDir.resolve(group.getGroupId().getUuid().toString()));
 
             RaftProperties props = properties(cfg, raftDir);
-            LedgerStateMachine stateMachine = new LedgerStateMachine(cfg.genesis());
+            SignatureChecks signatures = SignatureChecks.perProcessor();
+            LedgerStateMachine stateMachine = new LedgerStateMachine(cfg.genesis(), signatures);
             RaftServer server = RaftServer.newBuilder()
                     .setServerId(RaftPeerId.valueOf(cfg.id()))
                     .setGroup(group)
@@ -70,7 +79,9 @@ public final class LedgerPeer implements AutoCloseable {
                     .build();
             server.start();
             RaftClient raft = RaftClient.newBuilder().setProperties(props).setRaftGroup(group).build();
-            return new LedgerPeer(cfg, server, group, stateMachine, new LedgerClient(raft));
+            TxBatcher.PreCheck preCheck = new TxBatcher.PreCheck(cfg.genesis().chainId(),
+                    cfg.genesis().params().maxTxBytes(), signatures);
+            return new LedgerPeer(cfg, server, group, stateMachine, new LedgerClient(cfg.id(), raft, preCheck), signatures);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start ledger peer " + cfg.id() + " in " + cfg.dataDir(), e);
         }
@@ -100,12 +111,17 @@ public final class LedgerPeer implements AutoCloseable {
     }
 
     private static List<RaftPeer> groupPeers(PeerConfig cfg) {
-        List<RaftPeer> peers = new ArrayList<>();
         if (cfg.peers().isEmpty()) {
-            peers.add(RaftPeer.newBuilder().setId(cfg.id()).setAddress(cfg.host() + ":" + cfg.port()).build());
-            return peers;
+            return List.of(RaftPeer.newBuilder().setId(cfg.id()).setAddress(cfg.host() + ":" + cfg.port()).build());
         }
-        for (String entry : cfg.peers()) {
+        return parsePeers(cfg.peers());
+    }
+
+    /** The group from {@code id=host:port} entries. */
+    static List<RaftPeer> parsePeers(List<String> entries) {
+        if (entries == null || entries.isEmpty()) throw new IllegalArgumentException("peers must not be empty");
+        List<RaftPeer> peers = new ArrayList<>();
+        for (String entry : entries) {
             int eq = entry.indexOf('=');
             if (eq <= 0 || entry.lastIndexOf(':') < eq) {
                 throw new IllegalArgumentException("peers entry must be id=host:port, got " + entry);
@@ -143,7 +159,17 @@ public final class LedgerPeer implements AutoCloseable {
 
     /** Submits one block entry now (besides the timer) and returns the header it produced. */
     public BlockView produceBlock() {
-        return client.submitBlock();
+        return client.submitBlock(stateMachine.nextBlockEntry());
+    }
+
+    /** Why this peer halted (its state root differed from the leader's), or null while it runs. */
+    public String haltReason() {
+        return stateMachine.haltReason();
+    }
+
+    /** The address other peers reach this one at, {@code host:port}. */
+    public String address() {
+        return config.host() + ":" + config.port();
     }
 
     /** Asks the group's leader to write a snapshot now; returns the log index it covers. */
@@ -167,6 +193,7 @@ public final class LedgerPeer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         client.close();
+        signatures.close();
         try {
             server.close();
         } catch (IOException e) {

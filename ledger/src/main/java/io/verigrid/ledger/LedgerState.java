@@ -76,6 +76,15 @@ public final class LedgerState {
 
     /** Decodes and applies a raw transaction; undecodable bytes are rejected as MALFORMED or TOO_LARGE. */
     public TxResult applyEncoded(byte[] bytes) {
+        return applyEncoded(bytes, null);
+    }
+
+    /**
+     * As {@link #applyEncoded(byte[])}, with the signature's validity when the caller already knows it
+     * ({@code null}: check it here). Ed25519 verification is a pure function of the bytes, so a result
+     * computed elsewhere (in parallel, or before ordering) is the same on every peer.
+     */
+    public TxResult applyEncoded(byte[] bytes, Boolean signatureValid) {
         long landing = height + 1;
         if (bytes.length > params.maxTxBytes()) {
             return record(TxResult.rejected(Hashes.hex(Hashes.sha256(bytes)), Rejection.TOO_LARGE,
@@ -87,17 +96,29 @@ public final class LedgerState {
         } catch (MalformedTxException e) {
             return record(TxResult.rejected(Hashes.hex(Hashes.sha256(bytes)), Rejection.MALFORMED, e.getMessage(), landing));
         }
-        return apply(tx);
+        return apply(tx, bytes, signatureValid);
     }
 
     /** Applies one signed transaction at the current height, or rejects it changing nothing. */
     public TxResult apply(SignedTx signed) {
-        byte[] encoded = signed.encode();
+        return apply(signed, signed.encode(), null);
+    }
+
+    /**
+     * Applies {@code signed}, whose canonical encoding is {@code encoded}; {@code signatureValid} is its
+     * signature check when already done ({@code null}: verify here).
+     */
+    TxResult apply(SignedTx signed, byte[] encoded, Boolean signatureValid) {
         byte[] hash = Hashes.sha256(encoded);
         String hashHex = Hashes.hex(hash);
         long landing = height + 1;
+        TxResult earlier = results.get(hashHex);
+        if (earlier != null && earlier.accepted()) {
+            // An exact resubmission (a client retrying after a leader change): refused, never applied twice.
+            return TxResult.rejected(hashHex, Rejection.DUPLICATE, "already applied in block " + earlier.height(), landing);
+        }
         try {
-            check(signed, encoded.length);
+            check(signed, encoded.length, signatureValid);
             Draft draft = new Draft(this, landing);
             Tx tx = signed.tx();
             String sender = Hashes.hex(tx.sender());
@@ -127,14 +148,15 @@ public final class LedgerState {
         }
     }
 
-    private void check(SignedTx signed, int size) {
+    private void check(SignedTx signed, int size, Boolean signatureValid) {
         if (size > params.maxTxBytes()) {
             throw new Rejection(Rejection.TOO_LARGE, "tx of " + size + " bytes exceeds maxTxBytes " + params.maxTxBytes());
         }
         if (!chainId.equals(signed.tx().chainId())) {
             throw new Rejection(Rejection.WRONG_CHAIN, "tx is for chain " + signed.tx().chainId() + ", this is " + chainId);
         }
-        if (!signed.signatureValid()) {
+        boolean valid = signatureValid != null ? signatureValid : signed.signatureValid();
+        if (!valid) {
             throw new Rejection(Rejection.BAD_SIGNATURE, "signature does not verify for sender " + Hashes.hex(signed.tx().sender()));
         }
     }

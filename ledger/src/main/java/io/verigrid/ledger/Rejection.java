@@ -12,6 +12,8 @@ public final class Rejection extends RuntimeException {
     public static final String WRONG_CHAIN = "WRONG_CHAIN";
     public static final String BAD_SIGNATURE = "BAD_SIGNATURE";
     public static final String BAD_NONCE = "BAD_NONCE";
+    /** The exact transaction (same hash) was already applied; the original result stands. */
+    public static final String DUPLICATE = "DUPLICATE";
     public static final String FEE_TOO_LOW = "FEE_TOO_LOW";
     public static final String INSUFFICIENT_BALANCE = "INSUFFICIENT_BALANCE";
     public static final String INSUFFICIENT_STAKE = "INSUFFICIENT_STAKE";

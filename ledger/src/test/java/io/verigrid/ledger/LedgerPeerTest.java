@@ -43,7 +43,9 @@ class LedgerPeerTest {
             assertEquals(FUNDS + 7 * TOKEN, client.account(bob.publicKey()).balance());
             assertEquals(r, client.tx(r.txHash()));
             TxResult replay = client.submit(tx(alice, 1, new TxBody.Transfer(bob.publicKey(), 7 * TOKEN)));
-            assertEquals(Rejection.BAD_NONCE, replay.code());
+            assertEquals(Rejection.DUPLICATE, replay.code());
+            TxResult stale = client.submit(tx(alice, 1, new TxBody.Transfer(bob.publicKey(), 6 * TOKEN)));
+            assertEquals(Rejection.BAD_NONCE, stale.code());
             assertTrue(client.tx(r.txHash()).accepted(), "a replay must not overwrite the accepted result");
             assertEquals(Rejection.MALFORMED, client.submitEncoded(new byte[] {9, 9, 9}).code());
 
@@ -55,6 +57,25 @@ class LedgerPeerTest {
             assertEquals(status.genesisSupply() - status.burned(), status.totalSupply());
             assertNull(client.block(99));
             assertThrows(IllegalArgumentException.class, () -> client.account(new byte[3]).balance() );
+        }
+    }
+
+    @Test
+    void concurrentSubmissionsShareBatchEntriesAndEachGetsItsOwnResult() throws Exception {
+        try (LedgerPeer peer = LedgerPeer.start(PeerConfig.single(dir, freePort(), TestChain.genesis(), 0))) {
+            LedgerClient client = peer.client();
+            List<java.util.concurrent.CompletableFuture<TxResult>> futures = new java.util.ArrayList<>();
+            for (int n = 1; n <= 300; n++) futures.add(client.submitAsync(tx(alice, n, new TxBody.Transfer(bob.publicKey(), 1))));
+            io.verigrid.ledger.tx.SignedTx good = tx(bob, 1, new TxBody.Stake(TOKEN));
+            TxResult forged = client.submit(new io.verigrid.ledger.tx.SignedTx(good.tx(), new byte[64]));
+            assertEquals(Rejection.BAD_SIGNATURE, forged.code());
+            assertEquals(-1, forged.height(), "refused before ordering");
+            assertNull(client.tx(forged.txHash()), "a transaction refused before ordering never reaches the log");
+            for (var f : futures) assertTrue(f.get(30, TimeUnit.SECONDS).accepted());
+            assertEquals(300, client.account(alice.publicKey()).nonce());
+            assertEquals(FUNDS + 300, client.account(bob.publicKey()).balance());
+            peer.produceBlock();
+            assertEquals(300, client.block(1).txHashes().size());
         }
     }
 
