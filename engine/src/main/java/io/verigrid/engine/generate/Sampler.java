@@ -1,0 +1,123 @@
+package io.verigrid.engine.generate;
+
+import io.verigrid.engine.Ops;
+import io.verigrid.engine.Parallelism;
+import io.verigrid.engine.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Picks one token from one position's logits and reports its log-probability.
+ *
+ * <p>All float arithmetic goes through the engine's operators, so it has their canonical order:
+ * log-probabilities are {@code log_softmax} of the raw logits; sampling probabilities are {@code softmax} of
+ * logits divided (one float division each) by the temperature; the kept mass after the top-k / top-p cut is
+ * {@code sum_axis} over the kept probabilities. Candidates are ranked by probability, then by id. The top-p
+ * prefix and the draw walk that ranking with one running float sum, in rank order. The draw is
+ * {@code u · keptMass} with {@code u = SamplingRng.uniform(seed, choice, position)}: the first ranked token
+ * whose running sum exceeds it wins (the last kept one if rounding leaves none).
+ */
+public final class Sampler {
+    /** One alternative at a position, for {@code top_logprobs}. */
+    public record TopToken(int token, float logprob) {
+    }
+
+    /** The chosen token, its log-probability, and the {@code topLogprobs} most likely alternatives. */
+    public record Pick(int token, float logprob, List<TopToken> top) {
+    }
+
+    private Sampler() {
+    }
+
+    /**
+     * Picks the token at {@code position} of choice {@code choice}. {@code topLogprobs} (0..20) alternatives
+     * are listed, most likely first.
+     */
+    public static Pick pick(float[] logits, SamplingParams params, int choice, int position, int topLogprobs) {
+        if (logits == null || logits.length == 0) {
+            throw new IllegalArgumentException("logits must be a non-empty vector");
+        }
+        if (topLogprobs < 0 || topLogprobs > 20) {
+            throw new IllegalArgumentException("topLogprobs must be in 0..20, got " + topLogprobs);
+        }
+        float[] logprobs = rowOp("log_softmax", logits);
+        int token = params.isGreedy() ? argmax(logits) : draw(logits, params, choice, position);
+        List<TopToken> top = new ArrayList<>(topLogprobs);
+        if (topLogprobs > 0) {
+            for (int id : ranked(logprobs, Math.min(topLogprobs, logits.length))) {
+                top.add(new TopToken(id, logprobs[id]));
+            }
+        }
+        return new Pick(token, logprobs[token], List.copyOf(top));
+    }
+
+    /** The highest logit; the lowest id among equals. */
+    public static int argmax(float[] logits) {
+        int best = 0;
+        for (int i = 1; i < logits.length; i++) {
+            if (logits[i] > logits[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private static int draw(float[] logits, SamplingParams params, int choice, int position) {
+        float[] scaled = new float[logits.length];
+        for (int i = 0; i < logits.length; i++) {
+            scaled[i] = logits[i] / params.temperature();
+        }
+        float[] probs = rowOp("softmax", scaled);
+        int limit = params.topK() == 0 ? probs.length : Math.min(params.topK(), probs.length);
+        int[] order = ranked(probs, limit);
+        int kept = order.length;
+        if (params.topP() < 1f) {
+            float running = 0f;
+            for (int r = 0; r < order.length; r++) {
+                running += probs[order[r]];
+                if (running >= params.topP()) {
+                    kept = r + 1;
+                    break;
+                }
+            }
+        }
+        float[] keptProbs = new float[kept];
+        for (int r = 0; r < kept; r++) {
+            keptProbs[r] = probs[order[r]];
+        }
+        float mass = Ops.execute("sum_axis", new long[] {0, 0}, List.of(Tensor.of(new int[] {kept}, keptProbs)),
+                Parallelism.single()).data()[0];
+        float target = SamplingRng.uniform(params.seed(), choice, position) * mass;
+        float running = 0f;
+        for (int r = 0; r < kept; r++) {
+            running += keptProbs[r];
+            if (running > target) {
+                return order[r];
+            }
+        }
+        return order[kept - 1];
+    }
+
+    /** The {@code limit} ids with the largest values, largest first, lower id first among equals. */
+    static int[] ranked(float[] values, int limit) {
+        Integer[] ids = new Integer[values.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = i;
+        }
+        Arrays.sort(ids, (a, b) -> {
+            int byValue = Float.compare(values[b], values[a]);
+            return byValue != 0 ? byValue : Integer.compare(a, b);
+        });
+        int[] out = new int[limit];
+        for (int r = 0; r < limit; r++) {
+            out[r] = ids[r];
+        }
+        return out;
+    }
+
+    private static float[] rowOp(String kind, float[] row) {
+        return Ops.execute(kind, new long[0], List.of(Tensor.of(new int[] {1, row.length}, row)), Parallelism.single())
+                .data();
+    }
+}

@@ -1,0 +1,76 @@
+package io.verigrid.engine.generate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class SamplerTest {
+    private static final float[] LOGITS = {0.5f, 3f, 2.9f, -1f, 3f, 0f};
+
+    @Test
+    void greedyTakesTheHighestLogitAndTheLowestIdOnTies() {
+        assertEquals(1, Sampler.pick(LOGITS, SamplingParams.greedy(0), 0, 0, 0).token());
+    }
+
+    @Test
+    void logprobsAreTheLogSoftmaxOfTheRawLogits() {
+        Sampler.Pick pick = Sampler.pick(LOGITS, SamplingParams.greedy(0), 0, 0, 3);
+        double sum = 0;
+        for (float logit : LOGITS) {
+            sum += StrictMath.exp(logit - 3f);
+        }
+        assertEquals(-StrictMath.log(sum), pick.logprob(), 1e-6);
+        assertEquals(3, pick.top().size());
+        assertEquals(1, pick.top().get(0).token());
+        assertEquals(4, pick.top().get(1).token());
+        assertEquals(2, pick.top().get(2).token());
+    }
+
+    @Test
+    void topKOneIsGreedyWhateverTheSeed() {
+        for (long seed = 0; seed < 50; seed++) {
+            assertEquals(1, Sampler.pick(LOGITS, new SamplingParams(5f, 1, 1f, seed), 0, 3, 0).token());
+        }
+    }
+
+    @Test
+    void topPKeepsOnlyTheSmallestLikelyPrefix() {
+        Set<Integer> seen = new HashSet<>();
+        for (long seed = 0; seed < 200; seed++) {
+            seen.add(Sampler.pick(LOGITS, new SamplingParams(1f, 0, 0.5f, seed), 0, 0, 0).token());
+        }
+        assertEquals(Set.of(1, 4), seen);
+    }
+
+    @Test
+    void highTemperatureReachesEveryToken() {
+        Set<Integer> seen = new HashSet<>();
+        for (int position = 0; position < 400; position++) {
+            seen.add(Sampler.pick(LOGITS, new SamplingParams(50f, 0, 1f, 9), 0, position, 0).token());
+        }
+        assertEquals(6, seen.size());
+    }
+
+    @Test
+    void theDrawDependsOnlyOnSeedChoiceAndPosition() {
+        assertEquals(SamplingRng.bits(1, 2, 3), SamplingRng.bits(1, 2, 3));
+        assertTrue(SamplingRng.bits(1, 2, 3) != SamplingRng.bits(1, 3, 2));
+        assertTrue(SamplingRng.bits(1, 2, 3) != SamplingRng.bits(2, 2, 3));
+        float u = SamplingRng.uniform(123, 0, 0);
+        assertTrue(u >= 0f && u < 1f);
+    }
+
+    @Test
+    void badParametersAreRefusedByName() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new SamplingParams(-1f, 0, 1f, 0)).getMessage()
+                .contains("temperature"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new SamplingParams(1f, 0, 0f, 0)).getMessage()
+                .contains("topP"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Sampler.pick(LOGITS, SamplingParams.greedy(0), 0, 0, 21))
+                .getMessage().contains("topLogprobs"));
+    }
+}
