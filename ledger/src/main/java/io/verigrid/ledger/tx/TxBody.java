@@ -262,13 +262,15 @@ public sealed interface TxBody {
             SortedMap<String, Tensor> tensors = new TreeMap<>();
             for (int i = in.count("tensors", 11); i > 0; i--) {
                 String name = in.string("tensor name");
+                // Canonical means one encoding per state: names strictly ascending, as they are written.
+                if (!tensors.isEmpty() && tensors.lastKey().compareTo(name) >= 0) {
+                    throw new MalformedTxException("tensor " + name + " is not after " + tensors.lastKey() + " (names must ascend)");
+                }
                 int rank = in.count("rank", 4);
                 if (rank > 8) throw new MalformedTxException("tensor " + name + " rank " + rank + " > 8");
                 int[] shape = new int[rank];
                 for (int d = 0; d < rank; d++) shape[d] = in.i32("dim");
-                if (tensors.put(name, Tensor.fromBytes(shape, in.bytes("tensor " + name))) != null) {
-                    throw new MalformedTxException("duplicate tensor " + name);
-                }
+                tensors.put(name, Tensor.fromBytes(shape, in.bytes("tensor " + name)));
             }
             return new SettleAssembly(disputeId, new ModelState(tensors, step));
         }
