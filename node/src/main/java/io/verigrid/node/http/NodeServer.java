@@ -1,7 +1,10 @@
 package io.verigrid.node.http;
 
 import io.javalin.Javalin;
+import io.javalin.http.Context;
 import io.javalin.json.JavalinJackson;
+import io.verigrid.node.metrics.NodeMetrics;
+import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -9,23 +12,33 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A node's HTTP front door on loopback. Every error becomes {@code {"error": code, "message": …}} in this one
- * place: a client never sees a stack trace.
+ * place: a client never sees a stack trace. Every server also answers {@code GET /metrics} (Prometheus text) and
+ * counts each request it answers, by route template and status.
  */
 public final class NodeServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeServer.class);
     private static final String ANSWERED = "verigrid.answered";
     private final Javalin app;
+    private final NodeMetrics metrics;
 
-    private NodeServer(Javalin app) {
+    private NodeServer(Javalin app, NodeMetrics metrics) {
         this.app = app;
+        this.metrics = metrics;
     }
 
-    /** Starts a server on {@code host:port} (port 0 picks a free one) with the given routes. */
+    /** Starts a server on {@code host:port} (port 0 picks a free one) with the given routes and its own metrics. */
     public static NodeServer start(String name, String host, int port, Consumer<Javalin> routes) {
+        return start(name, host, port, new NodeMetrics(), routes);
+    }
+
+    /** Starts a server that counts into {@code metrics}, which the node's roles share. */
+    public static NodeServer start(String name, String host, int port, NodeMetrics metrics, Consumer<Javalin> routes) {
         Javalin app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
             cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             cfg.http.maxRequestSize = 8L << 20;
+            cfg.requestLogger.http((ctx, millis) -> metrics.httpRequest(ctx.method().name(), routeOf(ctx),
+                    ctx.statusCode(), Duration.ofNanos((long) (millis.doubleValue() * 1e6))));
         });
         app.exception(ApiException.class, (e, ctx) -> {
             ctx.attribute(ANSWERED, true);
@@ -39,9 +52,24 @@ public final class NodeServer implements AutoCloseable {
         app.error(404, ctx -> {
             if (ctx.attribute(ANSWERED) == null) ctx.json(Map.of("error", "NOT_FOUND", "message", "no route " + ctx.method() + " " + ctx.path()));
         });
+        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
         routes.accept(app);
         app.start(host, port);
-        return new NodeServer(app);
+        return new NodeServer(app, metrics);
+    }
+
+    /**
+     * The route template that answered; a request stopped by a before-handler (a refused signature) is labelled with
+     * that handler's pattern, and unmatched paths share one series instead of one per probe.
+     */
+    private static String routeOf(Context ctx) {
+        String template;
+        try {
+            template = ctx.endpointHandlerPath();
+        } catch (IllegalStateException stoppedBeforeTheEndpoint) {
+            template = ctx.matchedPath();
+        }
+        return template == null || template.isEmpty() || template.equals("*") ? "unmatched" : template;
     }
 
     public int port() {
@@ -50,6 +78,10 @@ public final class NodeServer implements AutoCloseable {
 
     public String url() {
         return "http://127.0.0.1:" + app.port();
+    }
+
+    public NodeMetrics metrics() {
+        return metrics;
     }
 
     @Override
