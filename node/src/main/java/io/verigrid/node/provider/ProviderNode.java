@@ -9,17 +9,28 @@ import io.verigrid.ledger.JobView;
 import io.verigrid.ledger.Keys;
 import io.verigrid.ledger.TxResult;
 import io.verigrid.ledger.tx.TxBody;
+import io.verigrid.node.blob.BlobAccessPolicy;
+import io.verigrid.node.blob.BlobApi;
+import io.verigrid.node.blob.BlobFetcher;
 import io.verigrid.node.blob.BlobStore;
 import io.verigrid.node.blob.CheckpointCodec;
+import io.verigrid.node.blob.LedgerAccessPolicy;
 import io.verigrid.node.http.ApiException;
+import io.verigrid.node.http.HttpJsonClient;
 import io.verigrid.node.http.NodeServer;
+import io.verigrid.node.http.RequestAuth;
+import io.verigrid.node.http.RequestSigner;
 import io.verigrid.node.ledger.LedgerHttp;
 import io.verigrid.node.ledger.Wallet;
+import io.verigrid.node.metrics.NodeMetrics;
 import io.verigrid.node.work.DisputePlayer;
 import io.verigrid.node.work.Execution;
 import io.verigrid.node.work.RoleLoop;
 import io.verigrid.verify.LocalRun;
+import io.javalin.http.Context;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Map;
@@ -30,13 +41,20 @@ import java.util.function.Consumer;
  * A provider: leases open jobs, trains them on the Verigrid engine, commits a state root per checkpoint
  * interval, serves its checkpoints from its blob store, and answers disputes about its work with moves
  * computed from its own execution. A {@link Fault} turns it into the cheater of a fault drill.
+ *
+ * <p>Checkpoints are blobs private to their job and pinned while this provider holds the lease; they are served
+ * over signed HTTP to the job's buyer and staked verifiers only. A blob garbage collection runs every ten minutes.
  */
 public final class ProviderNode implements AutoCloseable {
     /** {@code fault} is null for an honest provider. */
     public record Config(String name, Keys keys, String ledgerUrl, Path dataDir, int threads, Fault fault, boolean startPaused) {}
 
+    private static final Duration GC_EVERY = Duration.ofMinutes(10);
+    private static final Duration GC_GRACE = Duration.ofHours(1);
     private final Config config;
     private final Consumer<String> log;
+    private final NodeMetrics metrics = new NodeMetrics();
+    private final BlobAccessPolicy policy;
     private final LedgerHttp ledger;
     private final Wallet wallet;
     private final BlobStore blobs;
@@ -48,6 +66,7 @@ public final class ProviderNode implements AutoCloseable {
     private final RoleLoop loop;
     private volatile boolean paused;
     private volatile Long activeJob;
+    private long lastGcNanos = System.nanoTime();
 
     public ProviderNode(Config config, Consumer<String> log) {
         this.config = config;
@@ -58,10 +77,17 @@ public final class ProviderNode implements AutoCloseable {
         this.par = Parallelism.of(config.threads());
         this.paused = config.startPaused();
         this.disputes = new DisputePlayer(wallet, ledger, log);
-        this.server = NodeServer.start(config.name(), "127.0.0.1", 0, app -> {
+        this.policy = new LedgerAccessPolicy(ledger, wallet.address());
+        HttpJsonClient peers = new HttpJsonClient(Duration.ofSeconds(30), new RequestSigner(config.keys(), Clock.systemUTC()));
+        BlobApi blobApi = new BlobApi(blobs, new BlobFetcher(blobs, peers, metrics, BlobApi.Limits.defaults().maxBlobBytes()), policy,
+                metrics, BlobApi.Limits.defaults());
+        RequestAuth auth = new RequestAuth(Clock.systemUTC(), Duration.ofSeconds(30));
+        this.server = NodeServer.start(config.name(), "127.0.0.1", 0, metrics, app -> {
             app.get("/health", ctx -> ctx.json(Map.of("name", config.name(), "address", wallet.address(), "paused", paused)));
-            app.get("/blobs/{hash}", ctx -> ctx.result(blobs.get(ctx.pathParam("hash")).orElseThrow(() -> ApiException.notFound("blob " + ctx.pathParam("hash")))));
-            app.get("/jobs/{id}/checkpoints/{unit}", ctx -> ctx.result(checkpoint(Long.parseLong(ctx.pathParam("id")), Integer.parseInt(ctx.pathParam("unit")))));
+            blobApi.routes(app, auth);
+            auth.protect(app, "/jobs/*");
+            app.get("/jobs/{id}/checkpoints/{unit}", this::serveCheckpoint);
+            // Operator controls; the server listens on loopback only.
             app.post("/admin/pause", ctx -> { paused = true; ctx.json(Map.of("paused", true)); });
             app.post("/admin/resume", ctx -> { paused = false; ctx.json(Map.of("paused", false)); });
         });
@@ -80,14 +106,38 @@ public final class ProviderNode implements AutoCloseable {
         return wallet;
     }
 
-    private byte[] checkpoint(long jobId, int unit) {
+    public NodeMetrics metrics() {
+        return metrics;
+    }
+
+    /** A checkpoint is job data: only the job's buyer, its provider and staked verifiers may read it. */
+    private void serveCheckpoint(Context ctx) {
+        long jobId = positive(ctx.pathParam("id"), "job id");
+        int unit = (int) positive(ctx.pathParam("unit"), "unit");
+        String caller = RequestAuth.callerOf(ctx);
+        if (!policy.allows(caller, jobId)) {
+            throw new ApiException(403, "FORBIDDEN", "checkpoints of job " + jobId + " go to its buyer, its provider and staked verifiers, not to " + caller);
+        }
         String hash = checkpointBlobs.get(jobId + "/" + unit);
-        if (hash == null) throw ApiException.notFound("checkpoint " + unit + " of job " + jobId);
-        return blobs.get(hash).orElseThrow(() -> ApiException.notFound("checkpoint " + unit + " of job " + jobId));
+        byte[] bytes = hash == null ? null : blobs.get(hash).orElse(null);
+        if (bytes == null) throw ApiException.notFound("checkpoint " + unit + " of job " + jobId);
+        metrics.blobBytesOut(bytes.length);
+        ctx.contentType("application/octet-stream").header("X-Verigrid-Blob", hash).result(bytes);
+    }
+
+    private static long positive(String text, String name) {
+        try {
+            long value = Long.parseLong(text);
+            if (value >= 0) return value;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw ApiException.badRequest(name + " must be a non-negative integer, got '" + text + "'");
     }
 
     /** One pass of the provider's work: answer disputes first (they have deadlines), then train. */
     private void tick() {
+        collectGarbage();
         answerDisputes();
         Long jobId = activeJob;
         if (jobId != null) {
@@ -107,6 +157,7 @@ public final class ProviderNode implements AutoCloseable {
             if (!wallet.address().equals(view.provider())) continue;
             Execution run = entry.getValue();
             int unit = view.unit();
+            metrics.dispute();
             disputes.track(disputeId, LocalRun.execute(run.job(), run.dataset(), run.checkpoint(unit - 1),
                     (long) unit * run.job().checkpointInterval(), par, config.fault()));
         }
@@ -120,6 +171,7 @@ public final class ProviderNode implements AutoCloseable {
             TxResult result = wallet.submit(new TxBody.AcceptJob(job.id()));
             if (result.accepted()) {
                 log.accept(config.name() + " leased job " + job.id() + " (" + job.units() + " units of " + spec.checkpointInterval() + " steps)");
+                metrics.jobLeased();
                 activeJob = job.id();
                 return;
             }
@@ -130,6 +182,7 @@ public final class ProviderNode implements AutoCloseable {
     private void advance(JobView job) {
         if (!wallet.address().equals(job.lessee()) || !"LEASED".equals(job.status())) {
             activeJob = null;
+            releaseCheckpoints(job.id());
             return;
         }
         Execution run = executions.computeIfAbsent(job.id(), id -> new Execution(MlpJob.decode(HexFormat.of().parseHex(job.jobSpec())), par, config.fault()));
@@ -143,15 +196,38 @@ public final class ProviderNode implements AutoCloseable {
         int unit = committed + 1;
         ModelState state = run.checkpoint(unit);
         byte[] root = run.root(state);
-        checkpointBlobs.put(job.id() + "/" + unit, blobs.put(CheckpointCodec.encode(state)));
-        checkpointBlobs.putIfAbsent(job.id() + "/" + (unit - 1), blobs.put(CheckpointCodec.encode(run.checkpoint(unit - 1))));
+        checkpointBlobs.put(job.id() + "/" + unit, keepCheckpoint(job.id(), state));
+        checkpointBlobs.putIfAbsent(job.id() + "/" + (unit - 1), keepCheckpoint(job.id(), run.checkpoint(unit - 1)));
         TxResult result = wallet.submit(new TxBody.CommitUnit(job.id(), unit, root));
         if (result.accepted()) {
+            metrics.unitCommitted();
             log.accept(String.format("%s committed job %d unit %d/%d  root %s  loss %.4f", config.name(), job.id(), unit,
                     run.job().units(), HexFormat.of().formatHex(root).substring(0, 16), run.loss(unit)));
         } else {
             log.accept(config.name() + " could not commit job " + job.id() + " unit " + unit + ": " + result.code() + " " + result.message());
         }
+    }
+
+    /** Stores a checkpoint as a blob private to its job, pinned while this provider holds the lease. */
+    private String keepCheckpoint(long jobId, ModelState state) {
+        String id = blobs.put(CheckpointCodec.encode(state));
+        if (blobs.privateJob(id).isEmpty()) blobs.markPrivate(id, jobId);
+        blobs.pin(id);
+        return id;
+    }
+
+    /** The lease is over (job done, or lost in a dispute): its checkpoints are served until the GC takes them. */
+    private void releaseCheckpoints(long jobId) {
+        checkpointBlobs.forEach((key, id) -> {
+            if (key.startsWith(jobId + "/")) blobs.unpin(id);
+        });
+    }
+
+    private void collectGarbage() {
+        if (System.nanoTime() - lastGcNanos < GC_EVERY.toNanos()) return;
+        lastGcNanos = System.nanoTime();
+        BlobStore.GcReport report = blobs.gc(GC_GRACE);
+        if (report.blobsDeleted() > 0) log.accept(config.name() + " collected " + report.blobsDeleted() + " unpinned blobs (" + report.bytesFreed() + " bytes)");
     }
 
     /** A re-leased job continues from the last agreed root: recompute it, and refuse to build on a root that differs. */

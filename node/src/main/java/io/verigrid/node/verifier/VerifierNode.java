@@ -8,20 +8,31 @@ import io.verigrid.ledger.Keys;
 import io.verigrid.ledger.TxResult;
 import io.verigrid.ledger.UnitView;
 import io.verigrid.ledger.tx.TxBody;
+import io.verigrid.node.blob.BlobApi;
+import io.verigrid.node.blob.BlobFetcher;
+import io.verigrid.node.blob.BlobStore;
 import io.verigrid.node.blob.CheckpointCodec;
+import io.verigrid.node.blob.LedgerAccessPolicy;
 import io.verigrid.node.http.HttpJsonClient;
 import io.verigrid.node.http.NodeServer;
+import io.verigrid.node.http.RequestAuth;
+import io.verigrid.node.http.RequestSigner;
 import io.verigrid.node.ledger.LedgerHttp;
 import io.verigrid.node.ledger.Wallet;
+import io.verigrid.node.metrics.NodeMetrics;
 import io.verigrid.node.work.DisputePlayer;
 import io.verigrid.node.work.RoleLoop;
 import io.verigrid.verify.Commitments;
 import io.verigrid.verify.LocalRun;
 import io.verigrid.verify.Sampling;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -29,18 +40,27 @@ import java.util.function.Consumer;
 /**
  * A verifier: for every committed unit it learns the sample seed (a block hash the provider could not know when it
  * committed), re-executes the sampled units from the provider's previous checkpoint, attests when the bits agree
- * and challenges when they do not, then plays the dispute as the challenger.
+ * and challenges when they do not, then plays the dispute as the challenger. It fetches checkpoints with signed
+ * requests (providers serve job data only to staked verifiers) and serves its own blob store like every node.
  */
 public final class VerifierNode implements AutoCloseable {
-    /** {@code providers} maps a provider's address to its node URL, where its checkpoints are served. */
-    public record Config(String name, Keys keys, String ledgerUrl, int threads, Map<String, String> providers) {}
+    /**
+     * {@code providers} maps a provider's address to its node URL, where its checkpoints are served; {@code dataDir}
+     * holds the verifier's blob store (null: a directory under the system temporary directory).
+     */
+    public record Config(String name, Keys keys, String ledgerUrl, int threads, Map<String, String> providers, Path dataDir) {
+        public Config(String name, Keys keys, String ledgerUrl, int threads, Map<String, String> providers) {
+            this(name, keys, ledgerUrl, threads, providers, null);
+        }
+    }
 
     private final Config config;
     private final Consumer<String> log;
     private final LedgerHttp ledger;
     private final Wallet wallet;
     private final Parallelism par;
-    private final HttpJsonClient http = new HttpJsonClient(Duration.ofSeconds(30));
+    private final HttpJsonClient http;
+    private final NodeMetrics metrics = new NodeMetrics();
     private final Set<String> decided = new HashSet<>();
     private final DisputePlayer disputes;
     private final NodeServer server;
@@ -53,8 +73,15 @@ public final class VerifierNode implements AutoCloseable {
         this.wallet = new Wallet(config.name(), config.keys(), ledger);
         this.par = Parallelism.of(config.threads());
         this.disputes = new DisputePlayer(wallet, ledger, log);
-        this.server = NodeServer.start(config.name(), "127.0.0.1", 0,
-                app -> app.get("/health", ctx -> ctx.json(Map.of("name", config.name(), "address", wallet.address()))));
+        this.http = new HttpJsonClient(Duration.ofSeconds(30), new RequestSigner(config.keys(), Clock.systemUTC()));
+        BlobStore blobs = new BlobStore(dataDir(config).resolve("blobs"));
+        BlobApi blobApi = new BlobApi(blobs, new BlobFetcher(blobs, http, metrics, BlobApi.Limits.defaults().maxBlobBytes()),
+                new LedgerAccessPolicy(ledger, wallet.address()), metrics, BlobApi.Limits.defaults());
+        RequestAuth auth = new RequestAuth(Clock.systemUTC(), Duration.ofSeconds(30));
+        this.server = NodeServer.start(config.name(), "127.0.0.1", 0, metrics, app -> {
+            app.get("/health", ctx -> ctx.json(Map.of("name", config.name(), "address", wallet.address())));
+            blobApi.routes(app, auth);
+        });
         this.loop = new RoleLoop(config.name(), 50, this::tick, log);
     }
 
@@ -64,6 +91,19 @@ public final class VerifierNode implements AutoCloseable {
 
     public Wallet wallet() {
         return wallet;
+    }
+
+    public NodeMetrics metrics() {
+        return metrics;
+    }
+
+    private static Path dataDir(Config config) {
+        if (config.dataDir() != null) return config.dataDir();
+        try {
+            return java.nio.file.Files.createTempDirectory("verigrid-" + config.name());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot create a data directory for " + config.name(), e);
+        }
     }
 
     private void tick() {
@@ -99,6 +139,7 @@ public final class VerifierNode implements AutoCloseable {
         String short16 = HexFormat.of().formatHex(mine).substring(0, 16);
         if (Arrays.equals(mine, committed)) {
             TxResult result = wallet.submit(new TxBody.Attest(job.id(), unit, mine));
+            if (result.accepted()) metrics.unitVerified();
             log.accept(String.format("%s re-executed job %d unit %d (steps %d..%d): root %s equals the commitment, attests: %s",
                     config.name(), job.id(), unit, start.step() + 1, run.lastStep(), short16, result.accepted() ? "accepted" : "rejected " + result.code()));
             return;
@@ -111,6 +152,8 @@ public final class VerifierNode implements AutoCloseable {
             log.accept(config.name() + ": challenge rejected: " + result.code() + " " + result.message());
             return;
         }
+        metrics.unitChallenged();
+        metrics.dispute();
         long disputeId = ledger.job(job.id()).openDisputeId();
         disputes.track(disputeId, run);
         log.accept(config.name() + " opened dispute " + disputeId + " on job " + job.id() + " unit " + unit);
@@ -119,15 +162,22 @@ public final class VerifierNode implements AutoCloseable {
     /** The provider's checkpoint, accepted only if its state root is the one committed on the ledger. */
     private ModelState fetchCheckpoint(JobView job, int unit) {
         byte[] expected = HexFormat.of().parseHex(job.commits().get(unit - 1).root());
+        List<String> failures = new ArrayList<>();
         for (String url : config.providers().values()) {
             try {
-                ModelState state = CheckpointCodec.decode(http.getBytes(url + "/jobs/" + job.id() + "/checkpoints/" + unit));
-                if (Arrays.equals(Commitments.stateRoot(state), expected)) return state;
+                byte[] bytes = http.getBytes(url + "/jobs/" + job.id() + "/checkpoints/" + unit);
+                ModelState state = CheckpointCodec.decode(bytes);
+                if (Arrays.equals(Commitments.stateRoot(state), expected)) {
+                    metrics.blobBytesIn(bytes.length);
+                    return state;
+                }
+                failures.add(url + ": state root differs from the commitment");
             } catch (RuntimeException e) {
-                // this provider does not hold it; try the next
+                failures.add(url + ": " + e.getMessage()); // this provider does not hold it; try the next
             }
         }
-        throw new IllegalStateException("no provider serves checkpoint " + unit + " of job " + job.id() + " with the committed root");
+        throw new IllegalStateException("no provider serves checkpoint " + unit + " of job " + job.id() + " with the committed root: "
+                + String.join("; ", failures));
     }
 
     @Override
