@@ -5,6 +5,8 @@ For each case: the operator kind and attrs exactly as io.verigrid.engine.Ops tak
 upstream gradient, PyTorch's float32 output and the gradient of sum(upstream * output) (of the loss itself
 for cross_entropy) with respect to each differentiable input. Verigrid's TorchGoldenOpsTest replays every
 case and compares within the tolerances stated here.
+It also writes torch_llama.json beside it: a tiny Llama (grouped-query heads, untied head) with random
+weights under Hugging Face names, a token sequence and the logits of the Hugging Face Llama forward pass.
 Usage: /usr/bin/python3 scripts/torch_golden_ops.py [engine/src/test/resources/golden/torch_ops.json]
 """
 import json
@@ -132,6 +134,46 @@ def build():
     case("concat", "concat", [2], [m, uniform(-1, 1, 2, 3, 2)], [True, True], lambda t, u: torch.cat((t, u), 2))
 
 
+LLAMA = {"hidden_size": 16, "intermediate_size": 40, "num_hidden_layers": 2, "num_attention_heads": 4,
+         "num_key_value_heads": 2, "vocab_size": 41, "max_position_embeddings": 16, "rms_norm_eps": 1e-6,
+         "rope_theta": 10000.0, "tie_word_embeddings": False, "hidden_act": "silu", "model_type": "llama"}
+
+
+def llama_weights():
+    c = LLAMA
+    d, kv, ff = c["hidden_size"], c["num_key_value_heads"] * c["hidden_size"] // c["num_attention_heads"], \
+        c["intermediate_size"]
+    shapes = {"model.embed_tokens.weight": (c["vocab_size"], d), "model.norm.weight": (d,),
+              "lm_head.weight": (c["vocab_size"], d)}
+    for l in range(c["num_hidden_layers"]):
+        p = f"model.layers.{l}."
+        shapes.update({p + "input_layernorm.weight": (d,), p + "post_attention_layernorm.weight": (d,),
+                       p + "self_attn.q_proj.weight": (d, d), p + "self_attn.k_proj.weight": (kv, d),
+                       p + "self_attn.v_proj.weight": (kv, d), p + "self_attn.o_proj.weight": (d, d),
+                       p + "mlp.gate_proj.weight": (ff, d), p + "mlp.up_proj.weight": (ff, d),
+                       p + "mlp.down_proj.weight": (d, ff)})
+    return {name: (uniform(0.8, 1.2, *shape) if "norm" in name else uniform(-0.4, 0.4, *shape))
+            for name, shape in sorted(shapes.items())}
+
+
+def llama_forward(w, ids):
+    """The Hugging Face LlamaForCausalLM forward pass (batch 1), written out with the helpers above."""
+    c = LLAMA
+    heads, kv_heads, eps = c["num_attention_heads"], c["num_key_value_heads"], c["rms_norm_eps"]
+    x = w["model.embed_tokens.weight"][ids]
+    for l in range(c["num_hidden_layers"]):
+        p = lambda name: w[f"model.layers.{l}.{name}"]
+        a = rms_norm(x, p("input_layernorm.weight"), eps)
+        q = rope(a @ p("self_attn.q_proj.weight").t(), 1, heads, c["rope_theta"], 0)
+        k = rope(a @ p("self_attn.k_proj.weight").t(), 1, kv_heads, c["rope_theta"], 0)
+        v = a @ p("self_attn.v_proj.weight").t()
+        x = x + attention(q, k, v, 1, heads, kv_heads) @ p("self_attn.o_proj.weight").t()
+        m = rms_norm(x, p("post_attention_layernorm.weight"), eps)
+        x = x + (F.silu(m @ p("mlp.gate_proj.weight").t()) * (m @ p("mlp.up_proj.weight").t())) \
+            @ p("mlp.down_proj.weight").t()
+    return rms_norm(x, w["model.norm.weight"], eps) @ w["lm_head.weight"].t()
+
+
 if __name__ == "__main__":
     torch.manual_seed(0)
     build()
@@ -140,3 +182,12 @@ if __name__ == "__main__":
         json.dump({"torch": torch.__version__, "cases": CASES}, f, indent=None, separators=(",", ":"))
         f.write("\n")
     print(f"wrote {len(CASES)} cases to {path}")
+    weights = llama_weights()
+    ids = torch.tensor(RNG.randint(0, LLAMA["vocab_size"], size=12))
+    llama_path = path.rsplit("/", 1)[0] + "/torch_llama.json" if "/" in path else "torch_llama.json"
+    with open(llama_path, "w") as f:
+        json.dump({"torch": torch.__version__, "config": LLAMA, "tokens": ids.tolist(),
+                   "weights": {name: encode(t) for name, t in weights.items()},
+                   "logits": encode(llama_forward(weights, ids))}, f, separators=(",", ":"))
+        f.write("\n")
+    print(f"wrote the Llama forward pass to {llama_path}")

@@ -46,6 +46,38 @@ class TransformerOpsTest {
     }
 
     @Test
+    void elementwiseFunctionsAreWithinOneUlpOfTheExactFunctionOnADenseSweep() {
+        int points = 200_001;
+        for (UnaryOps.Function function : UnaryOps.Function.values()) {
+            boolean log = function == UnaryOps.Function.LOG;
+            float[] x = new float[points];
+            for (int i = 0; i < points; i++) {
+                x[i] = log ? 1e-3f + 100f * i / (points - 1) : -20f + 40f * i / (points - 1);
+            }
+            float[] out = Ops.execute(function.kind, NONE, List.of(Tensor.of(new int[] {points}, x)),
+                    Parallelism.single()).data();
+            for (int i = 0; i < points; i++) {
+                double exact = reference(function, x[i]);
+                assertTrue(Math.abs(out[i] - exact) <= Math.ulp(out[i]),
+                        function.kind + "(" + x[i] + ") = " + out[i] + ", exact " + exact);
+            }
+        }
+    }
+
+    /** The functions in double via java.lang.Math: an independent reference for the sweep. */
+    private static double reference(UnaryOps.Function function, double x) {
+        return switch (function) {
+            case EXP -> Math.exp(x);
+            case LOG -> Math.log(x);
+            case TANH -> Math.tanh(x);
+            case SIGMOID -> 1 / (1 + Math.exp(-x));
+            case SILU -> x / (1 + Math.exp(-x));
+            case GELU -> 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
+            case NEG -> -x;
+        };
+    }
+
+    @Test
     void reductionsOverAnAxis() {
         Tensor x = random(6, -2f, 2f, 2, 3, 4);
         check("sum_axis", "sum_axis", new long[] {1, 0}, List.of(x), grads(true), H, TOL);
