@@ -44,22 +44,27 @@ public final class TinyLlama {
     }
 
     /** The configuration of the tiny model for a vocabulary of {@code vocabSize} tokens. */
-    public static LlamaConfig config(int vocabSize, int bosId, List<Integer> eosIds) {
-        return new LlamaConfig(64, 128, 2, 4, 2, 16, vocabSize, 256, 1e-5f, 10000f, false, bosId, eosIds);
+    public static LlamaConfig config(int vocabSize, int contextLength, int bosId, List<Integer> eosIds) {
+        return new LlamaConfig(64, 128, 2, 4, 2, 16, vocabSize, contextLength, 1e-5f, 10000f, false, bosId, eosIds);
     }
 
-    /** Writes the four files into {@code dir} (created if missing); returns the configuration written. */
+    /** Writes the four files into {@code dir} (created if missing) with a context of 256 positions. */
     public static LlamaConfig write(Path dir, long seed) {
+        return write(dir, seed, 256);
+    }
+
+    /** As {@link #write(Path, long)} with {@code contextLength} positions; returns the configuration written. */
+    public static LlamaConfig write(Path dir, long seed, int contextLength) {
         try {
             Files.createDirectories(dir);
             TinyBpe.Trained bpe = TinyBpe.train(seed, MERGES);
             int base = bpe.vocab().size();
             int bos = base;
             List<Integer> eos = List.of(base + 1, base + 4);
-            LlamaConfig config = config(base + SPECIALS.size(), bos, eos);
+            LlamaConfig config = config(base + SPECIALS.size(), contextLength, bos, eos);
             JSON.writeValue(dir.resolve("config.json").toFile(), config.toJson());
             JSON.writeValue(dir.resolve("tokenizer.json").toFile(), tokenizerJson(bpe));
-            JSON.writeValue(dir.resolve("tokenizer_config.json").toFile(), tokenizerConfig());
+            JSON.writeValue(dir.resolve("tokenizer_config.json").toFile(), tokenizerConfig(contextLength));
             Safetensors.write(dir.resolve("model.safetensors"), weights(config, seed), Map.of("format", "pt"));
             return config;
         } catch (IOException e) {
@@ -134,11 +139,11 @@ public final class TinyLlama {
         return json;
     }
 
-    private static Map<String, Object> tokenizerConfig() {
+    private static Map<String, Object> tokenizerConfig(int contextLength) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("bos_token", BOS);
         json.put("eos_token", EOT);
-        json.put("model_max_length", 256);
+        json.put("model_max_length", contextLength);
         json.put("tokenizer_class", "PreTrainedTokenizerFast");
         json.put("chat_template", CHAT_TEMPLATE);
         return json;

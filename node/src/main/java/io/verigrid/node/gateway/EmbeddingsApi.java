@@ -1,0 +1,125 @@
+package io.verigrid.node.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.http.Context;
+import io.verigrid.engine.Ops;
+import io.verigrid.engine.Parallelism;
+import io.verigrid.engine.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code POST /v1/embeddings}: an input's embedding is the mean over its positions of the model's final
+ * hidden states (after the final norm), computed with the engine's {@code mean_axis} (canonical order), so
+ * it is the same bits everywhere. {@code encoding_format} {@code float} (default) or {@code base64}
+ * (little-endian float32).
+ */
+final class EmbeddingsApi {
+    private final ServedModel model;
+    private final Metering metering;
+    private final Parallelism par;
+
+    EmbeddingsApi(ServedModel model, Metering metering, Parallelism par) {
+        this.model = model;
+        this.metering = metering;
+        this.par = par;
+    }
+
+    void embeddings(Context ctx) {
+        String key = GatewayServer.bearer(ctx);
+        long left = metering.admit(key);
+        JsonNode body = GatewayServer.body(ctx);
+        GatewayServer.requireModel(body, model);
+        List<int[]> inputs = inputs(body);
+        int total = inputs.stream().mapToInt(ids -> ids.length).sum();
+        if (total > left) {
+            throw new OpenAiException(429, "insufficient_quota", null, "insufficient_quota", "This request's "
+                    + total + " tokens exceed the " + left + " tokens left in this key's quota.");
+        }
+        String format = Fields.text(body, "encoding_format");
+        if (format != null && !format.equals("float") && !format.equals("base64")) {
+            throw OpenAiException.invalid("encoding_format", "'encoding_format' must be 'float' or 'base64', got "
+                    + format);
+        }
+        List<Object> data = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            Tensor states = model.decoder().hiddenStates(inputs.get(i), par);
+            float[] pooled = Ops.execute("mean_axis", new long[] {0, 0}, List.of(states), par).data();
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("object", "embedding");
+            entry.put("index", i);
+            entry.put("embedding", "base64".equals(format) ? base64(pooled) : pooled);
+            data.add(entry);
+        }
+        metering.record(key, total, 0);
+        Map<String, Object> response = new LinkedHashMap<>();
+        response.put("object", "list");
+        response.put("data", data);
+        response.put("model", model.name());
+        response.put("usage", Map.of("prompt_tokens", total, "total_tokens", total));
+        ctx.json(response);
+    }
+
+    /** {@code input}: a string, an array of strings, an array of token ids, or an array of such arrays. */
+    private List<int[]> inputs(JsonNode body) {
+        JsonNode input = body.get("input");
+        if (input == null || input.isNull()) {
+            throw OpenAiException.invalid("input", "Missing required parameter: 'input'.");
+        }
+        List<int[]> out = new ArrayList<>();
+        if (input.isTextual()) {
+            out.add(model.tokenizer().encode(input.asText()));
+        } else if (input.isArray() && !input.isEmpty() && input.get(0).isIntegralNumber()) {
+            out.add(ids(input, "input"));
+        } else if (input.isArray() && !input.isEmpty()) {
+            for (int i = 0; i < input.size(); i++) {
+                JsonNode item = input.get(i);
+                if (item.isTextual()) {
+                    out.add(model.tokenizer().encode(item.asText()));
+                } else if (item.isArray()) {
+                    out.add(ids(item, "input[" + i + "]"));
+                } else {
+                    throw OpenAiException.invalid("input", "input[" + i + "] must be a string or an array of token ids");
+                }
+            }
+        } else {
+            throw OpenAiException.invalid("input", "'input' must be a string, an array of strings or token ids");
+        }
+        for (int i = 0; i < out.size(); i++) {
+            if (out.get(i).length == 0) {
+                throw OpenAiException.invalid("input", "input " + i + " is empty");
+            }
+            if (out.get(i).length > model.contextLength()) {
+                throw OpenAiException.invalid("input", "context_length_exceeded", "input " + i + " has "
+                        + out.get(i).length + " tokens, more than the model's maximum context length of "
+                        + model.contextLength());
+            }
+        }
+        return out;
+    }
+
+    private int[] ids(JsonNode array, String param) {
+        int[] ids = new int[array.size()];
+        for (int i = 0; i < ids.length; i++) {
+            JsonNode id = array.get(i);
+            if (!id.canConvertToInt() || id.asInt() < 0 || id.asInt() >= model.decoder().vocabSize()) {
+                throw OpenAiException.invalid("input", param + "[" + i + "] = " + id + " is not a token id");
+            }
+            ids[i] = id.asInt();
+        }
+        return ids;
+    }
+
+    private static String base64(float[] values) {
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float value : values) {
+            bytes.putFloat(value);
+        }
+        return Base64.getEncoder().encodeToString(bytes.array());
+    }
+}

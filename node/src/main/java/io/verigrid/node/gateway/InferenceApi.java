@@ -1,0 +1,321 @@
+package io.verigrid.node.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.http.Context;
+import io.verigrid.engine.OpSet;
+import io.verigrid.engine.generate.Choice;
+import io.verigrid.engine.generate.FinishReason;
+import io.verigrid.engine.generate.Generation;
+import io.verigrid.engine.generate.Sampler;
+import io.verigrid.engine.generate.TokenEvent;
+import io.verigrid.node.http.Json;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code POST /v1/chat/completions} and {@code POST /v1/completions}: builds the prompt (the chat template
+ * for chat), plans the generation, runs it through the {@link Batcher} and answers in one JSON body or as
+ * server-sent events. Every response carries {@code x-verigrid-seed} and its commitment
+ * ({@link ResponseCommitment}): in the {@code x-verigrid-commitment} header of a whole response, and in the
+ * {@code verigrid} object of the body or of the last event of a stream. The key is charged for the prompt
+ * and exactly the tokens generated — when a streaming client goes away, generation stops at the next step.
+ */
+final class InferenceApi {
+    static final String FINGERPRINT = "verigrid-opset-" + OpSet.VERSION;
+    private final ServedModel model;
+    private final Metering metering;
+    private final Batcher batcher;
+    private final SecureRandom random = new SecureRandom();
+
+    InferenceApi(ServedModel model, Metering metering, Batcher batcher) {
+        this.model = model;
+        this.metering = metering;
+        this.batcher = batcher;
+    }
+
+    void chat(Context ctx) {
+        handle(ctx, true);
+    }
+
+    void completions(Context ctx) {
+        handle(ctx, false);
+    }
+
+    private void handle(Context ctx, boolean chat) {
+        String key = GatewayServer.bearer(ctx);
+        long left = metering.admit(key);
+        JsonNode body = GatewayServer.body(ctx);
+        GatewayServer.requireModel(body, model);
+        int[] prompt = chat ? model.tokenizer().encode(Prompts.chat(body, model)) : Prompts.completion(body, model);
+        InferencePlan plan = InferencePlan.of(body, prompt, model.contextLength(), left,
+                List.copyOf(model.stopTokens()), chat, random.nextLong() & 0x7FFF_FFFFL);
+        Run run = new Run(plan, chat, "%s-%s".formatted(chat ? "chatcmpl" : "cmpl", randomHex()),
+                System.currentTimeMillis() / 1000);
+        Generation generation = new Generation(model.decoder(), model.tokenizer(), plan.generation(), run::onEvent);
+        CompletableFuture<Generation> done = batcher.submit(generation);
+        ctx.header("x-verigrid-seed", Long.toString(plan.seed()));
+        try {
+            if (plan.stream()) {
+                stream(ctx, run, generation, done);
+            } else {
+                await(done);
+                ctx.header("x-verigrid-commitment", run.commitment.rootHex());
+                ctx.json(run.whole(generation));
+            }
+        } finally {
+            metering.record(key, prompt.length, generation.completionTokens());
+        }
+    }
+
+    private void stream(Context ctx, Run run, Generation generation, CompletableFuture<Generation> done) {
+        ctx.status(200);
+        ctx.res().setContentType("text/event-stream; charset=utf-8");
+        ctx.res().setHeader("Cache-Control", "no-cache");
+        int n = generation.request().n();
+        int finished = 0;
+        try {
+            OutputStream out = ctx.res().getOutputStream();
+            for (int i = 0; run.chat && i < n; i++) {
+                send(out, run.chunk(i, Map.of("role", "assistant", "content", ""), "", null, null));
+            }
+            while (finished < n) {
+                TokenEvent event = run.events.poll(50, TimeUnit.MILLISECONDS);
+                if (event == null) {
+                    if (done.isDone()) {
+                        await(done); // surfaces a decode failure
+                        if (run.events.isEmpty()) {
+                            break;
+                        }
+                    }
+                    continue;
+                }
+                if (event.finish() != null) {
+                    finished++;
+                }
+                boolean last = finished == n && !run.plan.includeUsage();
+                Map<String, Object> chunk = run.eventChunk(event, last);
+                if (chunk != null) {
+                    send(out, chunk);
+                }
+            }
+            await(done);
+            if (run.plan.includeUsage()) {
+                Map<String, Object> usage = run.envelope(List.of());
+                usage.put("usage", run.usage(generation));
+                usage.put("verigrid", run.verigrid());
+                send(out, usage);
+            }
+            out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } catch (IOException e) {
+            // The client went away: stop generating; only the tokens produced are charged.
+            generation.cancel();
+            done.exceptionally(failure -> null).join();
+        } catch (InterruptedException e) {
+            generation.cancel();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void send(OutputStream out, Map<String, Object> chunk) throws IOException {
+        out.write(("data: " + Json.write(chunk) + "\n\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static void await(CompletableFuture<Generation> done) {
+        try {
+            done.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("generation failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while generating", e);
+        }
+    }
+
+    private String randomHex() {
+        byte[] bytes = new byte[12];
+        random.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    /** One request's answer being built: events from the decode thread, per-choice picks, the commitment. */
+    private final class Run {
+        final InferencePlan plan;
+        final boolean chat;
+        final String id;
+        final long created;
+        final ResponseCommitment commitment = new ResponseCommitment();
+        final LinkedBlockingQueue<TokenEvent> events = new LinkedBlockingQueue<>();
+        final List<List<Sampler.Pick>> picks = new ArrayList<>();
+
+        Run(InferencePlan plan, boolean chat, String id, long created) {
+            this.plan = plan;
+            this.chat = chat;
+            this.id = id;
+            this.created = created;
+            for (int i = 0; i < plan.generation().n(); i++) {
+                picks.add(new ArrayList<>());
+            }
+        }
+
+        /** On the decode thread: commit to the position, keep the pick, hand the event to a stream. */
+        void onEvent(TokenEvent event) {
+            commitment.add(event);
+            synchronized (picks) {
+                picks.get(event.choice()).add(event.pick());
+            }
+            if (plan.stream()) {
+                events.add(event);
+            }
+        }
+
+        Map<String, Object> whole(Generation generation) {
+            List<Object> choices = new ArrayList<>();
+            for (Choice choice : generation.choices()) {
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("index", choice.index());
+                if (chat) {
+                    Map<String, Object> message = new LinkedHashMap<>();
+                    message.put("role", "assistant");
+                    message.put("content", choice.text());
+                    message.put("refusal", null);
+                    entry.put("message", message);
+                } else {
+                    entry.put("text", choice.text());
+                }
+                entry.put("logprobs", plan.logprobs() ? logprobs(picks.get(choice.index())) : null);
+                entry.put("finish_reason", choice.finish().apiName());
+                choices.add(entry);
+            }
+            Map<String, Object> body = envelope(choices);
+            body.put("object", chat ? "chat.completion" : "text_completion");
+            body.put("usage", usage(generation));
+            body.put("verigrid", verigrid());
+            return body;
+        }
+
+        /** A stream chunk for one event, or null when it carries nothing to show. */
+        Map<String, Object> eventChunk(TokenEvent event, boolean last) {
+            if (event.finish() == FinishReason.CANCELLED) {
+                return null;
+            }
+            String finish = event.finish() == null ? null : event.finish().apiName();
+            if (event.textDelta().isEmpty() && finish == null && !plan.logprobs()) {
+                return null;
+            }
+            Object logprobs = plan.logprobs() ? logprobs(List.of(event.pick())) : null;
+            Map<String, Object> delta = chat ? (event.textDelta().isEmpty() ? Map.of() : Map.of("content", event.textDelta()))
+                    : null;
+            Map<String, Object> chunk = chunk(event.choice(), delta, event.textDelta(), logprobs, finish);
+            if (last) {
+                chunk.put("verigrid", verigrid());
+            }
+            return chunk;
+        }
+
+        Map<String, Object> chunk(int index, Map<String, Object> delta, String text, Object logprobs, String finish) {
+            Map<String, Object> choice = new LinkedHashMap<>();
+            choice.put("index", index);
+            if (chat) {
+                choice.put("delta", delta);
+            } else {
+                choice.put("text", text);
+            }
+            choice.put("logprobs", logprobs);
+            choice.put("finish_reason", finish);
+            Map<String, Object> chunk = envelope(List.of(choice));
+            if (plan.includeUsage()) {
+                chunk.put("usage", null);
+            }
+            return chunk;
+        }
+
+        Map<String, Object> envelope(List<Object> choices) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("id", id);
+            body.put("object", chat ? "chat.completion.chunk" : "text_completion");
+            body.put("created", created);
+            body.put("model", model.name());
+            body.put("system_fingerprint", FINGERPRINT);
+            body.put("choices", choices);
+            return body;
+        }
+
+        Map<String, Object> usage(Generation generation) {
+            int promptTokens = generation.request().prompt().length;
+            int completionTokens = generation.completionTokens();
+            return Map.of("prompt_tokens", promptTokens, "completion_tokens", completionTokens, "total_tokens",
+                    promptTokens + completionTokens);
+        }
+
+        Map<String, Object> verigrid() {
+            return Map.of("seed", plan.seed(), "commitment", commitment.rootHex(), "op_set", OpSet.VERSION);
+        }
+
+        /** OpenAI's logprobs object: chat {content: [...]}, completions {tokens, token_logprobs, top_logprobs}. */
+        private Object logprobs(List<Sampler.Pick> chosen) {
+            List<Sampler.Pick> copy;
+            synchronized (picks) {
+                copy = List.copyOf(chosen);
+            }
+            if (chat) {
+                List<Object> content = new ArrayList<>();
+                for (Sampler.Pick pick : copy) {
+                    Map<String, Object> entry = tokenLogprob(pick.token(), pick.logprob());
+                    List<Object> top = new ArrayList<>();
+                    pick.top().forEach(alternative -> top.add(tokenLogprob(alternative.token(), alternative.logprob())));
+                    entry.put("top_logprobs", top);
+                    content.add(entry);
+                }
+                Map<String, Object> logprobs = new LinkedHashMap<>();
+                logprobs.put("content", content);
+                logprobs.put("refusal", null);
+                return logprobs;
+            }
+            List<String> tokens = new ArrayList<>();
+            List<Float> tokenLogprobs = new ArrayList<>();
+            List<Map<String, Float>> top = new ArrayList<>();
+            for (Sampler.Pick pick : copy) {
+                tokens.add(tokenText(pick.token()));
+                tokenLogprobs.add(pick.logprob());
+                Map<String, Float> alternatives = new LinkedHashMap<>();
+                pick.top().forEach(alternative -> alternatives.put(tokenText(alternative.token()), alternative.logprob()));
+                top.add(alternatives);
+            }
+            Map<String, Object> logprobs = new LinkedHashMap<>();
+            logprobs.put("tokens", tokens);
+            logprobs.put("token_logprobs", tokenLogprobs);
+            logprobs.put("top_logprobs", top);
+            return logprobs;
+        }
+
+        private Map<String, Object> tokenLogprob(int token, float logprob) {
+            String text = tokenText(token);
+            List<Integer> bytes = new ArrayList<>();
+            for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+                bytes.add(b & 0xFF);
+            }
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("token", text);
+            entry.put("logprob", logprob);
+            entry.put("bytes", bytes);
+            return entry;
+        }
+
+        private String tokenText(int token) {
+            return model.tokenizer().decode(new int[] {token});
+        }
+    }
+}

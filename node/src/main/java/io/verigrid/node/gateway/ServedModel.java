@@ -1,0 +1,63 @@
+package io.verigrid.node.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.verigrid.engine.generate.LlamaDecoder;
+import io.verigrid.engine.tokenizer.Tokenizer;
+import io.verigrid.node.http.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * A model the gateway serves, loaded from a Hugging Face directory: {@code config.json},
+ * {@code model.safetensors}, {@code tokenizer.json} and (optionally) {@code tokenizer_config.json} with the
+ * chat template and the bos/eos tokens. Its API name is the directory's name.
+ */
+public record ServedModel(String name, LlamaDecoder decoder, Tokenizer tokenizer, ChatTemplate chatTemplate,
+        String bosToken, Set<Integer> stopTokens) {
+
+    public static ServedModel load(Path dir) {
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("model directory " + dir + " does not exist");
+        }
+        LlamaDecoder decoder = LlamaDecoder.load(dir);
+        Tokenizer tokenizer = Tokenizer.load(dir.resolve("tokenizer.json"));
+        JsonNode config = readTokenizerConfig(dir.resolve("tokenizer_config.json"));
+        String bos = tokenText(config.get("bos_token"));
+        String eos = tokenText(config.get("eos_token"));
+        Set<Integer> stops = new TreeSet<>(decoder.config().eosTokenIds());
+        if (eos != null) {
+            tokenizer.tokenId(eos).ifPresent(stops::add);
+        }
+        JsonNode template = config.get("chat_template");
+        ChatTemplate chat = template != null && template.isTextual() ? new ChatTemplate(template.asText(), bos, eos) : null;
+        String name = dir.toAbsolutePath().normalize().getFileName().toString();
+        return new ServedModel(name, decoder, tokenizer, chat, bos, Set.copyOf(stops));
+    }
+
+    public int contextLength() {
+        return decoder.contextLength();
+    }
+
+    private static JsonNode readTokenizerConfig(Path file) {
+        if (!Files.exists(file)) {
+            return Json.MAPPER.createObjectNode();
+        }
+        try {
+            return Json.MAPPER.readTree(Files.readString(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    /** A special token is written either as its text or as {@code {"content": text, …}}. */
+    private static String tokenText(JsonNode token) {
+        if (token == null || token.isNull()) {
+            return null;
+        }
+        return token.isObject() ? token.path("content").asText(null) : token.asText();
+    }
+}
