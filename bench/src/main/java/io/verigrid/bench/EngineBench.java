@@ -1,0 +1,104 @@
+package io.verigrid.bench;
+
+import io.verigrid.engine.MlpJob;
+import io.verigrid.engine.Parallelism;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code verigrid bench engine}: this machine's FMA peak, Verigrid's GEMM, GEMV and a training step, and the
+ * same workloads in PyTorch CPU in the same run. With {@code --json} the last line is one JSON object.
+ */
+@Command(name = "engine", mixinStandardHelpOptions = true,
+        description = "Matmul throughput (GEMM GFLOP/s, GEMV GB/s) and a train step, against PyTorch CPU and the FMA peak.")
+final class EngineBench implements Callable<Integer> {
+    private static final List<Integer> GEMM_SIZES = List.of(256, 512, 1024, 2048);
+    private static final List<Integer> QUICK_GEMM_SIZES = List.of(256, 512, 1024);
+    /** Decoding-sized weights: a 4096-wide layer, and a small llama's classifier (dim 288, vocabulary 32000). */
+    private static final List<int[]> GEMV_SHAPES = List.of(new int[] {4096, 4096}, new int[] {288, 32000});
+
+    @Option(names = "--json", description = "End with one line of JSON holding every figure.")
+    boolean json;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Threads for Verigrid and PyTorch (default: all cores).")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--quick", description = "Shorter warm-up, fewer runs, no 2048 GEMM.")
+    boolean quick;
+
+    @Option(names = "--python", paramLabel = "PATH", description = "Python with torch (default: ${DEFAULT-VALUE}).")
+    Path python = TorchReference.DEFAULT_PYTHON;
+
+    @Override
+    public Integer call() {
+        if (threads < 1) {
+            throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+        }
+        long warmupMillis = quick ? 300 : 1500;
+        int runs = quick ? 5 : 11;
+        List<Integer> sizes = quick ? QUICK_GEMM_SIZES : GEMM_SIZES;
+        MlpJob job = MlpJob.demo();
+        String model = "mlp-demo " + job.inputDim() + "-" + job.hidden() + "-" + job.classes() + " batch " + job.batch();
+
+        progress("FMA peak on " + threads + " threads");
+        double peak = FmaPeak.gflops(threads, quick ? 3 : 5, quick ? 200 : 500);
+        Map<String, Double> gemm = new LinkedHashMap<>();
+        Map<String, Double> gemv = new LinkedHashMap<>();
+        double trainStep;
+        try (Parallelism par = Parallelism.of(threads)) {
+            EngineWorkloads engine = new EngineWorkloads(par, warmupMillis, runs);
+            for (int n : sizes) {
+                progress("Verigrid gemm " + n);
+                gemm.put(Integer.toString(n), engine.gemmSeconds(n));
+            }
+            for (int[] shape : GEMV_SHAPES) {
+                progress("Verigrid gemv " + EngineResults.gemvKey(shape[0], shape[1]));
+                gemv.put(EngineResults.gemvKey(shape[0], shape[1]), engine.gemvSeconds(shape[0], shape[1]));
+            }
+            progress("Verigrid train step (" + model + ")");
+            trainStep = engine.mlpStepSeconds(job);
+        }
+        progress("PyTorch reference");
+        TorchReference.Outcome torch = TorchReference.run(python, threads, sizes, GEMV_SHAPES,
+                new int[] {job.inputDim(), job.hidden(), job.classes(), job.batch()}, warmupMillis, runs);
+
+        EngineResults results = new EngineResults(cpuModel(), Runtime.getRuntime().availableProcessors(), threads,
+                Runtime.version().toString(), kernel(), peak, gemm, gemv, model, trainStep, torch);
+        System.out.print(EngineReport.table(results));
+        if (json) {
+            System.out.println(EngineReport.json(results).toString());
+        }
+        return 0;
+    }
+
+    private static void progress(String what) {
+        System.err.println("bench: " + what + "…");
+    }
+
+    /** Which matmul path the engine takes in this JVM: the Vector API kernel needs its module loaded. */
+    static String kernel() {
+        return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+                ? "vector " + FmaPeak.SPECIES.vectorBitSize() + "-bit"
+                : "scalar (jdk.incubator.vector not loaded)";
+    }
+
+    static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException e) {
+            // Not Linux: fall through to the architecture name.
+        }
+        return System.getProperty("os.arch");
+    }
+}

@@ -1,0 +1,64 @@
+package io.verigrid.bench;
+
+import java.util.Arrays;
+
+/** Wall-clock timing the same way for every workload: warm up (JIT, caches), then the median of several runs. */
+final class Timing {
+    private Timing() {
+    }
+
+    /** Warm-up ends once three calls in a row agree within this fraction (the JIT has finished with the code). */
+    private static final double STABLE = 0.15;
+    /** ...or after this long, whatever the timings do. */
+    private static final long WARMUP_CAP_MILLIS = 30_000;
+
+    /**
+     * Runs {@code work} for at least {@code warmupMillis} and until its timings settle (the Vector API code is
+     * very slow until C2 compiles it), then returns the median seconds of {@code runs} timed calls.
+     */
+    static double medianSeconds(Runnable work, long warmupMillis, int runs) {
+        if (runs < 1) {
+            throw new IllegalArgumentException("runs must be >= 1, got " + runs);
+        }
+        long begin = System.nanoTime();
+        double[] recent = new double[3];
+        for (int calls = 0; ; calls++) {
+            long start = System.nanoTime();
+            work.run();
+            long end = System.nanoTime();
+            recent[calls % recent.length] = end - start;
+            long elapsedMillis = (end - begin) / 1_000_000L;
+            if (calls >= recent.length && elapsedMillis >= warmupMillis && settled(recent)
+                    || elapsedMillis >= WARMUP_CAP_MILLIS) {
+                break;
+            }
+        }
+        double[] seconds = new double[runs];
+        for (int run = 0; run < runs; run++) {
+            long start = System.nanoTime();
+            work.run();
+            seconds[run] = (System.nanoTime() - start) / 1e9;
+        }
+        return median(seconds);
+    }
+
+    private static boolean settled(double[] times) {
+        double min = Double.MAX_VALUE;
+        double max = 0;
+        for (double t : times) {
+            min = Math.min(min, t);
+            max = Math.max(max, t);
+        }
+        return max <= min * (1 + STABLE);
+    }
+
+    static double median(double[] values) {
+        if (values.length == 0) {
+            throw new IllegalArgumentException("values must not be empty");
+        }
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int mid = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+}

@@ -1,0 +1,92 @@
+package io.verigrid.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * Runs {@code torch_bench.py} (a resource of this module) under Debian's {@code /usr/bin/python3}, which has
+ * python3-torch; PyTorch and its BLAS get the same thread count as Verigrid. The answer is either the script's
+ * JSON or the reason there is none, never an exception: without PyTorch the bench still prints its own figures.
+ */
+final class TorchReference {
+    static final Path DEFAULT_PYTHON = Path.of("/usr/bin/python3");
+
+    /** The script's JSON, or {@code null} with {@code reason} saying why there is no reference. */
+    record Outcome(JsonNode json, String reason) {
+        boolean available() {
+            return json != null;
+        }
+    }
+
+    private TorchReference() {
+    }
+
+    static Outcome run(Path python, int threads, List<Integer> gemmSizes, List<int[]> gemvShapes, int[] mlp,
+            long warmupMillis, int runs) {
+        if (!Files.isExecutable(python)) {
+            return new Outcome(null, python + " not found: no PyTorch reference (install python3-torch)");
+        }
+        try {
+            Path script = Files.createTempFile("verigrid-torch-bench", ".py");
+            try {
+                try (InputStream in = TorchReference.class.getResourceAsStream("/torch_bench.py")) {
+                    if (in == null) {
+                        return new Outcome(null, "torch_bench.py is missing from the bench jar");
+                    }
+                    Files.write(script, in.readAllBytes());
+                }
+                ProcessBuilder builder = new ProcessBuilder(python.toString(), script.toString(),
+                        "--threads", Integer.toString(threads),
+                        "--gemm", gemmSizes.stream().map(String::valueOf).collect(Collectors.joining(",")),
+                        "--gemv", gemvShapes.stream().map(s -> s[0] + "x" + s[1]).collect(Collectors.joining(",")),
+                        "--mlp", mlp[0] + "," + mlp[1] + "," + mlp[2] + "," + mlp[3],
+                        "--warmup-ms", Long.toString(warmupMillis),
+                        "--runs", Integer.toString(runs));
+                // OpenBLAS and OpenMP read their thread counts when the library loads, before torch.set_num_threads.
+                builder.environment().put("OPENBLAS_NUM_THREADS", Integer.toString(threads));
+                builder.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
+                builder.redirectError(ProcessBuilder.Redirect.DISCARD);
+                Process process = builder.start();
+                String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+                if (!process.waitFor(30, TimeUnit.MINUTES)) {
+                    process.destroyForcibly();
+                    return new Outcome(null, "the PyTorch reference did not finish");
+                }
+                return parse(stdout, process.exitValue());
+            } finally {
+                Files.deleteIfExists(script);
+            }
+        } catch (IOException e) {
+            return new Outcome(null, "could not run " + python + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Outcome(null, "interrupted while running the PyTorch reference");
+        }
+    }
+
+    /** Reads the script's last stdout line; an {@code error} field or a failed exit becomes the reason. */
+    static Outcome parse(String stdout, int exitCode) {
+        String last = stdout.isEmpty() ? "" : stdout.substring(stdout.lastIndexOf('\n') + 1);
+        JsonNode json;
+        try {
+            json = last.isEmpty() ? null : new ObjectMapper().readTree(last);
+        } catch (IOException e) {
+            json = null;
+        }
+        if (json != null && json.hasNonNull("error")) {
+            return new Outcome(null, json.get("error").asText());
+        }
+        if (exitCode != 0 || json == null || !json.has("gemm")) {
+            return new Outcome(null, "the PyTorch reference failed (exit " + exitCode + "): " + last);
+        }
+        return new Outcome(json, null);
+    }
+}
