@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class GatewayServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
+    private static final String ANSWERED = "verigrid.gateway.answered";
     private final Javalin app;
     private final Batcher batcher;
     private final Parallelism par;
@@ -47,7 +48,10 @@ public final class GatewayServer implements AutoCloseable {
             config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             config.http.maxRequestSize = 16L << 20;
         });
-        app.exception(OpenAiException.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
+        app.exception(OpenAiException.class, (e, ctx) -> {
+            ctx.attribute(ANSWERED, true);
+            ctx.status(e.status()).json(e.body());
+        });
         app.exception(IllegalArgumentException.class, (e, ctx) ->
                 ctx.status(400).json(OpenAiException.invalid(null, e.getMessage()).body()));
         app.exception(Exception.class, (e, ctx) -> {
@@ -56,7 +60,7 @@ public final class GatewayServer implements AutoCloseable {
                     "The gateway could not answer " + ctx.path() + ": " + e.getMessage()).body());
         });
         app.error(404, ctx -> {
-            if (ctx.result() == null || ctx.result().isEmpty()) {
+            if (ctx.attribute(ANSWERED) == null) {
                 ctx.json(new OpenAiException(404, "invalid_request_error", null, null,
                         "Invalid URL (" + ctx.method() + " " + ctx.path() + ")").body());
             }
