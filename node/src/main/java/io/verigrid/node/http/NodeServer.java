@@ -72,6 +72,14 @@ public final class NodeServer implements AutoCloseable {
         return template == null || template.isEmpty() || template.equals("*") ? "unmatched" : template;
     }
 
+    /** For operator routes: refuses any caller that is not on this machine. */
+    public static void requireLoopback(Context ctx) {
+        String ip = ctx.ip();
+        if (!(ip.equals("127.0.0.1") || ip.equals("::1") || ip.equals("0:0:0:0:0:0:0:1"))) {
+            throw new ApiException(403, "FORBIDDEN", ctx.path() + " is for the node's operator, from the node's own machine only");
+        }
+    }
+
     public int port() {
         return app.port();
     }

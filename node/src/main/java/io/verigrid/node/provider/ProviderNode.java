@@ -46,8 +46,13 @@ import java.util.function.Consumer;
  * over signed HTTP to the job's buyer and staked verifiers only. A blob garbage collection runs every ten minutes.
  */
 public final class ProviderNode implements AutoCloseable {
-    /** {@code fault} is null for an honest provider. */
-    public record Config(String name, Keys keys, String ledgerUrl, Path dataDir, int threads, Fault fault, boolean startPaused) {}
+    /** {@code fault} is null for an honest provider; {@code host}/{@code port} is where its HTTP API listens (port 0: any free). */
+    public record Config(String name, Keys keys, String ledgerUrl, Path dataDir, int threads, Fault fault, boolean startPaused, String host, int port) {
+        /** A provider on loopback, on any free port. */
+        public Config(String name, Keys keys, String ledgerUrl, Path dataDir, int threads, Fault fault, boolean startPaused) {
+            this(name, keys, ledgerUrl, dataDir, threads, fault, startPaused, "127.0.0.1", 0);
+        }
+    }
 
     private static final Duration GC_EVERY = Duration.ofMinutes(10);
     private static final Duration GC_GRACE = Duration.ofHours(1);
@@ -82,12 +87,13 @@ public final class ProviderNode implements AutoCloseable {
         BlobApi blobApi = new BlobApi(blobs, new BlobFetcher(blobs, peers, metrics, BlobApi.Limits.defaults().maxBlobBytes()), policy,
                 metrics, BlobApi.Limits.defaults());
         RequestAuth auth = new RequestAuth(Clock.systemUTC(), Duration.ofSeconds(30));
-        this.server = NodeServer.start(config.name(), "127.0.0.1", 0, metrics, app -> {
+        this.server = NodeServer.start(config.name(), config.host(), config.port(), metrics, app -> {
             app.get("/health", ctx -> ctx.json(Map.of("name", config.name(), "address", wallet.address(), "paused", paused)));
             blobApi.routes(app, auth);
             auth.protect(app, "/jobs/*");
             app.get("/jobs/{id}/checkpoints/{unit}", this::serveCheckpoint);
-            // Operator controls; the server listens on loopback only.
+            // Operator controls: only from this machine.
+            app.before("/admin/*", NodeServer::requireLoopback);
             app.post("/admin/pause", ctx -> { paused = true; ctx.json(Map.of("paused", true)); });
             app.post("/admin/resume", ctx -> { paused = false; ctx.json(Map.of("paused", false)); });
         });

@@ -46,11 +46,14 @@ import java.util.function.Consumer;
 public final class VerifierNode implements AutoCloseable {
     /**
      * {@code providers} maps a provider's address to its node URL, where its checkpoints are served; {@code dataDir}
-     * holds the verifier's blob store (null: a directory under the system temporary directory).
+     * holds the verifier's blob store (null: a directory under the system temporary directory); {@code host}/{@code port}
+     * is where its HTTP API listens (port 0: any free).
      */
-    public record Config(String name, Keys keys, String ledgerUrl, int threads, Map<String, String> providers, Path dataDir) {
+    public record Config(String name, Keys keys, String ledgerUrl, int threads, Map<String, String> providers, Path dataDir,
+                         String host, int port) {
+        /** A verifier on loopback, on any free port, with its blob store in a temporary directory. */
         public Config(String name, Keys keys, String ledgerUrl, int threads, Map<String, String> providers) {
-            this(name, keys, ledgerUrl, threads, providers, null);
+            this(name, keys, ledgerUrl, threads, providers, null, "127.0.0.1", 0);
         }
     }
 
@@ -78,7 +81,7 @@ public final class VerifierNode implements AutoCloseable {
         BlobApi blobApi = new BlobApi(blobs, new BlobFetcher(blobs, http, metrics, BlobApi.Limits.defaults().maxBlobBytes()),
                 new LedgerAccessPolicy(ledger, wallet.address()), metrics, BlobApi.Limits.defaults());
         RequestAuth auth = new RequestAuth(Clock.systemUTC(), Duration.ofSeconds(30));
-        this.server = NodeServer.start(config.name(), "127.0.0.1", 0, metrics, app -> {
+        this.server = NodeServer.start(config.name(), config.host(), config.port(), metrics, app -> {
             app.get("/health", ctx -> ctx.json(Map.of("name", config.name(), "address", wallet.address())));
             blobApi.routes(app, auth);
         });

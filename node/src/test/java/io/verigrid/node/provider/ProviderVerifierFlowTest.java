@@ -65,7 +65,7 @@ class ProviderVerifierFlowTest {
         try (LedgerNode ledgerNode = LedgerNode.start(PeerConfig.single(dir.resolve("ledger"), LedgerNode.freePort(), genesis, 50), 0);
              ProviderNode provider = new ProviderNode(new ProviderNode.Config("provider", providerKey, ledgerNode.url(), dir.resolve("provider"), 1, null, false), log::add);
              VerifierNode verifier = new VerifierNode(new VerifierNode.Config("verifier", verifierKey, ledgerNode.url(), 1,
-                     Map.of(provider.address(), provider.url()), dir.resolve("verifier")), log::add)) {
+                     Map.of(provider.address(), provider.url()), dir.resolve("verifier"), "127.0.0.1", 0), log::add)) {
             LedgerHttp ledger = new LedgerHttp(ledgerNode.url());
             provider.wallet().submitOrThrow(new TxBody.Stake(150 * TOKEN));
             verifier.wallet().submitOrThrow(new TxBody.Stake(20 * TOKEN));
