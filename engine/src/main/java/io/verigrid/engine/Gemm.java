@@ -28,7 +28,7 @@ final class Gemm {
     private static final int KC = 256;
     /** Rows per packed A block (MC × KC floats, 128 KiB, in L2). */
     private static final int MC = 128;
-    /** Columns per packed B block, which bounds the shared B buffer to KC × NC floats (4 MiB). */
+    /** Columns per packed B block, which bounds each thread's B buffer to KC × NC floats (4 MiB). */
     private static final int NC = 4096;
     /** Below this many rows B is streamed unpacked: packing would cost as much as the product itself. */
     static final int SMALL_M = 4;
@@ -68,21 +68,29 @@ final class Gemm {
             streamRows(a, transA, b, c, m, k, n, par);
             return;
         }
-        float[] packedB = packedBBuffer(Math.min(KC, k) * Math.min(NC, ceilDiv(n, NR) * NR));
         int rowPanels = ceilDiv(m, MR);
-        for (int jc = 0; jc < n; jc += NC) {
-            int nc = Math.min(NC, n - jc);
-            int panels = ceilDiv(nc, NR);
+        int colPanels = ceilDiv(n, NR);
+        // One fork per product: each thread owns whole output tiles (split along whichever dimension has
+        // more of them) and packs the B blocks it needs itself, so threads never wait on each other.
+        if (rowPanels >= colPanels) {
+            par.forRange(rowPanels, (from, to) ->
+                    computeTiles(a, transA, b, transB, c, m, k, n, from * MR, Math.min(to * MR, m), 0, n));
+        } else {
+            par.forRange(colPanels, (from, to) ->
+                    computeTiles(a, transA, b, transB, c, m, k, n, 0, m, from * NR, Math.min(to * NR, n)));
+        }
+    }
+
+    /** Computes the output rows {@code [i0, i1)} × columns {@code [j0, j1)}; j0 is a multiple of NR. */
+    private static void computeTiles(float[] a, boolean transA, float[] b, boolean transB, float[] c, int m, int k,
+            int n, int i0, int i1, int j0, int j1) {
+        float[] packedB = packedBBuffer(Math.min(KC, k) * Math.min(NC, ceilDiv(j1 - j0, NR) * NR));
+        for (int jc = j0; jc < j1; jc += NC) {
+            int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
-                Block block = new Block(a, transA, c, m, k, n, jc, nc, pc, kc, packedB);
-                par.forRange(panels, (from, to) -> packB(b, transB, block, from, to));
-                // Split whichever dimension has more tiles; each tile is whole to one thread either way.
-                if (rowPanels >= panels) {
-                    par.forRange(rowPanels, (from, to) -> block.compute(from * MR, Math.min(to * MR, m), 0, panels));
-                } else {
-                    par.forRange(panels, (from, to) -> block.compute(0, m, from, to));
-                }
+                Block block = new Block(a, transA, c, m, k, n, jc, nc, pc, Math.min(KC, k - pc), packedB);
+                packB(b, transB, block, 0, ceilDiv(nc, NR));
+                block.compute(i0, i1, 0, ceilDiv(nc, NR));
             }
         }
     }
@@ -97,7 +105,7 @@ final class Gemm {
     }
 
     /**
-     * One (column block, K block) step: B's block is packed in {@code packedB} as panels
+     * One (column block, K block) step of one thread: B's block is packed in {@code packedB} as panels
      * {@code [panel][p][NR]}; {@link #compute} packs A row blocks and runs the register tiles.
      */
     private record Block(float[] a, boolean transA, float[] c, int m, int k, int n, int jc, int nc, int pc, int kc,
@@ -327,29 +335,35 @@ final class Gemm {
      */
     private static void streamRows(float[] a, boolean transA, float[] b, float[] c, int m, int k, int n,
             Parallelism par) {
-        int vectors = ceilDiv(n, L);
-        par.forRange(vectors, (from, to) -> {
-            int j0 = from * L;
-            int j1 = Math.min(to * L, n);
-            int vecEnd = j0 + (j1 - j0) / L * L;
-            for (int i = 0; i < m; i++) {
-                int row = i * n;
-                java.util.Arrays.fill(c, row + j0, row + j1, 0f);
-                for (int p = 0; p < k; p++) {
-                    float aip = transA ? a[p * m + i] : a[i * k + p];
-                    FloatVector x = FloatVector.broadcast(SPECIES, aip);
-                    int bRow = p * n;
-                    int j = j0;
-                    for (; j < vecEnd; j += L) {
-                        x.fma(FloatVector.fromArray(SPECIES, b, bRow + j), FloatVector.fromArray(SPECIES, c, row + j))
-                                .intoArray(c, row + j);
-                    }
-                    for (; j < j1; j++) {
-                        c[row + j] = Math.fma(aip, b[bRow + j], c[row + j]);
-                    }
+        par.forRange(ceilDiv(n, L), (from, to) -> streamColumns(a, transA, b, c, m, k, n, from * L, Math.min(to * L, n)));
+    }
+
+    private static void streamColumns(float[] a, boolean transA, float[] b, float[] c, int m, int k, int n, int j0,
+            int j1) {
+        int width = j1 - j0;
+        int vectorWidth = width / L * L;
+        for (int i = 0; i < m; i++) {
+            int row = i * n + j0;
+            java.util.Arrays.fill(c, row, row + width, 0f);
+            for (int p = 0; p < k; p++) {
+                float aip = transA ? a[p * m + i] : a[i * k + p];
+                int bRow = p * n + j0;
+                axpy(aip, b, bRow, c, row, vectorWidth);
+                for (int j = vectorWidth; j < width; j++) {
+                    c[row + j] = Math.fma(aip, b[bRow + j], c[row + j]);
                 }
             }
-        });
+        }
+    }
+
+    /** c[cOff + j] = fma(s, b[bOff + j], c[cOff + j]) for j in [0, len), len a multiple of the vector length. */
+    private static void axpy(float s, float[] b, int bOff, float[] c, int cOff, int len) {
+        FloatVector x = FloatVector.broadcast(SPECIES, s);
+        int shift = bOff - cOff;
+        // One induction variable for both arrays keeps C2's loop tight (twice the bandwidth of two offsets).
+        for (int j = cOff; j < cOff + len; j += L) {
+            x.fma(FloatVector.fromArray(SPECIES, b, shift + j), FloatVector.fromArray(SPECIES, c, j)).intoArray(c, j);
+        }
     }
 
     private static int ceilDiv(int x, int y) {
