@@ -88,7 +88,9 @@ final class SyntheticCorpus {
     private static String respace(String text, long seed, int index) {
         String spaced = text.replace(" ", "  ").replace("\n", " \r\n\t");
         int at = KeyedRng.below(seed, 106, index, 0, spaced.length());
-        while (at < spaced.length() && !(spaced.charAt(at) >= 'a' && spaced.charAt(at) <= 'z')) {
+        // An ASCII letter not followed by a combining mark, so that ASCII lower-casing undoes the change.
+        while (at < spaced.length() && !(spaced.charAt(at) >= 'a' && spaced.charAt(at) <= 'z'
+                && (at + 1 == spaced.length() || spaced.charAt(at + 1) != '\u0301'))) {
             at++;
         }
         if (at == spaced.length()) {
