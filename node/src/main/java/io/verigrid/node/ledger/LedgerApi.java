@@ -3,6 +3,7 @@ package io.verigrid.node.ledger;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.verigrid.ledger.LedgerClient;
+import io.verigrid.ledger.LedgerPeer;
 import io.verigrid.ledger.tx.MalformedTxException;
 import io.verigrid.ledger.tx.SignedTx;
 import io.verigrid.node.http.ApiException;
@@ -17,6 +18,14 @@ import java.util.Map;
  */
 public final class LedgerApi {
     private LedgerApi() {}
+
+    /** The routes plus {@code GET /ledger/peer}: this peer's own id, leadership, halt state and local chain head. */
+    public static void routes(Javalin app, LedgerPeer peer) {
+        routes(app, peer.client());
+        app.get("/ledger/peer", ctx -> ctx.json(PeerView.of(peer)));
+        // Writes a snapshot of this peer's state now (the log before it can then be purged); answers its log index.
+        app.post("/ledger/snapshot", ctx -> ctx.json(Map.of("index", peer.takeSnapshot())));
+    }
 
     public static void routes(Javalin app, LedgerClient ledger) {
         app.post("/ledger/tx", ctx -> ctx.json(ledger.submit(decodeTx(ctx))));

@@ -65,6 +65,16 @@ public final class LedgerHttp {
         return http.get(base + "/ledger/txs/" + hashHex, TxResult.class);
     }
 
+    /** Asks the answering peer to write a snapshot now; returns the log index it covers. */
+    public long snapshot() {
+        return http.postJson(base + "/ledger/snapshot", Map.of()).path("index").asLong();
+    }
+
+    /** The answering peer's own view: id, leadership, halt state, local chain head. */
+    public PeerView peer() {
+        return http.get(base + "/ledger/peer", PeerView.class);
+    }
+
     /** The seed that decides unit {@code unit}'s verification sample, or null until its block exists. */
     public byte[] sampleSeed(long jobId, int unit) {
         JsonNode seed = http.getJson(base + "/ledger/jobs/" + jobId + "/units/" + unit + "/sample-seed").path("seed");

@@ -17,14 +17,25 @@ public final class LedgerNode implements AutoCloseable {
         this.server = server;
     }
 
+    /** A peer with its HTTP API on loopback ({@code httpPort} 0 picks a free port). */
     public static LedgerNode start(PeerConfig config, int httpPort) {
+        return start(config, "127.0.0.1", httpPort);
+    }
+
+    /** A peer with its HTTP API bound to {@code httpHost:httpPort}. */
+    public static LedgerNode start(PeerConfig config, String httpHost, int httpPort) {
         LedgerPeer peer = LedgerPeer.start(config);
         try {
-            return new LedgerNode(peer, NodeServer.start("ledger " + config.id(), "127.0.0.1", httpPort, app -> LedgerApi.routes(app, peer.client())));
+            return new LedgerNode(peer, NodeServer.start("ledger " + config.id(), httpHost, httpPort, app -> LedgerApi.routes(app, peer)));
         } catch (RuntimeException e) {
             peer.close();
             throw e;
         }
+    }
+
+    /** The HTTP API's port. */
+    public int port() {
+        return server.port();
     }
 
     public String url() {
