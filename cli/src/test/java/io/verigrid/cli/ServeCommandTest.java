@@ -1,0 +1,56 @@
+package io.verigrid.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+@Timeout(60)
+class ServeCommandTest {
+    @Test
+    void createTinyWritesTheHuggingFaceFilesAndServePrintsExactlyTwoLines(@TempDir Path root) throws Exception {
+        Path dir = root.resolve("tiny");
+        assertEquals(0, new CommandLine(new ModelCommand()).execute("create-tiny", dir.toString()));
+        for (String file : List.of("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json")) {
+            assertTrue(Files.size(dir.resolve(file)) > 0, file);
+        }
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        Thread serving = new Thread(() -> new CommandLine(new ServeCommand()).execute("--model", dir.toString()));
+        serving.setDaemon(true);
+        List<String> lines;
+        try {
+            serving.start();
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            do {
+                Thread.sleep(50);
+                lines = captured.toString(StandardCharsets.UTF_8).lines().toList();
+            } while (lines.size() < 2 && System.nanoTime() < deadline);
+        } finally {
+            System.setOut(original);
+        }
+        assertEquals(2, lines.size(), String.valueOf(lines));
+        assertTrue(lines.get(0).matches("base_url: http://127\\.0\\.0\\.1:\\d+/v1"), lines.get(0));
+        assertTrue(lines.get(1).matches("api_key: vg-[0-9a-f]{32}"), lines.get(1));
+        String baseUrl = lines.get(0).substring("base_url: ".length());
+        String key = lines.get(1).substring("api_key: ".length());
+        HttpResponse<String> models = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(baseUrl + "/models"))
+                .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, models.statusCode());
+        assertTrue(models.body().contains("\"id\":\"tiny\""), models.body());
+    }
+}
