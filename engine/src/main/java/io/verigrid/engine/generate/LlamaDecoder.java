@@ -20,6 +20,10 @@ import java.util.SortedMap;
  * in-order FMA over its own row), {@code silu}, {@code bcast_mul}, {@code add} — whose result for a row
  * never reads another row. {@code rope} and {@code causal_attention} run per sequence on its own positions
  * and cache. The final norm and the LM head see only each sequence's last row.
+ *
+ * <p>The arithmetic is that of the engine's traced {@code io.verigrid.engine.LlamaModel} program, operator
+ * for operator, so every logit equals the one a verifier's re-execution of that program gives (asserted bit
+ * for bit at every position in the tests). Batching and the per-sequence cache are what this class adds.
  */
 public final class LlamaDecoder implements DecoderModel {
     private final LlamaConfig config;
