@@ -30,7 +30,7 @@ final class Gemm {
     private static final int MC = 128;
     /** Columns per packed B block, which bounds each thread's B buffer to KC × NC floats (4 MiB). */
     private static final int NC = 4096;
-    /** Below this many rows B is streamed unpacked: packing would cost as much as the product itself. */
+    /** Below this many rows B is read unpacked: packing would cost as much as the product itself. */
     static final int SMALL_M = 4;
 
     private static final ThreadLocal<float[]> PACKED_A = ThreadLocal.withInitial(() -> new float[MC * KC]);
@@ -64,8 +64,12 @@ final class Gemm {
             java.util.Arrays.fill(c, 0, m * n, 0f);
             return;
         }
-        if (m < SMALL_M && !transB) {
-            streamRows(a, transA, b, c, m, k, n, par);
+        if (m < SMALL_M) {
+            if (transB) {
+                par.forRange(n, (from, to) -> dotColumns(a, transA, b, c, m, k, n, from, to));
+            } else {
+                streamRows(a, transA, b, c, m, k, n, par);
+            }
             return;
         }
         int rowPanels = ceilDiv(m, MR);
@@ -363,6 +367,46 @@ final class Gemm {
         // One induction variable for both arrays keeps C2's loop tight (twice the bandwidth of two offsets).
         for (int j = cOff; j < cOff + len; j += L) {
             x.fma(FloatVector.fromArray(SPECIES, b, shift + j), FloatVector.fromArray(SPECIES, c, j)).intoArray(c, j);
+        }
+    }
+
+    /**
+     * Few rows, B transposed (n×k, the layout of stored linear weights): each output is a dot product over a
+     * contiguous row of B, in order of p. Four outputs run side by side so four independent FMA chains hide the
+     * latency; each chain is still the canonical scalar sequence. Packing B here would cost more than the product.
+     */
+    private static void dotColumns(float[] a, boolean transA, float[] b, float[] c, int m, int k, int n, int j0,
+            int j1) {
+        for (int i = 0; i < m; i++) {
+            int j = j0;
+            for (; j + 4 <= j1; j += 4) {
+                int b0 = j * k;
+                int b1 = b0 + k;
+                int b2 = b1 + k;
+                int b3 = b2 + k;
+                float acc0 = 0f;
+                float acc1 = 0f;
+                float acc2 = 0f;
+                float acc3 = 0f;
+                for (int p = 0; p < k; p++) {
+                    float aip = transA ? a[p * m + i] : a[i * k + p];
+                    acc0 = Math.fma(aip, b[b0 + p], acc0);
+                    acc1 = Math.fma(aip, b[b1 + p], acc1);
+                    acc2 = Math.fma(aip, b[b2 + p], acc2);
+                    acc3 = Math.fma(aip, b[b3 + p], acc3);
+                }
+                c[i * n + j] = acc0;
+                c[i * n + j + 1] = acc1;
+                c[i * n + j + 2] = acc2;
+                c[i * n + j + 3] = acc3;
+            }
+            for (; j < j1; j++) {
+                float acc = 0f;
+                for (int p = 0; p < k; p++) {
+                    acc = Math.fma(transA ? a[p * m + i] : a[i * k + p], b[j * k + p], acc);
+                }
+                c[i * n + j] = acc;
+            }
         }
     }
 
