@@ -75,7 +75,7 @@ public final class Pipeline {
             int[] previous = origins[t - 1];
             int[] next = previous;
             if (steps.get(t - 1) instanceof Shuffle shuffle) {
-                int[] order = Shuffle.permutation(shuffle.seed(), Shuffle.STREAM, previous.length);
+                int[] order = shuffle.order(previous.length);
                 next = new int[previous.length];
                 for (int p = 0; p < order.length; p++) {
                     next[p] = previous[order[p]];

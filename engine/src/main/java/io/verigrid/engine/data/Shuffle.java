@@ -35,7 +35,12 @@ public record Shuffle(long seed) implements SelectStep {
 
     @Override
     public int[] select(List<DataRecord> records) {
-        return permutation(seed, STREAM, records.size());
+        return order(records.size());
+    }
+
+    /** This shuffle's order over n records: output position p takes input position {@code order(n)[p]}. */
+    public int[] order(int n) {
+        return permutation(seed, STREAM, n);
     }
 
     /** Output position p takes input position {@code permutation[p]}. */

@@ -8,22 +8,23 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Seeded synthetic data for pipeline tests: made-up words from a syllable table (no real text), with planted exact
+ * Seeded synthetic data for pipeline tests, drills and demos: made-up words from a syllable table (no real text), with planted exact
  * duplicates (a copy of an earlier document under different spacing and ASCII case, equal after normalisation),
  * near duplicates (an earlier document with one word replaced), and junk (too short, mostly symbols, repeated lines).
  */
-final class SyntheticCorpus {
+public final class SyntheticCorpus {
     private static final String[] SYLLABLES = {
         "ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "ze", "pa", "qui", "dor", "fen", "gal", "hux", "jor",
         "bel", "cra", "e\u0301", "ny", "wa", "xo", "yel", "tho"};
 
-    record Corpus(List<String> texts, Set<Integer> exactDuplicates, Set<Integer> nearDuplicates, Set<Integer> junk) {
+    /** The texts and which of their indices were planted as exact duplicates, near duplicates and junk. */
+    public record Corpus(List<String> texts, Set<Integer> exactDuplicates, Set<Integer> nearDuplicates, Set<Integer> junk) {
     }
 
     private SyntheticCorpus() {
     }
 
-    static Corpus texts(long seed, int count) {
+    public static Corpus texts(long seed, int count) {
         List<String> texts = new ArrayList<>();
         Set<Integer> exact = new TreeSet<>();
         Set<Integer> near = new TreeSet<>();
@@ -118,7 +119,7 @@ final class SyntheticCorpus {
     }
 
     /** {@code count} random images C×H×W with one-hot labels over {@code classes}. */
-    static List<DataRecord> images(long seed, int count, int channels, int height, int width, int classes) {
+    public static List<DataRecord> images(long seed, int count, int channels, int height, int width, int classes) {
         List<DataRecord> records = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             float[] pixels = new float[channels * height * width];
