@@ -54,6 +54,8 @@ final class EngineBench implements Callable<Integer> {
         double trainStep;
         try (Parallelism par = Parallelism.of(threads)) {
             EngineWorkloads engine = new EngineWorkloads(par, warmupMillis, runs);
+            progress("warming up the JIT");
+            engine.warmUpCompiler(quick ? 2000 : 4000);
             for (int n : sizes) {
                 progress("Verigrid gemm " + n);
                 gemm.put(Integer.toString(n), engine.gemmSeconds(n));

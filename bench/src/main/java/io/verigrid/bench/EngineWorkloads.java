@@ -24,6 +24,18 @@ final class EngineWorkloads {
         this.runs = runs;
     }
 
+    /**
+     * Runs matmuls for {@code millis} before anything is timed: C1-compiled Vector API code is slow but steady,
+     * and a per-size warm-up could mistake it for the final code before C2 has compiled the kernel.
+     */
+    void warmUpCompiler(long millis) {
+        List<Tensor> inputs = List.of(random(256, 256, 5), random(256, 256, 6));
+        long end = System.nanoTime() + millis * 1_000_000L;
+        while (System.nanoTime() < end) {
+            Ops.execute("matmul", PLAIN, inputs, par);
+        }
+    }
+
     /** Median seconds of an n×n by n×n matmul. */
     double gemmSeconds(int n) {
         List<Tensor> inputs = List.of(random(n, n, 1), random(n, n, 2));
