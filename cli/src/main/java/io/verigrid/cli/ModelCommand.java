@@ -1,6 +1,6 @@
 package io.verigrid.cli;
 
-import io.verigrid.engine.generate.LlamaConfig;
+import io.verigrid.engine.LlamaConfig;
 import io.verigrid.engine.generate.TinyLlama;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -33,8 +33,8 @@ final class ModelCommand {
             }
             LlamaConfig config = TinyLlama.write(dir, seed, context);
             System.out.printf("wrote %s: Llama, %d layers, hidden %d, %d heads (%d key/value), vocabulary %d, context %d%n",
-                    dir, config.layers(), config.hiddenSize(), config.heads(), config.kvHeads(), config.vocabSize(),
-                    config.maxPositions());
+                    dir, config.numHiddenLayers(), config.hiddenSize(), config.numAttentionHeads(), config.numKeyValueHeads(),
+                    config.vocabSize(), config.maxPositionEmbeddings());
             return 0;
         }
     }

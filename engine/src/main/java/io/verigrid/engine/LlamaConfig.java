@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -54,6 +56,26 @@ public record LlamaConfig(int hiddenSize, int intermediateSize, int numHiddenLay
 
     public int headDim() {
         return hiddenSize / numAttentionHeads;
+    }
+
+    /** This configuration as a Hugging Face {@code config.json} object (the architecture fields only). */
+    public Map<String, Object> toJson() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("architectures", List.of("LlamaForCausalLM"));
+        json.put("model_type", "llama");
+        json.put("hidden_act", "silu");
+        json.put("hidden_size", hiddenSize);
+        json.put("intermediate_size", intermediateSize);
+        json.put("num_hidden_layers", numHiddenLayers);
+        json.put("num_attention_heads", numAttentionHeads);
+        json.put("num_key_value_heads", numKeyValueHeads);
+        json.put("head_dim", headDim());
+        json.put("vocab_size", vocabSize);
+        json.put("max_position_embeddings", maxPositionEmbeddings);
+        json.put("rms_norm_eps", rmsNormEps);
+        json.put("rope_theta", ropeTheta);
+        json.put("tie_word_embeddings", tieWordEmbeddings);
+        return json;
     }
 
     /** Parses a Hugging Face {@code config.json}; IllegalArgumentException naming a missing, bad or unknown field. */

@@ -1,15 +1,15 @@
 package io.verigrid.engine.generate;
 
+import io.verigrid.engine.HfCheckpoint;
+import io.verigrid.engine.LlamaConfig;
 import io.verigrid.engine.Ops;
 import io.verigrid.engine.Parallelism;
 import io.verigrid.engine.Tensor;
-import io.verigrid.engine.io.SafetensorsFile;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedMap;
 
 /**
  * A Llama-architecture decoder (Hugging Face tensor names) over the engine's operators, with a KV cache
@@ -39,10 +39,10 @@ public final class LlamaDecoder implements DecoderModel {
 
     public LlamaDecoder(LlamaConfig config, Map<String, Tensor> weights) {
         this.config = config;
-        int kvWidth = config.kvHeads() * config.headDim();
-        int qWidth = config.heads() * config.headDim();
+        int kvWidth = config.numKeyValueHeads() * config.headDim();
+        int qWidth = config.numAttentionHeads() * config.headDim();
         this.embedTokens = weight(weights, "model.embed_tokens.weight", config.vocabSize(), config.hiddenSize());
-        this.layers = new Layer[config.layers()];
+        this.layers = new Layer[config.numHiddenLayers()];
         for (int i = 0; i < layers.length; i++) {
             String p = "model.layers." + i + ".";
             layers[i] = new Layer(
@@ -61,11 +61,10 @@ public final class LlamaDecoder implements DecoderModel {
                 : weight(weights, "lm_head.weight", config.vocabSize(), config.hiddenSize());
     }
 
-    /** Loads {@code config.json} and {@code model.safetensors} from a Hugging Face model directory. */
+    /** Loads {@code config.json} and the (possibly sharded) safetensors weights of a Hugging Face model directory. */
     public static LlamaDecoder load(Path modelDir) {
-        LlamaConfig config = LlamaConfig.load(modelDir.resolve("config.json"));
-        SortedMap<String, Tensor> weights = SafetensorsFile.open(modelDir.resolve("model.safetensors")).loadAll();
-        return new LlamaDecoder(config, weights);
+        HfCheckpoint checkpoint = HfCheckpoint.llama(modelDir);
+        return new LlamaDecoder(checkpoint.model().config(), checkpoint.weights());
     }
 
     public LlamaConfig config() {
@@ -79,12 +78,12 @@ public final class LlamaDecoder implements DecoderModel {
 
     @Override
     public int contextLength() {
-        return config.maxPositions();
+        return config.maxPositionEmbeddings();
     }
 
     @Override
     public KvCache newCache() {
-        return new KvCache(config.layers(), config.kvHeads() * config.headDim());
+        return new KvCache(config.numHiddenLayers(), config.numKeyValueHeads() * config.headDim());
     }
 
     @Override
@@ -142,8 +141,8 @@ public final class LlamaDecoder implements DecoderModel {
     /** Rotary positions, cache append and causal attention, each sequence on its own rows. */
     private Tensor attention(int layer, List<KvCache> caches, int[] rowStart, Tensor q, Tensor k, Tensor v,
             Parallelism par) {
-        int qWidth = config.heads() * config.headDim();
-        int kvWidth = config.kvHeads() * config.headDim();
+        int qWidth = config.numAttentionHeads() * config.headDim();
+        int kvWidth = config.numKeyValueHeads() * config.headDim();
         long theta = Float.floatToRawIntBits(config.ropeTheta());
         float[] out = new float[rowStart[caches.size()] * qWidth];
         for (int b = 0; b < caches.size(); b++) {
@@ -151,15 +150,15 @@ public final class LlamaDecoder implements DecoderModel {
             int from = rowStart[b];
             int rows = rowStart[b + 1] - from;
             int cached = cache.length();
-            Tensor qb = Ops.execute("rope", new long[] {1, config.heads(), theta, cached, 0},
+            Tensor qb = Ops.execute("rope", new long[] {1, config.numAttentionHeads(), theta, cached, 0},
                     List.of(rows(q, from, rows)), par);
-            Tensor kb = Ops.execute("rope", new long[] {1, config.kvHeads(), theta, cached, 0},
+            Tensor kb = Ops.execute("rope", new long[] {1, config.numKeyValueHeads(), theta, cached, 0},
                     List.of(rows(k, from, rows)), par);
             cache.append(layer, kb.data(), rows(v, from, rows).data());
             int seen = cached + rows;
             Tensor keys = Tensor.of(new int[] {seen, kvWidth}, cache.keys(layer, seen));
             Tensor values = Tensor.of(new int[] {seen, kvWidth}, cache.values(layer, seen));
-            Tensor attended = Ops.execute("causal_attention", new long[] {1, config.heads(), config.kvHeads()},
+            Tensor attended = Ops.execute("causal_attention", new long[] {1, config.numAttentionHeads(), config.numKeyValueHeads()},
                     List.of(qb, keys, values), par);
             System.arraycopy(attended.data(), 0, out, from * qWidth, rows * qWidth);
         }
@@ -176,9 +175,9 @@ public final class LlamaDecoder implements DecoderModel {
             if (seq == null || seq.length == 0) {
                 throw new IllegalArgumentException("tokens[" + b + "] must hold at least one id");
             }
-            if (caches.get(b).length() + seq.length > config.maxPositions()) {
+            if (caches.get(b).length() + seq.length > config.maxPositionEmbeddings()) {
                 throw new IllegalArgumentException("tokens[" + b + "]: " + (caches.get(b).length() + seq.length)
-                        + " positions exceed the context length " + config.maxPositions());
+                        + " positions exceed the context length " + config.maxPositionEmbeddings());
             }
             for (int i = 0; i < seq.length; i++) {
                 if (seq[i] < 0 || seq[i] >= config.vocabSize()) {
@@ -222,11 +221,11 @@ public final class LlamaDecoder implements DecoderModel {
     /** All weight names and shapes for {@code config}, HF layout, sorted as safetensors stores them. */
     public static Map<String, int[]> weightShapes(LlamaConfig config) {
         Map<String, int[]> shapes = new java.util.TreeMap<>();
-        int kvWidth = config.kvHeads() * config.headDim();
-        int qWidth = config.heads() * config.headDim();
+        int kvWidth = config.numKeyValueHeads() * config.headDim();
+        int qWidth = config.numAttentionHeads() * config.headDim();
         int d = config.hiddenSize();
         shapes.put("model.embed_tokens.weight", new int[] {config.vocabSize(), d});
-        for (int i = 0; i < config.layers(); i++) {
+        for (int i = 0; i < config.numHiddenLayers(); i++) {
             String p = "model.layers." + i + ".";
             shapes.put(p + "input_layernorm.weight", new int[] {d});
             shapes.put(p + "self_attn.q_proj.weight", new int[] {qWidth, d});

@@ -1,5 +1,6 @@
 package io.verigrid.engine.generate;
 
+import io.verigrid.engine.LlamaConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.verigrid.engine.Tensor;
@@ -44,8 +45,8 @@ public final class TinyLlama {
     }
 
     /** The configuration of the tiny model for a vocabulary of {@code vocabSize} tokens. */
-    public static LlamaConfig config(int vocabSize, int contextLength, int bosId, List<Integer> eosIds) {
-        return new LlamaConfig(64, 128, 2, 4, 2, 16, vocabSize, contextLength, 1e-5f, 10000f, false, bosId, eosIds);
+    public static LlamaConfig config(int vocabSize, int contextLength) {
+        return new LlamaConfig(64, 128, 2, 4, 2, vocabSize, contextLength, 1e-5f, 10000f, false);
     }
 
     /** Writes the four files into {@code dir} (created if missing) with a context of 256 positions. */
@@ -61,8 +62,11 @@ public final class TinyLlama {
             int base = bpe.vocab().size();
             int bos = base;
             List<Integer> eos = List.of(base + 1, base + 4);
-            LlamaConfig config = config(base + SPECIALS.size(), contextLength, bos, eos);
-            JSON.writeValue(dir.resolve("config.json").toFile(), config.toJson());
+            LlamaConfig config = config(base + SPECIALS.size(), contextLength);
+            Map<String, Object> configJson = new LinkedHashMap<>(config.toJson());
+            configJson.put("bos_token_id", bos);
+            configJson.put("eos_token_id", eos);
+            JSON.writeValue(dir.resolve("config.json").toFile(), configJson);
             JSON.writeValue(dir.resolve("tokenizer.json").toFile(), tokenizerJson(bpe));
             JSON.writeValue(dir.resolve("tokenizer_config.json").toFile(), tokenizerConfig(contextLength));
             Safetensors.write(dir.resolve("model.safetensors"), weights(config, seed), Map.of("format", "pt"));

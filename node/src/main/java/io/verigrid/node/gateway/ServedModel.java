@@ -25,10 +25,16 @@ public record ServedModel(String name, LlamaDecoder decoder, Tokenizer tokenizer
         }
         LlamaDecoder decoder = LlamaDecoder.load(dir);
         Tokenizer tokenizer = Tokenizer.load(dir.resolve("tokenizer.json"));
-        JsonNode config = readTokenizerConfig(dir.resolve("tokenizer_config.json"));
+        JsonNode config = readJson(dir.resolve("tokenizer_config.json"));
         String bos = tokenText(config.get("bos_token"));
         String eos = tokenText(config.get("eos_token"));
-        Set<Integer> stops = new TreeSet<>(decoder.config().eosTokenIds());
+        Set<Integer> stops = new TreeSet<>();
+        // config.json names the end-of-sequence ids (one id or a list); tokenizer_config.json the eos token's text.
+        JsonNode eosIds = readJson(dir.resolve("config.json")).path("eos_token_id");
+        if (eosIds.isInt()) {
+            stops.add(eosIds.asInt());
+        }
+        eosIds.forEach(id -> stops.add(id.asInt()));
         if (eos != null) {
             tokenizer.tokenId(eos).ifPresent(stops::add);
         }
@@ -42,7 +48,7 @@ public record ServedModel(String name, LlamaDecoder decoder, Tokenizer tokenizer
         return decoder.contextLength();
     }
 
-    private static JsonNode readTokenizerConfig(Path file) {
+    private static JsonNode readJson(Path file) {
         if (!Files.exists(file)) {
             return Json.MAPPER.createObjectNode();
         }
