@@ -162,6 +162,11 @@ public final class LedgerPeer implements AutoCloseable {
         return client.submitBlock(stateMachine.nextBlockEntry());
     }
 
+    /** This peer's state machine, for tests that corrupt one peer on purpose. */
+    LedgerStateMachine stateMachine() {
+        return stateMachine;
+    }
+
     /** Why this peer halted (its state root differed from the leader's), or null while it runs. */
     public String haltReason() {
         return stateMachine.haltReason();

@@ -53,4 +53,56 @@ class LedgerClusterTest {
             peers.forEach(LedgerPeer::close);
         }
     }
+
+    @Test
+    void aPeerWhoseStateIsCorruptedHaltsAtTheNextBlockWhileTheOthersGoOn() throws Exception {
+        Genesis genesis = TestChain.genesis();
+        List<String> group = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) group.add("p" + i + "=127.0.0.1:" + LedgerPeerTest.freePort());
+        List<LedgerPeer> peers = new ArrayList<>();
+        try {
+            for (int i = 1; i <= 3; i++) {
+                int port = Integer.parseInt(group.get(i - 1).substring(group.get(i - 1).lastIndexOf(':') + 1));
+                peers.add(LedgerPeer.start(new PeerConfig("p" + i, dir.resolve("c" + i), "127.0.0.1", port, group, genesis, 0)));
+            }
+            Keys alice = keys(1), bob = keys(2);
+            assertTrue(peers.get(0).client().submit(tx(alice, 1, new TxBody.Transfer(bob.publicKey(), TOKEN))).accepted());
+            LedgerPeer leader = awaitLeader(peers);
+            LedgerPeer victim = peers.stream().filter(p -> p != leader).findFirst().orElseThrow();
+            long target = leader.produceBlock().height();
+            awaitHeight(victim, target);
+            // A flipped balance on one follower: invisible until a block entry carries the leader's root.
+            victim.stateMachine().unsafeState().accounts.get(bob.address()).balance += 1;
+            leader.produceBlock();
+            leader.produceBlock();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (victim.haltReason() == null) {
+                assertTrue(System.nanoTime() < deadline, "the corrupted peer did not halt");
+                Thread.sleep(20);
+            }
+            assertTrue(victim.haltReason().contains("state root mismatch"), victim.haltReason());
+            assertTrue(leader.client().submit(tx(alice, 2, new TxBody.Transfer(bob.publicKey(), TOKEN))).accepted(),
+                    "the two healthy peers keep a majority");
+            for (LedgerPeer p : peers) if (p != victim) assertNull(p.haltReason());
+        } finally {
+            peers.forEach(LedgerPeer::close);
+        }
+    }
+
+    private static LedgerPeer awaitLeader(List<LedgerPeer> peers) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            for (LedgerPeer p : peers) if (p.isLeader()) return p;
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no leader");
+    }
+
+    private static void awaitHeight(LedgerPeer peer, long height) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (peer.localStatus().height() < height) {
+            assertTrue(System.nanoTime() < deadline, peer.id() + " did not reach height " + height);
+            Thread.sleep(20);
+        }
+    }
 }
