@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -24,6 +25,29 @@ class TextStepsTest {
         // Hangul jamo would compose under NFC, but lie outside the ranges every JDK's tables agree on.
         assertEquals("\u1100\u1161", new Normalize(true, false, false).normalize("\u1100\u1161"));
         assertEquals("cafe\u0301", new Normalize(false, false, false).normalize("cafe\u0301"));
+    }
+
+    @Test
+    void nfcOverTheStableRangesIsPinned() throws Exception {
+        // Every stable code point with combining marks after it, and random strings over the ranges. The digest
+        // is the same on JDK 17 (Unicode 13) and JDK 25 (Unicode 16), compiled and under -Xint.
+        java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+        Normalize nfc = new Normalize(true, false, false);
+        for (int cp = 0; cp <= 0x036F; cp++) {
+            digest.update(nfc.normalize(new String(Character.toChars(cp)) + "a\u0301").getBytes(StandardCharsets.UTF_8));
+        }
+        for (int cp = 0x1E00; cp <= 0x1EFF; cp++) {
+            digest.update(nfc.normalize(new String(Character.toChars(cp)) + "\u0323\u0302").getBytes(StandardCharsets.UTF_8));
+        }
+        for (int i = 0; i < 20000; i++) {
+            StringBuilder text = new StringBuilder();
+            for (int k = 0; k < 6; k++) {
+                long bits = KeyedRng.bits(1, 9, i, k);
+                text.appendCodePoint((bits & 1) == 0 ? (int) ((bits >>> 1) % 0x370) : 0x1E00 + (int) ((bits >>> 1) % 0x100));
+            }
+            digest.update(nfc.normalize(text.toString()).getBytes(StandardCharsets.UTF_8));
+        }
+        assertEquals("e919b7ce0347a57dc84e813a6e6dd1914a59d2a17a8a39ab782cd94f805416f1", Sha256.hex(digest.digest()));
     }
 
     @Test
