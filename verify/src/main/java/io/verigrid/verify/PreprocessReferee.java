@@ -95,6 +95,38 @@ public final class PreprocessReferee {
     }
 
     /**
+     * A disputed records leaf of step 0: the shard's ancestors as they are in the input. {@code agreedLeaves} are the
+     * plan leaves (steps 0..T); {@code batchInputs} are the input records of the first batch where the claims differ,
+     * in order, each with its path to the job's input root, as the provider posts them.
+     */
+    public static Verdict judgeInputRecords(PipelineSpec spec, PipelinePlan plan, int shardIndex, InputCommitment input,
+                                            List<byte[]> agreedLeaves, List<ProvenRecord> batchInputs,
+                                            RecordsClaim provider, RecordsClaim challenger) {
+        int steps = spec.steps().size();
+        if (agreedLeaves == null || agreedLeaves.size() != steps + 1) {
+            throw new IllegalArgumentException("agreedLeaves: the records leaf of step 0 has " + (steps + 1) + " leaves before it");
+        }
+        if (!planMatches(spec, plan, agreedLeaves)) return Verdict.CHALLENGER_WINS;
+        int[] ancestors = Pipeline.ancestry(spec, plan, shardIndex)[0];
+        int batch = PipelineTrace.firstDifference(provider.batches(), challenger.batches());
+        byte[] expected = null;
+        if (batch < ShardCommitments.batchCount(ancestors.length)) {
+            int[] origins = Arrays.copyOfRange(ancestors, batch * ShardCommitments.BATCH_RECORDS,
+                    Math.min(ancestors.length, (batch + 1) * ShardCommitments.BATCH_RECORDS));
+            if (batchInputs == null || batchInputs.size() != origins.length) return Verdict.CHALLENGER_WINS;
+            List<DataRecord> records = new ArrayList<>();
+            for (int i = 0; i < origins.length; i++) {
+                DataRecord record = provenValue(spec, null, input, 1, batchInputs.get(i), origins[i]);
+                if (record == null) return Verdict.CHALLENGER_WINS;
+                records.add(record);
+            }
+            expected = ShardCommitments.recordsRoot(records);
+        }
+        return verdict(recordsRight(provider, 0, ShardCommitments.INPUT_KIND, ancestors.length, batch, expected),
+                recordsRight(challenger, 0, ShardCommitments.INPUT_KIND, ancestors.length, batch, expected));
+    }
+
+    /**
      * A disputed plan leaf at step {@code step} ≥ 1. {@code originsBefore} is the agreed list after step − 1 (checked
      * against the agreed plan leaf); {@code disputed} and {@code witness} are only read for filter and dedup steps:
      * the input record of the origin the claims first disagree on and, for dedup, the skipping party's witness.

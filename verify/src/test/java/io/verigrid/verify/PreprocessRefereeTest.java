@@ -73,6 +73,29 @@ class PreprocessRefereeTest {
     }
 
     @Test
+    void aShardBuiltFromAnotherInputLosesAgainstTheInputRoot() {
+        // A trailing space normalisation removes: the plan is unchanged, only the step-0 records differ.
+        int victim = HONEST.shardTrace().recordsAfter(0).get(19).origin();
+        List<DataRecord> changed = new ArrayList<>(TEXT.records());
+        changed.set(victim, new TextRecord(victim, ((TextRecord) changed.get(victim)).text() + " "));
+        View cheat = PreprocessFixtures.view(HONEST.spec(), new InputDataset(changed, TEXT.resources()), SHARD, null);
+        PipelineTrace.Divergence divergence = PipelineTrace.firstDivergence(cheat.trace(), HONEST.trace()).orElseThrow();
+        assertEquals(new PipelineTrace.Divergence(HONEST.trace().leafIndex(Section.RECORDS, 0), Section.RECORDS, 0, 1),
+                divergence);
+        int[] batchOrigins = HONEST.shardTrace().recordsAfter(0).subList(16, 20).stream().mapToInt(DataRecord::origin).toArray();
+        List<ProvenRecord> inputs = Arrays.stream(batchOrigins).mapToObj(PreprocessRefereeTest::proven).toList();
+        List<byte[]> agreed = HONEST.trace().leavesBefore(HONEST.trace().leafIndex(Section.RECORDS, 0));
+        assertEquals(Verdict.CHALLENGER_WINS, PreprocessReferee.judgeInputRecords(HONEST.spec(), HONEST.plan(), SHARD, INPUT,
+                agreed, inputs, cheat.trace().recordsClaim(0), HONEST.trace().recordsClaim(0)));
+        assertEquals(Verdict.PROVIDER_WINS, PreprocessReferee.judgeInputRecords(HONEST.spec(), HONEST.plan(), SHARD, INPUT,
+                agreed, inputs, HONEST.trace().recordsClaim(0), cheat.trace().recordsClaim(0)));
+        List<ProvenRecord> unproven = new ArrayList<>(inputs);
+        unproven.set(3, new ProvenRecord(changed.get(victim), inputs.get(3).proof()));
+        assertEquals(Verdict.CHALLENGER_WINS, PreprocessReferee.judgeInputRecords(HONEST.spec(), HONEST.plan(), SHARD, INPUT,
+                agreed, unproven, HONEST.trace().recordsClaim(0), cheat.trace().recordsClaim(0)));
+    }
+
+    @Test
     void aMixupBatchIsRefereedWithItsPartners() {
         PipelineSpec spec = PreprocessFixtures.imageSpec();
         InputDataset images = PreprocessFixtures.IMAGES;
