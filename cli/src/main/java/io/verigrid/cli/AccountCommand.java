@@ -31,7 +31,7 @@ final class AccountCommand {
                     + a.unbonding().stream().map(u -> "\n  " + LedgerOptions.tokens(u.amount()) + " at block " + u.releaseHeight()).reduce("", String::concat)
                     + "\npenalties  " + a.penalties().size()
                     + a.penalties().stream().map(p -> "\n  " + p.kind() + " " + LedgerOptions.tokens(p.amount()) + " (dispute " + p.disputeId()
-                            + ", job " + p.jobId() + ", block " + p.height() + ")").reduce("", String::concat);
+                            + ", job " + p.jobId() + ", block " + p.height() + "): " + p.reason()).reduce("", String::concat);
             opts.print(a, text);
             return 0;
         }

@@ -48,7 +48,7 @@ final class Account {
         out.i64(balance).i64(nonce).i64(stake).i32(unbonding.size());
         for (Unbonding u : unbonding) out.i64(u.amount()).i64(u.releaseHeight());
         out.i32(penalties.size());
-        for (Penalty p : penalties) out.i64(p.disputeId()).i64(p.jobId()).string(p.kind()).i64(p.amount()).i64(p.height());
+        for (Penalty p : penalties) out.i64(p.disputeId()).i64(p.jobId()).string(p.kind()).i64(p.amount()).i64(p.height()).string(p.reason());
     }
 
     static Account read(ByteReader in) {
@@ -57,8 +57,9 @@ final class Account {
         a.nonce = in.i64("nonce");
         a.stake = in.i64("stake");
         for (int i = in.count("unbonding", 16); i > 0; i--) a.unbonding.add(new Unbonding(in.i64("amount"), in.i64("release")));
-        for (int i = in.count("penalties", 34); i > 0; i--) {
-            a.penalties.add(new Penalty(in.i64("disputeId"), in.i64("jobId"), in.string("kind"), in.i64("amount"), in.i64("height")));
+        for (int i = in.count("penalties", 36); i > 0; i--) {
+            a.penalties.add(new Penalty(in.i64("disputeId"), in.i64("jobId"), in.string("kind"), in.i64("amount"), in.i64("height"),
+                    in.string("reason")));
         }
         return a;
     }

@@ -113,11 +113,13 @@ final class DisputeRules {
         boolean providerLoses = verdict != Verdict.PROVIDER_WINS;
         boolean challengerLoses = verdict != Verdict.CHALLENGER_WINS;
         long slashed = 0, forfeited = 0, toChallenger = 0, toProvider = 0, burned = 0;
+        String why = verdict.name() + " by " + reason + " in dispute " + dispute.id + " on job " + job.id + " unit "
+                + dispute.unit + (game.operator() >= 0 ? ", step " + game.stepHi() + " operator " + game.operator() : "");
 
         if (providerLoses) {
             long slashable = Math.addExact(provider.stake, provider.unbondingTotal());
             slashed = provider.slash(Params.ppmOf(slashable, d.params.slashPpm()));
-            provider.penalties.add(new Penalty(dispute.id, job.id, Penalty.SLASH, slashed, d.height));
+            provider.penalties.add(new Penalty(dispute.id, job.id, Penalty.SLASH, slashed, d.height, why));
             if (!challengerLoses) toChallenger = Params.ppmOf(slashed, d.params.winnerSharePpm());
             burned = Math.addExact(burned, slashed - toChallenger);
             job.banned.add(dispute.provider);
@@ -131,7 +133,7 @@ final class DisputeRules {
             long fee = providerLoses ? 0 : dispute.fee;
             toProvider = Math.addExact(share, fee);
             burned = Math.addExact(burned, dispute.bond - share);
-            challenger.penalties.add(new Penalty(dispute.id, job.id, Penalty.BOND, Math.addExact(forfeited, fee), d.height));
+            challenger.penalties.add(new Penalty(dispute.id, job.id, Penalty.BOND, Math.addExact(forfeited, fee), d.height, why));
             if (providerLoses) challenger.balance = Math.addExact(challenger.balance, dispute.fee);
         } else {
             challenger.balance = Math.addExact(challenger.balance, Math.addExact(dispute.bond, dispute.fee));

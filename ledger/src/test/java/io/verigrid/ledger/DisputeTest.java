@@ -101,6 +101,7 @@ class DisputeTest {
         assertEquals(providerStake - slash, p.stake());
         assertEquals(java.util.List.of(1L), p.bannedFromJobs());
         assertEquals(Penalty.SLASH, p.penalties().get(0).kind());
+        assertTrue(p.penalties().get(0).reason().startsWith("CHALLENGER_WINS by REFEREE in dispute 1"), p.penalties().get(0).reason());
         long challengerFees = moves[1] * params.txFee(); // the challenger's picks paid fees
         AccountView v = state.account(verifier.publicKey());
         assertEquals(challengerBefore + params.challengeBond() + params.challengeFee() + slash / 2,
