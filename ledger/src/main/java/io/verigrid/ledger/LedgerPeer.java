@@ -177,7 +177,7 @@ public final class LedgerPeer implements AutoCloseable {
         return config.host() + ":" + config.port();
     }
 
-    /** Asks the group's leader to write a snapshot now; returns the log index it covers. */
+    /** Asks this peer to write a snapshot of its state now; returns the log index it covers. */
     public long takeSnapshot() {
         try (RaftClient admin = RaftClient.newBuilder().setProperties(new RaftProperties()).setRaftGroup(group).build()) {
             RaftClientReply reply = admin.getSnapshotManagementApi(RaftPeerId.valueOf(config.id())).create(30_000);

@@ -1,5 +1,9 @@
 package io.verigrid.ledger;
 
+import io.verigrid.ledger.tx.ByteReader;
+import io.verigrid.ledger.tx.MalformedTxException;
+import io.verigrid.ledger.tx.SignedTx;
+import io.verigrid.verify.Hashes;
 import java.io.File;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -12,10 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
-import io.verigrid.ledger.tx.ByteReader;
-import io.verigrid.ledger.tx.MalformedTxException;
-import io.verigrid.ledger.tx.SignedTx;
-import io.verigrid.verify.Hashes;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;

@@ -94,31 +94,32 @@ final class TxBatcher implements AutoCloseable {
         List<byte[]> hashes = new ArrayList<>(batch.size());
         List<Pending> candidates = new ArrayList<>(batch.size());
         for (Pending p : batch) {
-            String hash = Hashes.hex(Hashes.sha256(p.bytes()));
+            byte[] hash = Hashes.sha256(p.bytes());
             try {
                 SignedTx tx = SignedTx.decode(p.bytes(), preCheck.maxTxBytes());
                 if (!tx.tx().chainId().equals(preCheck.chainId())) {
-                    p.result().complete(TxResult.rejected(hash, Rejection.WRONG_CHAIN,
+                    p.result().complete(TxResult.rejected(Hashes.hex(hash), Rejection.WRONG_CHAIN,
                             "tx is for chain " + tx.tx().chainId() + ", this is " + preCheck.chainId(), -1));
                     continue;
                 }
                 decoded.add(tx);
-                hashes.add(null);
+                hashes.add(hash);
                 candidates.add(p);
             } catch (MalformedTxException e) {
                 String code = p.bytes().length > preCheck.maxTxBytes() ? Rejection.TOO_LARGE : Rejection.MALFORMED;
-                p.result().complete(TxResult.rejected(hash, code, e.getMessage(), -1));
+                p.result().complete(TxResult.rejected(Hashes.hex(hash), code, e.getMessage(), -1));
             }
         }
+        // No hash is remembered yet, so this verifies every signature (on the pool, in parallel).
         boolean[] valid = preCheck.signatures().verify(decoded, hashes);
         List<Pending> ordered = new ArrayList<>(candidates.size());
         for (int i = 0; i < candidates.size(); i++) {
             Pending p = candidates.get(i);
             if (valid[i]) {
-                preCheck.signatures().remember(Hashes.sha256(p.bytes()));
+                preCheck.signatures().remember(hashes.get(i));
                 ordered.add(p);
             } else {
-                p.result().complete(TxResult.rejected(Hashes.hex(Hashes.sha256(p.bytes())), Rejection.BAD_SIGNATURE,
+                p.result().complete(TxResult.rejected(Hashes.hex(hashes.get(i)), Rejection.BAD_SIGNATURE,
                         "signature does not verify for sender " + Hashes.hex(decoded.get(i).tx().sender()), -1));
             }
         }
