@@ -7,12 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /** Reads what {@link DataWriter} wrote; truncation, bad UTF-8 or trailing bytes are IllegalArgumentExceptions naming {@code what}. */
-final class DataReader {
+public final class DataReader {
     private final byte[] data;
     private final String what;
     private int position;
 
-    DataReader(byte[] data, String what) {
+    public DataReader(byte[] data, String what) {
         if (data == null) {
             throw new IllegalArgumentException(what + ": null bytes");
         }
@@ -20,12 +20,12 @@ final class DataReader {
         this.what = what;
     }
 
-    int u8() {
+    public int u8() {
         need(1, "u8");
         return data[position++] & 0xFF;
     }
 
-    int i32() {
+    public int i32() {
         need(4, "i32");
         int value = 0;
         for (int i = 0; i < 4; i++) {
@@ -35,7 +35,7 @@ final class DataReader {
         return value;
     }
 
-    int u32() {
+    public int u32() {
         int value = i32();
         if (value < 0) {
             throw new IllegalArgumentException(what + ": u32 " + Integer.toUnsignedString(value)
@@ -44,7 +44,7 @@ final class DataReader {
         return value;
     }
 
-    long i64() {
+    public long i64() {
         need(8, "i64");
         long value = 0;
         for (int i = 0; i < 8; i++) {
@@ -54,11 +54,11 @@ final class DataReader {
         return value;
     }
 
-    float f32() {
+    public float f32() {
         return Float.intBitsToFloat(i32());
     }
 
-    boolean bool() {
+    public boolean bool() {
         int value = u8();
         if (value > 1) {
             throw new IllegalArgumentException(what + ": boolean byte " + value + " at offset " + (position - 1));
@@ -66,7 +66,7 @@ final class DataReader {
         return value == 1;
     }
 
-    String string() {
+    public String string() {
         int length = u32();
         need(length, "string");
         try {
@@ -81,18 +81,18 @@ final class DataReader {
         }
     }
 
-    byte[] bytes() {
+    public byte[] bytes() {
         return raw(u32());
     }
 
-    byte[] raw(int length) {
+    public byte[] raw(int length) {
         need(length, "bytes");
         byte[] value = Arrays.copyOfRange(data, position, position + length);
         position += length;
         return value;
     }
 
-    void expectEnd() {
+    public void expectEnd() {
         if (position != data.length) {
             throw new IllegalArgumentException(what + ": " + (data.length - position) + " trailing bytes after offset "
                     + position);

@@ -35,6 +35,9 @@ public record InputDataset(List<DataRecord> records, Resources resources) {
 
     /** Text records from strings, origins 0..n−1, no resources. */
     public static InputDataset texts(List<String> texts) {
+        if (texts == null) {
+            throw new IllegalArgumentException("texts: null");
+        }
         List<DataRecord> records = new ArrayList<>(texts.size());
         for (int i = 0; i < texts.size(); i++) {
             records.add(new TextRecord(i, texts.get(i)));

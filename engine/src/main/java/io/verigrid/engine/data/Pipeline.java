@@ -204,7 +204,8 @@ public final class Pipeline {
                 out.add(mixup.mix(records.get(p), records.get(partners[p])));
             }
         } else {
-            throw new IllegalArgumentException("step: " + step.name() + " is neither a map, a select nor a mixup step");
+            // Step is sealed to these three shapes; this only guards against a null step.
+            throw new IllegalArgumentException("step: null");
         }
         return out;
     }

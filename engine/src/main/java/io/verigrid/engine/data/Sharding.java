@@ -28,8 +28,8 @@ public record Sharding(int records, int tokens) {
     }
 
     /**
-     * The end (exclusive) of each shard over the final records; {@code lengths} are the records' token counts and
-     * are only read when sharding by tokens. An empty list has no shards.
+     * The end (exclusive) of each shard over {@code count} final records; {@code finalRecords} (token records) are
+     * only read when sharding by tokens. An empty list has no shards.
      */
     int[] cut(int count, List<DataRecord> finalRecords) {
         if (!byTokenCount()) {

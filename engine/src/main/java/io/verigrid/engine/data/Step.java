@@ -12,7 +12,7 @@ import java.util.Map;
  *   <li>{@link Mixup}: each record mixed with one partner, chosen by a seeded permutation of positions.</li>
  * </ul>
  */
-public interface Step {
+public sealed interface Step permits MapStep, SelectStep, Mixup {
     /** The name in specs and traces, e.g. {@code "normalize"}. */
     String name();
 
