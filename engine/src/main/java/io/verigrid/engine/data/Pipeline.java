@@ -1,5 +1,7 @@
 package io.verigrid.engine.data;
 
+import io.verigrid.engine.Parallelism;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -18,24 +20,32 @@ import java.util.Set;
  * needs the count, map steps and mixup keep the list). Sharding by tokens needs every final token count and so runs
  * all steps on all records. Given a plan, {@link #traceShard} recomputes one shard from the input records it
  * descends from (and, for mixup, their partners) without touching the others.
+ *
+ * <p>Threads: with a {@link Parallelism} of n threads, map steps and mixup split the record list into contiguous
+ * ranges; every record is computed whole by one thread, so the bits do not depend on n. Select steps run on the
+ * calling thread in list order.
  */
 public final class Pipeline {
     private Pipeline() {
     }
 
     public static PipelineOutput run(PipelineSpec spec, InputDataset input) {
-        return run(spec, input, null);
+        return run(spec, input, Parallelism.single(), null);
+    }
+
+    public static PipelineOutput run(PipelineSpec spec, InputDataset input, DataFault fault) {
+        return run(spec, input, Parallelism.single(), fault);
     }
 
     /** The whole list through every step, then cut into shards; {@code fault} (nullable) is for cheat drills. */
-    public static PipelineOutput run(PipelineSpec spec, InputDataset input, DataFault fault) {
+    public static PipelineOutput run(PipelineSpec spec, InputDataset input, Parallelism parallelism, DataFault fault) {
         checkInput(spec, input);
         List<Step> steps = spec.steps();
         int[][] origins = new int[steps.size() + 1][];
         List<DataRecord> current = input.records();
         origins[0] = originsOf(current);
         for (int t = 1; t <= steps.size(); t++) {
-            current = applyStep(steps.get(t - 1), current, input.resources());
+            current = applyStep(steps.get(t - 1), current, input.resources(), parallelism);
             if (fault != null) {
                 current = fault.apply(t, current);
             }
@@ -53,11 +63,15 @@ public final class Pipeline {
     }
 
     public static PipelinePlan plan(PipelineSpec spec, InputDataset input) {
-        return plan(spec, input, null);
+        return plan(spec, input, Parallelism.single(), null);
+    }
+
+    public static PipelinePlan plan(PipelineSpec spec, InputDataset input, DataFault fault) {
+        return plan(spec, input, Parallelism.single(), fault);
     }
 
     /** The global pass alone: record values only as far as a select step reads them, then origins only. */
-    public static PipelinePlan plan(PipelineSpec spec, InputDataset input, DataFault fault) {
+    public static PipelinePlan plan(PipelineSpec spec, InputDataset input, Parallelism parallelism, DataFault fault) {
         checkInput(spec, input);
         List<Step> steps = spec.steps();
         int valueSteps = spec.sharding().byTokenCount() ? steps.size() : lastValueReadingSelect(steps);
@@ -65,7 +79,7 @@ public final class Pipeline {
         List<DataRecord> current = input.records();
         origins[0] = originsOf(current);
         for (int t = 1; t <= valueSteps; t++) {
-            current = applyStep(steps.get(t - 1), current, input.resources());
+            current = applyStep(steps.get(t - 1), current, input.resources(), parallelism);
             if (fault != null) {
                 current = fault.apply(t, current);
             }
@@ -187,27 +201,40 @@ public final class Pipeline {
         return new ShardTrace(shardIndex, lists);
     }
 
-    /** One step over a whole list: map each record, select positions, or mix each record with its partner. */
     public static List<DataRecord> applyStep(Step step, List<DataRecord> records, Resources resources) {
-        List<DataRecord> out = new ArrayList<>(records.size());
+        return applyStep(step, records, resources, Parallelism.single());
+    }
+
+    /** One step over a whole list: map each record, select positions, or mix each record with its partner. */
+    public static List<DataRecord> applyStep(Step step, List<DataRecord> records, Resources resources,
+                                             Parallelism parallelism) {
         if (step instanceof MapStep map) {
-            for (DataRecord record : records) {
-                out.add(map.apply(record, resources));
-            }
+            DataRecord[] out = new DataRecord[records.size()];
+            parallelism.forRange(out.length, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    out[i] = map.apply(records.get(i), resources);
+                }
+            });
+            return List.of(out);
         } else if (step instanceof SelectStep select) {
+            List<DataRecord> out = new ArrayList<>(records.size());
             for (int position : select.select(records)) {
                 out.add(records.get(position));
             }
+            return out;
         } else if (step instanceof Mixup mixup) {
             int[] partners = mixup.partners(records.size());
-            for (int p = 0; p < records.size(); p++) {
-                out.add(mixup.mix(records.get(p), records.get(partners[p])));
-            }
+            DataRecord[] out = new DataRecord[records.size()];
+            parallelism.forRange(out.length, (from, to) -> {
+                for (int p = from; p < to; p++) {
+                    out[p] = mixup.mix(records.get(p), records.get(partners[p]));
+                }
+            });
+            return List.of(out);
         } else {
             // Step is sealed to these three shapes; this only guards against a null step.
             throw new IllegalArgumentException("step: null");
         }
-        return out;
     }
 
     /** For the mixup at step t: each origin's partner origin, from the plan's list before the step. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.verigrid.engine.Parallelism;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -72,6 +73,20 @@ class PipelineTest {
             int position = Arrays.stream(planOrder).boxed().toList().indexOf(record.origin());
             assertTrue(position > last);
             last = position;
+        }
+    }
+
+    @Test
+    void theThreadCountNeverChangesABit() {
+        for (PipelineSpec spec : List.of(PipelineFixtures.textSpec(), PipelineFixtures.imageSpec())) {
+            InputDataset input = spec.input() == RecordType.TEXT ? TEXT : IMAGES;
+            String single = Pipeline.run(spec, input).manifest().toJson();
+            for (int threads : new int[] {2, 3, 4}) {
+                try (Parallelism parallelism = Parallelism.of(threads)) {
+                    assertEquals(single, Pipeline.run(spec, input, parallelism, null).manifest().toJson(), threads + " threads");
+                    assertEquals(Pipeline.plan(spec, input), Pipeline.plan(spec, input, parallelism, null));
+                }
+            }
         }
     }
 
