@@ -92,6 +92,11 @@ public final class DataReader {
         return value;
     }
 
+    /** Bytes not read yet: decoders bound a declared count by it before allocating. */
+    public int remaining() {
+        return data.length - position;
+    }
+
     public void expectEnd() {
         if (position != data.length) {
             throw new IllegalArgumentException(what + ": " + (data.length - position) + " trailing bytes after offset "

@@ -40,8 +40,8 @@ public sealed interface DataRecord permits TextRecord, TokenRecord, ImageRecord 
             case 1 -> new TextRecord(origin, in.string());
             case 2 -> {
                 int count = in.u32();
-                if (count > 1 << 28) {
-                    throw new IllegalArgumentException("record: token count " + count + " is too large");
+                if (count > in.remaining() / Integer.BYTES) {
+                    throw new IllegalArgumentException("record: token count " + count + " exceeds the bytes left");
                 }
                 int[] ids = new int[count];
                 for (int i = 0; i < count; i++) {

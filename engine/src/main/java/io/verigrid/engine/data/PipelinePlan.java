@@ -108,8 +108,8 @@ public final class PipelinePlan {
 
     private static int[] readInts(DataReader in) {
         int count = in.u32();
-        if (count > (1 << 28)) {
-            throw new IllegalArgumentException("pipeline plan: list of " + count + " entries is too large");
+        if (count > in.remaining() / Integer.BYTES) {
+            throw new IllegalArgumentException("pipeline plan: list of " + count + " entries exceeds the bytes left");
         }
         int[] values = new int[count];
         for (int i = 0; i < count; i++) {

@@ -211,6 +211,21 @@ class PipelineTest {
     }
 
     @Test
+    void malformedRecordShardAndPlanBytesAreRejected() {
+        byte[] hugeTokenCount = {2, 0, 0, 0, 0, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x0F};
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> DataRecord.decode(hugeTokenCount)).getMessage()
+                .startsWith("record: token count"));
+        assertEquals("record: unknown type byte 9", assertThrows(IllegalArgumentException.class,
+                () -> DataRecord.decode(new byte[] {9, 0, 0, 0, 0})).getMessage());
+        byte[] shard = Pipeline.run(PipelineFixtures.imageSpec(), IMAGES).shards().get(0).encode();
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> Shard.decode(Arrays.copyOf(shard, shard.length - 3))).getMessage().startsWith("shard: truncated"));
+        byte[] plan = {1, 0, 0, 0, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x0F};
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> PipelinePlan.decode(plan)).getMessage()
+                .startsWith("pipeline plan: list of"));
+    }
+
+    @Test
     void jsonLinesInputIsReadAndErrorsNameTheLine() {
         InputDataset input = InputDataset.fromJsonLines("{\"text\":\"ka lo\"}\n\n{\"text\":\"mi ne\"}\n");
         assertEquals(List.of(new TextRecord(0, "ka lo"), new TextRecord(1, "mi ne")), input.records());
