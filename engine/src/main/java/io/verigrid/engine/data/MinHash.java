@@ -59,7 +59,11 @@ public final class MinHash {
     }
 
     public long[] signature(String text) {
-        long[] set = shingles(text);
+        return signature(shingles(text));
+    }
+
+    /** The signature of a shingle-hash set (any order; duplicates do not matter). */
+    public long[] signature(long[] set) {
         long[] signature = new long[keys.length];
         for (int i = 0; i < keys.length; i++) {
             long min = -1L;

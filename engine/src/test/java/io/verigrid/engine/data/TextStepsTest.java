@@ -101,6 +101,31 @@ class TextStepsTest {
     }
 
     @Test
+    void bandsCatchPairsAtTheRateLshPromises() {
+        // Sets with Jaccard exactly 0.5 and 0.7; with 8 bands of 4 rows a pair shares a band with probability
+        // 1 - (1 - J^4)^8: 0.403 and 0.889. 400 pairs each, tolerance four standard deviations.
+        MinHashDedup dedup = new MinHashDedup(5, 32, 8, 3L, 0);
+        MinHash minHash = dedup.minHash();
+        int[][] shapes = {{100, 50}, {140, 30}};
+        double[] expected = {1 - Math.pow(1 - Math.pow(0.5, 4), 8), 1 - Math.pow(1 - Math.pow(0.7, 4), 8)};
+        for (int s = 0; s < shapes.length; s++) {
+            int shared = 0;
+            for (int pair = 0; pair < 400; pair++) {
+                long[] a = new long[shapes[s][0] + shapes[s][1]];
+                long[] b = new long[shapes[s][0] + shapes[s][1]];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = KeyedRng.bits(s, 120, pair, i);
+                    b[i] = i < shapes[s][0] ? a[i] : KeyedRng.bits(s, 121, pair, i);
+                }
+                shared += dedup.sharesBand(minHash.signature(a), minHash.signature(b)) ? 1 : 0;
+            }
+            double rate = shared / 400.0;
+            double sigma = Math.sqrt(expected[s] * (1 - expected[s]) / 400);
+            assertTrue(Math.abs(rate - expected[s]) <= 4 * sigma, "J case " + s + ": rate " + rate + " vs " + expected[s]);
+        }
+    }
+
+    @Test
     void minHashDedupDropsPlantedNearDuplicatesAndKeepsDistinctDocuments() {
         SyntheticCorpus.Corpus corpus = SyntheticCorpus.texts(PipelineFixtures.SEED, 200);
         MinHashDedup dedup = new MinHashDedup(5, 128, 32, 11L, 700_000);
