@@ -87,6 +87,27 @@ class LedgerPropertiesTest {
         assertEquals(original.block(original.height()), restored.block(restored.height()));
     }
 
+    @Property(tries = 30)
+    void aBatchCheckedInParallelGivesTheSameResultsAsOneByOne(@ForAll("steps") List<Step> steps) {
+        LedgerState serial = LedgerState.fromGenesis(TestChain.genesis(4, PARAMS));
+        long[] nonces = new long[5];
+        List<byte[]> batch = new ArrayList<>();
+        for (Step s : steps) {
+            if (s.kind() == 3) continue;
+            Keys from = keys(s.from());
+            byte[] bytes = sign(from, ++nonces[s.from()], body(s)).encode();
+            if (s.nonceShift() == -1) bytes[bytes.length - 1] ^= 0x40; // a forged signature now and then
+            batch.add(bytes);
+        }
+        List<TxResult> expected = new ArrayList<>();
+        for (byte[] bytes : batch) expected.add(serial.applyEncoded(bytes));
+        try (SignatureChecks checks = new SignatureChecks(4)) {
+            LedgerStateMachine machine = new LedgerStateMachine(TestChain.genesis(4, PARAMS), checks);
+            assertEquals(expected, machine.applyEntry(Entries.batch(batch), 1, 1));
+            assertArrayEquals(serial.stateRoot(), machine.unsafeState().stateRoot());
+        }
+    }
+
     private static Object applyRightNonce(LedgerState state, Step s) {
         if (s.kind() == 3) return state.applyBlock();
         Keys from = keys(s.from());
