@@ -1,13 +1,18 @@
 package io.verigrid.bench;
 
+import io.verigrid.engine.LlamaConfig;
 import io.verigrid.engine.MlpJob;
 import io.verigrid.engine.Parallelism;
+import io.verigrid.engine.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,12 +22,19 @@ import picocli.CommandLine.Option;
  * same workloads in PyTorch CPU in the same run. With {@code --json} the last line is one JSON object.
  */
 @Command(name = "engine", mixinStandardHelpOptions = true,
-        description = "Matmul throughput (GEMM GFLOP/s, GEMV GB/s) and a train step, against PyTorch CPU and the FMA peak.")
+        description = "Matmul throughput (GEMM GFLOP/s, GEMV GB/s), Llama 15M/110M forwards and a 15M train step, against PyTorch CPU, the FMA peak and memory bandwidth.")
 final class EngineBench implements Callable<Integer> {
     private static final List<Integer> GEMM_SIZES = List.of(256, 512, 1024, 2048);
     private static final List<Integer> QUICK_GEMM_SIZES = List.of(256, 512, 1024);
     /** Decoding-sized weights: a 4096-wide layer, and a small llama's classifier (dim 288, vocabulary 32000). */
     private static final List<int[]> GEMV_SHAPES = List.of(new int[] {4096, 4096}, new int[] {288, 32000});
+    /** The seed of the Llama workloads' weights, which torch_bench.py regenerates bit for bit. */
+    static final long LLAMA_SEED = 15;
+    /** One AdamW step of the 15M model (the headline train step) and one forward of each model. */
+    static final List<BenchLlama> LLAMAS = List.of(
+            new BenchLlama("llama15m_train_step", BenchLlama.stories15m(), 4, 64, true),
+            new BenchLlama("llama15m_forward", BenchLlama.stories15m(), 1, 128, false),
+            new BenchLlama("llama110m_forward", BenchLlama.stories110m(), 1, 128, false));
 
     @Option(names = "--json", description = "End with one line of JSON holding every figure.")
     boolean json;
@@ -51,7 +63,9 @@ final class EngineBench implements Callable<Integer> {
         double peak = FmaPeak.gflops(threads, quick ? 3 : 5, quick ? 200 : 500);
         Map<String, Double> gemm = new LinkedHashMap<>();
         Map<String, Double> gemv = new LinkedHashMap<>();
-        double trainStep;
+        double mlpStep;
+        double bandwidth;
+        List<EngineResults.Llama> llamas = new ArrayList<>();
         try (Parallelism par = Parallelism.of(threads)) {
             EngineWorkloads engine = new EngineWorkloads(par, warmupMillis, runs);
             progress("warming up the JIT");
@@ -64,23 +78,46 @@ final class EngineBench implements Callable<Integer> {
                 progress("Verigrid gemv " + EngineResults.gemvKey(shape[0], shape[1]));
                 gemv.put(EngineResults.gemvKey(shape[0], shape[1]), engine.gemvSeconds(shape[0], shape[1]));
             }
+            progress("memory bandwidth (streaming read)");
+            bandwidth = engine.memoryBandwidthGbs(GEMV_SHAPES.get(0)[0] * GEMV_SHAPES.get(0)[1], quick ? 5 : 10);
             progress("Verigrid train step (" + model + ")");
-            trainStep = engine.mlpStepSeconds(job);
+            mlpStep = engine.mlpStepSeconds(job);
+            // Fewer timed runs for the models: one 110M forward or 15M step takes a good fraction of a second.
+            EngineWorkloads models = new EngineWorkloads(par, warmupMillis, quick ? 3 : 5);
+            for (BenchLlama llama : LLAMAS) {
+                progress("Verigrid " + llama.name() + " (" + shape(llama) + ")");
+                SortedMap<String, Tensor> weights = llama.weights(LLAMA_SEED);
+                double[] measured = llama.trainStep() ? models.llamaTrainStep(llama, weights)
+                        : models.llamaForward(llama, weights);
+                llamas.add(new EngineResults.Llama(llama.name(), shape(llama), llama.trainStep(), measured[0], measured[1],
+                        BenchLlama.bitSum(weights)));
+            }
         }
         // A machine shared with other work may dip during one measurement: the peak is the better of two.
         progress("FMA peak again");
         peak = Math.max(peak, FmaPeak.gflops(threads, quick ? 3 : 5, quick ? 200 : 500));
         progress("PyTorch reference");
         TorchReference.Outcome torch = TorchReference.run(python, threads, sizes, GEMV_SHAPES,
-                new int[] {job.inputDim(), job.hidden(), job.classes(), job.batch()}, warmupMillis, runs);
+                new int[] {job.inputDim(), job.hidden(), job.classes(), job.batch()},
+                LLAMAS.stream().map(llama -> llama.torchSpec(LLAMA_SEED)).collect(Collectors.toList()), warmupMillis, runs,
+                quick ? 3 : 5);
 
         EngineResults results = new EngineResults(cpuModel(), Runtime.getRuntime().availableProcessors(), threads,
-                Runtime.version().toString(), kernel(), peak, gemm, gemv, model, trainStep, torch);
+                Runtime.version().toString(), kernel(), peak, bandwidth, gemm, gemv, model, mlpStep, llamas, torch);
         System.out.print(EngineReport.table(results));
         if (json) {
             System.out.println(EngineReport.json(results).toString());
         }
         return 0;
+    }
+
+    /** "dim 288, 6 layers, … batch 1 × seq 128": what a Llama row of the report ran. */
+    static String shape(BenchLlama llama) {
+        LlamaConfig c = llama.config();
+        return String.format("dim %d, %d layers, %d heads, hidden %d, vocab %d, %.1fM parameters; batch %d x seq %d",
+                c.hiddenSize(), c.numHiddenLayers(), c.numAttentionHeads(), c.intermediateSize(), c.vocabSize(),
+                llama.model().parameterShapes().values().stream().mapToLong(s -> s.length == 2 ? (long) s[0] * s[1] : s[0])
+                        .sum() / 1e6, llama.batch(), llama.seq());
     }
 
     private static void progress(String what) {

@@ -21,7 +21,8 @@ final class EngineReport {
         } else {
             out.append("reference: none (" + r.torch().reason() + "); Verigrid's figures alone, ratios null\n");
         }
-        out.append(String.format("FMA peak: %.1f GFLOP/s (%d threads)%n%n", r.peakGflops(), r.threads()));
+        out.append(String.format("FMA peak: %.1f GFLOP/s, streaming read: %.1f GB/s (%d threads)%n%n", r.peakGflops(),
+                r.bandwidthGbs(), r.threads()));
         out.append(String.format("%-22s %14s %14s %8s %8s%n", "workload", "verigrid", "pytorch", "ratio", "% peak"));
         for (Map.Entry<String, Double> gemm : r.gemmSeconds().entrySet()) {
             double flops = EngineResults.gemmFlops(gemm.getKey());
@@ -33,12 +34,24 @@ final class EngineReport {
         for (Map.Entry<String, Double> gemv : r.gemvSeconds().entrySet()) {
             double bytes = EngineResults.gemvBytes(gemv.getKey());
             Double torch = r.torchSeconds("gemv", gemv.getKey());
-            out.append(String.format("%-22s %9.1f GB/s %14s %8s%n", "gemv " + gemv.getKey(), bytes / gemv.getValue() / 1e9,
-                    torch == null ? "-" : String.format("%.1f GB/s", bytes / torch / 1e9), ratioText(torch, gemv.getValue())));
+            double gbs = bytes / gemv.getValue() / 1e9;
+            out.append(String.format("%-22s %9.1f GB/s %14s %8s %7.1f%% of bandwidth%n", "gemv " + gemv.getKey(), gbs,
+                    torch == null ? "-" : String.format("%.1f GB/s", bytes / torch / 1e9), ratioText(torch, gemv.getValue()),
+                    100 * gbs / r.bandwidthGbs()));
         }
-        Double torchStep = r.torchTrainStepSeconds();
-        out.append(String.format("%-22s %11.3f ms %14s %8s%n", "train step " + r.trainStepModel(), r.trainStepSeconds() * 1e3,
-                torchStep == null ? "-" : String.format("%.3f ms", torchStep * 1e3), ratioText(torchStep, r.trainStepSeconds())));
+        Double torchMlp = r.torchMlpStepSeconds();
+        out.append(String.format("%-22s %11.3f ms %14s %8s   (%s)%n", "train step mlp-demo", r.mlpStepSeconds() * 1e3,
+                torchMlp == null ? "-" : String.format("%.3f ms", torchMlp * 1e3), ratioText(torchMlp, r.mlpStepSeconds()),
+                r.mlpModel()));
+        for (EngineResults.Llama llama : r.llamas()) {
+            Double torch = r.torchSeconds("llama", llama.name());
+            Boolean same = r.sameWeights(llama);
+            out.append(String.format("%-22s %11.1f ms %14s %8s   (%s; same weights: %s; %s %.6g vs %s)%n", llama.name(),
+                    llama.seconds() * 1e3, torch == null ? "-" : String.format("%.1f ms", torch * 1e3),
+                    ratioText(torch, llama.seconds()), llama.shape(), same == null ? "-" : same ? "yes" : "NO",
+                    llama.trainStep() ? "loss" : "sum of squared logits", llama.check(),
+                    r.torchCheck(llama) == null ? "-" : String.format("%.6g", r.torchCheck(llama))));
+        }
         return out.toString();
     }
 
@@ -53,6 +66,7 @@ final class EngineReport {
         out.put("reference_missing", r.torch().available() ? null : r.torch().reason());
         out.put("reference_blas", r.referenceBlas());
         out.put("peak_gflops", r.peakGflops());
+        out.put("memory_bandwidth_gb_s", r.bandwidthGbs());
         ObjectNode gemm = out.putObject("gemm");
         for (Map.Entry<String, Double> entry : r.gemmSeconds().entrySet()) {
             double gflops = EngineResults.gemmFlops(entry.getKey()) / entry.getValue() / 1e9;
@@ -76,16 +90,37 @@ final class EngineReport {
             shape.put("verigrid_gb_s", bytes / entry.getValue() / 1e9);
             shape.put("pytorch_gb_s", torch == null ? null : bytes / torch / 1e9);
             shape.put("vs_pytorch", ratio(torch, entry.getValue()));
+            shape.put("bandwidth_fraction", bytes / entry.getValue() / 1e9 / r.bandwidthGbs());
             if (firstGbs == null) {
                 firstGbs = bytes / entry.getValue() / 1e9;
             }
         }
         out.put("gemv_gb_s", firstGbs);
-        out.put("train_step_model", r.trainStepModel());
-        out.put("train_step_verigrid_ms", r.trainStepSeconds() * 1e3);
-        Double torchStep = r.torchTrainStepSeconds();
+        out.put("gemv_bandwidth_fraction", firstGbs == null ? null : firstGbs / r.bandwidthGbs());
+        out.put("mlp_step_model", r.mlpModel());
+        out.put("mlp_step_verigrid_ms", r.mlpStepSeconds() * 1e3);
+        Double torchMlp = r.torchMlpStepSeconds();
+        out.put("mlp_step_pytorch_ms", torchMlp == null ? null : torchMlp * 1e3);
+        out.put("mlp_step_vs_pytorch", ratio(torchMlp, r.mlpStepSeconds()));
+        ObjectNode llamas = out.putObject("llama");
+        for (EngineResults.Llama llama : r.llamas()) {
+            Double torch = r.torchSeconds("llama", llama.name());
+            ObjectNode one = llamas.putObject(llama.name());
+            one.put("shape", llama.shape());
+            one.put("verigrid_ms", llama.seconds() * 1e3);
+            one.put("pytorch_ms", torch == null ? null : torch * 1e3);
+            one.put("vs_pytorch", ratio(torch, llama.seconds()));
+            one.put("same_weights", r.sameWeights(llama));
+            one.put(llama.trainStep() ? "verigrid_loss" : "verigrid_logits_sum_squares", llama.check());
+            one.put(llama.trainStep() ? "pytorch_loss" : "pytorch_logits_sum_squares", r.torchCheck(llama));
+            out.put(llama.name() + "_vs_pytorch", ratio(torch, llama.seconds()));
+        }
+        EngineResults.Llama step = r.trainStep();
+        Double torchStep = step == null ? null : r.torchSeconds("llama", step.name());
+        out.put("train_step_model", step == null ? null : step.name() + " (" + step.shape() + ")");
+        out.put("train_step_verigrid_ms", step == null ? null : step.seconds() * 1e3);
         out.put("train_step_pytorch_ms", torchStep == null ? null : torchStep * 1e3);
-        out.put("train_step_vs_pytorch", ratio(torchStep, r.trainStepSeconds()));
+        out.put("train_step_vs_pytorch", step == null ? null : ratio(torchStep, step.seconds()));
         return out;
     }
 

@@ -14,11 +14,20 @@ record EngineResults(
         String jdk,
         String kernel,
         double peakGflops,
+        double bandwidthGbs,
         Map<String, Double> gemmSeconds,
         Map<String, Double> gemvSeconds,
-        String trainStepModel,
-        double trainStepSeconds,
+        String mlpModel,
+        double mlpStepSeconds,
+        List<Llama> llamas,
         TorchReference.Outcome torch) {
+
+    /**
+     * One Llama workload on Verigrid's side: median seconds, the check value PyTorch reports too (the sum of
+     * squared logits of a forward, the loss of a training step) and the bit checksum of the weights it ran.
+     */
+    record Llama(String name, String shape, boolean trainStep, double seconds, double check, long weightBits) {
+    }
 
     static String gemvKey(int k, int n) {
         return k + "x" + n;
@@ -44,10 +53,32 @@ record EngineResults(
         return torch.json().path(section).path(key).path("seconds").asDouble();
     }
 
-    Double torchTrainStepSeconds() {
+    Double torchMlpStepSeconds() {
         return torch.available() && torch.json().has("mlp_step_seconds")
                 ? torch.json().get("mlp_step_seconds").asDouble()
                 : null;
+    }
+
+    /** The Llama training-step workload (the headline train step), or {@code null} when none ran. */
+    Llama trainStep() {
+        return llamas.stream().filter(Llama::trainStep).findFirst().orElse(null);
+    }
+
+    /** Whether PyTorch regenerated exactly the weights Verigrid ran for {@code llama}; null without a reference. */
+    Boolean sameWeights(Llama llama) {
+        if (!torch.available() || !torch.json().path("llama").has(llama.name())) {
+            return null;
+        }
+        return torch.json().path("llama").path(llama.name()).path("weights_bit_checksum").asLong() == llama.weightBits();
+    }
+
+    /** PyTorch's check value for {@code llama} (sum of squared logits, or the loss), or null. */
+    Double torchCheck(Llama llama) {
+        if (!torch.available() || !torch.json().path("llama").has(llama.name())) {
+            return null;
+        }
+        return torch.json().path("llama").path(llama.name()).path(llama.trainStep() ? "loss" : "logits_sum_squares")
+                .asDouble();
     }
 
     /** The BLAS library files the PyTorch process had loaded, or {@code null}. */

@@ -7,6 +7,11 @@ import io.verigrid.engine.Ops;
 import io.verigrid.engine.Parallelism;
 import io.verigrid.engine.Tensor;
 import io.verigrid.engine.Dataset;
+import io.verigrid.engine.Decoder;
+import io.verigrid.engine.LearningRate;
+import io.verigrid.engine.LmJob;
+import io.verigrid.engine.LmTrainer;
+import java.util.SortedMap;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -53,6 +58,74 @@ final class EngineWorkloads {
         Dataset data = job.dataset();
         ModelState start = job.initialState();
         return Timing.medianSeconds(() -> MlpTrainer.step(job, data, start, par, null), warmupMillis, runs * 5);
+    }
+
+    /**
+     * Median seconds of one forward of {@code llama} (batch·seq tokens to logits) through the engine's traced
+     * program, as a verifier replays it. Also returns the sum of squared logits, to compare with PyTorch's.
+     */
+    double[] llamaForward(BenchLlama llama, SortedMap<String, Tensor> weights) {
+        int[] tokens = llama.tokens(llama.batch() * llama.seq());
+        Tensor logits = Decoder.logits(llama.model(), weights, tokens, llama.batch(), par);
+        double seconds = Timing.medianSeconds(() -> Decoder.logits(llama.model(), weights, tokens, llama.batch(), par),
+                warmupMillis, runs);
+        return new double[] {seconds, sumOfSquares(logits.data())};
+    }
+
+    /**
+     * Median seconds of one AdamW training step of {@code llama} (forward, cross-entropy, backward, global-norm
+     * clipping, AdamW, trace recording), each run from the same starting state. Also returns step 1's loss.
+     */
+    double[] llamaTrainStep(BenchLlama llama, SortedMap<String, Tensor> weights) {
+        LmJob job = new LmJob(llama.model(), 0, llama.batch(), llama.batch(), llama.seq(), 1, 1,
+                new LearningRate(1e-3f, 1e-3f, 0, 1), 0.9f, 0.95f, 1e-8f, 0.1f, 1f);
+        Dataset data = LmJob.windows(llama.tokens(llama.batch() * llama.seq() + 1), llama.seq(),
+                llama.config().vocabSize());
+        ModelState start = job.stateFrom(weights);
+        float loss = LmTrainer.step(job, data, start, par, null).loss();
+        double seconds = Timing.medianSeconds(() -> LmTrainer.step(job, data, start, par, null), warmupMillis, runs);
+        return new double[] {seconds, loss};
+    }
+
+    private static double sumOfSquares(float[] values) {
+        double total = 0;
+        for (float value : values) {
+            total += (double) value * value;
+        }
+        return total;
+    }
+
+    /**
+     * Streaming-read bandwidth in GB/s over {@code floats} floats (the GEMV's weight size, so both read from the
+     * same level of the memory hierarchy): every thread sums its own part, best of {@code rounds}. The
+     * denominator of a GEMV's "% of bandwidth".
+     */
+    double memoryBandwidthGbs(int floats, int rounds) {
+        float[] big = new float[floats];
+        java.util.Arrays.fill(big, 1f);
+        float[] sink = new float[par.threads() + 1];
+        for (int warm = 0; warm < 20_000; warm++) {
+            sink[par.threads()] += StreamRead.sum(big, 0, 4096);
+        }
+        double best = 0;
+        for (int round = 0; round < rounds + 1; round++) {
+            long start = System.nanoTime();
+            par.forRange(par.threads(), (from, to) -> {
+                for (int t = from; t < to; t++) {
+                    int lo = (int) ((long) big.length * t / par.threads());
+                    int hi = (int) ((long) big.length * (t + 1) / par.threads());
+                    sink[t] += StreamRead.sum(big, lo, hi);
+                }
+            });
+            double gbs = 4.0 * big.length / ((System.nanoTime() - start) / 1e9) / 1e9;
+            if (round >= 1) {
+                best = Math.max(best, gbs);
+            }
+        }
+        if (Float.isNaN(sink[0])) {
+            throw new IllegalStateException("bandwidth probe summed a NaN");
+        }
+        return best;
     }
 
     private static Tensor random(int rows, int cols, long seed) {

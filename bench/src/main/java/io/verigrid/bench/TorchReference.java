@@ -30,7 +30,7 @@ final class TorchReference {
     }
 
     static Outcome run(Path python, int threads, List<Integer> gemmSizes, List<int[]> gemvShapes, int[] mlp,
-            long warmupMillis, int runs) {
+            List<String> llamas, long warmupMillis, int runs, int modelRuns) {
         if (!Files.isExecutable(python)) {
             return new Outcome(null, python + " not found: no PyTorch reference (install python3-torch)");
         }
@@ -48,8 +48,10 @@ final class TorchReference {
                         "--gemm", gemmSizes.stream().map(String::valueOf).collect(Collectors.joining(",")),
                         "--gemv", gemvShapes.stream().map(s -> s[0] + "x" + s[1]).collect(Collectors.joining(",")),
                         "--mlp", mlp[0] + "," + mlp[1] + "," + mlp[2] + "," + mlp[3],
+                        "--llama", String.join(";", llamas),
                         "--warmup-ms", Long.toString(warmupMillis),
-                        "--runs", Integer.toString(runs));
+                        "--runs", Integer.toString(runs),
+                        "--model-runs", Integer.toString(modelRuns));
                 // OpenBLAS and OpenMP read their thread counts when the library loads, before torch.set_num_threads.
                 builder.environment().put("OPENBLAS_NUM_THREADS", Integer.toString(threads));
                 builder.environment().put("OMP_NUM_THREADS", Integer.toString(threads));

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 class EngineReportTest {
     private static final String TORCH_JSON = "{\"torch\": \"1.13.0\", \"threads\": 2, \"gemm\": {\"1024\": {\"seconds\": 0.01}},"
             + " \"gemv\": {\"4096x4096\": {\"seconds\": 0.004}}, \"mlp_step_seconds\": 0.0001,"
+            + " \"llama\": {\"llama15m_train_step\": {\"seconds\": 0.2, \"loss\": 10.5, \"weights_bit_checksum\": 42},"
+            + " \"llama110m_forward\": {\"seconds\": 0.3, \"logits_sum_squares\": 7.0, \"weights_bit_checksum\": 41}},"
             + " \"blas\": {\"loaded\": [\"/usr/lib/libopenblasp-r0.3.21.so\"], \"build\": \"BLAS_INFO=generic\"}}";
 
     private static EngineResults results(TorchReference.Outcome torch) {
@@ -22,7 +24,11 @@ class EngineReportTest {
         gemm.put("1024", 0.005);
         Map<String, Double> gemv = new LinkedHashMap<>();
         gemv.put("4096x4096", 0.008);
-        return new EngineResults("cpu", 2, 2, "17", "vector 512-bit", 400, gemm, gemv, "mlp-demo", 0.0002, torch);
+        List<EngineResults.Llama> llamas = List.of(
+                new EngineResults.Llama("llama15m_train_step", "dim 288", true, 0.1, 10.5, 42),
+                new EngineResults.Llama("llama110m_forward", "dim 768", false, 0.6, 7.0, 40));
+        return new EngineResults("cpu", 2, 2, "17", "vector 512-bit", 400, 20, gemm, gemv, "mlp-demo", 0.0002, llamas,
+                torch);
     }
 
     @Test
@@ -35,15 +41,20 @@ class EngineReportTest {
         assertEquals(400, json.get("peak_gflops").asDouble());
         assertEquals(0.5, json.get("gemv").get("4096x4096").get("vs_pytorch").asDouble(), 1e-12);
         assertEquals(4.0 * 4096 * 4096 / 0.008 / 1e9, json.get("gemv_gb_s").asDouble(), 1e-9);
-        assertEquals(0.5, json.get("train_step_vs_pytorch").asDouble(), 1e-12);
-        assertEquals("mlp-demo", json.get("train_step_model").asText());
+        assertEquals(4.0 * 4096 * 4096 / 0.008 / 1e9 / 20, json.get("gemv_bandwidth_fraction").asDouble(), 1e-9);
+        assertEquals(0.5, json.get("mlp_step_vs_pytorch").asDouble(), 1e-12);
+        assertEquals(2.0, json.get("train_step_vs_pytorch").asDouble(), 1e-12);
+        assertTrue(json.get("train_step_model").asText().startsWith("llama15m_train_step"));
+        assertTrue(json.get("llama").get("llama15m_train_step").get("same_weights").asBoolean());
+        assertFalse(json.get("llama").get("llama110m_forward").get("same_weights").asBoolean());
+        assertEquals(0.5, json.get("llama110m_forward_vs_pytorch").asDouble(), 1e-12);
         assertTrue(json.get("reference_blas").asText().contains("openblas"));
     }
 
     @Test
     void withoutPyTorchTheRatiosAreNullAndTheReasonIsSaid() {
         TorchReference.Outcome missing = TorchReference.run(Path.of("/nonexistent/python3"), 2, List.of(1024),
-                List.of(new int[] {4096, 4096}), new int[] {16, 64, 4, 64}, 10, 1);
+                List.of(new int[] {4096, 4096}), new int[] {16, 64, 4, 64}, List.of(), 10, 1, 1);
         assertFalse(missing.available());
         assertTrue(missing.reason().contains("/nonexistent/python3"), missing.reason());
         JsonNode json = EngineReport.json(results(missing));

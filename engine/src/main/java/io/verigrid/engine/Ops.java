@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
 
 /**
  * The operator set: THE one code path that computes an operator, used in training and by the ledger's
@@ -80,16 +81,48 @@ public final class Ops {
         return operator;
     }
 
+    /**
+     * Tensors already scanned and found finite. The rule: every tensor is scanned the first time it reaches
+     * {@link #execute}, whoever made it (a job's data, loaded weights, an operator's output), and never again —
+     * tensors are immutable, so the answer cannot change. Weights a decoder or trainer passes to thousands of
+     * operators are thus scanned once, not once per product. Weak keys by identity ({@link Tensor} does not
+     * override equals): a tensor nobody holds is forgotten.
+     */
+    private static final Map<Tensor, Boolean> KNOWN_FINITE = Collections.synchronizedMap(new WeakHashMap<>());
+    /** Tensors smaller than this are rescanned instead of remembered: the scan costs less than the lookup. */
+    private static final int REMEMBER_FROM = 4096;
+
     private static void checkFinite(String kind, int input, Tensor tensor) {
         if (tensor == null) {
             throw bad(kind, input, "is null");
         }
         float[] data = tensor.data();
-        for (int i = 0; i < data.length; i++) {
-            if (!Float.isFinite(data[i])) {
-                throw bad(kind, input, "element " + i + " is not finite: " + data[i]);
+        boolean remember = data.length >= REMEMBER_FROM;
+        if (remember && KNOWN_FINITE.containsKey(tensor)) {
+            return;
+        }
+        if (!allFinite(data)) {
+            for (int i = 0; i < data.length; i++) {
+                if (!Float.isFinite(data[i])) {
+                    throw bad(kind, input, "element " + i + " is not finite: " + data[i]);
+                }
             }
         }
+        if (remember) {
+            KNOWN_FINITE.put(tensor, Boolean.TRUE);
+        }
+    }
+
+    /**
+     * Branch-free scan C2 vectorises: an exponent of all ones (infinity or NaN) plus one exponent step carries
+     * into the sign bit, and the OR of every element's result has the sign bit set iff one of them did.
+     */
+    static boolean allFinite(float[] data) {
+        int carry = 0;
+        for (float value : data) {
+            carry |= (Float.floatToRawIntBits(value) & 0x7f800000) + 0x00800000;
+        }
+        return carry >= 0;
     }
 
     /** The error for a bad input: names the operator kind and the input index. */
