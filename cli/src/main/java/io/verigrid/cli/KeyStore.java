@@ -98,7 +98,7 @@ final class KeyStore {
         }
     }
 
-    private Path file(String name) {
+    Path file(String name) {
         return dir.resolve(name + ".json");
     }
 }

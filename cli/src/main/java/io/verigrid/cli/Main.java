@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
             ""
         },
         subcommands = {DemoCommand.class, YumaCommand.class, NodeCommand.class, KeysCommand.class, TxCommand.class,
-                AccountCommand.class, ChainCommand.class, LedgerCommand.class, CommandLine.HelpCommand.class})
+                AccountCommand.class, ChainCommand.class, LedgerCommand.class, ServeCommand.class, ModelCommand.class, BlobCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
     // gRPC inside Ratis logs through java.util.logging; its shutdown chatter is not for users. Held so it is not collected.
     private static final java.util.logging.Logger GRPC_LOG = java.util.logging.Logger.getLogger("org.apache.ratis.thirdparty");

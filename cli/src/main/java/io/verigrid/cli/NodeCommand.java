@@ -3,10 +3,13 @@ package io.verigrid.cli;
 import io.verigrid.ledger.Genesis;
 import io.verigrid.ledger.PeerConfig;
 import io.verigrid.node.ledger.LedgerNode;
+import io.verigrid.node.process.ProviderProcess;
+import io.verigrid.node.process.VerifierProcess;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -16,21 +19,25 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code verigrid node}: one long-running participant. {@code --role ledger} runs a Ratis ledger peer with its
- * HTTP API; the option takes a comma-separated list so a node can later hold several roles. SIGTERM (or
- * Ctrl-C) stops it cleanly; a peer that halts on a state-root mismatch exits with code 3.
+ * HTTP API; {@code --role provider} and {@code --role verifier} run those roles against a ledger node's API with
+ * an account key from {@code --home}. SIGTERM (or Ctrl-C) stops it cleanly; a peer that halts on a state-root
+ * mismatch exits with code 3.
  */
 @Command(name = "node", mixinStandardHelpOptions = true,
         description = {
             "Run a Verigrid node.",
             "%nLedger peer: one process per peer. Alone (no --peers) it is a one-peer chain; with",
             "--peers p1=127.0.0.1:7001,p2=127.0.0.1:7002,p3=127.0.0.1:7003 each peer runs as its own process",
-            "and Ratis replicates the log. The data directory is resumed on restart (snapshot + log replay)."
+            "and Ratis replicates the log. The data directory is resumed on restart (snapshot + log replay).",
+            "%nProvider: --role provider --key NAME [--ledger URL]: leases jobs, trains, commits, serves checkpoints.",
+            "Verifier: --role verifier --key NAME --provider ADDRESS=URL…: samples, re-executes, attests or challenges.",
+            "The key's account must hold stake on the ledger (`verigrid tx stake`) before it can lease or verify."
         })
 final class NodeCommand implements Callable<Integer> {
-    static final Set<String> ROLES = Set.of("ledger");
+    static final Set<String> ROLES = Set.of("ledger", "provider", "verifier");
 
-    @Option(names = "--role", defaultValue = "ledger", split = ",", description = "Roles to run. This build runs: ledger. Default: ${DEFAULT-VALUE}.")
-    List<String> roles;
+    @Option(names = "--role", defaultValue = "ledger", description = "ledger, provider or verifier (one role per process). Default: ${DEFAULT-VALUE}.")
+    String role;
 
     @Option(names = "--id", defaultValue = "p1", description = "This peer's id. Default: ${DEFAULT-VALUE}.")
     String id;
@@ -45,29 +52,46 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--http-host", defaultValue = "127.0.0.1", description = "HTTP API bind address. Default: ${DEFAULT-VALUE}.")
     String httpHost;
 
-    @Option(names = "--http-port", defaultValue = "8545", description = "HTTP API port (0: any free). Default: ${DEFAULT-VALUE}.")
-    int httpPort;
+    @Option(names = "--http-port", description = "HTTP port (0: any free). Default: 8545 for a ledger peer, any free port otherwise.")
+    Integer httpPort;
 
     @Option(names = "--data-dir", description = "Raft log and snapshots. Default: ~/.verigrid/node-ID.")
     Path dataDir;
 
-    @Option(names = "--genesis", required = true, description = "The chain's genesis JSON (see `verigrid ledger genesis`).")
+    @Option(names = "--genesis", description = "Ledger role: the chain's genesis JSON (see `verigrid ledger genesis`).")
     Path genesis;
+
+    @Option(names = "--home", description = "Provider/verifier: where keys live (keys/NAME.json). Default: $VERIGRID_HOME or ~/.verigrid.")
+    Path home;
+
+    @Option(names = "--key", description = "Provider/verifier: the account key's name in --home.")
+    String key;
+
+    @Option(names = "--ledger", defaultValue = LedgerOptions.DEFAULT_NODE,
+            description = "Provider/verifier: the ledger node's HTTP API. Default: ${DEFAULT-VALUE}.")
+    String ledgerUrl;
+
+    @Option(names = "--provider", split = ",", paramLabel = "ADDRESS=URL",
+            description = "Verifier: a provider's account address and node URL, where its checkpoints are served.")
+    List<String> providers = new ArrayList<>();
+
+    @Option(names = "--threads", defaultValue = "1", description = "Provider/verifier: engine threads. Default: ${DEFAULT-VALUE}.")
+    int threads;
 
     @Option(names = "--block-ms", defaultValue = "1000", description = "Block interval of the leader in ms. Default: ${DEFAULT-VALUE}.")
     long blockMillis;
 
     @Override
     public Integer call() throws InterruptedException {
-        for (String role : new LinkedHashSet<>(roles)) {
-            if (!ROLES.contains(role)) throw new IllegalArgumentException("--role " + role + " is not a role this build runs; roles: " + ROLES);
-        }
+        if (!ROLES.contains(role)) throw new IllegalArgumentException("--role " + role + " is not a role; roles: " + ROLES);
+        if (!role.equals("ledger")) return runParticipant();
+        if (genesis == null) throw new IllegalArgumentException("--role ledger needs --genesis FILE");
         if (blockMillis < 10) throw new IllegalArgumentException("--block-ms must be at least 10, got " + blockMillis);
         Genesis chain = Genesis.read(genesis);
         Path data = dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".verigrid", "node-" + id);
         PeerConfig config = peerConfig(chain, data);
 
-        LedgerNode node = LedgerNode.start(config, httpHost, httpPort);
+        LedgerNode node = LedgerNode.start(config, httpHost, httpPort == null ? 8545 : httpPort);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             node.close();
@@ -83,6 +107,28 @@ final class NodeCommand implements Callable<Integer> {
                 System.err.println("verigrid: ledger peer " + id + " HALTED: " + halt);
                 return 3;
             }
+        }
+        return 0;
+    }
+
+    /** A provider or verifier process, until SIGTERM. */
+    private int runParticipant() throws InterruptedException {
+        if (key == null) throw new IllegalArgumentException("--role " + role + " needs --key NAME (see `verigrid keys new`)");
+        LedgerOptions keys = new LedgerOptions();
+        keys.home = home;
+        Path keyFile = keys.keys().file(key);
+        Path data = dataDir != null ? dataDir : keys.home().resolve(role + "-" + key);
+        int listen = httpPort == null ? 0 : httpPort;
+        if (role.equals("provider")) {
+            ProviderProcess.run(new ProviderProcess.Config(key, keyFile, ledgerUrl, data, threads, httpHost, listen), System.out::println);
+        } else {
+            Map<String, String> urls = new LinkedHashMap<>();
+            for (String entry : providers) {
+                int eq = entry.indexOf('=');
+                if (eq != 64) throw new IllegalArgumentException("--provider must be ADDRESS=URL with a 64-hex-digit address, got " + entry);
+                urls.put(entry.substring(0, eq), entry.substring(eq + 1));
+            }
+            VerifierProcess.run(new VerifierProcess.Config(key, keyFile, ledgerUrl, data, threads, urls, httpHost, listen), System.out::println);
         }
         return 0;
     }
