@@ -3,14 +3,14 @@ package io.verigrid.engine.generate;
 import java.util.Arrays;
 
 /**
- * One sequence's keys and values, per layer, rows = positions: (length, kvHeads·headDim). Grows by
- * appending; {@link #length()} counts the positions every layer holds. Not thread-safe: one sequence is
- * decoded by one caller at a time.
+ * One sequence's keys and values, per layer, rows = positions: (length, kvHeads·headDim). The decoder writes a
+ * step's rows past {@link #length()} in every layer, then {@link #advance}s once: until then the cache reads as
+ * unchanged. Not thread-safe: one sequence is decoded by one caller at a time.
  */
 public final class KvCache {
     private final int width;
-    private final float[][] keys;
-    private final float[][] values;
+    private final float[][] keys; // (layer) → (capacity, width)
+    private final float[][] values; // (layer) → (capacity, width)
     private int length;
 
     KvCache(int layers, int width) {
@@ -23,26 +23,29 @@ public final class KvCache {
         return length;
     }
 
-    /** Appends rows to one layer; the last layer's append advances {@link #length()}. */
-    void append(int layer, float[] newKeys, float[] newValues) {
-        int needed = length * width + newKeys.length;
-        if (keys[layer].length < needed) {
-            keys[layer] = Arrays.copyOf(keys[layer], Math.max(needed, keys[layer].length * 2));
-            values[layer] = Arrays.copyOf(values[layer], Math.max(needed, values[layer].length * 2));
-        }
-        System.arraycopy(newKeys, 0, keys[layer], length * width, newKeys.length);
-        System.arraycopy(newValues, 0, values[layer], length * width, newValues.length);
-        if (layer == keys.length - 1) {
-            length += newKeys.length / width;
+    /** Grows every layer to hold at least {@code positions} rows, keeping the rows written so far. */
+    void reserve(int positions) {
+        int needed = Math.multiplyExact(positions, width);
+        for (int layer = 0; layer < keys.length; layer++) {
+            if (keys[layer].length < needed) {
+                int size = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(needed, 2L * keys[layer].length));
+                keys[layer] = Arrays.copyOf(keys[layer], size);
+                values[layer] = Arrays.copyOf(values[layer], size);
+            }
         }
     }
 
-    /** The first {@code rows} key rows of a layer (a copy). */
-    float[] keys(int layer, int rows) {
-        return Arrays.copyOf(keys[layer], rows * width);
+    /** A layer's key rows, (capacity, width), read and written in place; rows past {@link #length()} are scratch. */
+    float[] keys(int layer) {
+        return keys[layer];
     }
 
-    float[] values(int layer, int rows) {
-        return Arrays.copyOf(values[layer], rows * width);
+    float[] values(int layer) {
+        return values[layer];
+    }
+
+    /** Commits {@code rows} positions written into every layer. */
+    void advance(int rows) {
+        length += rows;
     }
 }

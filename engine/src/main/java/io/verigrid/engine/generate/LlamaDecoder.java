@@ -2,63 +2,77 @@ package io.verigrid.engine.generate;
 
 import io.verigrid.engine.HfCheckpoint;
 import io.verigrid.engine.LlamaConfig;
-import io.verigrid.engine.Ops;
 import io.verigrid.engine.Parallelism;
 import io.verigrid.engine.Tensor;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * A Llama-architecture decoder (Hugging Face tensor names) over the engine's operators, with a KV cache
- * per sequence and batched decode steps.
+ * A Llama-architecture decoder (Hugging Face tensor names) with a KV cache per sequence and batched decode
+ * steps, computing exactly what the engine's traced {@code io.verigrid.engine.LlamaModel} program computes.
  *
- * <p>Why batching keeps every sequence's bits: the rows of all sequences in a step are stacked into one
- * matrix only for row-wise operators — embedding, {@code rms_norm}, {@code matmul} (each output's K-sum is
- * in-order FMA over its own row), {@code silu}, {@code bcast_mul}, {@code add} — whose result for a row
- * never reads another row. {@code rope} and {@code causal_attention} run per sequence on its own positions
- * and cache. The final norm and the LM head see only each sequence's last row.
- *
- * <p>The arithmetic is that of the engine's traced {@code io.verigrid.engine.LlamaModel} program, operator
- * for operator, so every logit equals the one a verifier's re-execution of that program gives (asserted bit
- * for bit at every position in the tests). Batching and the per-sequence cache are what this class adds.
+ * <p>The arithmetic is that program's, operator for operator ({@code embedding}, {@code rms_norm},
+ * {@code matmul}, {@code rope}, {@code causal_attention}, {@code silu}, {@code bcast_mul}, {@code add}), so every
+ * logit equals the one a verifier's re-execution gives (asserted bit for bit at every position in the tests).
+ * What this class adds is speed without changing a bit:
+ * <ul>
+ *   <li>the projections are packed once at load ({@link PackedMatrix}), q/k/v stacked into one matrix and
+ *       gate/up into another, and each step runs ONE product per matrix for all rows of all sequences
+ *       (rows = streams); each output's K-sum is in-order FMA over its own row, so a row's bits never depend on
+ *       the other rows;</li>
+ *   <li>{@code rope} and attention run per row on its own sequence's cache, read in place
+ *       ({@link CachedAttention}); the final norm and the LM head see only each sequence's last row;</li>
+ *   <li>a step reuses pooled buffers instead of allocating tensors per operator.</li>
+ * </ul>
+ * Thread-safe: concurrent {@link #decode} calls on different caches each take their own buffers.
  */
 public final class LlamaDecoder implements DecoderModel {
     private final LlamaConfig config;
-    private final Tensor embedTokens; // (vocab, hidden)
+    private final float[] embedTokens; // (vocab, hidden)
     private final Layer[] layers;
-    private final Tensor finalNorm; // (hidden)
-    private final Tensor lmHead; // (vocab, hidden)
+    private final float[] finalNorm; // (hidden)
+    private final PackedMatrix lmHead; // (vocab, hidden)
+    private final RopeTable rope;
+    private final CachedAttention attention;
+    private final int qWidth;
+    private final int kvWidth;
+    private final ConcurrentLinkedQueue<StepBuffers> buffers = new ConcurrentLinkedQueue<>();
 
-    /** One transformer block's weights, HF layout (out, in) for the projections. */
-    private record Layer(Tensor inputNorm, Tensor q, Tensor k, Tensor v, Tensor o, Tensor postNorm, Tensor gate,
-            Tensor up, Tensor down) {
+    /** One transformer block: norms (hidden), q|k|v stacked (q + 2·kv, hidden), o, gate|up stacked, down. */
+    private record Layer(float[] inputNorm, PackedMatrix qkv, PackedMatrix o, float[] postNorm, PackedMatrix gateUp,
+            PackedMatrix down) {
     }
 
     public LlamaDecoder(LlamaConfig config, Map<String, Tensor> weights) {
         this.config = config;
-        int kvWidth = config.numKeyValueHeads() * config.headDim();
-        int qWidth = config.numAttentionHeads() * config.headDim();
-        this.embedTokens = weight(weights, "model.embed_tokens.weight", config.vocabSize(), config.hiddenSize());
+        this.kvWidth = config.numKeyValueHeads() * config.headDim();
+        this.qWidth = config.numAttentionHeads() * config.headDim();
+        int d = config.hiddenSize();
+        int ffn = config.intermediateSize();
+        Tensor embed = weight(weights, "model.embed_tokens.weight", config.vocabSize(), d);
+        this.embedTokens = embed.data();
         this.layers = new Layer[config.numHiddenLayers()];
         for (int i = 0; i < layers.length; i++) {
             String p = "model.layers." + i + ".";
             layers[i] = new Layer(
-                    weight(weights, p + "input_layernorm.weight", config.hiddenSize()),
-                    weight(weights, p + "self_attn.q_proj.weight", qWidth, config.hiddenSize()),
-                    weight(weights, p + "self_attn.k_proj.weight", kvWidth, config.hiddenSize()),
-                    weight(weights, p + "self_attn.v_proj.weight", kvWidth, config.hiddenSize()),
-                    weight(weights, p + "self_attn.o_proj.weight", config.hiddenSize(), qWidth),
-                    weight(weights, p + "post_attention_layernorm.weight", config.hiddenSize()),
-                    weight(weights, p + "mlp.gate_proj.weight", config.intermediateSize(), config.hiddenSize()),
-                    weight(weights, p + "mlp.up_proj.weight", config.intermediateSize(), config.hiddenSize()),
-                    weight(weights, p + "mlp.down_proj.weight", config.hiddenSize(), config.intermediateSize()));
+                    weight(weights, p + "input_layernorm.weight", d).data(),
+                    PackedMatrix.stack(weight(weights, p + "self_attn.q_proj.weight", qWidth, d),
+                            weight(weights, p + "self_attn.k_proj.weight", kvWidth, d),
+                            weight(weights, p + "self_attn.v_proj.weight", kvWidth, d)),
+                    PackedMatrix.stack(weight(weights, p + "self_attn.o_proj.weight", d, qWidth)),
+                    weight(weights, p + "post_attention_layernorm.weight", d).data(),
+                    PackedMatrix.stack(weight(weights, p + "mlp.gate_proj.weight", ffn, d),
+                            weight(weights, p + "mlp.up_proj.weight", ffn, d)),
+                    PackedMatrix.stack(weight(weights, p + "mlp.down_proj.weight", d, ffn)));
         }
-        this.finalNorm = weight(weights, "model.norm.weight", config.hiddenSize());
-        this.lmHead = config.tieWordEmbeddings() && !weights.containsKey("lm_head.weight") ? embedTokens
-                : weight(weights, "lm_head.weight", config.vocabSize(), config.hiddenSize());
+        this.finalNorm = weight(weights, "model.norm.weight", d).data();
+        this.lmHead = PackedMatrix.stack(config.tieWordEmbeddings() && !weights.containsKey("lm_head.weight") ? embed
+                : weight(weights, "lm_head.weight", config.vocabSize(), d));
+        this.rope = new RopeTable(config.ropeTheta(), config.headDim());
+        this.attention = new CachedAttention(config.numAttentionHeads(), config.numKeyValueHeads(), config.headDim());
     }
 
     /** Loads {@code config.json} and the (possibly sharded) safetensors weights of a Hugging Face model directory. */
@@ -83,86 +97,173 @@ public final class LlamaDecoder implements DecoderModel {
 
     @Override
     public KvCache newCache() {
-        return new KvCache(config.numHiddenLayers(), config.numKeyValueHeads() * config.headDim());
+        return new KvCache(config.numHiddenLayers(), kvWidth);
     }
 
     @Override
     public float[][] decode(List<KvCache> caches, List<int[]> tokens, Parallelism par) {
         int[] rowStart = checkBatch(caches, tokens);
-        Tensor x = forward(caches, tokens, rowStart, par);
-        float[] rows = x.data();
         int hidden = config.hiddenSize();
-        float[] last = new float[caches.size() * hidden];
-        for (int b = 0; b < caches.size(); b++) {
-            System.arraycopy(rows, (rowStart[b + 1] - 1) * hidden, last, b * hidden, hidden);
+        int vocab = config.vocabSize();
+        StepBuffers b = takeBuffers(rowStart[caches.size()], caches.size());
+        try {
+            forward(caches, tokens, rowStart, b, par);
+            for (int s = 0; s < caches.size(); s++) {
+                RowMath.rmsNorm(b.x, (rowStart[s + 1] - 1) * hidden, finalNorm, config.rmsNormEps(), b.last, s * hidden,
+                        b.squares, b.partial);
+            }
+            lmHead.multiply(b.last, caches.size(), b.logits, 0, vocab, par);
+            float[][] out = new float[caches.size()][];
+            for (int s = 0; s < out.length; s++) {
+                out[s] = Arrays.copyOfRange(b.logits, s * vocab, (s + 1) * vocab);
+            }
+            return out;
+        } finally {
+            buffers.offer(b);
         }
-        Tensor normed = rmsNorm(Tensor.of(new int[] {caches.size(), hidden}, last), finalNorm, par);
-        float[] logits = linear(normed, lmHead, par).data();
-        float[][] out = new float[caches.size()][];
-        for (int b = 0; b < out.length; b++) {
-            out[b] = Arrays.copyOfRange(logits, b * config.vocabSize(), (b + 1) * config.vocabSize());
-        }
-        return out;
     }
 
     @Override
     public Tensor hiddenStates(int[] tokens, Parallelism par) {
         List<KvCache> caches = List.of(newCache());
         List<int[]> batch = List.<int[]>of(tokens.clone());
-        return rmsNorm(forward(caches, batch, checkBatch(caches, batch), par), finalNorm, par);
+        int[] rowStart = checkBatch(caches, batch);
+        int hidden = config.hiddenSize();
+        StepBuffers b = takeBuffers(tokens.length, 1);
+        try {
+            forward(caches, batch, rowStart, b, par);
+            float[] out = new float[tokens.length * hidden];
+            for (int r = 0; r < tokens.length; r++) {
+                RowMath.rmsNorm(b.x, r * hidden, finalNorm, config.rmsNormEps(), out, r * hidden, b.squares, b.partial);
+            }
+            return Tensor.of(new int[] {tokens.length, hidden}, out);
+        } finally {
+            buffers.offer(b);
+        }
     }
 
-    /** The residual stream after the last block for all new rows of the batch, sequence after sequence. */
-    private Tensor forward(List<KvCache> caches, List<int[]> tokens, int[] rowStart, Parallelism par) {
-        int total = rowStart[caches.size()];
-        float[] ids = new float[total];
-        for (int b = 0; b < caches.size(); b++) {
-            int[] seq = tokens.get(b);
+    /**
+     * Runs every block over all new rows of the batch (sequence after sequence), leaving the residual stream
+     * in {@code b.x}; appends each row's keys and values to its sequence's cache.
+     */
+    private void forward(List<KvCache> caches, List<int[]> tokens, int[] rowStart, StepBuffers b, Parallelism par) {
+        int rows = rowStart[caches.size()];
+        int d = config.hiddenSize();
+        int ffn = config.intermediateSize();
+        int qkvWidth = qWidth + 2 * kvWidth;
+        float eps = config.rmsNormEps();
+        for (int s = 0; s < caches.size(); s++) {
+            int[] seq = tokens.get(s);
+            KvCache cache = caches.get(s);
+            cache.reserve(cache.length() + seq.length);
             for (int i = 0; i < seq.length; i++) {
-                ids[rowStart[b] + i] = seq[i];
+                int r = rowStart[s] + i;
+                b.rowSequence[r] = s;
+                b.rowPosition[r] = cache.length() + i;
+                System.arraycopy(embedTokens, seq[i] * d, b.x, r * d, d);
             }
         }
-        Tensor x = Ops.execute("embedding", new long[] {config.vocabSize()},
-                List.of(embedTokens, Tensor.of(new int[] {total}, ids)), par);
+        rope.ensure(b.maxPosition(rows) + 1);
         for (int layer = 0; layer < layers.length; layer++) {
             Layer w = layers[layer];
-            Tensor h = rmsNorm(x, w.inputNorm(), par);
-            Tensor attention = attention(layer, caches, rowStart, linear(h, w.q(), par), linear(h, w.k(), par),
-                    linear(h, w.v(), par), par);
-            x = Ops.execute("add", new long[0], List.of(x, linear(attention, w.o(), par)), par);
-            h = rmsNorm(x, w.postNorm(), par);
-            Tensor gated = Ops.execute("silu", new long[0], List.of(linear(h, w.gate(), par)), par);
-            Tensor mixed = Ops.execute("bcast_mul", new long[0], List.of(gated, linear(h, w.up(), par)), par);
-            x = Ops.execute("add", new long[0], List.of(x, linear(mixed, w.down(), par)), par);
+            for (int r = 0; r < rows; r++) {
+                RowMath.rmsNorm(b.x, r * d, w.inputNorm(), eps, b.h, r * d, b.squares, b.partial);
+            }
+            w.qkv().multiply(b.h, rows, b.qkv, 0, qkvWidth, par);
+            for (int r = 0; r < rows; r++) {
+                int at = r * qkvWidth;
+                rope.rotate(b.qkv, at, config.numAttentionHeads(), b.rowPosition[r]);
+                rope.rotate(b.qkv, at + qWidth, config.numKeyValueHeads(), b.rowPosition[r]);
+                KvCache cache = caches.get(b.rowSequence[r]);
+                System.arraycopy(b.qkv, at + qWidth, cache.keys(layer), b.rowPosition[r] * kvWidth, kvWidth);
+                System.arraycopy(b.qkv, at + qWidth + kvWidth, cache.values(layer), b.rowPosition[r] * kvWidth, kvWidth);
+            }
+            attention.attend(caches, layer, rows, b.rowSequence, b.rowPosition, b.qkv, qkvWidth, b.attended, par);
+            w.o().multiply(b.attended, rows, b.projected, 0, d, par);
+            RowMath.addInPlace(b.x, 0, b.projected, 0, rows * d);
+            for (int r = 0; r < rows; r++) {
+                RowMath.rmsNorm(b.x, r * d, w.postNorm(), eps, b.h, r * d, b.squares, b.partial);
+            }
+            w.gateUp().multiply(b.h, rows, b.gateUp, 0, 2 * ffn, par);
+            gatedUnits(b, rows, ffn, par);
+            w.down().multiply(b.mixed, rows, b.projected, 0, d, par);
+            RowMath.addInPlace(b.x, 0, b.projected, 0, rows * d);
         }
-        return x;
+        for (int s = 0; s < caches.size(); s++) {
+            caches.get(s).advance(tokens.get(s).length);
+        }
     }
 
-    /** Rotary positions, cache append and causal attention, each sequence on its own rows. */
-    private Tensor attention(int layer, List<KvCache> caches, int[] rowStart, Tensor q, Tensor k, Tensor v,
-            Parallelism par) {
-        int qWidth = config.numAttentionHeads() * config.headDim();
-        int kvWidth = config.numKeyValueHeads() * config.headDim();
-        long theta = Float.floatToRawIntBits(config.ropeTheta());
-        float[] out = new float[rowStart[caches.size()] * qWidth];
-        for (int b = 0; b < caches.size(); b++) {
-            KvCache cache = caches.get(b);
-            int from = rowStart[b];
-            int rows = rowStart[b + 1] - from;
-            int cached = cache.length();
-            Tensor qb = Ops.execute("rope", new long[] {1, config.numAttentionHeads(), theta, cached, 0},
-                    List.of(rows(q, from, rows)), par);
-            Tensor kb = Ops.execute("rope", new long[] {1, config.numKeyValueHeads(), theta, cached, 0},
-                    List.of(rows(k, from, rows)), par);
-            cache.append(layer, kb.data(), rows(v, from, rows).data());
-            int seen = cached + rows;
-            Tensor keys = Tensor.of(new int[] {seen, kvWidth}, cache.keys(layer, seen));
-            Tensor values = Tensor.of(new int[] {seen, kvWidth}, cache.values(layer, seen));
-            Tensor attended = Ops.execute("causal_attention", new long[] {1, config.numAttentionHeads(), config.numKeyValueHeads()},
-                    List.of(qb, keys, values), par);
-            System.arraycopy(attended.data(), 0, out, from * qWidth, rows * qWidth);
+    /** silu(gate) · up for every row; rows split across threads when there are enough exponentials. */
+    private static void gatedUnits(StepBuffers b, int rows, int ffn, Parallelism par) {
+        Parallelism.RangeBody body = (from, to) -> {
+            for (int r = from; r < to; r++) {
+                RowMath.siluTimes(b.gateUp, r * 2 * ffn, b.gateUp, r * 2 * ffn + ffn, b.mixed, r * ffn, ffn);
+            }
+        };
+        if (par.threads() > 1 && rows > 1 && (long) rows * ffn >= 8192) {
+            par.forRange(rows, body);
+        } else {
+            body.run(0, rows);
         }
-        return Tensor.of(new int[] {rowStart[caches.size()], qWidth}, out);
+    }
+
+    private StepBuffers takeBuffers(int rows, int sequences) {
+        StepBuffers b = buffers.poll();
+        if (b == null) {
+            b = new StepBuffers();
+        }
+        b.fit(config, rows, sequences);
+        return b;
+    }
+
+    /** The activations of one step, grown as needed and reused by later steps. */
+    private static final class StepBuffers {
+        float[] x = new float[0]; // (rows, hidden): the residual stream
+        float[] h = new float[0]; // (rows, hidden): normed input of a projection
+        float[] qkv = new float[0]; // (rows, q + 2·kv)
+        float[] attended = new float[0]; // (rows, q)
+        float[] projected = new float[0]; // (rows, hidden)
+        float[] gateUp = new float[0]; // (rows, 2·ffn)
+        float[] mixed = new float[0]; // (rows, ffn)
+        float[] last = new float[0]; // (sequences, hidden)
+        float[] logits = new float[0]; // (sequences, vocab)
+        int[] rowSequence = new int[0];
+        int[] rowPosition = new int[0];
+        float[] squares = new float[0];
+        final float[] partial = RowMath.partials();
+
+        void fit(LlamaConfig c, int rows, int sequences) {
+            int d = c.hiddenSize();
+            int q = c.numAttentionHeads() * c.headDim();
+            int kv = c.numKeyValueHeads() * c.headDim();
+            x = grow(x, rows * d);
+            h = grow(h, rows * d);
+            qkv = grow(qkv, rows * (q + 2 * kv));
+            attended = grow(attended, rows * q);
+            projected = grow(projected, rows * d);
+            gateUp = grow(gateUp, rows * 2 * c.intermediateSize());
+            mixed = grow(mixed, rows * c.intermediateSize());
+            last = grow(last, sequences * d);
+            logits = grow(logits, Math.multiplyExact(sequences, c.vocabSize()));
+            squares = grow(squares, d);
+            if (rowSequence.length < rows) {
+                rowSequence = new int[rows];
+                rowPosition = new int[rows];
+            }
+        }
+
+        int maxPosition(int rows) {
+            int max = 0;
+            for (int r = 0; r < rows; r++) {
+                max = Math.max(max, rowPosition[r]);
+            }
+            return max;
+        }
+
+        private static float[] grow(float[] buffer, int size) {
+            return buffer.length >= size ? buffer : new float[size];
+        }
     }
 
     private int[] checkBatch(List<KvCache> caches, List<int[]> tokens) {
@@ -190,22 +291,6 @@ public final class LlamaDecoder implements DecoderModel {
         return rowStart;
     }
 
-    private static Tensor rows(Tensor matrix, int from, int count) {
-        int width = matrix.dim(1);
-        return Tensor.of(new int[] {count, width},
-                Arrays.copyOfRange(matrix.data(), from * width, (from + count) * width));
-    }
-
-    private Tensor rmsNorm(Tensor x, Tensor weight, Parallelism par) {
-        return Ops.execute("rms_norm", new long[] {Float.floatToRawIntBits(config.rmsNormEps())}, List.of(x, weight),
-                par);
-    }
-
-    /** x · Wᵀ for an HF (out, in) weight. */
-    private static Tensor linear(Tensor x, Tensor weight, Parallelism par) {
-        return Ops.execute("matmul", new long[] {0, 1}, List.of(x, weight), par);
-    }
-
     private static Tensor weight(Map<String, Tensor> weights, String name, int... shape) {
         Tensor tensor = weights.get(name);
         if (tensor == null) {
@@ -214,6 +299,11 @@ public final class LlamaDecoder implements DecoderModel {
         if (!Arrays.equals(tensor.shape(), shape)) {
             throw new IllegalArgumentException("model weights: tensor " + name + " has shape "
                     + Arrays.toString(tensor.shape()) + ", config.json implies " + Arrays.toString(shape));
+        }
+        for (float value : tensor.data()) {
+            if (!Float.isFinite(value)) {
+                throw new IllegalArgumentException("model weights: tensor " + name + " holds a non-finite value " + value);
+            }
         }
         return tensor;
     }

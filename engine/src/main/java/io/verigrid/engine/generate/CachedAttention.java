@@ -1,0 +1,139 @@
+package io.verigrid.engine.generate;
+
+import io.verigrid.engine.Parallelism;
+import java.util.List;
+
+/**
+ * Causal attention of a step's query rows over their sequences' KV caches, read in place — the arithmetic of
+ * the engine's {@code causal_attention} operator for (query row, head), computed whole by one thread.
+ *
+ * <p>Canonical order: scale = (float) (1/√headDim); score_j = (Σ_d fma(q_d, k_jd) in d order from 0) · scale
+ * for keys j = 0 … position; max exact; e_j = (float) StrictMath.exp(score_j − max); sum = canonical Σ e_j;
+ * p_j = e_j / sum; out_d = Σ_j fma(p_j, v_jd) in j order from 0. Query head h reads key/value head
+ * h / (heads / kvHeads). Several keys' dot products run side by side; each is still that scalar chain.
+ */
+final class CachedAttention {
+    /** Below this many multiply-adds a fork costs more than it saves. */
+    private static final long PARALLEL_MIN_WORK = 1 << 16;
+
+    private final int heads;
+    private final int kvHeads;
+    private final int headDim;
+    private final float scale;
+    private final ThreadLocal<Scratch> scratch;
+
+    /** Per-thread buffers: scores over the visible keys, the output accumulator, the sum's partials. */
+    private static final class Scratch {
+        float[] scores = new float[256];
+        final float[] acc;
+        final float[] partial = RowMath.partials();
+
+        Scratch(int headDim) {
+            acc = new float[headDim];
+        }
+    }
+
+    CachedAttention(int heads, int kvHeads, int headDim) {
+        this.heads = heads;
+        this.kvHeads = kvHeads;
+        this.headDim = headDim;
+        this.scale = (float) (1.0 / StrictMath.sqrt(headDim));
+        this.scratch = ThreadLocal.withInitial(() -> new Scratch(headDim));
+    }
+
+    /**
+     * For every row r and head h: attends q (row r of {@code qkv} at column h·headDim, row stride
+     * {@code qkvWidth}) over positions 0 … rowPosition[r] of the cache of sequence rowSequence[r] in
+     * {@code layer}; writes (rows, heads·headDim) into {@code out}.
+     */
+    void attend(List<KvCache> caches, int layer, int rows, int[] rowSequence, int[] rowPosition, float[] qkv,
+            int qkvWidth, float[] out, Parallelism par) {
+        long work = 0;
+        for (int r = 0; r < rows; r++) {
+            work += (long) (rowPosition[r] + 1) * heads * headDim * 2;
+        }
+        int units = rows * heads;
+        if (par.threads() == 1 || work < PARALLEL_MIN_WORK || units < 2) {
+            attendUnits(caches, layer, rowSequence, rowPosition, qkv, qkvWidth, out, 0, units);
+        } else {
+            par.forRange(units, (from, to) -> attendUnits(caches, layer, rowSequence, rowPosition, qkv, qkvWidth, out,
+                    from, to));
+        }
+    }
+
+    private void attendUnits(List<KvCache> caches, int layer, int[] rowSequence, int[] rowPosition, float[] qkv,
+            int qkvWidth, float[] out, int from, int to) {
+        Scratch s = scratch.get();
+        int group = heads / kvHeads;
+        int kvWidth = kvHeads * headDim;
+        for (int unit = from; unit < to; unit++) {
+            int r = unit / heads;
+            int h = unit % heads;
+            KvCache cache = caches.get(rowSequence[r]);
+            int count = rowPosition[r] + 1;
+            if (s.scores.length < count) {
+                s.scores = new float[Math.max(count, 2 * s.scores.length)];
+            }
+            int kvOff = (h / group) * headDim;
+            float max = scores(qkv, r * qkvWidth + h * headDim, cache.keys(layer), kvOff, kvWidth, count, s.scores);
+            float[] p = s.scores;
+            for (int j = 0; j < count; j++) {
+                p[j] = (float) StrictMath.exp(p[j] - max);
+            }
+            float sum = RowMath.canonicalSum(p, 0, count, s.partial);
+            for (int j = 0; j < count; j++) {
+                p[j] = p[j] / sum;
+            }
+            float[] acc = s.acc;
+            java.util.Arrays.fill(acc, 0f);
+            float[] v = cache.values(layer);
+            for (int j = 0; j < count; j++) {
+                float pj = p[j];
+                int vBase = j * kvWidth + kvOff;
+                for (int d = 0; d < headDim; d++) {
+                    acc[d] = Math.fma(pj, v[vBase + d], acc[d]);
+                }
+            }
+            System.arraycopy(acc, 0, out, r * heads * headDim + h * headDim, headDim);
+        }
+    }
+
+    /** score_j for keys [0, count) into {@code scores}, four keys' in-order chains side by side; returns the max. */
+    private float scores(float[] q, int qOff, float[] k, int kvOff, int kvWidth, int count, float[] scores) {
+        int j = 0;
+        for (; j + 4 <= count; j += 4) {
+            int k0 = j * kvWidth + kvOff;
+            int k1 = k0 + kvWidth;
+            int k2 = k1 + kvWidth;
+            int k3 = k2 + kvWidth;
+            float acc0 = 0f;
+            float acc1 = 0f;
+            float acc2 = 0f;
+            float acc3 = 0f;
+            for (int d = 0; d < headDim; d++) {
+                float qd = q[qOff + d];
+                acc0 = Math.fma(qd, k[k0 + d], acc0);
+                acc1 = Math.fma(qd, k[k1 + d], acc1);
+                acc2 = Math.fma(qd, k[k2 + d], acc2);
+                acc3 = Math.fma(qd, k[k3 + d], acc3);
+            }
+            scores[j] = acc0 * scale;
+            scores[j + 1] = acc1 * scale;
+            scores[j + 2] = acc2 * scale;
+            scores[j + 3] = acc3 * scale;
+        }
+        for (; j < count; j++) {
+            int k0 = j * kvWidth + kvOff;
+            float acc = 0f;
+            for (int d = 0; d < headDim; d++) {
+                acc = Math.fma(q[qOff + d], k[k0 + d], acc);
+            }
+            scores[j] = acc * scale;
+        }
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < count; i++) {
+            max = Math.max(max, scores[i]);
+        }
+        return max;
+    }
+}

@@ -1,0 +1,112 @@
+package io.verigrid.engine.generate;
+
+import io.verigrid.engine.Parallelism;
+import io.verigrid.engine.Tensor;
+
+/**
+ * One or more Hugging Face linear weights (out, in), stacked along out and packed once for decoding:
+ * {@code y = x · Wᵀ} for every row of x, as the engine's {@code matmul} computes it.
+ *
+ * <p>Canonical order (that of {@code matmul}): every output is {@code acc = 0; for p in 0..k−1:
+ * acc = fma(x[i,p], W[j,p], acc)}, strictly in order of p, computed whole by one thread. The packed layout is
+ * column panels {@code [panel][p][lane]} (a plain copy, zero-padded past the last column), so a panel streams
+ * from memory in one pass while each lane keeps its output's running sum in a register. Rows are independent:
+ * a stream's outputs are the same bits alone or in a batch of sixteen. Threads split panels.
+ */
+final class PackedMatrix {
+    /** Whether the Vector API kernel may run: module loaded and the JIT on (interpreted vector code is slow). */
+    static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+            && !System.getProperty("java.vm.info", "").contains("interpreted");
+    /** Panel width of the scalar path's layout (any width gives the same bits). */
+    private static final int SCALAR_LANES = 8;
+    /** Below this many weights per thread a fork costs more than it saves. */
+    private static final long PARALLEL_MIN_WEIGHTS = 1 << 17;
+
+    private final int k;
+    private final int n;
+    private final int lanes;
+    private final int panels;
+    private final float[] packed; // (panels, k, lanes)
+
+    private PackedMatrix(int k, int n, int lanes, float[] packed) {
+        this.k = k;
+        this.n = n;
+        this.lanes = lanes;
+        this.panels = (n + lanes - 1) / lanes;
+        this.packed = packed;
+    }
+
+    /** Packs the (out_t, in) weights one after another along the output axis; every in must be equal. */
+    static PackedMatrix stack(Tensor... weights) {
+        int k = weights[0].dim(1);
+        int n = 0;
+        for (Tensor weight : weights) {
+            if (weight.rank() != 2 || weight.dim(1) != k) {
+                throw new IllegalArgumentException("stacked weights must all be (out, " + k + ")");
+            }
+            n += weight.dim(0);
+        }
+        int lanes = VECTOR_API ? PanelKernel.LANES : SCALAR_LANES;
+        int panels = (n + lanes - 1) / lanes;
+        float[] packed = new float[Math.multiplyExact(panels * lanes, k)];
+        int column = 0;
+        for (Tensor weight : weights) {
+            float[] w = weight.data();
+            for (int row = 0; row < weight.dim(0); row++, column++) {
+                int base = (column / lanes) * k * lanes + column % lanes;
+                for (int p = 0; p < k; p++) {
+                    packed[base + p * lanes] = w[row * k + p];
+                }
+            }
+        }
+        return new PackedMatrix(k, n, lanes, packed);
+    }
+
+    int inputs() {
+        return k;
+    }
+
+    int outputs() {
+        return n;
+    }
+
+    /**
+     * Writes y = x · Wᵀ for the m rows of x (m×k row-major) into {@code y} row i at {@code yOff + i·ldy}
+     * (n columns each).
+     */
+    void multiply(float[] x, int m, float[] y, int yOff, int ldy, Parallelism par) {
+        long work = (long) m * k * n;
+        int threads = (int) Math.min(par.threads(), Math.max(1, (long) k * n / PARALLEL_MIN_WEIGHTS));
+        if (threads <= 1 || work < PARALLEL_MIN_WEIGHTS) {
+            panels(x, m, y, yOff, ldy, 0, panels);
+            return;
+        }
+        // Chunks of four panels keep the 4-panel tiles whole; each chunk is a contiguous panel range.
+        int groups = (panels + 3) / 4;
+        par.forRange(Math.min(groups, threads), (from, to) -> {
+            int chunks = Math.min(groups, threads);
+            int g0 = (int) ((long) groups * from / chunks);
+            int g1 = (int) ((long) groups * to / chunks);
+            panels(x, m, y, yOff, ldy, g0 * 4, Math.min(g1 * 4, panels));
+        });
+    }
+
+    private void panels(float[] x, int m, float[] y, int yOff, int ldy, int q0, int q1) {
+        if (VECTOR_API) {
+            PanelKernel.multiply(x, m, k, packed, n, y, yOff, ldy, q0, q1);
+            return;
+        }
+        for (int i = 0; i < m; i++) {
+            for (int q = q0; q < q1; q++) {
+                int base = q * k * lanes;
+                for (int lane = 0; lane < lanes && q * lanes + lane < n; lane++) {
+                    float acc = 0f;
+                    for (int p = 0; p < k; p++) {
+                        acc = Math.fma(x[i * k + p], packed[base + p * lanes + lane], acc);
+                    }
+                    y[yOff + i * ldy + q * lanes + lane] = acc;
+                }
+            }
+        }
+    }
+}
