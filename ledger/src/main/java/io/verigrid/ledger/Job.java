@@ -9,7 +9,8 @@ import java.util.TreeSet;
 
 /** One training job's mutable ledger entry: escrow, lease and the committed units. */
 final class Job {
-    enum Status { OPEN, LEASED, DONE }
+    /** AUCTION and CANCELLED belong to market orders: the job waits for its auction, or its buyer withdrew it. */
+    enum Status { OPEN, LEASED, DONE, AUCTION, CANCELLED }
 
     /** Unit {@code unit}'s commitment: R_unit, who committed it and when, and whether it was verified (and paid). */
     record Commit(byte[] root, long height, String provider, boolean verified, long paid, long verifiedHeight,
@@ -34,6 +35,8 @@ final class Job {
     long escrow;
     long paid;
     long openDispute;
+    /** The leased price per unit of a market job; 0 for a first-come job, which pays price / units. */
+    long unitPrice;
     final List<Commit> commits = new ArrayList<>();
     final TreeSet<String> banned = new TreeSet<>();
 
@@ -57,7 +60,7 @@ final class Job {
 
     /** What each verified unit pays; the rounding remainder goes back to the buyer when the job is done. */
     long pricePerUnit() {
-        return price / units;
+        return unitPrice > 0 ? unitPrice : price / units;
     }
 
     /** R_unit as committed, R_0 for unit 0. */
@@ -76,6 +79,7 @@ final class Job {
         c.escrow = escrow;
         c.paid = paid;
         c.openDispute = openDispute;
+        c.unitPrice = unitPrice;
         c.commits.addAll(commits);
         c.banned.addAll(banned);
         return c;
@@ -92,6 +96,7 @@ final class Job {
         }
         out.i32(banned.size());
         banned.forEach(out::string);
+        out.i64(unitPrice);
     }
 
     static Job read(ByteReader in) {
@@ -107,6 +112,7 @@ final class Job {
                     in.i64("paid"), in.i64("verifiedHeight"), in.string("verifiedBy")));
         }
         for (int i = in.count("banned", 2); i > 0; i--) j.banned.add(in.string("banned"));
+        j.unitPrice = in.i64("unitPrice");
         return j;
     }
 }

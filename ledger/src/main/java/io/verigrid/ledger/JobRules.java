@@ -18,9 +18,15 @@ final class JobRules {
     private JobRules() {}
 
     static void post(Draft d, String buyer, Account account, TxBody.PostJob p) {
+        open(d, buyer, p.jobSpec(), p.price(), p.samplePpm());
+        AccountRules.debit(account, p.price(), "job escrow");
+    }
+
+    /** Decodes and bounds an MLP spec; {@link Rejection} BAD_JOB when it is not one this ledger can referee. */
+    static MlpJob mlpSpec(byte[] jobSpec) {
         MlpJob spec;
         try {
-            spec = MlpJob.decode(p.jobSpec());
+            spec = MlpJob.decode(jobSpec);
         } catch (IllegalArgumentException e) {
             throw new Rejection(Rejection.BAD_JOB, "jobSpec is not an MlpJob: " + e.getMessage());
         }
@@ -29,15 +35,21 @@ final class JobRules {
         if (elements > MAX_JOB_ELEMENTS) {
             throw new Rejection(Rejection.BAD_JOB, "job needs " + elements + " tensor elements, the limit is " + MAX_JOB_ELEMENTS);
         }
-        if (p.price() < spec.units()) {
-            throw new Rejection(Rejection.BAD_JOB, "price " + p.price() + " is below one unit per checkpoint (" + spec.units() + ")");
+        return spec;
+    }
+
+    /** Creates an OPEN job holding {@code price} in escrow; the caller debits the buyer. */
+    static Job open(Draft d, String buyer, byte[] jobSpec, long price, int samplePpm) {
+        MlpJob spec = mlpSpec(jobSpec);
+        if (price < spec.units()) {
+            throw new Rejection(Rejection.BAD_JOB, "price " + price + " is below one unit per checkpoint (" + spec.units() + ")");
         }
-        AccountRules.debit(account, p.price(), "job escrow");
         byte[] r0 = Commitments.stateRoot(spec.initialState());
         byte[] datasetRoot = Commitments.datasetRoot(spec.dataset());
-        Job job = d.newJob(id -> new Job(id, buyer, p.jobSpec(), p.price(), p.samplePpm(), spec.units(),
+        Job job = d.newJob(id -> new Job(id, buyer, jobSpec, price, samplePpm, spec.units(),
                 spec.checkpointInterval(), r0, datasetRoot, d.height));
-        job.escrow = p.price();
+        job.escrow = price;
+        return job;
     }
 
     static void accept(Draft d, String sender, Account account, TxBody.AcceptJob a) {
@@ -46,6 +58,7 @@ final class JobRules {
         if (job.banned.contains(sender)) {
             throw new Rejection(Rejection.BANNED, sender + " lost a dispute on job " + job.id + " and may not lease it again");
         }
+        MarketRules.refuseFirstCome(d, job);
         requireStake(account, d.params.minProviderStake(), "lease a job");
         job.status = Job.Status.LEASED;
         job.lessee = sender;

@@ -20,6 +20,10 @@ public final class NodeMetrics {
     private final Counter disputes = counter("verigrid.disputes", "disputes this node opened or answered");
     private final Counter blobBytesIn = counter("verigrid.blob.bytes.in", "verified blob bytes stored from uploads and peers");
     private final Counter blobBytesOut = counter("verigrid.blob.bytes.out", "blob bytes served to callers");
+    private final Counter ordersPosted = counter("verigrid.market.orders", "market orders this node posted");
+    private final Counter bidsPlaced = counter("verigrid.market.bids", "binding bids this provider placed");
+    private final Counter leasesWon = counter("verigrid.market.leases", "market leases this provider won");
+    private final Counter heartbeats = counter("verigrid.market.heartbeats", "lease heartbeats this provider sent");
     private final Counter chunkFailures = counter("verigrid.blob.chunk.verification.failures", "chunks rejected because their hash did not match");
 
     private Counter counter(String name, String help) {
@@ -28,6 +32,22 @@ public final class NodeMetrics {
 
     public void jobLeased() {
         jobsLeased.increment();
+    }
+
+    public void orderPosted() {
+        ordersPosted.increment();
+    }
+
+    public void bidPlaced() {
+        bidsPlaced.increment();
+    }
+
+    public void leaseWon() {
+        leasesWon.increment();
+    }
+
+    public void heartbeat() {
+        heartbeats.increment();
     }
 
     public void unitCommitted() {

@@ -22,6 +22,8 @@ import io.verigrid.node.http.RequestAuth;
 import io.verigrid.node.http.RequestSigner;
 import io.verigrid.node.ledger.LedgerHttp;
 import io.verigrid.node.ledger.Wallet;
+import io.verigrid.node.market.MarketOffer;
+import io.verigrid.node.market.ProviderMarket;
 import io.verigrid.node.metrics.NodeMetrics;
 import io.verigrid.node.work.DisputePlayer;
 import io.verigrid.node.work.Execution;
@@ -46,8 +48,16 @@ import java.util.function.Consumer;
  * over signed HTTP to the job's buyer and staked verifiers only. A blob garbage collection runs every ten minutes.
  */
 public final class ProviderNode implements AutoCloseable {
-    /** {@code fault} is null for an honest provider; {@code host}/{@code port} is where its HTTP API listens (port 0: any free). */
-    public record Config(String name, Keys keys, String ledgerUrl, Path dataDir, int threads, Fault fault, boolean startPaused, String host, int port) {
+    /**
+     * {@code fault} is null for an honest provider; {@code host}/{@code port} is where its HTTP API listens (port 0:
+     * any free); {@code offer} (null: first-come jobs only) makes it register on the compute market and bid.
+     */
+    public record Config(String name, Keys keys, String ledgerUrl, Path dataDir, int threads, Fault fault, boolean startPaused, String host, int port,
+                         MarketOffer offer) {
+        public Config(String name, Keys keys, String ledgerUrl, Path dataDir, int threads, Fault fault, boolean startPaused, String host, int port) {
+            this(name, keys, ledgerUrl, dataDir, threads, fault, startPaused, host, port, null);
+        }
+
         /** A provider on loopback, on any free port. */
         public Config(String name, Keys keys, String ledgerUrl, Path dataDir, int threads, Fault fault, boolean startPaused) {
             this(name, keys, ledgerUrl, dataDir, threads, fault, startPaused, "127.0.0.1", 0);
@@ -69,6 +79,7 @@ public final class ProviderNode implements AutoCloseable {
     private final DisputePlayer disputes;
     private final NodeServer server;
     private final RoleLoop loop;
+    private final ProviderMarket market;
     private volatile boolean paused;
     private volatile Long activeJob;
     private long lastGcNanos = System.nanoTime();
@@ -97,6 +108,8 @@ public final class ProviderNode implements AutoCloseable {
             app.post("/admin/pause", ctx -> { paused = true; ctx.json(Map.of("paused", true)); });
             app.post("/admin/resume", ctx -> { paused = false; ctx.json(Map.of("paused", false)); });
         });
+        this.market = config.offer() == null ? null : new ProviderMarket(config.name(), config.offer(), wallet, ledger, server.url(), par,
+                config.dataDir(), metrics, log);
         this.loop = new RoleLoop(config.name(), 50, this::tick, log);
     }
 
@@ -110,6 +123,11 @@ public final class ProviderNode implements AutoCloseable {
 
     public Wallet wallet() {
         return wallet;
+    }
+
+    /** This provider's market role, or null when it takes first-come jobs only. */
+    public ProviderMarket market() {
+        return market;
     }
 
     public NodeMetrics metrics() {
@@ -145,6 +163,15 @@ public final class ProviderNode implements AutoCloseable {
     private void tick() {
         collectGarbage();
         answerDisputes();
+        if (market != null && !paused) {
+            market.tick();
+            Long leased = market.leasedJob();
+            if (activeJob == null && leased != null) {
+                activeJob = leased;
+                metrics.leaseWon();
+                log.accept(config.name() + " won the auction for job " + leased);
+            }
+        }
         Long jobId = activeJob;
         if (jobId != null) {
             advance(ledger.job(jobId));
@@ -248,6 +275,7 @@ public final class ProviderNode implements AutoCloseable {
 
     @Override
     public void close() {
+        if (market != null) market.close();
         loop.close();
         server.close();
         par.close();

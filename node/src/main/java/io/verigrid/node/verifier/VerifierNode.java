@@ -166,7 +166,12 @@ public final class VerifierNode implements AutoCloseable {
     private ModelState fetchCheckpoint(JobView job, int unit) {
         byte[] expected = HexFormat.of().parseHex(job.commits().get(unit - 1).root());
         List<String> failures = new ArrayList<>();
-        for (String url : config.providers().values()) {
+        // The committer's URL as registered on the market first, then the configured ones.
+        java.util.LinkedHashSet<String> urls = new java.util.LinkedHashSet<>();
+        io.verigrid.ledger.MarketViews.ProviderView registered = ledger.marketProvider(job.commits().get(unit - 1).provider());
+        if (registered != null) urls.add(registered.url());
+        urls.addAll(config.providers().values());
+        for (String url : urls) {
             try {
                 byte[] bytes = http.getBytes(url + "/jobs/" + job.id() + "/checkpoints/" + unit);
                 ModelState state = CheckpointCodec.decode(bytes);
