@@ -29,6 +29,7 @@ public final class LedgerApi {
 
     public static void routes(Javalin app, LedgerClient ledger) {
         app.post("/ledger/tx", ctx -> ctx.json(ledger.submit(decodeTx(ctx))));
+        MarketApi.routes(app, ledger);
         app.get("/ledger/status", ctx -> ctx.json(ledger.status()));
         app.get("/ledger/params", ctx -> ctx.json(ledger.params()));
         app.get("/ledger/accounts/{address}", ctx -> ctx.json(ledger.account(hexParam(ctx, "address", 32))));

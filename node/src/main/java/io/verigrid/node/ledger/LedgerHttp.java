@@ -6,6 +6,11 @@ import io.verigrid.ledger.BlockView;
 import io.verigrid.ledger.ChainStatus;
 import io.verigrid.ledger.DisputeView;
 import io.verigrid.ledger.JobView;
+import io.verigrid.ledger.MarketParams;
+import io.verigrid.ledger.MarketViews.BidView;
+import io.verigrid.ledger.MarketViews.LeaseView;
+import io.verigrid.ledger.MarketViews.OrderView;
+import io.verigrid.ledger.MarketViews.ProviderView;
 import io.verigrid.ledger.Params;
 import io.verigrid.ledger.TxResult;
 import io.verigrid.ledger.tx.SignedTx;
@@ -63,6 +68,43 @@ public final class LedgerHttp {
 
     public TxResult tx(String hashHex) {
         return http.get(base + "/ledger/txs/" + hashHex, TxResult.class);
+    }
+
+    // ---- compute market ----
+
+    public MarketParams marketParams() {
+        return http.get(base + "/market/params", MarketParams.class);
+    }
+
+    public List<OrderView> marketOrders() {
+        return http.get(base + "/market/orders", listOf(OrderView.class));
+    }
+
+    public OrderView marketOrder(long id) {
+        return http.get(base + "/market/orders/" + id, OrderView.class);
+    }
+
+    /** Every bid, or one order's when {@code orderId > 0}. */
+    public List<BidView> marketBids(long orderId) {
+        return http.get(base + (orderId > 0 ? "/market/orders/" + orderId + "/bids" : "/market/bids"), listOf(BidView.class));
+    }
+
+    public List<LeaseView> marketLeases() {
+        return http.get(base + "/market/leases", listOf(LeaseView.class));
+    }
+
+    public List<ProviderView> marketProviders() {
+        return http.get(base + "/market/providers", listOf(ProviderView.class));
+    }
+
+    /** The registered provider, or null when the address never registered. */
+    public ProviderView marketProvider(String address) {
+        for (ProviderView p : marketProviders()) if (p.address().equalsIgnoreCase(address)) return p;
+        return null;
+    }
+
+    private static com.fasterxml.jackson.databind.JavaType listOf(Class<?> element) {
+        return Json.MAPPER.getTypeFactory().constructCollectionType(List.class, element);
     }
 
     /** Asks the answering peer to write a snapshot now; returns the log index it covers. */
