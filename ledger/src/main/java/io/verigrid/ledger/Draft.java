@@ -19,6 +19,7 @@ final class Draft {
     private long burned;
     private long nextJobId;
     private long nextDisputeId;
+    private SubnetDraft subnets;
 
     Draft(LedgerState base, long height) {
         this.base = base;
@@ -67,6 +68,12 @@ final class Draft {
         return dispute;
     }
 
+    /** The subnets' changes in this draft, created on first use. */
+    SubnetDraft subnets() {
+        if (subnets == null) subnets = new SubnetDraft(base.subnets);
+        return subnets;
+    }
+
     void burn(long amount) {
         burned = Math.addExact(burned, amount);
     }
@@ -78,5 +85,6 @@ final class Draft {
         base.burned = burned;
         base.nextJobId = nextJobId;
         base.nextDisputeId = nextDisputeId;
+        if (subnets != null) subnets.commit();
     }
 }

@@ -17,16 +17,18 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The chain's starting point: its id, the funded accounts and the parameters. Stored as JSON with public
- * keys in hex; parameters missing from the file take {@link Params#defaults()}.
+ * The chain's starting point: its id, the funded accounts, the parameters and the issuance schedule. Stored as
+ * JSON with public keys in hex; parameters missing from the file take {@link Params#defaults()}, a missing
+ * {@code issuance} takes {@link Issuance#defaults()}.
  */
-public record Genesis(String chainId, List<GenesisAccount> accounts, Params params) {
+public record Genesis(String chainId, List<GenesisAccount> accounts, Params params, Issuance issuance) {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public Genesis {
         Tx.checkChainId(chainId);
         if (accounts == null) throw new IllegalArgumentException("accounts must not be null");
         if (params == null) throw new IllegalArgumentException("params must not be null");
+        if (issuance == null) throw new IllegalArgumentException("issuance must not be null");
         accounts = List.copyOf(accounts);
         Set<String> seen = new HashSet<>();
         long supply = 0;
@@ -40,6 +42,11 @@ public record Genesis(String chainId, List<GenesisAccount> accounts, Params para
                 throw new IllegalArgumentException("accounts: total balance overflows a long");
             }
         }
+    }
+
+    /** A genesis with the default issuance schedule. */
+    public Genesis(String chainId, List<GenesisAccount> accounts, Params params) {
+        this(chainId, accounts, params, Issuance.defaults());
     }
 
     /** Σ of the genesis balances: the total supply at height 0. */
@@ -57,7 +64,10 @@ public record Genesis(String chainId, List<GenesisAccount> accounts, Params para
             }
             ObjectNode params = JSON.valueToTree(Params.defaults());
             if (root.has("params")) params.setAll((ObjectNode) root.get("params"));
-            return new Genesis(root.path("chainId").asText(null), accounts, JSON.treeToValue(params, Params.class));
+            ObjectNode issuance = JSON.valueToTree(Issuance.defaults());
+            if (root.has("issuance")) issuance.setAll((ObjectNode) root.get("issuance"));
+            return new Genesis(root.path("chainId").asText(null), accounts, JSON.treeToValue(params, Params.class),
+                    JSON.treeToValue(issuance, Issuance.class));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read genesis " + json, e);
         } catch (ClassCastException e) {
@@ -73,6 +83,7 @@ public record Genesis(String chainId, List<GenesisAccount> accounts, Params para
             list.addObject().put("publicKey", Hashes.hex(a.publicKey())).put("balance", a.balance());
         }
         root.set("params", JSON.valueToTree(params));
+        root.set("issuance", JSON.valueToTree(issuance));
         try {
             Path parent = json.toAbsolutePath().getParent();
             if (parent != null) Files.createDirectories(parent);

@@ -114,6 +114,25 @@ public final class LedgerClient implements Closeable {
         return query("tx", hashHex, TxResult.class);
     }
 
+    public List<SubnetView> subnets() {
+        return queryList("subnets", null, SubnetView.class);
+    }
+
+    /** The subnet, or null if there is none with this id. */
+    public SubnetView subnet(int netuid) {
+        return query("subnet", Integer.toString(netuid), SubnetView.class);
+    }
+
+    /** The subnet's metagraph, or null if there is no such subnet. */
+    public List<NeuronView> metagraph(int netuid) {
+        return queryList("metagraph", Integer.toString(netuid), NeuronView.class);
+    }
+
+    /** The model-quality subnet's score reports, or null if there is no such subnet. */
+    public List<ScoreReportView> scoreReports(int netuid) {
+        return queryList("scoreReports", Integer.toString(netuid), ScoreReportView.class);
+    }
+
     private CompletableFuture<byte[]> writeAsync(byte[] entry) {
         return raft.async().send(Message.valueOf(ByteString.copyFrom(entry))).thenApply(reply -> {
             try {

@@ -49,6 +49,10 @@ final class LedgerQuery {
                 byte[] seed = s.sampleSeed(Long.parseLong(parts[0]), Integer.parseInt(parts[1]));
                 yield seed == null ? null : io.verigrid.verify.Hashes.hex(seed);
             }
+            case "subnets" -> s.subnets();
+            case "subnet" -> s.subnet(Integer.parseInt(arg));
+            case "metagraph" -> s.metagraph(Integer.parseInt(arg));
+            case "scoreReports" -> s.scoreReports(Integer.parseInt(arg));
             default -> throw new IllegalArgumentException("unknown query kind " + r.kind());
         };
     }

@@ -39,6 +39,7 @@ public final class LedgerState {
     final TreeMap<String, Account> accounts = new TreeMap<>();
     final TreeMap<Long, Job> jobs = new TreeMap<>();
     final TreeMap<Long, Dispute> disputes = new TreeMap<>();
+    SubnetState subnets = new SubnetState(Issuance.defaults());
     private final List<BlockView> blocks = new ArrayList<>();
     private final List<byte[]> pendingTxHashes = new ArrayList<>();
     private final Map<String, TxResult> results = new HashMap<>();
@@ -52,6 +53,7 @@ public final class LedgerState {
     /** The state at height 0: genesis balances and a genesis block header. */
     public static LedgerState fromGenesis(Genesis genesis) {
         LedgerState s = new LedgerState(genesis.chainId(), genesis.params(), genesis.supply());
+        s.subnets = new SubnetState(genesis.issuance());
         for (GenesisAccount g : genesis.accounts()) {
             Account a = new Account();
             a.balance = g.balance();
@@ -178,6 +180,8 @@ public final class LedgerState {
             JobRules.attest(d, sender, account, a);
         } else if (body instanceof TxBody.Challenge c) {
             JobRules.challenge(d, sender, account, c);
+        } else if (body instanceof TxBody.SubnetBody sb) {
+            SubnetRules.apply(d, sender, account, sb);
         } else if (DisputeRules.isMove(body)) {
             DisputeRules.move(d, sender, body);
         } else {
@@ -206,6 +210,7 @@ public final class LedgerState {
         AccountRules.releaseUnbonded(draft);
         JobRules.autoVerify(draft);
         DisputeRules.applyTimeouts(draft);
+        SubnetRules.onBlock(draft);
         draft.commit();
         height++;
         return recordBlock();
@@ -257,6 +262,7 @@ public final class LedgerState {
             d.write(w);
             leaves.add(Hashes.sha256(w.toBytes()));
         });
+        subnets.addLeaves(leaves);   // the subnet section comes after the market section
         return Merkle.root(leaves);
     }
 
@@ -268,6 +274,7 @@ public final class LedgerState {
         }
         for (Job j : jobs.values()) total = Math.addExact(total, j.escrow);
         for (Dispute d : disputes.values()) total = Math.addExact(total, d.locked());
+        total = Math.addExact(total, subnets.locked());
         return total;
     }
 
@@ -277,6 +284,11 @@ public final class LedgerState {
 
     public long genesisSupply() {
         return genesisSupply;
+    }
+
+    /** Units the issuance schedule has minted into subnet epochs so far. */
+    public long minted() {
+        return subnets.minted;
     }
 
     // ---- queries ---------------------------------------------------------------------------------
@@ -346,7 +358,41 @@ public final class LedgerState {
 
     public ChainStatus status() {
         return new ChainStatus(chainId, height, blocks.get(blocks.size() - 1).hash(), Hashes.hex(stateRoot()),
-                totalSupply(), burned, genesisSupply);
+                totalSupply(), burned, genesisSupply, subnets.minted);
+    }
+
+    // ---- subnets ----
+
+    public List<SubnetView> subnets() {
+        return subnets.subnets.values().stream().map(sn -> SubnetView.of(sn, height)).toList();
+    }
+
+    /** The subnet, or null if there is none with this id. */
+    public SubnetView subnet(int netuid) {
+        Subnet sn = subnets.subnets.get(netuid);
+        return sn == null ? null : SubnetView.of(sn, height);
+    }
+
+    /** The subnet's metagraph (one row per UID), or null if there is no such subnet. */
+    public List<NeuronView> metagraph(int netuid) {
+        Subnet sn = subnets.subnets.get(netuid);
+        return sn == null ? null : NeuronView.metagraph(sn);
+    }
+
+    /** The model-quality subnet's score reports, or null if there is no such subnet. */
+    public List<ScoreReportView> scoreReports(int netuid) {
+        Subnet sn = subnets.subnets.get(netuid);
+        return sn == null ? null : sn.reports.values().stream().map(r -> ScoreReportView.of(netuid, r)).toList();
+    }
+
+    /**
+     * The Yuma input the subnet's epoch would build from the current state at block {@code atHeight}
+     * distributing {@code raoEmission}: what {@code verigrid yuma epoch} can check outside the ledger.
+     */
+    public io.verigrid.ledger.yuma.YumaInput subnetEpochInput(int netuid, long atHeight, long raoEmission) {
+        Subnet sn = subnets.subnets.get(netuid);
+        if (sn == null) throw new IllegalArgumentException("netuid: no subnet " + netuid);
+        return SubnetEpoch.input(sn, atHeight, raoEmission);
     }
 
     /** The recorded result of a transaction by hash, or null if this ledger never saw it. */
@@ -372,6 +418,7 @@ public final class LedgerState {
         jobs.values().forEach(j -> j.write(out));
         out.i32(disputes.size());
         disputes.values().forEach(d -> d.write(out));
+        subnets.write(out);   // the subnet section, after the market section
         out.i32(blocks.size());
         for (BlockView b : blocks) {
             out.i64(b.height()).string(b.hash()).string(b.prevHash()).string(b.txRoot()).string(b.stateRoot());
@@ -411,6 +458,7 @@ public final class LedgerState {
             Dispute d = Dispute.read(in);
             s.disputes.put(d.id, d);
         }
+        s.subnets = SubnetState.read(in);
         for (int i = in.count("blocks", 1); i > 0; i--) {
             long h = in.i64("height");
             String hash = in.string("hash"), prev = in.string("prevHash"), txRoot = in.string("txRoot"), root = in.string("stateRoot");

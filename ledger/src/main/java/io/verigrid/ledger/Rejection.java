@@ -37,6 +37,28 @@ public final class Rejection extends RuntimeException {
     /** Also the dispute game's own codes: NOT_YOUR_TURN, WRONG_PHASE, SETTLED, DEADLINE_PASSED, WRONG_COUNT, BAD_PROOF, BAD_PICK, MISSING_CLAIM, UNEXPECTED_CLAIM. */
     public static final String NOT_YOUR_TURN = "NOT_YOUR_TURN";
 
+    // subnets (SubnetRules, ScoreChallenges)
+    public static final String UNKNOWN_SUBNET = "UNKNOWN_SUBNET";
+    public static final String NOT_SUBNET_OWNER = "NOT_SUBNET_OWNER";
+    public static final String ALREADY_REGISTERED = "ALREADY_REGISTERED";
+    public static final String NOT_REGISTERED = "NOT_REGISTERED";
+    public static final String SUBNET_FULL = "SUBNET_FULL";
+    public static final String UNKNOWN_UID = "UNKNOWN_UID";
+    public static final String DUPLICATE_UID = "DUPLICATE_UID";
+    public static final String WEIGHTS_LENGTH = "WEIGHTS_LENGTH";
+    public static final String BAD_WEIGHT = "BAD_WEIGHT";
+    public static final String NO_VALIDATOR_PERMIT = "NO_VALIDATOR_PERMIT";
+    public static final String COMMIT_REVEAL_ON = "COMMIT_REVEAL_ON";
+    public static final String COMMIT_REVEAL_OFF = "COMMIT_REVEAL_OFF";
+    public static final String TOO_MANY_COMMITS = "TOO_MANY_COMMITS";
+    public static final String NO_COMMIT = "NO_COMMIT";
+    public static final String COMMIT_MISMATCH = "COMMIT_MISMATCH";
+    public static final String REVEAL_TOO_EARLY = "REVEAL_TOO_EARLY";
+    public static final String NOT_MODEL_SUBNET = "NOT_MODEL_SUBNET";
+    public static final String BAD_MODEL = "BAD_MODEL";
+    public static final String UNKNOWN_REPORT = "UNKNOWN_REPORT";
+    public static final String ALREADY_CHALLENGED = "ALREADY_CHALLENGED";
+
     private final String code;
 
     public Rejection(String code, String message) {

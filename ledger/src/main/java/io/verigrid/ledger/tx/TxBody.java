@@ -19,6 +19,9 @@ public sealed interface TxBody {
 
     void write(ByteWriter out);
 
+    /** The subnet transactions (tags 60..79), declared in {@link SubnetTx}; rules in {@code SubnetRules}. */
+    non-sealed interface SubnetBody extends TxBody {}
+
     /** Moves {@code amount} units from the sender's balance to {@code to}. */
     record Transfer(byte[] to, long amount) implements TxBody {
         public static final int TAG = 1;
@@ -279,6 +282,7 @@ public sealed interface TxBody {
     /** Reads one body (tag byte first); the caller checks that nothing trails it. */
     static TxBody read(ByteReader in) {
         int tag = in.u8("body tag");
+        if (tag >= 60 && tag <= 79) return SubnetTx.read(tag, in);
         return switch (tag) {
             case Transfer.TAG -> new Transfer(in.raw(32, "to"), in.i64("amount"));
             case Stake.TAG -> new Stake(in.i64("amount"));

@@ -180,6 +180,66 @@ public final class YumaJson {
         return out;
     }
 
+    /** The §9 input object of {@code in} ({@link #readInput} reads it back to an equal input). */
+    public static String writeInput(YumaInput in) {
+        StringWriter text = new StringWriter();
+        try (JsonGenerator g = new JsonFactory().createGenerator(text)) {
+            g.writeStartObject();
+            g.writeNumberField("n", in.n());
+            g.writeNumberField("current_block", in.currentBlock());
+            g.writeNumberField("tempo", in.tempo());
+            g.writeNumberField("activity_cutoff", in.activityCutoff());
+            g.writeNumberField("last_mechanism_step_block", in.lastMechanismStepBlock());
+            integers(g, "stake", in.stake());
+            g.writeNumberField("stake_threshold", in.stakeThreshold());
+            if (in.ownerUid() == YumaInput.NO_OWNER) g.writeNullField("owner_uid");
+            else g.writeNumberField("owner_uid", in.ownerUid());
+            booleans(g, "validator_permits", in.validatorPermits());
+            g.writeNumberField("max_allowed_validators", in.maxAllowedValidators());
+            integers(g, "last_update", in.lastUpdate());
+            integers(g, "block_at_registration", in.blockAtRegistration());
+            storedRows(g, "weights", in.weights());
+            storedRows(g, "bonds", in.bonds());
+            g.writeNumberField("kappa", in.kappa());
+            g.writeNumberField("bonds_penalty", in.bondsPenalty());
+            g.writeNumberField("bonds_moving_average", in.bondsMovingAverage());
+            g.writeNumberField("rao_emission", in.raoEmission());
+            g.writeBooleanField("yuma3", in.yuma3());
+            g.writeBooleanField("liquid_alpha", in.liquidAlpha());
+            g.writeNumberField("alpha_low", in.alphaLow());
+            g.writeNumberField("alpha_high", in.alphaHigh());
+            g.writeNumberField("alpha_sigmoid_steepness", in.alphaSigmoidSteepness());
+            if (in.commitBlocks() != null) {
+                g.writeArrayFieldStart("commit_blocks");
+                for (long b : in.commitBlocks()) {
+                    if (b == YumaInput.NO_COMMIT) g.writeNull();
+                    else g.writeNumber(b);
+                }
+                g.writeEndArray();
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return text.toString();
+    }
+
+    /** Stored u16 rows with their explicit zero entries (they matter for the outdated-weight mask). */
+    private static void storedRows(JsonGenerator g, String name, List<SparseRow> rows) throws IOException {
+        g.writeArrayFieldStart(name);
+        for (SparseRow row : rows) {
+            g.writeStartArray();
+            for (int k = 0; k < row.size(); k++) {
+                g.writeStartArray();
+                g.writeNumber(row.columns()[k]);
+                g.writeNumber(row.values()[k]);
+                g.writeEndArray();
+            }
+            g.writeEndArray();
+        }
+        g.writeEndArray();
+    }
+
     /** The §9 output object, keys in the spec's order, reals as exact JSON numbers. */
     public static String writeOutput(YumaOutput out) {
         StringWriter text = new StringWriter();
