@@ -398,7 +398,25 @@ final class Gemm {
         for (int i = 0; i < m; i++) {
             int row = i * n + j0;
             java.util.Arrays.fill(c, row, row + width, 0f);
-            for (int p = 0; p < k; p++) {
+            int p = 0;
+            // Four rows of B per pass: each lane still adds p, p+1, p+2, p+3 in order, but C is loaded and
+            // stored once per four rows instead of once per row.
+            for (; p + 4 <= k; p += 4) {
+                float a0 = transA ? a[p * m + i] : a[i * k + p];
+                float a1 = transA ? a[(p + 1) * m + i] : a[i * k + p + 1];
+                float a2 = transA ? a[(p + 2) * m + i] : a[i * k + p + 2];
+                float a3 = transA ? a[(p + 3) * m + i] : a[i * k + p + 3];
+                int bRow = p * n + j0;
+                axpy4(a0, a1, a2, a3, b, bRow, n, c, row, vectorWidth);
+                for (int j = vectorWidth; j < width; j++) {
+                    float acc = c[row + j];
+                    acc = Math.fma(a0, b[bRow + j], acc);
+                    acc = Math.fma(a1, b[bRow + n + j], acc);
+                    acc = Math.fma(a2, b[bRow + 2 * n + j], acc);
+                    c[row + j] = Math.fma(a3, b[bRow + 3 * n + j], acc);
+                }
+            }
+            for (; p < k; p++) {
                 float aip = transA ? a[p * m + i] : a[i * k + p];
                 int bRow = p * n + j0;
                 axpy(aip, b, bRow, c, row, vectorWidth);
@@ -406,6 +424,23 @@ final class Gemm {
                     c[row + j] = Math.fma(aip, b[bRow + j], c[row + j]);
                 }
             }
+        }
+    }
+
+    /** Four consecutive rows of B (stride ldb) into c, in row order per lane; len a multiple of the vector length. */
+    private static void axpy4(float s0, float s1, float s2, float s3, float[] b, int bOff, int ldb, float[] c, int cOff,
+            int len) {
+        FloatVector x0 = FloatVector.broadcast(SPECIES, s0);
+        FloatVector x1 = FloatVector.broadcast(SPECIES, s1);
+        FloatVector x2 = FloatVector.broadcast(SPECIES, s2);
+        FloatVector x3 = FloatVector.broadcast(SPECIES, s3);
+        int shift = bOff - cOff;
+        for (int j = cOff; j < cOff + len; j += L) {
+            FloatVector acc = FloatVector.fromArray(SPECIES, c, j);
+            acc = x0.fma(FloatVector.fromArray(SPECIES, b, shift + j), acc);
+            acc = x1.fma(FloatVector.fromArray(SPECIES, b, shift + ldb + j), acc);
+            acc = x2.fma(FloatVector.fromArray(SPECIES, b, shift + 2 * ldb + j), acc);
+            x3.fma(FloatVector.fromArray(SPECIES, b, shift + 3 * ldb + j), acc).intoArray(c, j);
         }
     }
 
