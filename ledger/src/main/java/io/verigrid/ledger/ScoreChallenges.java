@@ -42,8 +42,8 @@ final class ScoreChallenges {
     static void challenge(Draft d, Subnet s, String challenger, Account account, long reportId) {
         Subnet.ScoreReport r = s.reports.get(reportId);
         if (r == null) throw new Rejection(Rejection.UNKNOWN_REPORT, "no score report " + reportId + " on subnet " + s.id);
-        if (!Subnet.ScoreReport.OPEN.equals(r.status())) throw new Rejection(Rejection.ALREADY_CHALLENGED, "report " + reportId + " is " + r.status());
         if (r.validator().equals(challenger)) throw new Rejection(Rejection.SELF_VERIFY, "a validator cannot challenge its own report");
+        if (!Subnet.ScoreReport.OPEN.equals(r.status())) throw new Rejection(Rejection.ALREADY_CHALLENGED, "report " + reportId + " is " + r.status());
         long bond = d.params.challengeBond();
         AccountRules.debit(account, bond, "challenge bond");
         int[] recomputed = ModelQuality.scores(s.id, r.evalSeed(), r.models());
