@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         },
         subcommands = {DemoCommand.class, YumaCommand.class, NodeCommand.class, KeysCommand.class, TxCommand.class,
                 AccountCommand.class, ChainCommand.class, LedgerCommand.class, ServeCommand.class, ModelCommand.class, BlobCommand.class,
+                SubnetCommand.class, WeightsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     // gRPC inside Ratis logs through java.util.logging; its shutdown chatter is not for users. Held so it is not collected.

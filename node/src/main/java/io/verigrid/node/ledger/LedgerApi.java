@@ -38,6 +38,10 @@ public final class LedgerApi {
         app.get("/ledger/disputes/{id}", ctx -> ctx.json(found(ledger.dispute(longParam(ctx, "id")), "dispute " + ctx.pathParam("id"))));
         app.get("/ledger/blocks/{height}", ctx -> ctx.json(found(ledger.block(longParam(ctx, "height")), "block " + ctx.pathParam("height"))));
         app.get("/ledger/txs/{hash}", ctx -> ctx.json(found(ledger.tx(ctx.pathParam("hash")), "transaction " + ctx.pathParam("hash"))));
+        app.get("/ledger/subnets", ctx -> ctx.json(ledger.subnets()));
+        app.get("/ledger/subnets/{netuid}", ctx -> ctx.json(found(ledger.subnet((int) longParam(ctx, "netuid")), "subnet " + ctx.pathParam("netuid"))));
+        app.get("/ledger/subnets/{netuid}/metagraph", ctx -> ctx.json(found(ledger.metagraph((int) longParam(ctx, "netuid")), "subnet " + ctx.pathParam("netuid"))));
+        app.get("/ledger/subnets/{netuid}/scores", ctx -> ctx.json(found(ledger.scoreReports((int) longParam(ctx, "netuid")), "subnet " + ctx.pathParam("netuid"))));
         app.get("/ledger/jobs/{id}/units/{unit}/sample-seed", ctx -> {
             byte[] seed = ledger.sampleSeed(longParam(ctx, "id"), (int) longParam(ctx, "unit"));
             Map<String, Object> body = new HashMap<>();

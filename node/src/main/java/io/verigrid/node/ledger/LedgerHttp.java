@@ -107,6 +107,19 @@ public final class LedgerHttp {
         return Json.MAPPER.getTypeFactory().constructCollectionType(List.class, element);
     }
 
+    public List<io.verigrid.ledger.SubnetView> subnets() {
+        return http.get(base + "/ledger/subnets", Json.MAPPER.getTypeFactory().constructCollectionType(List.class, io.verigrid.ledger.SubnetView.class));
+    }
+
+    public io.verigrid.ledger.SubnetView subnet(int netuid) {
+        return http.get(base + "/ledger/subnets/" + netuid, io.verigrid.ledger.SubnetView.class);
+    }
+
+    public List<io.verigrid.ledger.NeuronView> metagraph(int netuid) {
+        return http.get(base + "/ledger/subnets/" + netuid + "/metagraph",
+                Json.MAPPER.getTypeFactory().constructCollectionType(List.class, io.verigrid.ledger.NeuronView.class));
+    }
+
     /** Asks the answering peer to write a snapshot now; returns the log index it covers. */
     public long snapshot() {
         return http.postJson(base + "/ledger/snapshot", Map.of()).path("index").asLong();
