@@ -40,9 +40,9 @@ public record DemoReport(List<JobView> jobs, DisputeView dispute, Map<String, Lo
                     delta(who) / (double) Demo.TOKEN));
         }
         out.accept("");
-        out.accept(String.format("   supply: genesis %s, now %s, burned %s (fees and the burned part of the slash); genesis - burned = now: %s",
-                Demo.tokens(chain.genesisSupply()), Demo.tokens(chain.totalSupply()), Demo.tokens(chain.burned()),
-                chain.genesisSupply() - chain.burned() == chain.totalSupply() ? "yes" : "NO"));
+        out.accept(String.format("   supply: genesis %s + minted %s - burned %s (fees and the burned part of the slash) = %s now: %s",
+                Demo.tokens(chain.genesisSupply()), Demo.tokens(chain.minted()), Demo.tokens(chain.burned()), Demo.tokens(chain.totalSupply()),
+                chain.supplyConserved() ? "yes" : "NO"));
     }
 
     private String providersOf(JobView job) {
