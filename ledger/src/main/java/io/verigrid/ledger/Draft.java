@@ -19,6 +19,7 @@ final class Draft {
     private long burned;
     private long nextJobId;
     private long nextDisputeId;
+    private MarketDraft market;
     private SubnetDraft subnets;
 
     Draft(LedgerState base, long height) {
@@ -68,6 +69,12 @@ final class Draft {
         return dispute;
     }
 
+    /** The market's changes in this draft, created on first use. */
+    MarketDraft market() {
+        if (market == null) market = new MarketDraft(base.market);
+        return market;
+    }
+
     /** The subnets' changes in this draft, created on first use. */
     SubnetDraft subnets() {
         if (subnets == null) subnets = new SubnetDraft(base.subnets);
@@ -85,6 +92,7 @@ final class Draft {
         base.burned = burned;
         base.nextJobId = nextJobId;
         base.nextDisputeId = nextDisputeId;
+        if (market != null) market.commit();
         if (subnets != null) subnets.commit();
     }
 }

@@ -133,6 +133,39 @@ public final class LedgerClient implements Closeable {
         return queryList("scoreReports", Integer.toString(netuid), ScoreReportView.class);
     }
 
+    // ---- compute market ----
+
+    public List<MarketViews.OrderView> marketOrders() {
+        return queryList("market", "orders", MarketViews.OrderView.class);
+    }
+
+    /** The order, or null if there is none with this id. */
+    public MarketViews.OrderView marketOrder(long id) {
+        return query("market", "order:" + id, MarketViews.OrderView.class);
+    }
+
+    /** Every bid, or those of one order when {@code orderId > 0}. */
+    public List<MarketViews.BidView> marketBids(long orderId) {
+        return queryList("market", orderId > 0 ? "bids:" + orderId : "bids", MarketViews.BidView.class);
+    }
+
+    public MarketParams marketParams() {
+        return query("market", "params", MarketParams.class);
+    }
+
+    public List<MarketViews.LeaseView> marketLeases() {
+        return queryList("market", "leases", MarketViews.LeaseView.class);
+    }
+
+    public List<MarketViews.ProviderView> marketProviders() {
+        return queryList("market", "providers", MarketViews.ProviderView.class);
+    }
+
+    /** The registered provider, or null. */
+    public MarketViews.ProviderView marketProvider(String address) {
+        return query("market", "provider:" + address, MarketViews.ProviderView.class);
+    }
+
     private CompletableFuture<byte[]> writeAsync(byte[] entry) {
         return raft.async().send(Message.valueOf(ByteString.copyFrom(entry))).thenApply(reply -> {
             try {

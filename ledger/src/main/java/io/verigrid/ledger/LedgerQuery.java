@@ -53,6 +53,7 @@ final class LedgerQuery {
             case "subnet" -> s.subnet(Integer.parseInt(arg));
             case "metagraph" -> s.metagraph(Integer.parseInt(arg));
             case "scoreReports" -> s.scoreReports(Integer.parseInt(arg));
+            case "market" -> MarketQuery.answer(s, arg);
             default -> throw new IllegalArgumentException("unknown query kind " + r.kind());
         };
     }

@@ -39,6 +39,7 @@ public final class LedgerState {
     final TreeMap<String, Account> accounts = new TreeMap<>();
     final TreeMap<Long, Job> jobs = new TreeMap<>();
     final TreeMap<Long, Dispute> disputes = new TreeMap<>();
+    MarketState market = new MarketState();
     SubnetState subnets = new SubnetState(Issuance.defaults());
     private final List<BlockView> blocks = new ArrayList<>();
     private final List<byte[]> pendingTxHashes = new ArrayList<>();
@@ -182,6 +183,8 @@ public final class LedgerState {
             JobRules.challenge(d, sender, account, c);
         } else if (body instanceof TxBody.SubnetBody sb) {
             SubnetRules.apply(d, sender, account, sb);
+        } else if (body.tag() >= 40 && body.tag() < 60) {
+            MarketRules.dispatch(d, sender, account, body);
         } else if (DisputeRules.isMove(body)) {
             DisputeRules.move(d, sender, body);
         } else {
@@ -210,6 +213,7 @@ public final class LedgerState {
         AccountRules.releaseUnbonded(draft);
         JobRules.autoVerify(draft);
         DisputeRules.applyTimeouts(draft);
+        MarketRules.onBlock(draft);
         SubnetRules.onBlock(draft);
         draft.commit();
         height++;
@@ -262,6 +266,7 @@ public final class LedgerState {
             d.write(w);
             leaves.add(Hashes.sha256(w.toBytes()));
         });
+        market.addLeaves(leaves);
         subnets.addLeaves(leaves);   // the subnet section comes after the market section
         return Merkle.root(leaves);
     }
@@ -274,6 +279,7 @@ public final class LedgerState {
         }
         for (Job j : jobs.values()) total = Math.addExact(total, j.escrow);
         for (Dispute d : disputes.values()) total = Math.addExact(total, d.locked());
+        total = Math.addExact(total, market.locked());
         total = Math.addExact(total, subnets.locked());
         return total;
     }
@@ -418,6 +424,7 @@ public final class LedgerState {
         jobs.values().forEach(j -> j.write(out));
         out.i32(disputes.size());
         disputes.values().forEach(d -> d.write(out));
+        market.write(out);
         subnets.write(out);   // the subnet section, after the market section
         out.i32(blocks.size());
         for (BlockView b : blocks) {
@@ -458,6 +465,7 @@ public final class LedgerState {
             Dispute d = Dispute.read(in);
             s.disputes.put(d.id, d);
         }
+        s.market = MarketState.read(in);
         s.subnets = SubnetState.read(in);
         for (int i = in.count("blocks", 1); i > 0; i--) {
             long h = in.i64("height");

@@ -279,6 +279,111 @@ public sealed interface TxBody {
         }
     }
 
+    // ---- compute market (tags 40..59; rules in io.verigrid.ledger.MarketRules) ----------------------------
+
+    /**
+     * A staked provider announces its node URL and its measured capability: engine throughput in MFLOP/s,
+     * memory and free disk in bytes. Sent again, it replaces the URL and the capability.
+     */
+    record RegisterProvider(String url, long mflops, long memoryBytes, long diskBytes) implements TxBody {
+        public static final int TAG = 40;
+
+        public RegisterProvider {
+            if (url == null || url.isBlank() || url.length() > 200) {
+                throw new IllegalArgumentException("url must be 1..200 characters, got " + url);
+            }
+            Fields.positive(mflops, "mflops");
+            Fields.positive(memoryBytes, "memoryBytes");
+            Fields.nonNegative(diskBytes, "diskBytes");
+        }
+
+        public int tag() { return TAG; }
+
+        public void write(ByteWriter out) { out.string(url).i64(mflops).i64(memoryBytes).i64(diskBytes); }
+    }
+
+    /** A registered provider's periodic re-measurement of its capability. */
+    record UpdateCapability(long mflops, long memoryBytes, long diskBytes) implements TxBody {
+        public static final int TAG = 41;
+
+        public UpdateCapability {
+            Fields.positive(mflops, "mflops");
+            Fields.positive(memoryBytes, "memoryBytes");
+            Fields.nonNegative(diskBytes, "diskBytes");
+        }
+
+        public int tag() { return TAG; }
+
+        public void write(ByteWriter out) { out.i64(mflops).i64(memoryBytes).i64(diskBytes); }
+    }
+
+    /**
+     * A buyer's order: {@code kind} names the job codec ({@code MarketRules.KIND_MLP}), {@code spec} its bytes;
+     * {@code maxUnitPrice × units} is escrowed. The reverse auction runs {@code auctionBlocks} blocks; an order
+     * not leased {@code deadlineBlocks} after posting expires and is refunded.
+     */
+    record PostOrder(int kind, byte[] spec, byte[] datasetRoot, long maxUnitPrice, int samplePpm, long minMemoryBytes,
+                     long minMflops, int auctionBlocks, int deadlineBlocks) implements TxBody {
+        public static final int TAG = 42;
+
+        public PostOrder {
+            if (spec == null || spec.length == 0) throw new IllegalArgumentException("spec must not be empty");
+            spec = spec.clone();
+            datasetRoot = Fields.hash(datasetRoot, "datasetRoot");
+            Fields.positive(maxUnitPrice, "maxUnitPrice");
+            if (samplePpm < 0 || samplePpm > 1_000_000) {
+                throw new IllegalArgumentException("samplePpm must be in 0..1000000, got " + samplePpm);
+            }
+            Fields.nonNegative(minMemoryBytes, "minMemoryBytes");
+            Fields.nonNegative(minMflops, "minMflops");
+            Fields.positive(auctionBlocks, "auctionBlocks");
+            Fields.positive(deadlineBlocks, "deadlineBlocks");
+        }
+
+        public int tag() { return TAG; }
+
+        public void write(ByteWriter out) {
+            out.i32(kind).bytes(spec).raw(datasetRoot).i64(maxUnitPrice).i32(samplePpm).i64(minMemoryBytes)
+                    .i64(minMflops).i32(auctionBlocks).i32(deadlineBlocks);
+        }
+    }
+
+    /** A binding bid: the provider will run the order at {@code unitPrice} per verified unit; locks a deposit. */
+    record PlaceBid(long orderId, long unitPrice) implements TxBody {
+        public static final int TAG = 43;
+
+        public PlaceBid {
+            Fields.positive(orderId, "orderId");
+            Fields.positive(unitPrice, "unitPrice");
+        }
+
+        public int tag() { return TAG; }
+
+        public void write(ByteWriter out) { out.i64(orderId).i64(unitPrice); }
+    }
+
+    /** The buyer cancels its order; unspent escrow comes back, verified units stay paid. */
+    record CancelOrder(long orderId) implements TxBody {
+        public static final int TAG = 44;
+
+        public CancelOrder { Fields.positive(orderId, "orderId"); }
+
+        public int tag() { return TAG; }
+
+        public void write(ByteWriter out) { out.i64(orderId); }
+    }
+
+    /** The lessee is alive and working on lease {@code leaseId}. */
+    record Heartbeat(long leaseId) implements TxBody {
+        public static final int TAG = 45;
+
+        public Heartbeat { Fields.positive(leaseId, "leaseId"); }
+
+        public int tag() { return TAG; }
+
+        public void write(ByteWriter out) { out.i64(leaseId); }
+    }
+
     /** Reads one body (tag byte first); the caller checks that nothing trails it. */
     static TxBody read(ByteReader in) {
         int tag = in.u8("body tag");
@@ -302,6 +407,13 @@ public sealed interface TxBody {
             case SettleOperator.TAG -> new SettleOperator(in.i64("disputeId"),
                     InputEvidence.decodeAll(in.bytes("inputs")), in.raw(32, "providerOutputRoot"));
             case SettleAssembly.TAG -> SettleAssembly.read(in);
+            case RegisterProvider.TAG -> new RegisterProvider(in.string("url"), in.i64("mflops"), in.i64("memoryBytes"), in.i64("diskBytes"));
+            case UpdateCapability.TAG -> new UpdateCapability(in.i64("mflops"), in.i64("memoryBytes"), in.i64("diskBytes"));
+            case PostOrder.TAG -> new PostOrder(in.i32("kind"), in.bytes("spec"), in.raw(32, "datasetRoot"), in.i64("maxUnitPrice"),
+                    in.i32("samplePpm"), in.i64("minMemoryBytes"), in.i64("minMflops"), in.i32("auctionBlocks"), in.i32("deadlineBlocks"));
+            case PlaceBid.TAG -> new PlaceBid(in.i64("orderId"), in.i64("unitPrice"));
+            case CancelOrder.TAG -> new CancelOrder(in.i64("orderId"));
+            case Heartbeat.TAG -> new Heartbeat(in.i64("leaseId"));
             default -> throw new MalformedTxException("unknown body tag " + tag);
         };
     }
