@@ -52,6 +52,7 @@ record JobManifest(@JsonProperty("kind") String kind, @JsonProperty("model") Mod
     }
 
     static JobManifest parse(String yaml, String source) {
+        if (yaml == null || yaml.isBlank()) throw new IllegalArgumentException(source + ": the manifest is empty");
         JobManifest m;
         try {
             m = YAML.readValue(yaml, JobManifest.class);
@@ -68,7 +69,8 @@ record JobManifest(@JsonProperty("kind") String kind, @JsonProperty("model") Mod
 
     private static String path(UnrecognizedPropertyException e) {
         StringBuilder sb = new StringBuilder();
-        for (var ref : e.getPath()) {
+        var refs = e.getPath();
+        for (var ref : refs.subList(0, Math.max(0, refs.size() - 1))) { // the last one is the unknown field itself
             if (ref.getFieldName() != null) sb.append(sb.length() == 0 ? "" : ".").append(ref.getFieldName());
         }
         return sb.length() == 0 ? "top level" : sb.toString();

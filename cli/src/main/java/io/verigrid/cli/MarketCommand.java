@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
 
 /** {@code verigrid market orders|bids|leases|providers}: the market's tables as the ledger holds them. */
 @Command(name = "market", mixinStandardHelpOptions = true, description = "List the compute market's orders, bids, leases and providers.",
-        subcommands = {MarketCommand.Orders.class, MarketCommand.Bids.class, MarketCommand.Leases.class, MarketCommand.Providers.class})
+        subcommands = {MarketCommand.Orders.class, MarketCommand.Bids.class, MarketCommand.Leases.class, MarketCommand.Providers.class,
+                MarketCommand.Soak.class})
 final class MarketCommand {
     private MarketCommand() {}
 
@@ -97,6 +98,32 @@ final class MarketCommand {
             }
             opts.print(providers, sb.toString().stripTrailing());
             return 0;
+        }
+    }
+
+    @Command(name = "soak", mixinStandardHelpOptions = true,
+            description = "Property-check the market rules: random buyers and providers, invariants after every step (no ledger needed).")
+    static final class Soak implements Callable<Integer> {
+        @Option(names = "--tries", defaultValue = "200", description = "Fresh chains to run. Default: ${DEFAULT-VALUE}.")
+        int tries;
+
+        @Option(names = "--steps", defaultValue = "1000", description = "Random steps per chain. Default: ${DEFAULT-VALUE}.")
+        int steps;
+
+        @Option(names = "--seed", defaultValue = "1", description = "Seed (a failure replays with the same seed). Default: ${DEFAULT-VALUE}.")
+        long seed;
+
+        @Option(names = "--json", description = "Print the report as JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() throws com.fasterxml.jackson.core.JsonProcessingException {
+            io.verigrid.ledger.MarketSoak.Report r = io.verigrid.ledger.MarketSoak.run(tries, steps, seed);
+            System.out.println(json ? io.verigrid.node.http.Json.MAPPER.writeValueAsString(r)
+                    : String.format("%d chains, %d steps, %d transactions accepted, %d leases (%d failed), %d orders completed: %s",
+                            r.tries(), r.steps(), r.accepted(), r.leases(), r.failedLeases(), r.completedOrders(),
+                            r.passed() ? "every invariant held" : r.failures() + " FAILURES\n" + String.join("\n", r.firstFailures())));
+            return r.passed() ? 0 : 1;
         }
     }
 }

@@ -12,7 +12,10 @@ import io.verigrid.node.ledger.Wallet;
 import io.verigrid.node.metrics.NodeMetrics;
 import io.verigrid.node.work.RoleLoop;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -32,6 +35,10 @@ public final class ProviderMarket implements AutoCloseable {
     private final Parallelism par;
     private final Path dataDir;
     private final Set<String> bidOn = new HashSet<>();
+    private static final long POLL_NANOS = 250_000_000L;
+    private long lastPollNanos;
+    /** The auction this provider is waiting on ("order/round"), or null: it bids on one order at a time. */
+    private String pendingBid;
     private final RoleLoop heartbeats;
     private volatile Capability capability;
     private volatile boolean registered;
@@ -72,6 +79,9 @@ public final class ProviderMarket implements AutoCloseable {
     public void tick() {
         if (!registered) register();
         if (!registered) return;
+        // Polled a few times a second, not every work-loop pass: a hundred providers share one ledger node.
+        if (System.nanoTime() - lastPollNanos < POLL_NANOS) return;
+        lastPollNanos = System.nanoTime();
         if (System.nanoTime() - measuredAtNanos > offer.remeasureEvery().toNanos()) remeasure();
         lease = ledger.marketLeases().stream()
                 .filter(l -> "ACTIVE".equals(l.status()) && wallet.address().equals(l.provider()))
@@ -96,15 +106,33 @@ public final class ProviderMarket implements AutoCloseable {
         wallet.submit(new TxBody.UpdateCapability(capability.mflops(), capability.memoryBytes(), capability.diskBytes()));
     }
 
+    /**
+     * Bids on one auction it can serve at a time (a provider runs one job at a time). Among open auctions it picks
+     * by a hash of its address and the order, so many providers spread over many orders instead of all bidding
+     * on the first.
+     */
     private void bid() {
+        List<OrderView> orders = ledger.marketOrders();
+        if (pendingBid != null) {
+            boolean stillOpen = orders.stream().anyMatch(o -> pendingBid.equals(o.id() + "/" + o.round()) && "AUCTION".equals(o.status()));
+            if (stillOpen) return;
+            pendingBid = null;
+        }
         ProviderView me = ledger.marketProvider(wallet.address());
         if (me == null) return;
-        for (OrderView o : ledger.marketOrders()) {
+        List<OrderView> candidates = new ArrayList<>();
+        for (OrderView o : orders) {
             String key = o.id() + "/" + o.round();
             if (!"AUCTION".equals(o.status()) || bidOn.contains(key) || o.excluded().contains(wallet.address())) continue;
             if (o.maxUnitPrice() < offer.askUnitPrice() || o.minMflops() > me.effectiveMflops() || o.minMemoryBytes() > me.memoryBytes()) continue;
             if (o.buyer().equals(wallet.address())) continue;
+            candidates.add(o);
+        }
+        candidates.sort(Comparator.comparingInt(o -> (wallet.address() + "/" + o.id()).hashCode()));
+        for (OrderView o : candidates.subList(0, Math.min(1, candidates.size()))) {
+            String key = o.id() + "/" + o.round();
             bidOn.add(key);
+            pendingBid = key;
             TxResult r = wallet.submit(new TxBody.PlaceBid(o.id(), offer.askUnitPrice()));
             if (r.accepted()) {
                 metrics.bidPlaced();

@@ -175,8 +175,8 @@ public final class ProviderNode implements AutoCloseable {
         Long jobId = activeJob;
         if (jobId != null) {
             advance(ledger.job(jobId));
-        } else if (!paused) {
-            leaseNextJob();
+        } else if (!paused && market == null) {
+            leaseNextJob(); // a market provider takes work only through auctions
         }
     }
 

@@ -1,0 +1,55 @@
+package io.verigrid.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.verigrid.engine.MlpJob;
+import io.verigrid.ledger.tx.TxBody;
+import org.junit.jupiter.api.Test;
+
+class JobManifestTest {
+    private final String good = JobManifest.template(MlpJob.demo(), "0.5");
+
+    private static String error(String yaml) {
+        return assertThrows(IllegalArgumentException.class, () -> JobManifest.parse(yaml, "job.yaml")).getMessage();
+    }
+
+    private static void contains(String message, String fragment) {
+        assertTrue(message.contains(fragment), "expected \"" + fragment + "\" in: " + message);
+    }
+
+    @Test
+    void theTemplateParsesIntoTheOrderItDescribes() {
+        TxBody.PostOrder order = JobManifest.parse(good, "job.yaml").toOrder();
+        assertEquals(500_000_000L, order.maxUnitPrice());
+        assertArrayEquals(MlpJob.demo().encode(), order.spec());
+        assertEquals(100_000, order.samplePpm());
+        assertEquals(100, order.minMflops());
+        assertEquals(5, order.auctionBlocks());
+    }
+
+    @Test
+    void unknownFieldsAreNamedWithWhereTheyAre() {
+        contains(error(good + "priority: high\n"), "unknown field 'priority' at top level");
+        contains(error(good.replace("  hidden: 64", "  hidden: 64\n  hiden: 65")), "unknown field 'hiden' at model");
+    }
+
+    @Test
+    void negativeOrAbsurdPricesAreRefused() {
+        contains(error(good.replace("\"0.5\"", "\"-1\"")), "max_price_per_unit must be positive");
+        contains(error(good.replace("\"0.5\"", "\"0\"")), "max_price_per_unit must be positive");
+        contains(error(good.replace("\"0.5\"", "\"99999999999999\"")), "max_price_per_unit must be a token amount");
+        contains(error(good.replace("\"0.5\"", "\"0.0000000001\"")), "at most 9 decimals");
+    }
+
+    @Test
+    void impossibleResourcesAndUnknownDatasetsAreRefused() {
+        contains(error(good.replace("memory_gib: 0.25", "memory_gib: -2")), "resources.memory_gib must be a non-negative number");
+        String dataset = good.lines().filter(l -> l.startsWith("dataset: ")).findFirst().orElseThrow();
+        contains(error(good.replace(dataset, "dataset: " + "ab".repeat(32))), "unknown dataset");
+        contains(error(good.replace(dataset, "dataset: xyz")), "dataset must be the 64-hex-digit dataset root");
+        contains(error(good.replace("kind: mlp", "kind: diffusion")), "kind must be mlp");
+        contains(error(good.replace("  steps: 200", "  steps: 0")), "steps");
+        contains(error(good.replace("sampling_rate: 0.1", "sampling_rate: 2")), "sampling_rate must be in 0..1");
+        contains(error(""), "empty");
+    }
+}
