@@ -10,7 +10,8 @@ import java.util.List;
  * <p>Canonical order: scale = (float) (1/√headDim); score_j = (Σ_d fma(q_d, k_jd) in d order from 0) · scale
  * for keys j = 0 … position; max exact; e_j = (float) StrictMath.exp(score_j − max); sum = canonical Σ e_j;
  * p_j = e_j / sum; out_d = Σ_j fma(p_j, v_jd) in j order from 0. Query head h reads key/value head
- * h / (heads / kvHeads). Several keys' dot products run side by side; each is still that scalar chain.
+ * h / (heads / kvHeads). Several keys' dot products run side by side (vector lanes over the cache's transposed
+ * keys); each is still that scalar chain.
  */
 final class CachedAttention {
     /** Below this many multiply-adds a fork costs more than it saves. */
@@ -75,7 +76,8 @@ final class CachedAttention {
                 s.scores = new float[Math.max(count, 2 * s.scores.length)];
             }
             int kvOff = (h / group) * headDim;
-            float max = scores(qkv, r * qkvWidth + h * headDim, cache.keys(layer), kvOff, kvWidth, count, s.scores);
+            float max = scores(qkv, r * qkvWidth + h * headDim, cache.keys(layer), kvOff, cache.capacity(), count,
+                    s.scores);
             float[] p = s.scores;
             for (int j = 0; j < count; j++) {
                 p[j] = (float) StrictMath.exp(p[j] - max);
@@ -88,34 +90,38 @@ final class CachedAttention {
             java.util.Arrays.fill(acc, 0f);
             float[] v = cache.values(layer);
             for (int j = 0; j < count; j++) {
-                float pj = p[j];
                 int vBase = j * kvWidth + kvOff;
-                for (int d = 0; d < headDim; d++) {
-                    acc[d] = Math.fma(pj, v[vBase + d], acc[d]);
+                if (PackedMatrix.VECTOR_API) {
+                    PanelKernel.axpy(p[j], v, vBase, acc, headDim);
+                } else {
+                    for (int d = 0; d < headDim; d++) {
+                        acc[d] = Math.fma(p[j], v[vBase + d], acc[d]);
+                    }
                 }
             }
             System.arraycopy(acc, 0, out, r * heads * headDim + h * headDim, headDim);
         }
     }
 
-    /** score_j for keys [0, count) into {@code scores}, four keys' in-order chains side by side; returns the max. */
-    private float scores(float[] q, int qOff, float[] k, int kvOff, int kvWidth, int count, float[] scores) {
-        int j = 0;
+    /**
+     * score_j for keys [0, count) into {@code scores} (keys transposed: column c of the key rows at c·stride);
+     * returns the max. The vector path runs one lane per key; the scalar path four keys side by side; each
+     * key's dot product is the in-order FMA chain either way.
+     */
+    private float scores(float[] q, int qOff, float[] kt, int kvOff, int stride, int count, float[] scores) {
+        int j = PackedMatrix.VECTOR_API ? PanelKernel.scores(q, qOff, kt, kvOff, stride, headDim, count, scale, scores) : 0;
         for (; j + 4 <= count; j += 4) {
-            int k0 = j * kvWidth + kvOff;
-            int k1 = k0 + kvWidth;
-            int k2 = k1 + kvWidth;
-            int k3 = k2 + kvWidth;
             float acc0 = 0f;
             float acc1 = 0f;
             float acc2 = 0f;
             float acc3 = 0f;
             for (int d = 0; d < headDim; d++) {
                 float qd = q[qOff + d];
-                acc0 = Math.fma(qd, k[k0 + d], acc0);
-                acc1 = Math.fma(qd, k[k1 + d], acc1);
-                acc2 = Math.fma(qd, k[k2 + d], acc2);
-                acc3 = Math.fma(qd, k[k3 + d], acc3);
+                int column = (kvOff + d) * stride + j;
+                acc0 = Math.fma(qd, kt[column], acc0);
+                acc1 = Math.fma(qd, kt[column + 1], acc1);
+                acc2 = Math.fma(qd, kt[column + 2], acc2);
+                acc3 = Math.fma(qd, kt[column + 3], acc3);
             }
             scores[j] = acc0 * scale;
             scores[j + 1] = acc1 * scale;
@@ -123,10 +129,9 @@ final class CachedAttention {
             scores[j + 3] = acc3 * scale;
         }
         for (; j < count; j++) {
-            int k0 = j * kvWidth + kvOff;
             float acc = 0f;
             for (int d = 0; d < headDim; d++) {
-                acc = Math.fma(q[qOff + d], k[k0 + d], acc);
+                acc = Math.fma(q[qOff + d], kt[(kvOff + d) * stride + j], acc);
             }
             scores[j] = acc * scale;
         }

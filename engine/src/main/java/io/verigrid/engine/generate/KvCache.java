@@ -3,43 +3,72 @@ package io.verigrid.engine.generate;
 import java.util.Arrays;
 
 /**
- * One sequence's keys and values, per layer, rows = positions: (length, kvHeads·headDim). The decoder writes a
- * step's rows past {@link #length()} in every layer, then {@link #advance}s once: until then the cache reads as
- * unchanged. Not thread-safe: one sequence is decoded by one caller at a time.
+ * One sequence's keys and values, per layer. Values are rows = positions, (capacity, kvHeads·headDim); keys are
+ * stored transposed, (kvHeads·headDim, capacity), so that one query's scores against consecutive positions are
+ * vector lanes. The decoder writes a step's positions past {@link #length()} in every layer, then
+ * {@link #advance}s once: until then the cache reads as unchanged. Not thread-safe: one sequence is decoded by
+ * one caller at a time.
  */
 public final class KvCache {
+    private static final int INITIAL_CAPACITY = 16;
+
     private final int width;
-    private final float[][] keys; // (layer) → (capacity, width)
+    private final float[][] keys; // (layer) → (width, capacity)
     private final float[][] values; // (layer) → (capacity, width)
+    private int capacity = INITIAL_CAPACITY;
     private int length;
 
     KvCache(int layers, int width) {
         this.width = width;
-        this.keys = new float[layers][width * 16];
-        this.values = new float[layers][width * 16];
+        this.keys = new float[layers][width * INITIAL_CAPACITY];
+        this.values = new float[layers][width * INITIAL_CAPACITY];
     }
 
     public int length() {
         return length;
     }
 
-    /** Grows every layer to hold at least {@code positions} rows, keeping the rows written so far. */
+    /** Positions every layer can hold before {@link #reserve} must grow it; the row stride of the keys. */
+    int capacity() {
+        return capacity;
+    }
+
+    /** Grows every layer to hold at least {@code positions} positions, keeping what was written. */
     void reserve(int positions) {
-        int needed = Math.multiplyExact(positions, width);
+        if (positions <= capacity) {
+            return;
+        }
+        int grown = (int) Math.min(Integer.MAX_VALUE / Math.max(1, width), Math.max(positions, 2L * capacity));
         for (int layer = 0; layer < keys.length; layer++) {
-            if (keys[layer].length < needed) {
-                int size = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(needed, 2L * keys[layer].length));
-                keys[layer] = Arrays.copyOf(keys[layer], size);
-                values[layer] = Arrays.copyOf(values[layer], size);
+            float[] moved = new float[Math.multiplyExact(width, grown)];
+            for (int column = 0; column < width; column++) {
+                System.arraycopy(keys[layer], column * capacity, moved, column * grown, capacity);
             }
+            keys[layer] = moved;
+            values[layer] = Arrays.copyOf(values[layer], width * grown);
+        }
+        capacity = grown;
+    }
+
+    /** Writes one position's key row (width floats at {@code src[offset]}) into a layer. */
+    void writeKey(int layer, int position, float[] src, int offset) {
+        float[] k = keys[layer];
+        for (int column = 0; column < width; column++) {
+            k[column * capacity + position] = src[offset + column];
         }
     }
 
-    /** A layer's key rows, (capacity, width), read and written in place; rows past {@link #length()} are scratch. */
+    /** Writes one position's value row into a layer. */
+    void writeValue(int layer, int position, float[] src, int offset) {
+        System.arraycopy(src, offset, values[layer], position * width, width);
+    }
+
+    /** A layer's keys, (width, capacity), read in place. */
     float[] keys(int layer) {
         return keys[layer];
     }
 
+    /** A layer's values, (capacity, width), read in place. */
     float[] values(int layer) {
         return values[layer];
     }

@@ -175,8 +175,8 @@ public final class LlamaDecoder implements DecoderModel {
                 rope.rotate(b.qkv, at, config.numAttentionHeads(), b.rowPosition[r]);
                 rope.rotate(b.qkv, at + qWidth, config.numKeyValueHeads(), b.rowPosition[r]);
                 KvCache cache = caches.get(b.rowSequence[r]);
-                System.arraycopy(b.qkv, at + qWidth, cache.keys(layer), b.rowPosition[r] * kvWidth, kvWidth);
-                System.arraycopy(b.qkv, at + qWidth + kvWidth, cache.values(layer), b.rowPosition[r] * kvWidth, kvWidth);
+                cache.writeKey(layer, b.rowPosition[r], b.qkv, at + qWidth);
+                cache.writeValue(layer, b.rowPosition[r], b.qkv, at + qWidth + kvWidth);
             }
             attention.attend(caches, layer, rows, b.rowSequence, b.rowPosition, b.qkv, qkvWidth, b.attended, par);
             w.o().multiply(b.attended, rows, b.projected, 0, d, par);

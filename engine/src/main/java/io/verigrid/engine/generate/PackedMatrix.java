@@ -2,6 +2,7 @@ package io.verigrid.engine.generate;
 
 import io.verigrid.engine.Parallelism;
 import io.verigrid.engine.Tensor;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One or more Hugging Face linear weights (out, in), stacked along out and packed once for decoding:
@@ -11,7 +12,7 @@ import io.verigrid.engine.Tensor;
  * acc = fma(x[i,p], W[j,p], acc)}, strictly in order of p, computed whole by one thread. The packed layout is
  * column panels {@code [panel][p][lane]} (a plain copy, zero-padded past the last column), so a panel streams
  * from memory in one pass while each lane keeps its output's running sum in a register. Rows are independent:
- * a stream's outputs are the same bits alone or in a batch of sixteen. Threads split panels.
+ * a stream's outputs are the same bits alone or in a batch of sixteen. Threads split panels, never K.
  */
 final class PackedMatrix {
     /** Whether the Vector API kernel may run: module loaded and the JIT on (interpreted vector code is slow). */
@@ -20,7 +21,9 @@ final class PackedMatrix {
     /** Panel width of the scalar path's layout (any width gives the same bits). */
     private static final int SCALAR_LANES = 8;
     /** Below this many weights per thread a fork costs more than it saves. */
-    private static final long PARALLEL_MIN_WEIGHTS = 1 << 17;
+    private static final long PARALLEL_MIN_WEIGHTS = 1 << 16;
+    /** Chunks per thread handed out dynamically. */
+    private static final int CHUNKS_PER_THREAD = 8;
 
     private final int k;
     private final int n;
@@ -75,19 +78,22 @@ final class PackedMatrix {
      * (n columns each).
      */
     void multiply(float[] x, int m, float[] y, int yOff, int ldy, Parallelism par) {
-        long work = (long) m * k * n;
         int threads = (int) Math.min(par.threads(), Math.max(1, (long) k * n / PARALLEL_MIN_WEIGHTS));
-        if (threads <= 1 || work < PARALLEL_MIN_WEIGHTS) {
+        int groups = (panels + 3) / 4;
+        if (threads <= 1 || groups < 2) {
             panels(x, m, y, yOff, ldy, 0, panels);
             return;
         }
-        // Chunks of four panels keep the 4-panel tiles whole; each chunk is a contiguous panel range.
-        int groups = (panels + 3) / 4;
-        par.forRange(Math.min(groups, threads), (from, to) -> {
-            int chunks = Math.min(groups, threads);
-            int g0 = (int) ((long) groups * from / chunks);
-            int g1 = (int) ((long) groups * to / chunks);
-            panels(x, m, y, yOff, ldy, g0 * 4, Math.min(g1 * 4, panels));
+        // Threads take chunks of four-panel groups from a shared counter rather than fixed halves: on a busy
+        // machine a thread that starts late finds the work already done instead of holding up the step.
+        int chunkGroups = Math.max(1, groups / (threads * CHUNKS_PER_THREAD));
+        int chunks = groups / chunkGroups; // the last chunk also takes the leftover groups
+        AtomicInteger next = new AtomicInteger();
+        par.forRange(threads, (from, to) -> {
+            for (int chunk = next.getAndIncrement(); chunk < chunks; chunk = next.getAndIncrement()) {
+                int q0 = chunk * chunkGroups * 4;
+                panels(x, m, y, yOff, ldy, q0, chunk == chunks - 1 ? panels : q0 + chunkGroups * 4);
+            }
         });
     }
 

@@ -40,7 +40,15 @@ final class PanelKernel {
      */
     static void multiply(float[] a, int m, int k, float[] w, int n, float[] c, int cOff, int ldc, int q0, int q1) {
         int q = q0;
-        for (; q + 4 <= q1; q += 4) {
+        while (q < q1) {
+            if (q + 4 > q1) {
+                if (q1 - q0 < 4) {
+                    break;
+                }
+                // A ragged end reruns the last four panels instead of one FMA chain per panel (four times the
+                // latency): the overlapping outputs are recomputed with the same sequence and stored unchanged.
+                q = q1 - 4;
+            }
             int i = 0;
             for (; i + 4 <= m; i += 4) {
                 tile4x4(a, i * k, k, w, q, n, c, cOff + i * ldc, ldc);
@@ -48,12 +56,47 @@ final class PanelKernel {
             for (; i < m; i++) {
                 tile1x4(a, i * k, k, w, q, n, c, cOff + i * ldc);
             }
+            q += 4;
         }
         for (; q < q1; q++) {
             for (int i = 0; i < m; i++) {
                 tile1x1(a, i * k, k, w, q, n, c, cOff + i * ldc);
             }
         }
+    }
+
+    /**
+     * acc[d] = fma(s, v[vOff + d], acc[d]) for d in [0, len): each element its own single-rounding
+     * FMA, as in the scalar loop.
+     */
+    static void axpy(float s, float[] v, int vOff, float[] acc, int len) {
+        FloatVector x = FloatVector.broadcast(SPECIES, s);
+        int d = 0;
+        for (; d + LANES <= len; d += LANES) {
+            x.fma(FloatVector.fromArray(SPECIES, v, vOff + d), FloatVector.fromArray(SPECIES, acc, d)).intoArray(acc, d);
+        }
+        for (; d < len; d++) {
+            acc[d] = Math.fma(s, v[vOff + d], acc[d]);
+        }
+    }
+
+    /**
+     * Attention scores, one lane per key: for keys j in whole vectors from 0, acc = 0, then for d in order
+     * acc = fma(q_d, k_jd, acc), score = acc · scale. Keys are transposed (column c at {@code kt[c·stride]}).
+     * Returns how many keys it scored (a multiple of the lane count); the caller scores the rest.
+     */
+    static int scores(float[] q, int qOff, float[] kt, int kvOff, int stride, int headDim, int count, float scale,
+            float[] out) {
+        int j = 0;
+        for (; j + LANES <= count; j += LANES) {
+            FloatVector acc = FloatVector.zero(SPECIES);
+            for (int d = 0; d < headDim; d++) {
+                acc = FloatVector.broadcast(SPECIES, q[qOff + d]).fma(
+                        FloatVector.fromArray(SPECIES, kt, (kvOff + d) * stride + j), acc);
+            }
+            acc.mul(scale).intoArray(out, j);
+        }
+        return j;
     }
 
     /** Stores the valid lanes of panel q (columns q·LANES …) at {@code c[off + column]}. */
