@@ -4,6 +4,7 @@ import io.verigrid.ledger.Genesis;
 import io.verigrid.ledger.PeerConfig;
 import io.verigrid.node.ledger.LedgerNode;
 import io.verigrid.node.process.ProviderProcess;
+import io.verigrid.node.process.SubnetRoleProcess;
 import io.verigrid.node.process.VerifierProcess;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,13 +32,26 @@ import picocli.CommandLine.Option;
             "and Ratis replicates the log. The data directory is resumed on restart (snapshot + log replay).",
             "%nProvider: --role provider --key NAME [--ledger URL]: leases jobs, trains, commits, serves checkpoints.",
             "Verifier: --role verifier --key NAME --provider ADDRESS=URL…: samples, re-executes, attests or challenges.",
-            "The key's account must hold stake on the ledger (`verigrid tx stake`) before it can lease or verify."
+            "The key's account must hold stake on the ledger (`verigrid tx stake`) before it can lease or verify.",
+            "%nMiner: --role miner --subnet ID --key NAME --model DIR: registers on the LM-quality subnet if needed,",
+            "serves the model through the OpenAI-compatible gateway and its files for validators, commits to its hash.",
+            "Validator: --role validator --subnet ID --key NAME [--every N]: every N blocks scores every miner on an",
+            "evaluation set seeded by the chain, publishes the scores, sets weights, challenges other validators' wrong scores."
         })
 final class NodeCommand implements Callable<Integer> {
-    static final Set<String> ROLES = Set.of("ledger", "provider", "verifier");
+    static final Set<String> ROLES = Set.of("ledger", "provider", "verifier", "miner", "validator");
 
-    @Option(names = "--role", defaultValue = "ledger", description = "ledger, provider or verifier (one role per process). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--role", defaultValue = "ledger", description = "ledger, provider, verifier, miner or validator (one role per process). Default: ${DEFAULT-VALUE}.")
     String role;
+
+    @Option(names = "--subnet", description = "Miner/validator: the LM-quality subnet's id.")
+    Integer subnet;
+
+    @Option(names = "--model", description = "Miner: the Hugging Face Llama directory to serve (e.g. from `verigrid model create-tiny`).")
+    Path model;
+
+    @Option(names = "--every", defaultValue = "10", description = "Validator: blocks between scoring rounds. Default: ${DEFAULT-VALUE}.")
+    int everyBlocks;
 
     @Option(names = "--id", defaultValue = "p1", description = "This peer's id. Default: ${DEFAULT-VALUE}.")
     String id;
@@ -119,6 +133,17 @@ final class NodeCommand implements Callable<Integer> {
         Path keyFile = keys.keys().file(key);
         Path data = dataDir != null ? dataDir : keys.home().resolve(role + "-" + key);
         int listen = httpPort == null ? 0 : httpPort;
+        if (role.equals("miner") || role.equals("validator")) {
+            if (subnet == null) throw new IllegalArgumentException("--role " + role + " needs --subnet ID");
+            if (!keys.keys().exists(key)) throw new IllegalArgumentException("--key " + key + ": no such key in " + keys.home() + " (see `verigrid keys new`)");
+            if (role.equals("miner")) {
+                if (model == null) throw new IllegalArgumentException("--role miner needs --model DIR (a Hugging Face Llama directory)");
+                SubnetRoleProcess.runMiner(key, keyFile, ledgerUrl, subnet, model, httpHost, listen, threads, System.out::println);
+            } else {
+                SubnetRoleProcess.runValidator(key, keyFile, ledgerUrl, subnet, everyBlocks, System.out::println);
+            }
+            return 0;
+        }
         if (role.equals("provider")) {
             ProviderProcess.run(new ProviderProcess.Config(key, keyFile, ledgerUrl, data, threads, httpHost, listen), System.out::println);
         } else {

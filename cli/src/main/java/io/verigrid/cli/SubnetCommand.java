@@ -33,9 +33,13 @@ final class SubnetCommand {
         @Option(names = "--model-quality", description = "The built-in verified-model-quality task.")
         boolean modelQuality;
 
+        @Option(names = "--lm-quality", description = "The built-in LM-quality task: miners serve Llama models, validators score them (`verigrid node --role miner|validator`).")
+        boolean lmQuality;
+
         @Override
         public Integer call() {
-            return TxCommand.submit(opts, from, new SubnetTx.CreateSubnet(name, modelQuality ? 1 : 0));
+            if (modelQuality && lmQuality) throw new IllegalArgumentException("choose one of --model-quality and --lm-quality");
+            return TxCommand.submit(opts, from, new SubnetTx.CreateSubnet(name, lmQuality ? 2 : modelQuality ? 1 : 0));
         }
     }
 

@@ -14,6 +14,7 @@ final class Neuron {
     boolean permit;
     String axon = "";
     float[] model = new float[0];          // model-quality subnet: the miner's published weights (never mutated)
+    byte[] modelCommitment = new byte[0];  // LM subnet: LmQuality.commitment of the served model, or empty
     boolean active;
     int consensus;                         // last epoch's values as u16 proportions
     int trust;
@@ -35,6 +36,7 @@ final class Neuron {
         c.permit = permit;
         c.axon = axon;
         c.model = model;
+        c.modelCommitment = modelCommitment;
         c.active = active;
         c.consensus = consensus;
         c.trust = trust;
@@ -50,6 +52,7 @@ final class Neuron {
         writeRow(out, bonds);
         out.bool(permit).string(axon).i32(model.length);
         for (float f : model) out.i32(Float.floatToRawIntBits(f));
+        out.bytes(modelCommitment);
         out.bool(active).i32(consensus).i32(trust).i32(incentive).i32(dividends).i64(emission);
     }
 
@@ -62,6 +65,7 @@ final class Neuron {
         n.axon = in.string("axon");
         n.model = new float[in.count("model", 4)];
         for (int i = 0; i < n.model.length; i++) n.model[i] = Float.intBitsToFloat(in.i32("model value"));
+        n.modelCommitment = in.bytes("modelCommitment");
         n.active = in.bool("active");
         n.consensus = in.i32("consensus");
         n.trust = in.i32("trust");

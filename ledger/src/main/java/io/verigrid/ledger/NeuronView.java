@@ -10,7 +10,7 @@ import java.util.List;
  */
 public record NeuronView(int uid, String hotkey, long stake, long registeredAt, long lastUpdate, boolean active,
                          boolean validatorPermit, int trust, int consensus, int incentive, int dividends, long emission,
-                         String axon, boolean hasModel, List<long[]> weights, List<long[]> bonds) {
+                         String axon, boolean hasModel, String modelCommitment, List<long[]> weights, List<long[]> bonds) {
 
     static List<NeuronView> metagraph(Subnet s) {
         var stakes = s.stakeByHotkey();
@@ -18,7 +18,8 @@ public record NeuronView(int uid, String hotkey, long stake, long registeredAt, 
         for (int uid = 0; uid < s.neurons.size(); uid++) {
             Neuron n = s.neurons.get(uid);
             rows.add(new NeuronView(uid, n.hotkey, stakes.getOrDefault(n.hotkey, 0L), n.registeredAt, n.lastUpdate, n.active,
-                    n.permit, n.trust, n.consensus, n.incentive, n.dividends, n.emission, n.axon, n.model.length > 0,
+                    n.permit, n.trust, n.consensus, n.incentive, n.dividends, n.emission, n.axon, n.model.length > 0 || n.modelCommitment.length > 0,
+                    io.verigrid.verify.Hashes.hex(n.modelCommitment),
                     pairs(n.weights), pairs(n.bonds)));
         }
         return rows;

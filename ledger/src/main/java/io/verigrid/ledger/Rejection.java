@@ -58,6 +58,7 @@ public final class Rejection extends RuntimeException {
     public static final String BAD_MODEL = "BAD_MODEL";
     public static final String UNKNOWN_REPORT = "UNKNOWN_REPORT";
     public static final String ALREADY_CHALLENGED = "ALREADY_CHALLENGED";
+    public static final String MODEL_FILES_MISMATCH = "MODEL_FILES_MISMATCH";
 
     private final String code;
 

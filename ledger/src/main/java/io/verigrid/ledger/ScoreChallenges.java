@@ -7,10 +7,11 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Score reports of the model-quality subnet and their challenges. A validator publishes its scores for every
- * UID on the evaluation set of a past block; the report keeps the models it scored. Anyone may challenge a
- * report with a bond: the ledger recomputes the scores ({@link ModelQuality#scores}, bit-exact) and settles at
- * once. A wrong report costs the validator {@code slashPpm} of its stake (the challenger gets its bond back plus
+ * Score reports of the scored subnets and their challenges. A validator publishes its scores for every UID on
+ * the evaluation set of a past block; the report keeps the models it scored (model quality: the classifiers;
+ * LM quality: the miners' model commitments). Anyone may challenge a report with a bond: the ledger recomputes
+ * the scores ({@link ModelQuality#scores}, or {@link LmQuality#score} of one UID from the model files the
+ * challenge carries, checked against the commitment; both bit-exact) and settles at once. A wrong report costs the validator {@code slashPpm} of its stake (the challenger gets its bond back plus
  * {@code winnerSharePpm} of the slash, the rest is burned); a correct one costs the challenger its bond
  * ({@code winnerSharePpm} of it to the validator, the rest burned).
  */
@@ -27,26 +28,75 @@ final class ScoreChallenges {
         if (p.scores().length != s.neurons.size()) {
             throw new Rejection(Rejection.WEIGHTS_LENGTH, p.scores().length + " scores for " + s.neurons.size() + " UIDs");
         }
+        boolean lm = s.task == Subnet.TASK_LM_QUALITY;
+        int max = lm ? LmQuality.MAX_SCORE : ModelQuality.EVAL_SIZE;
         for (int k = 0; k < p.scores().length; k++) {
-            if (p.scores()[k] < 0 || p.scores()[k] > ModelQuality.EVAL_SIZE) {
-                throw new Rejection(Rejection.INVALID, "scores[" + k + "] = " + p.scores()[k] + " is outside 0.." + ModelQuality.EVAL_SIZE);
+            if (p.scores()[k] < 0 || p.scores()[k] > max) {
+                throw new Rejection(Rejection.INVALID, "scores[" + k + "] = " + p.scores()[k] + " is outside 0.." + max);
             }
         }
         List<float[]> models = new ArrayList<>();
-        for (Neuron n : s.neurons) models.add(n.model);
+        List<byte[]> commitments = new ArrayList<>();
+        for (Neuron n : s.neurons) {
+            if (lm) commitments.add(n.modelCommitment);
+            else models.add(n.model);
+        }
+        byte[] blockHash = Hashes.unhex(block.hash());
+        byte[] seed = lm ? LmQuality.evalSeed(s.id, blockHash) : ModelQuality.evalSeed(s.id, blockHash);
         long id = s.nextReportId++;
-        s.reports.put(id, new Subnet.ScoreReport(id, validator, p.evalBlock(), ModelQuality.evalSeed(s.id, Hashes.unhex(block.hash())),
-                p.scores().clone(), List.copyOf(models), d.height, Subnet.ScoreReport.OPEN));
+        s.reports.put(id, new Subnet.ScoreReport(id, validator, p.evalBlock(), seed, p.scores().clone(), List.copyOf(models),
+                List.copyOf(commitments), d.height, Subnet.ScoreReport.OPEN));
     }
 
     static void challenge(Draft d, Subnet s, String challenger, Account account, long reportId) {
+        Subnet.ScoreReport r = openReport(s, challenger, reportId);
+        int[] recomputed = ModelQuality.scores(s.id, r.evalSeed(), r.models());
+        settle(d, s, challenger, account, r, recomputed);
+    }
+
+    /**
+     * Challenges the score report {@code c.reportId()} gives UID {@code c.uid()} on the LM subnet. The files must
+     * match the commitment the report was made on (else the challenge is rejected and nothing moves); the ledger
+     * then replays {@link LmQuality#score} on them, bounded by {@link LmQuality#MAX_MODEL_BYTES}.
+     */
+    static void challengeModel(Draft d, Subnet s, String challenger, Account account, SubnetTx.ChallengeModelScore c) {
+        Subnet.ScoreReport r = openReport(s, challenger, c.reportId());
+        if (c.uid() >= r.commitments().size()) throw new Rejection(Rejection.INVALID, "uid " + c.uid() + " is not in report " + r.id());
+        byte[] committed = r.commitments().get(c.uid());
+        int recomputedScore;
+        if (committed.length == 0) {
+            if (c.configJson().length + c.safetensors().length > 0) {
+                throw new Rejection(Rejection.MODEL_FILES_MISMATCH, "uid " + c.uid() + " had no model commitment; challenge it with empty files");
+            }
+            recomputedScore = 0;
+        } else {
+            if (c.configJson().length + (long) c.safetensors().length > LmQuality.MAX_MODEL_BYTES) {
+                throw new Rejection(Rejection.BAD_MODEL, "model files exceed the referee bound of " + LmQuality.MAX_MODEL_BYTES + " bytes");
+            }
+            if (!Arrays.equals(committed, LmQuality.commitment(c.configJson(), c.safetensors()))) {
+                throw new Rejection(Rejection.MODEL_FILES_MISMATCH, "the files do not hash to uid " + c.uid() + "'s commitment "
+                        + Hashes.hex(committed) + " in report " + r.id());
+            }
+            recomputedScore = LmQuality.score(r.evalSeed(), c.configJson(), c.safetensors());
+        }
+        int[] recomputed = r.scores().clone();
+        recomputed[c.uid()] = recomputedScore;
+        settle(d, s, challenger, account, r, recomputed);
+    }
+
+    private static Subnet.ScoreReport openReport(Subnet s, String challenger, long reportId) {
         Subnet.ScoreReport r = s.reports.get(reportId);
         if (r == null) throw new Rejection(Rejection.UNKNOWN_REPORT, "no score report " + reportId + " on subnet " + s.id);
         if (r.validator().equals(challenger)) throw new Rejection(Rejection.SELF_VERIFY, "a validator cannot challenge its own report");
         if (!Subnet.ScoreReport.OPEN.equals(r.status())) throw new Rejection(Rejection.ALREADY_CHALLENGED, "report " + reportId + " is " + r.status());
+        return r;
+    }
+
+    /** Takes the bond and settles the report against {@code recomputed}: the validator or the challenger loses. */
+    private static void settle(Draft d, Subnet s, String challenger, Account account, Subnet.ScoreReport r, int[] recomputed) {
+        long reportId = r.id();
         long bond = d.params.challengeBond();
         AccountRules.debit(account, bond, "challenge bond");
-        int[] recomputed = ModelQuality.scores(s.id, r.evalSeed(), r.models());
         if (Arrays.equals(recomputed, r.scores())) {
             long toValidator = Params.ppmOf(bond, d.params.winnerSharePpm());
             Account v = d.account(r.validator());

@@ -12,16 +12,29 @@ final class Subnet {
     static final int TASK_GENERIC = 0;
     /** The built-in verified-model-quality task ({@link ModelQuality}). */
     static final int TASK_MODEL_QUALITY = 1;
+    /** The built-in language-model quality task ({@link LmQuality}): miners commit to served Llama models. */
+    static final int TASK_LM_QUALITY = 2;
+
+    static String taskName(int task) {
+        return switch (task) {
+            case TASK_MODEL_QUALITY -> "model-quality";
+            case TASK_LM_QUALITY -> "lm-quality";
+            default -> "generic";
+        };
+    }
 
     record Commit(String hotkey, byte[] hash, long block) {}
 
-    /** A validator's published scores and the models they were computed on (so a challenge recomputes the same). */
+    /**
+     * A validator's published scores and the models they were computed on (so a challenge recomputes the same):
+     * the classifiers themselves on the model-quality subnet, the miners' model commitments on the LM subnet.
+     */
     record ScoreReport(long id, String validator, long evalBlock, byte[] evalSeed, int[] scores, List<float[]> models,
-                       long height, String status) {
+                       List<byte[]> commitments, long height, String status) {
         static final String OPEN = "OPEN", UPHELD = "UPHELD", OVERTURNED = "OVERTURNED";
 
         ScoreReport withStatus(String s) {
-            return new ScoreReport(id, validator, evalBlock, evalSeed, scores, models, height, s);
+            return new ScoreReport(id, validator, evalBlock, evalSeed, scores, models, commitments, height, s);
         }
     }
 
@@ -102,6 +115,7 @@ final class Subnet {
                 out.i32(m.length);
                 for (float f : m) out.i32(Float.floatToRawIntBits(f));
             }
+            out.byteList(r.commitments());
             out.i64(r.height()).string(r.status());
         }
         out.i64(nextReportId);
@@ -128,7 +142,8 @@ final class Subnet {
                 for (int k = 0; k < w.length; k++) w[k] = Float.intBitsToFloat(in.i32("model value"));
                 models.add(w);
             }
-            s.reports.put(id, new ScoreReport(id, validator, evalBlock, seed, scores, List.copyOf(models), in.i64("height"),
+            List<byte[]> commitments = in.byteList("commitments");
+            s.reports.put(id, new ScoreReport(id, validator, evalBlock, seed, scores, List.copyOf(models), List.copyOf(commitments), in.i64("height"),
                     in.string("status")));
         }
         s.nextReportId = in.i64("nextReportId");

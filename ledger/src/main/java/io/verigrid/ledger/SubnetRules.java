@@ -70,9 +70,14 @@ final class SubnetRules {
             }
             s.neurons.get(uid).model = m.weights();
         } else if (body instanceof SubnetTx.PublishScores p) {
-            ScoreChallenges.publish(d, modelSubnet(sd, p.netuid()), sender, account, p);
+            ScoreChallenges.publish(d, scoredSubnet(sd, p.netuid()), sender, account, p);
         } else if (body instanceof SubnetTx.ChallengeScores c) {
             ScoreChallenges.challenge(d, modelSubnet(sd, c.netuid()), sender, account, c.reportId());
+        } else if (body instanceof SubnetTx.CommitModel m) {
+            Subnet s = lmSubnet(sd, m.netuid());
+            s.neurons.get(uid(s, sender)).modelCommitment = m.commitment();
+        } else if (body instanceof SubnetTx.ChallengeModelScore c) {
+            ScoreChallenges.challengeModel(d, lmSubnet(sd, c.netuid()), sender, account, c);
         } else {
             throw new IllegalStateException("no subnet rule for body " + body.getClass().getSimpleName());
         }
@@ -201,6 +206,21 @@ final class SubnetRules {
     private static Subnet modelSubnet(SubnetDraft sd, int netuid) {
         Subnet s = sd.subnet(netuid);
         if (s.task != Subnet.TASK_MODEL_QUALITY) throw new Rejection(Rejection.NOT_MODEL_SUBNET, "subnet " + netuid + " is not a model-quality subnet");
+        return s;
+    }
+
+    private static Subnet lmSubnet(SubnetDraft sd, int netuid) {
+        Subnet s = sd.subnet(netuid);
+        if (s.task != Subnet.TASK_LM_QUALITY) throw new Rejection(Rejection.NOT_MODEL_SUBNET, "subnet " + netuid + " is not an LM-quality subnet");
+        return s;
+    }
+
+    /** A subnet whose validators publish score reports: model quality or LM quality. */
+    private static Subnet scoredSubnet(SubnetDraft sd, int netuid) {
+        Subnet s = sd.subnet(netuid);
+        if (s.task != Subnet.TASK_MODEL_QUALITY && s.task != Subnet.TASK_LM_QUALITY) {
+            throw new Rejection(Rejection.NOT_MODEL_SUBNET, "subnet " + netuid + " has no scored task");
+        }
         return s;
     }
 

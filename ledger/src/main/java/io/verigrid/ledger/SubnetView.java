@@ -12,7 +12,7 @@ public record SubnetView(int netuid, String name, String task, String owner, Sub
         for (long v : s.delegations.values()) total += v;
         long tempo = s.hyper.tempo();
         long since = (height - s.createdAt) % tempo;
-        return new SubnetView(s.id, s.name, s.task == Subnet.TASK_MODEL_QUALITY ? "model-quality" : "generic", s.owner, s.hyper,
+        return new SubnetView(s.id, s.name, Subnet.taskName(s.task), s.owner, s.hyper,
                 s.createdAt, s.lastEpoch, height + tempo - since, s.pending, s.neurons.size(), total);
     }
 }

@@ -19,7 +19,7 @@ public final class SubnetTx {
 
         public CreateSubnet {
             if (name == null || name.isEmpty() || name.length() > 64) throw new IllegalArgumentException("name must be 1..64 characters");
-            if (task < 0 || task > 1) throw new IllegalArgumentException("task must be 0 (generic) or 1 (model quality), got " + task);
+            if (task < 0 || task > 2) throw new IllegalArgumentException("task must be 0 (generic), 1 (model quality) or 2 (LM quality), got " + task);
         }
 
         public int tag() { return TAG; }
@@ -191,6 +191,42 @@ public final class SubnetTx {
         public void write(ByteWriter out) { out.i32(netuid).i64(reportId); }
     }
 
+    /** LM-quality subnet: a miner commits to the model it serves ({@code LmQuality.commitment} of its files). */
+    public record CommitModel(int netuid, byte[] commitment) implements TxBody.SubnetBody {
+        public static final int TAG = 72;
+
+        public CommitModel {
+            Fields.nonNegative(netuid, "netuid");
+            commitment = Fields.hash(commitment, "commitment");
+        }
+
+        public int tag() { return TAG; }
+
+        public void write(ByteWriter out) { out.i32(netuid).raw(commitment); }
+    }
+
+    /**
+     * LM-quality subnet: anyone challenges the score a report gives {@code uid}, carrying that miner's model files;
+     * the ledger checks them against the commitment the report was made on, recomputes the score and slashes
+     * whoever was wrong. A UID without a commitment is challenged with empty files (its score must be 0).
+     */
+    public record ChallengeModelScore(int netuid, long reportId, int uid, byte[] configJson, byte[] safetensors) implements TxBody.SubnetBody {
+        public static final int TAG = 73;
+
+        public ChallengeModelScore {
+            Fields.nonNegative(netuid, "netuid");
+            Fields.positive(reportId, "reportId");
+            Fields.nonNegative(uid, "uid");
+            if (configJson == null || safetensors == null) throw new IllegalArgumentException("configJson and safetensors must not be null");
+            configJson = configJson.clone();
+            safetensors = safetensors.clone();
+        }
+
+        public int tag() { return TAG; }
+
+        public void write(ByteWriter out) { out.i32(netuid).i64(reportId).i32(uid).bytes(configJson).bytes(safetensors); }
+    }
+
     /** The commitment a {@link CommitWeights} carries: SHA-256 over netuid, committer, weights and salt. */
     public static byte[] commitHash(int netuid, byte[] hotkey, int[] uids, int[] values, byte[] salt) {
         ByteWriter w = new ByteWriter().string("verigrid-weights-commit").i32(netuid).raw(Fields.key(hotkey, "hotkey"));
@@ -234,6 +270,9 @@ public final class SubnetTx {
                 yield new PublishScores(netuid, evalBlock, ints(in, "scores"));
             }
             case ChallengeScores.TAG -> new ChallengeScores(in.i32("netuid"), in.i64("reportId"));
+            case CommitModel.TAG -> new CommitModel(in.i32("netuid"), in.raw(32, "commitment"));
+            case ChallengeModelScore.TAG -> new ChallengeModelScore(in.i32("netuid"), in.i64("reportId"), in.i32("uid"),
+                    in.bytes("configJson"), in.bytes("safetensors"));
             default -> throw new MalformedTxException("unknown subnet body tag " + tag);
         };
     }

@@ -99,8 +99,12 @@ public final class LedgerHttp {
 
     /** The registered provider, or null when the address never registered. */
     public ProviderView marketProvider(String address) {
-        for (ProviderView p : marketProviders()) if (p.address().equalsIgnoreCase(address)) return p;
-        return null;
+        try {
+            return http.get(base + "/market/providers/" + address, ProviderView.class);
+        } catch (io.verigrid.node.http.ApiException e) {
+            if (e.status() == 404) return null;
+            throw e;
+        }
     }
 
     private static com.fasterxml.jackson.databind.JavaType listOf(Class<?> element) {
@@ -121,6 +125,12 @@ public final class LedgerHttp {
     }
 
     /** Asks the answering peer to write a snapshot now; returns the log index it covers. */
+    /** The scored subnet's reports (score challenges act on these). */
+    public List<io.verigrid.ledger.ScoreReportView> scoreReports(int netuid) {
+        return http.get(base + "/ledger/subnets/" + netuid + "/scores",
+                Json.MAPPER.getTypeFactory().constructCollectionType(List.class, io.verigrid.ledger.ScoreReportView.class));
+    }
+
     public long snapshot() {
         return http.postJson(base + "/ledger/snapshot", Map.of()).path("index").asLong();
     }
