@@ -124,13 +124,13 @@ public final class LedgerHttp {
                 Json.MAPPER.getTypeFactory().constructCollectionType(List.class, io.verigrid.ledger.NeuronView.class));
     }
 
-    /** Asks the answering peer to write a snapshot now; returns the log index it covers. */
     /** The scored subnet's reports (score challenges act on these). */
     public List<io.verigrid.ledger.ScoreReportView> scoreReports(int netuid) {
         return http.get(base + "/ledger/subnets/" + netuid + "/scores",
                 Json.MAPPER.getTypeFactory().constructCollectionType(List.class, io.verigrid.ledger.ScoreReportView.class));
     }
 
+    /** Asks the answering peer to write a snapshot now; returns the log index it covers. */
     public long snapshot() {
         return http.postJson(base + "/ledger/snapshot", Map.of()).path("index").asLong();
     }
