@@ -48,6 +48,9 @@ final class EngineBench implements Callable<Integer> {
     @Option(names = "--python", paramLabel = "PATH", description = "Python with torch (default: ${DEFAULT-VALUE}).")
     Path python = TorchReference.DEFAULT_PYTHON;
 
+    @Option(names = "--profile", description = "Only the 15M Llama train step: milliseconds per operator kind.")
+    boolean profile;
+
     @Override
     public Integer call() {
         if (threads < 1) {
@@ -55,6 +58,9 @@ final class EngineBench implements Callable<Integer> {
         }
         long warmupMillis = quick ? 300 : 1500;
         int runs = quick ? 5 : 11;
+        if (profile) {
+            return profile(warmupMillis);
+        }
         List<Integer> sizes = quick ? QUICK_GEMM_SIZES : GEMM_SIZES;
         MlpJob job = MlpJob.demo();
         String model = "mlp-demo " + job.inputDim() + "-" + job.hidden() + "-" + job.classes() + " batch " + job.batch();
@@ -107,6 +113,26 @@ final class EngineBench implements Callable<Integer> {
         System.out.print(EngineReport.table(results));
         if (json) {
             System.out.println(EngineReport.json(results).toString());
+        }
+        return 0;
+    }
+
+    /** Prints the train step's median time and its time per operator kind, largest first. */
+    private int profile(long warmupMillis) {
+        BenchLlama llama = LLAMAS.get(0);
+        try (Parallelism par = Parallelism.of(threads)) {
+            EngineWorkloads models = new EngineWorkloads(par, warmupMillis, quick ? 3 : 5);
+            progress("Verigrid " + llama.name() + " (" + shape(llama) + ")");
+            double[] step = models.llamaTrainStep(llama, llama.weights(LLAMA_SEED));
+            Map<String, Double> perKind = models.llamaTrainStepProfile(llama, llama.weights(LLAMA_SEED), quick ? 5 : 11);
+            System.out.printf("%s on %d threads: %.1f ms per step (loss %.4f)%n", llama.name(), threads, step[0] * 1e3,
+                    step[1]);
+            double sum = 0;
+            for (Map.Entry<String, Double> kind : perKind.entrySet()) {
+                System.out.printf("  %-28s %8.2f ms%n", kind.getKey(), kind.getValue());
+                sum += kind.getValue();
+            }
+            System.out.printf("  %-28s %8.2f ms%n", "(sum of kinds)", sum);
         }
         return 0;
     }

@@ -11,6 +11,7 @@ import io.verigrid.engine.Decoder;
 import io.verigrid.engine.LearningRate;
 import io.verigrid.engine.LmJob;
 import io.verigrid.engine.LmTrainer;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -85,6 +86,15 @@ final class EngineWorkloads {
         float loss = LmTrainer.step(job, data, start, par, null).loss();
         double seconds = Timing.medianSeconds(() -> LmTrainer.step(job, data, start, par, null), warmupMillis, runs);
         return new double[] {seconds, loss};
+    }
+
+    /** Milliseconds per operator kind of {@link #llamaTrainStep}'s step, median of {@code rounds} replays. */
+    Map<String, Double> llamaTrainStepProfile(BenchLlama llama, SortedMap<String, Tensor> weights, int rounds) {
+        LmJob job = new LmJob(llama.model(), 0, llama.batch(), llama.batch(), llama.seq(), 1, 1,
+                new LearningRate(1e-3f, 1e-3f, 0, 1), 0.9f, 0.95f, 1e-8f, 0.1f, 1f);
+        Dataset data = LmJob.windows(llama.tokens(llama.batch() * llama.seq() + 1), llama.seq(),
+                llama.config().vocabSize());
+        return OpProfile.trainStep(job, data, job.stateFrom(weights), par, rounds);
     }
 
     private static double sumOfSquares(float[] values) {

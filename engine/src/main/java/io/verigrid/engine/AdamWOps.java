@@ -56,12 +56,8 @@ final class AdamWOps {
             float[] moment = inputs.get(0).data();
             float[] g = inputs.get(1).data();
             float[] out = new float[g.length];
-            par.forRange(out.length, (from, to) -> {
-                for (int i = from; i < to; i++) {
-                    float term = second ? (rest * g[i]) * g[i] : rest * g[i];
-                    out[i] = Math.fma(beta, moment[i], term);
-                }
-            });
+            ElementLoops.forRange(par, out.length,
+                    (from, to) -> ElementLoops.moment(second, beta, rest, moment, g, out, from, to));
             return Tensor.wrap(inputs.get(0).shape(), out);
         }
     }
@@ -91,12 +87,8 @@ final class AdamWOps {
             float[] m = inputs.get(1).data();
             float[] v = inputs.get(2).data();
             float[] out = new float[w.length];
-            par.forRange(out.length, (from, to) -> {
-                for (int i = from; i < to; i++) {
-                    float denominator = (float) Math.sqrt(v[i]) / bc2 + eps;
-                    out[i] = Math.fma(-stepSize, m[i] / denominator, w[i] * decay);
-                }
-            });
+            ElementLoops.forRange(par, out.length,
+                    (from, to) -> ElementLoops.adamw(-stepSize, bc2, eps, decay, w, m, v, out, from, to));
             return Tensor.wrap(inputs.get(0).shape(), out);
         }
     }
@@ -109,12 +101,7 @@ final class AdamWOps {
 
         @Override
         public Tensor forward(long[] attrs, List<Tensor> inputs, Parallelism par) {
-            float[] x = inputs.get(0).data();
-            float[] squares = new float[x.length];
-            for (int i = 0; i < x.length; i++) {
-                squares[i] = x[i] * x[i];
-            }
-            return Tensor.scalar(CanonicalSum.sum(squares, 0, 1, x.length));
+            return Tensor.scalar(CanonicalSum.sumOfSquares(inputs.get(0).data()));
         }
     }
 

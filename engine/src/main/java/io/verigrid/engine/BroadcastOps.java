@@ -13,31 +13,52 @@ final class BroadcastOps {
     private BroadcastOps() {
     }
 
-    @FunctionalInterface
-    private interface Binary {
-        float apply(float left, float right);
-    }
-
-    private static Tensor map(String kind, Tensor a, Tensor b, Parallelism par, Binary f) {
+    private static Tensor map(String kind, Tensor a, Tensor b, Parallelism par, ElementLoops.Op op) {
         int[] shape = Shapes.broadcast(kind, a.shape(), b.shape());
-        int[] aStrides = Shapes.broadcastStrides(a.shape(), shape);
-        int[] bStrides = Shapes.broadcastStrides(b.shape(), shape);
         float[] av = a.data();
         float[] bv = b.data();
         float[] out = new float[Shapes.size(shape)];
+        int aPeriod = period(a.shape(), shape);
+        int bPeriod = period(b.shape(), shape);
+        if (aPeriod > 0 && bPeriod > 0) {
+            ElementLoops.forRange(par, out.length,
+                    (from, to) -> ElementLoops.periodic(op, av, aPeriod, bv, bPeriod, out, from, to));
+            return Tensor.wrap(shape, out);
+        }
+        int[] aStrides = Shapes.broadcastStrides(a.shape(), shape);
+        int[] bStrides = Shapes.broadcastStrides(b.shape(), shape);
         par.forRange(out.length, (from, to) -> {
             for (int i = from; i < to; i++) {
-                out[i] = f.apply(av[Shapes.offset(i, shape, aStrides)], bv[Shapes.offset(i, shape, bStrides)]);
+                out[i] = op.apply(av[Shapes.offset(i, shape, aStrides)], bv[Shapes.offset(i, shape, bStrides)]);
             }
         });
         return Tensor.wrap(shape, out);
     }
 
+    /**
+     * How often an operand repeats along the flattened output: its size when, leading 1s aside, its shape is the
+     * output's trailing dimensions (so element i reads index i mod size; a scalar repeats every element);
+     * 0 when it stretches inside.
+     */
+    private static int period(int[] operand, int[] output) {
+        int first = 0;
+        while (first < operand.length && operand[first] == 1) {
+            first++;
+        }
+        int kept = operand.length - first;
+        for (int k = 0; k < kept; k++) {
+            if (operand[first + k] != output[output.length - kept + k]) {
+                return 0;
+            }
+        }
+        return Math.max(1, Shapes.size(operand));
+    }
+
     /** The operator family: kind, element function and backward rule. */
     private abstract static class BinaryOp extends BaseOperator {
-        private final Binary function;
+        private final ElementLoops.Op function;
 
-        BinaryOp(String kind, Binary function) {
+        BinaryOp(String kind, ElementLoops.Op function) {
             super(kind, 2, 0);
             this.function = function;
         }
@@ -64,7 +85,7 @@ final class BroadcastOps {
     /** {@code bcast_add}: a + b. d/da = d/db = grad (summed to each input's shape). */
     static final class Add extends BinaryOp {
         Add() {
-            super("bcast_add", Float::sum);
+            super("bcast_add", ElementLoops.Op.ADD);
         }
 
         @Override
@@ -76,7 +97,7 @@ final class BroadcastOps {
     /** {@code bcast_sub}: a − b. d/da = grad, d/db = −grad. */
     static final class Sub extends BinaryOp {
         Sub() {
-            super("bcast_sub", (l, r) -> l - r);
+            super("bcast_sub", ElementLoops.Op.SUB);
         }
 
         @Override
@@ -88,7 +109,7 @@ final class BroadcastOps {
     /** {@code bcast_mul}: a · b. d/da = grad · b, d/db = grad · a. */
     static final class Mul extends BinaryOp {
         Mul() {
-            super("bcast_mul", (l, r) -> l * r);
+            super("bcast_mul", ElementLoops.Op.MUL);
         }
 
         @Override
@@ -102,7 +123,7 @@ final class BroadcastOps {
     /** {@code bcast_div}: a / b. d/da = grad / b, d/db = {@code div_backward_right(grad, a, b)}. */
     static final class Div extends BinaryOp {
         Div() {
-            super("bcast_div", (l, r) -> l / r);
+            super("bcast_div", ElementLoops.Op.DIV);
         }
 
         @Override
@@ -178,6 +199,13 @@ final class BroadcastOps {
             int count = Shapes.size(reducedShape);
             float[] xv = x.data();
             float[] out = new float[Shapes.size(target)];
+            if (leadingOnly(reducedShape, keptShape)) {
+                // x is count rows of out.length: each output is its column's canonical sum, rows in order (one
+                // row: 0 + x + 0, a copy that turns −0 into +0 as the sum does).
+                ElementLoops.forRange(par, out.length, (long) count * out.length,
+                        (from, to) -> ElementLoops.columnSums(xv, 0, count, out.length, out, 0, from, to));
+                return Tensor.wrap(target, out);
+            }
             par.forRange(out.length, (from, to) -> {
                 float[] gathered = new float[count];
                 for (int o = from; o < to; o++) {
@@ -189,6 +217,18 @@ final class BroadcastOps {
                 }
             });
             return Tensor.wrap(target, out);
+        }
+
+        /** Whether every reduced axis (size above 1) comes before every kept axis of size above 1. */
+        private static boolean leadingOnly(int[] reducedShape, int[] keptShape) {
+            boolean keptSeen = false;
+            for (int axis = 0; axis < reducedShape.length; axis++) {
+                if (reducedShape[axis] > 1 && keptSeen) {
+                    return false;
+                }
+                keptSeen |= keptShape[axis] > 1;
+            }
+            return true;
         }
     }
 }

@@ -76,7 +76,14 @@ final class ElementwiseOps {
 
         @Override
         public Tensor forward(long[] attrs, List<Tensor> inputs, Parallelism par) {
-            return map(kind(), inputs, par, Float::sum);
+            Tensor left = inputs.get(0);
+            requireSameShape(kind(), left, inputs.get(1), 1);
+            float[] l = left.data();
+            float[] r = inputs.get(1).data();
+            float[] out = new float[l.length];
+            ElementLoops.forRange(par, out.length,
+                    (from, to) -> ElementLoops.binary(ElementLoops.Op.ADD, l, from, false, r, from, false, out, from, to - from));
+            return Tensor.wrap(left.shape(), out);
         }
 
         @Override

@@ -1,0 +1,100 @@
+package io.verigrid.engine;
+
+/**
+ * The inner loops of the elementwise and broadcast operators over contiguous runs: {@link VectorLoops} when the
+ * Vector API is loaded (the same per-element operations, so the same bits), then a scalar tail — or the whole
+ * run scalar under the interpreter or without the module.
+ */
+final class ElementLoops {
+    /** Below this many elements an operator runs on the calling thread: a fork costs more than the loop. */
+    static final int PARALLEL_MIN = 1 << 15;
+    private static final boolean VECTOR = Matmul.VECTOR_API;
+
+    /** The four broadcast arithmetic operations, each one correctly rounded IEEE operation. */
+    enum Op {
+        ADD, SUB, MUL, DIV;
+
+        float apply(float left, float right) {
+            return switch (this) {
+                case ADD -> left + right;
+                case SUB -> left - right;
+                case MUL -> left * right;
+                case DIV -> left / right;
+            };
+        }
+    }
+
+    private ElementLoops() {
+    }
+
+    /** {@code par.forRange(n, body)}, or the whole range on this thread when n is small. */
+    static void forRange(Parallelism par, int n, Parallelism.RangeBody body) {
+        forRange(par, n, n, body);
+    }
+
+    /** {@code par.forRange(n, body)}, or the whole range on this thread when the elements touched are few. */
+    static void forRange(Parallelism par, int n, long work, Parallelism.RangeBody body) {
+        if (work < PARALLEL_MIN) {
+            body.run(0, n);
+        } else {
+            par.forRange(n, body);
+        }
+    }
+
+    /**
+     * out[i] = a[i mod aPeriod] op b[i mod bPeriod] for i in [from, to): each operand is the output's shape, a
+     * scalar (period 1) or a trailing part of it repeated (period = its size).
+     */
+    static void periodic(Op op, float[] a, int aPeriod, float[] b, int bPeriod, float[] out, int from, int to) {
+        int i = from;
+        while (i < to) {
+            int end = Math.min(to, Math.min(segmentEnd(i, aPeriod), segmentEnd(i, bPeriod)));
+            binary(op, a, i % aPeriod, aPeriod == 1, b, i % bPeriod, bPeriod == 1, out, i, end - i);
+            i = end;
+        }
+    }
+
+    /** Where the run of an operand repeating every {@code period} elements that holds {@code i} ends. */
+    private static int segmentEnd(int i, int period) {
+        return period == 1 ? Integer.MAX_VALUE : (i / period + 1) * period;
+    }
+
+    /** out[outOff + i] = a[aOff + i] op b[bOff + i] for i in [0, n); a scalar operand is read at its offset. */
+    static void binary(Op op, float[] a, int aOff, boolean aScalar, float[] b, int bOff, boolean bScalar,
+            float[] out, int outOff, int n) {
+        int i = VECTOR ? VectorLoops.binary(op, a, aOff, aScalar, b, bOff, bScalar, out, outOff, n) : 0;
+        for (; i < n; i++) {
+            out[outOff + i] = op.apply(a[aScalar ? aOff : aOff + i], b[bScalar ? bOff : bOff + i]);
+        }
+    }
+
+    /** adam_m (second false) or adam_v: out = fma(beta, m, term) with term = rest·g, or (rest·g)·g. */
+    static void moment(boolean second, float beta, float rest, float[] m, float[] g, float[] out, int from, int to) {
+        int i = VECTOR ? VectorLoops.moment(second, beta, rest, m, g, out, from, to) : from;
+        for (; i < to; i++) {
+            float term = second ? (rest * g[i]) * g[i] : rest * g[i];
+            out[i] = Math.fma(beta, m[i], term);
+        }
+    }
+
+    /** adamw_apply: out = fma(−stepSize, m / (√v / bc2 + eps), w·decay). */
+    static void adamw(float negativeStepSize, float bc2, float eps, float decay, float[] w, float[] m, float[] v,
+            float[] out, int from, int to) {
+        int i = VECTOR ? VectorLoops.adamw(negativeStepSize, bc2, eps, decay, w, m, v, out, from, to) : from;
+        for (; i < to; i++) {
+            float denominator = (float) Math.sqrt(v[i]) / bc2 + eps;
+            out[i] = Math.fma(negativeStepSize, m[i] / denominator, w[i] * decay);
+        }
+    }
+
+    /**
+     * Column sums of a rows×n block for columns [from, to): out[outOff + o] is the {@link CanonicalSum} of
+     * x[xOff + r·n + o] over r in order.
+     */
+    static void columnSums(float[] x, int xOff, int rows, int n, float[] out, int outOff, int from, int to) {
+        int o = VECTOR ? VectorLoops.columnSums(x, xOff, rows, n, out, outOff, from, to) : from;
+        for (; o < to; o++) {
+            out[outOff + o] = CanonicalSum.sum(x, xOff + o, n, rows);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package io.verigrid.engine;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The Vector API bodies of {@link ElementLoops}. Each lane runs exactly the scalar sequence of IEEE
+ * operations of the loop it replaces (a multiply then an add stays two roundings; only a scalar
+ * {@link Math#fma} becomes a lane fma), so the width changes no bit. Sums keep {@link CanonicalSum}'s
+ * order: a run of 16 lanes holds the 16 partial sums, element i going into partial i mod 16.
+ *
+ * <p>Loaded only when the {@code jdk.incubator.vector} module is present (see {@link Matmul#VECTOR_API}).
+ */
+final class VectorLoops {
+    private static final VectorSpecies<Float> SPECIES = Gemm.SPECIES;
+    private static final int L = SPECIES.length();
+    /** Vectors holding the 16 canonical partial sums. */
+    private static final int PARTIAL_VECTORS = CanonicalSum.PARTIALS / L;
+
+    private VectorLoops() {
+    }
+
+    /** out[o + i] = a[i] op b[i] for i in [0, n); a scalar operand is read at its offset for every i. */
+    static int binary(ElementLoops.Op op, float[] a, int aOff, boolean aScalar, float[] b, int bOff, boolean bScalar,
+            float[] out, int outOff, int n) {
+        if (n < L) {
+            return 0;
+        }
+        FloatVector aFixed = FloatVector.broadcast(SPECIES, a[aOff]);
+        FloatVector bFixed = FloatVector.broadcast(SPECIES, b[bOff]);
+        int bound = SPECIES.loopBound(n);
+        int i = 0;
+        switch (op) {
+            case ADD -> {
+                for (; i < bound; i += L) {
+                    load(a, aOff + i, aScalar, aFixed).add(load(b, bOff + i, bScalar, bFixed)).intoArray(out, outOff + i);
+                }
+            }
+            case SUB -> {
+                for (; i < bound; i += L) {
+                    load(a, aOff + i, aScalar, aFixed).sub(load(b, bOff + i, bScalar, bFixed)).intoArray(out, outOff + i);
+                }
+            }
+            case MUL -> {
+                for (; i < bound; i += L) {
+                    load(a, aOff + i, aScalar, aFixed).mul(load(b, bOff + i, bScalar, bFixed)).intoArray(out, outOff + i);
+                }
+            }
+            case DIV -> {
+                for (; i < bound; i += L) {
+                    load(a, aOff + i, aScalar, aFixed).div(load(b, bOff + i, bScalar, bFixed)).intoArray(out, outOff + i);
+                }
+            }
+        }
+        return i;
+    }
+
+    private static FloatVector load(float[] values, int at, boolean scalar, FloatVector fixed) {
+        return scalar ? fixed : FloatVector.fromArray(SPECIES, values, at);
+    }
+
+    /** adam_m / adam_v over [from, to); returns where the scalar tail starts. */
+    static int moment(boolean second, float beta, float rest, float[] m, float[] g, float[] out, int from, int to) {
+        FloatVector betaV = FloatVector.broadcast(SPECIES, beta);
+        int i = from;
+        for (; i + L <= to; i += L) {
+            FloatVector gv = FloatVector.fromArray(SPECIES, g, i);
+            FloatVector term = gv.mul(rest);
+            if (second) {
+                term = term.mul(gv);
+            }
+            betaV.fma(FloatVector.fromArray(SPECIES, m, i), term).intoArray(out, i);
+        }
+        return i;
+    }
+
+    /** adamw_apply over [from, to); returns where the scalar tail starts. */
+    static int adamw(float negativeStepSize, float bc2, float eps, float decay, float[] w, float[] m, float[] v,
+            float[] out, int from, int to) {
+        FloatVector step = FloatVector.broadcast(SPECIES, negativeStepSize);
+        int i = from;
+        for (; i + L <= to; i += L) {
+            FloatVector denominator = FloatVector.fromArray(SPECIES, v, i).lanewise(VectorOperators.SQRT).div(bc2).add(eps);
+            FloatVector update = FloatVector.fromArray(SPECIES, m, i).div(denominator);
+            step.fma(update, FloatVector.fromArray(SPECIES, w, i).mul(decay)).intoArray(out, i);
+        }
+        return i;
+    }
+
+    /**
+     * Adds x[offset + i] (squared first when {@code square}) into partial[i mod 16] for i in [0, blocks·16):
+     * the canonical partials of whole 16-element blocks, in index order.
+     */
+    static void partials(float[] x, int offset, int blocks, boolean square, float[] partial) {
+        if (PARTIAL_VECTORS == 1) {
+            FloatVector p0 = FloatVector.fromArray(SPECIES, partial, 0);
+            for (int block = 0; block < blocks; block++) {
+                FloatVector xv = FloatVector.fromArray(SPECIES, x, offset + block * 16);
+                p0 = p0.add(square ? xv.mul(xv) : xv);
+            }
+            p0.intoArray(partial, 0);
+        } else if (PARTIAL_VECTORS == 2) {
+            FloatVector p0 = FloatVector.fromArray(SPECIES, partial, 0);
+            FloatVector p1 = FloatVector.fromArray(SPECIES, partial, L);
+            for (int block = 0; block < blocks; block++) {
+                int at = offset + block * 16;
+                FloatVector x0 = FloatVector.fromArray(SPECIES, x, at);
+                FloatVector x1 = FloatVector.fromArray(SPECIES, x, at + L);
+                p0 = p0.add(square ? x0.mul(x0) : x0);
+                p1 = p1.add(square ? x1.mul(x1) : x1);
+            }
+            p0.intoArray(partial, 0);
+            p1.intoArray(partial, L);
+        } else {
+            // Narrow vectors: the partials stay in the array, one vector of them at a time.
+            for (int block = 0; block < blocks; block++) {
+                for (int c = 0; c < PARTIAL_VECTORS; c++) {
+                    FloatVector xv = FloatVector.fromArray(SPECIES, x, offset + block * 16 + c * L);
+                    FloatVector.fromArray(SPECIES, partial, c * L).add(square ? xv.mul(xv) : xv)
+                            .intoArray(partial, c * L);
+                }
+            }
+        }
+    }
+
+    /**
+     * Column sums of a rows×n block: out[outOff + o] = CanonicalSum over r of x[xOff + r·n + o] (row r into
+     * partial r mod 16), for the columns [from, to) rounded down to whole vectors; returns where the scalar
+     * tail starts.
+     */
+    static int columnSums(float[] x, int xOff, int rows, int n, float[] out, int outOff, int from, int to) {
+        // Partial k of every lane lives at p[k·L …]: a stack of 16 vectors, loaded and stored per row.
+        float[] p = new float[CanonicalSum.PARTIALS * L];
+        int o = from;
+        for (; o + L <= to; o += L) {
+            Arrays.fill(p, 0f);
+            for (int r = 0; r < rows; r++) {
+                int at = (r & (CanonicalSum.PARTIALS - 1)) * L;
+                FloatVector.fromArray(SPECIES, p, at).add(FloatVector.fromArray(SPECIES, x, xOff + r * n + o))
+                        .intoArray(p, at);
+            }
+            for (int width = CanonicalSum.PARTIALS / 2; width >= 1; width /= 2) {
+                for (int k = 0; k < width; k++) {
+                    FloatVector.fromArray(SPECIES, p, 2 * k * L).add(FloatVector.fromArray(SPECIES, p, (2 * k + 1) * L))
+                            .intoArray(p, k * L);
+                }
+            }
+            FloatVector.fromArray(SPECIES, p, 0).intoArray(out, outOff + o);
+        }
+        return o;
+    }
+}

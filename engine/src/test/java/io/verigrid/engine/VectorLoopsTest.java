@@ -1,0 +1,175 @@
+package io.verigrid.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The vectorised and split operators give, bit for bit, what the plain scalar loops of their contracts give:
+ * sizes with vector tails and several thread chunks, scalar and repeated broadcast operands, −0 and tiny values.
+ */
+class VectorLoopsTest {
+    private static final long[] NONE = {};
+    private static final Parallelism THREE = Parallelism.of(3);
+    /** Long enough to be split across threads, odd so every vector loop has a tail. */
+    private static final int N = ElementLoops.PARALLEL_MIN * 2 + 37;
+
+    @AfterAll
+    static void close() {
+        THREE.close();
+    }
+
+    private static float[] values(long seed, int n) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) {
+            int pick = random.nextInt(20);
+            out[i] = pick == 0 ? -0f : pick == 1 ? 1e-30f * (float) random.nextDouble() : (float) random.nextGaussian();
+        }
+        return out;
+    }
+
+    private static Tensor run(String kind, long[] attrs, Tensor... inputs) {
+        Tensor one = Ops.execute(kind, attrs, List.of(inputs), Parallelism.single());
+        Tensor three = Ops.execute(kind, attrs, List.of(inputs), THREE);
+        assertArrayEquals(bits(one.data()), bits(three.data()), kind + " differs between 1 and 3 threads");
+        return one;
+    }
+
+    private static int[] bits(float[] values) {
+        int[] out = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = Float.floatToRawIntBits(values[i]);
+        }
+        return out;
+    }
+
+    private static void assertSameBits(float[] expected, Tensor actual, String what) {
+        assertArrayEquals(bits(expected), bits(actual.data()), what);
+    }
+
+    @Test
+    void broadcastArithmeticMatchesTheScalarLoopForScalarRepeatedAndFullOperands() {
+        int rows = N / 288;
+        float[] x = values(1, rows * 288);
+        float[] y = values(2, rows * 288);
+        float[] row = values(3, 288);
+        Tensor full = Tensor.of(new int[] {rows, 288}, x);
+        Tensor other = Tensor.of(new int[] {rows, 288}, y);
+        Tensor weight = Tensor.of(new int[] {288}, row);
+        Tensor scalar = Tensor.scalar(0.37f);
+        float[] product = new float[x.length];
+        float[] quotient = new float[x.length];
+        float[] difference = new float[x.length];
+        float[] sum = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            product[i] = x[i] * 0.37f;
+            quotient[i] = row[i % 288] / (y[i] == 0f ? 1f : y[i]);
+            difference[i] = x[i] - row[i % 288];
+            sum[i] = x[i] + y[i];
+        }
+        float[] safe = y.clone();
+        for (int i = 0; i < safe.length; i++) {
+            safe[i] = safe[i] == 0f ? 1f : safe[i];
+        }
+        assertSameBits(product, run("bcast_mul", NONE, full, scalar), "tensor × scalar");
+        assertSameBits(quotient, run("bcast_div", NONE, weight, Tensor.of(other.shape(), safe)), "row ÷ tensor");
+        assertSameBits(difference, run("bcast_sub", NONE, full, weight), "tensor − row");
+        assertSameBits(sum, run("bcast_add", NONE, full, other), "tensor + tensor");
+        assertSameBits(sum, run("add", NONE, full, other), "add");
+    }
+
+    @Test
+    void sumToLikeIsTheCanonicalSumOfEachColumnAndACopyTurnsNegativeZeroPositive() {
+        int rows = 70;
+        int n = 1031;
+        float[] x = values(4, rows * n);
+        Tensor grad = Tensor.of(new int[] {2, rows / 2, n}, x);
+        float[] expected = new float[n];
+        for (int o = 0; o < n; o++) {
+            expected[o] = CanonicalSum.sum(x, o, n, rows);
+        }
+        assertSameBits(expected, run("sum_to_like", NONE, grad, Tensor.zeros(1, n)), "column sums");
+        float[] copy = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            copy[i] = (0f + x[i]) + 0f;
+        }
+        Tensor same = run("sum_to_like", NONE, grad, grad);
+        assertSameBits(copy, same, "equal shapes");
+        assertTrue(IntStream.range(0, x.length).anyMatch(i -> Float.floatToRawIntBits(x[i]) == Integer.MIN_VALUE),
+                "the data holds −0");
+    }
+
+    @Test
+    void canonicalSumsKeepTheirSixteenPartialOrder() {
+        for (int n : new int[] {1, 15, 16, 63, 64, 65, 1000, N}) {
+            float[] x = values(5 + n, n);
+            float[] partial = new float[CanonicalSum.PARTIALS];
+            float[] squares = new float[CanonicalSum.PARTIALS];
+            for (int i = 0; i < n; i++) {
+                partial[i % 16] += x[i];
+                squares[i % 16] += x[i] * x[i];
+            }
+            assertEquals(Float.floatToRawIntBits(tree(partial)), Float.floatToRawIntBits(CanonicalSum.sum(x, 0, 1, n)),
+                    "sum of " + n);
+            assertEquals(Float.floatToRawIntBits(tree(squares)),
+                    Float.floatToRawIntBits(run("sum_squares", NONE, Tensor.of(new int[] {n}, x)).data()[0]),
+                    "sum of squares of " + n);
+        }
+    }
+
+    private static float tree(float[] partial) {
+        float[] p = partial.clone();
+        for (int width = 8; width >= 1; width /= 2) {
+            for (int k = 0; k < width; k++) {
+                p[k] = p[2 * k] + p[2 * k + 1];
+            }
+        }
+        return p[0];
+    }
+
+    @Test
+    void adamWStepsMatchTheScalarFormulas() {
+        float[] m = values(6, N);
+        float[] g = values(7, N);
+        float[] w = values(8, N);
+        float[] v = new float[N];
+        for (int i = 0; i < N; i++) {
+            v[i] = Math.abs(g[i]) * 0.01f;
+        }
+        int[] shape = {N};
+        float beta1 = 0.9f;
+        float beta2 = 0.95f;
+        float[] m1 = new float[N];
+        float[] v1 = new float[N];
+        for (int i = 0; i < N; i++) {
+            m1[i] = Math.fma(beta1, m[i], (1f - beta1) * g[i]);
+            v1[i] = Math.fma(beta2, v[i], ((1f - beta2) * g[i]) * g[i]);
+        }
+        assertSameBits(m1, run("adam_m", new long[] {Float.floatToRawIntBits(beta1)}, Tensor.of(shape, m),
+                Tensor.of(shape, g)), "adam_m");
+        assertSameBits(v1, run("adam_v", new long[] {Float.floatToRawIntBits(beta2)}, Tensor.of(shape, v),
+                Tensor.of(shape, g)), "adam_v");
+        float lr = 1e-3f;
+        float eps = 1e-8f;
+        float wd = 0.1f;
+        int step = 3;
+        float decay = (float) (1.0 - (double) lr * wd);
+        float stepSize = (float) (lr / (1.0 - StrictMath.pow(beta1, step)));
+        float bc2 = (float) StrictMath.sqrt(1.0 - StrictMath.pow(beta2, step));
+        float[] w1 = new float[N];
+        for (int i = 0; i < N; i++) {
+            w1[i] = Math.fma(-stepSize, m1[i] / ((float) Math.sqrt(v1[i]) / bc2 + eps), w[i] * decay);
+        }
+        long[] attrs = {Float.floatToRawIntBits(lr), Float.floatToRawIntBits(beta1), Float.floatToRawIntBits(beta2),
+            Float.floatToRawIntBits(eps), Float.floatToRawIntBits(wd), step};
+        assertSameBits(w1, run("adamw_apply", attrs, Tensor.of(shape, w), Tensor.of(shape, m1), Tensor.of(shape, v1)),
+                "adamw_apply");
+    }
+}
