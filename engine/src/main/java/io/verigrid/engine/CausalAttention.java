@@ -172,102 +172,144 @@ final class CausalAttention extends BaseOperator {
                 throw bad(0, "has shape " + Arrays.toString(inputs.get(0).shape()) + " but the queries have "
                         + Arrays.toString(inputs.get(1).shape()));
             }
-            int rows = g.batch() * g.t() * g.heads();
-            // Per query row: max, denominator and D = Σ p·dP, each computed whole by one thread.
-            float[] rowMax = new float[rows];
-            float[] rowSum = new float[rows];
-            float[] rowD = new float[rows];
-            par.forRange(rows, (from, to) -> {
-                float[] p = new float[g.s()];
-                float[] terms = new float[g.s()];
-                for (int row = from; row < to; row++) {
-                    int h = row % g.heads();
-                    int i = (row / g.heads()) % g.t();
-                    int b = row / (g.heads() * g.t());
-                    int count = g.visible(i);
-                    rowMax[row] = scores(g, q, k, b, i, h, p);
-                    rowSum[row] = probabilities(p, count, rowMax[row]);
-                    int kvh = h / g.group();
-                    for (int j = 0; j < count; j++) {
-                        terms[j] = p[j] * dot(grad, g.qIndex(b, i, h), v, g.kvIndex(b, j, kvh), g.headDim());
-                    }
-                    rowD[row] = CanonicalSum.sum(terms, 0, 1, count);
-                }
-            });
-            Statistics stats = new Statistics(g, q, k, v, grad, rowMax, rowSum, rowD);
             if (which == 0) {
-                return queryGradient(stats, par, inputs.get(1).shape());
+                return queryGradient(g, q, k, v, grad, par, inputs.get(1).shape());
             }
-            return keyValueGradient(stats, par, which == 1, inputs.get(2).shape());
+            return keyValueGradient(g, q, k, v, grad, par, which == 1, inputs.get(2).shape());
         }
 
-        /** Everything needed to recompute p_ij and dS_ij for any pair, bit for bit as in the row pass. */
-        private record Statistics(Geometry g, float[] q, float[] k, float[] v, float[] grad, float[] rowMax,
-                float[] rowSum, float[] rowD) {
-            float probability(int b, int i, int h, int j) {
-                int row = (b * g.t() + i) * g.heads() + h;
-                float score = dot(q, g.qIndex(b, i, h), k, g.kvIndex(b, j, h / g.group()), g.headDim()) * g.scale();
-                return ((float) StrictMath.exp(score - rowMax[row])) / rowSum[row];
+        /**
+         * One thread's scratch for one (batch, key/value head): its keys and values transposed (hd × s), so a
+         * query's dot products with every key run side by side, each still the in-order fma chain over d.
+         */
+        private static final class Rows {
+            private final Geometry g;
+            private final float[] q;
+            private final float[] k;
+            private final float[] v;
+            private final float[] grad;
+            private final float[] keysT;
+            private final float[] valuesT;
+            private final float[] dP;
+            private final float[] terms;
+            private int b;
+
+            Rows(Geometry g, float[] q, float[] k, float[] v, float[] grad) {
+                this.g = g;
+                this.q = q;
+                this.k = k;
+                this.v = v;
+                this.grad = grad;
+                this.keysT = new float[g.headDim() * g.s()];
+                this.valuesT = new float[g.headDim() * g.s()];
+                this.dP = new float[g.s()];
+                this.terms = new float[g.s()];
             }
 
-            float scoreGradient(int b, int i, int h, int j, float p) {
-                int row = (b * g.t() + i) * g.heads() + h;
-                float dP = dot(grad, g.qIndex(b, i, h), v, g.kvIndex(b, j, h / g.group()), g.headDim());
-                return p * (dP - rowD[row]);
-            }
-        }
-
-        private static Tensor queryGradient(Statistics st, Parallelism par, int[] shape) {
-            Geometry g = st.g();
-            float[] out = new float[Shapes.size(shape)];
-            par.forRange(g.batch() * g.t() * g.heads(), (from, to) -> {
-                float[] acc = new float[g.headDim()];
-                for (int row = from; row < to; row++) {
-                    int h = row % g.heads();
-                    int i = (row / g.heads()) % g.t();
-                    int b = row / (g.heads() * g.t());
-                    Arrays.fill(acc, 0f);
-                    for (int j = 0; j < g.visible(i); j++) {
-                        float dS = st.scoreGradient(b, i, h, j, st.probability(b, i, h, j));
-                        int kBase = g.kvIndex(b, j, h / g.group());
-                        for (int d = 0; d < g.headDim(); d++) {
-                            acc[d] = Math.fma(dS, st.k()[kBase + d], acc[d]);
-                        }
-                    }
-                    int base = g.qIndex(b, i, h);
+            void load(int batch, int kvh) {
+                b = batch;
+                for (int j = 0; j < g.s(); j++) {
+                    int base = g.kvIndex(batch, j, kvh);
                     for (int d = 0; d < g.headDim(); d++) {
-                        out[base + d] = acc[d] * g.scale();
+                        keysT[d * g.s() + j] = k[base + d];
+                        valuesT[d * g.s() + j] = v[base + d];
+                    }
+                }
+            }
+
+            /**
+             * p_j and dS_j of query (b, i, h) for its visible keys into p and dS from {@code at}, computed as the
+             * row pass of the contract computes them: scores, max, exp, the canonical denominator, D.
+             */
+            void row(int i, int h, float[] p, float[] dS, int at) {
+                int count = g.visible(i);
+                int qBase = g.qIndex(b, i, h);
+                ElementLoops.dotsAcross(q, qBase, keysT, g.s(), g.headDim(), count, terms);
+                float max = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < count; j++) {
+                    terms[j] = terms[j] * g.scale();
+                    max = Math.max(max, terms[j]);
+                }
+                probabilities(terms, count, max);
+                System.arraycopy(terms, 0, p, at, count);
+                ElementLoops.dotsAcross(grad, qBase, valuesT, g.s(), g.headDim(), count, dP);
+                for (int j = 0; j < count; j++) {
+                    terms[j] = p[at + j] * dP[j];
+                }
+                float rowD = CanonicalSum.sum(terms, 0, 1, count);
+                for (int j = 0; j < count; j++) {
+                    dS[at + j] = p[at + j] * (dP[j] - rowD);
+                }
+            }
+        }
+
+        /** dq: threads split the (batch, head) pairs; each query row is computed whole. */
+        private static Tensor queryGradient(Geometry g, float[] q, float[] k, float[] v, float[] grad, Parallelism par,
+                int[] shape) {
+            float[] out = new float[Shapes.size(shape)];
+            par.forRange(g.batch() * g.heads(), (from, to) -> {
+                Rows rows = new Rows(g, q, k, v, grad);
+                float[] p = new float[g.s()];
+                float[] dS = new float[g.s()];
+                float[] acc = new float[g.headDim()];
+                for (int unit = from; unit < to; unit++) {
+                    int b = unit / g.heads();
+                    int h = unit % g.heads();
+                    int kvh = h / g.group();
+                    rows.load(b, kvh);
+                    for (int i = 0; i < g.t(); i++) {
+                        rows.row(i, h, p, dS, 0);
+                        Arrays.fill(acc, 0f);
+                        for (int j = 0; j < g.visible(i); j++) {
+                            ElementLoops.axpy(dS[j], k, g.kvIndex(b, j, kvh), acc, g.headDim());
+                        }
+                        int base = g.qIndex(b, i, h);
+                        for (int d = 0; d < g.headDim(); d++) {
+                            out[base + d] = acc[d] * g.scale();
+                        }
                     }
                 }
             });
             return Tensor.wrap(shape, out);
         }
 
-        private static Tensor keyValueGradient(Statistics st, Parallelism par, boolean keys, int[] shape) {
-            Geometry g = st.g();
+        /**
+         * dk or dv: threads split the (batch, key/value head) pairs; p and dS of the group's query rows are
+         * computed once into (head, query, key) tables, then each key's row is summed over heads, then queries.
+         */
+        private static Tensor keyValueGradient(Geometry g, float[] q, float[] k, float[] v, float[] grad,
+                Parallelism par, boolean keys, int[] shape) {
             float[] out = new float[Shapes.size(shape)];
-            par.forRange(g.batch() * g.s() * g.kvHeads(), (from, to) -> {
+            par.forRange(g.batch() * g.kvHeads(), (from, to) -> {
+                Rows rows = new Rows(g, q, k, v, grad);
+                float[] p = new float[g.group() * g.t() * g.s()];
+                float[] dS = new float[p.length];
                 float[] acc = new float[g.headDim()];
-                for (int row = from; row < to; row++) {
-                    int kvh = row % g.kvHeads();
-                    int j = (row / g.kvHeads()) % g.s();
-                    int b = row / (g.kvHeads() * g.s());
-                    Arrays.fill(acc, 0f);
-                    for (int h = kvh * g.group(); h < (kvh + 1) * g.group(); h++) {
-                        // Query i sees key j when j ≤ s − t + i.
-                        for (int i = Math.max(0, j - (g.s() - g.t())); i < g.t(); i++) {
-                            float p = st.probability(b, i, h, j);
-                            float weight = keys ? st.scoreGradient(b, i, h, j, p) : p;
-                            float[] source = keys ? st.q() : st.grad();
-                            int base = g.qIndex(b, i, h);
-                            for (int d = 0; d < g.headDim(); d++) {
-                                acc[d] = Math.fma(weight, source[base + d], acc[d]);
-                            }
+                float[] source = keys ? q : grad;
+                for (int unit = from; unit < to; unit++) {
+                    int b = unit / g.kvHeads();
+                    int kvh = unit % g.kvHeads();
+                    rows.load(b, kvh);
+                    for (int member = 0; member < g.group(); member++) {
+                        for (int i = 0; i < g.t(); i++) {
+                            rows.row(i, kvh * g.group() + member, p, dS, (member * g.t() + i) * g.s());
                         }
                     }
-                    int base = g.kvIndex(b, j, kvh);
-                    for (int d = 0; d < g.headDim(); d++) {
-                        out[base + d] = keys ? acc[d] * g.scale() : acc[d];
+                    float[] weights = keys ? dS : p;
+                    for (int j = 0; j < g.s(); j++) {
+                        Arrays.fill(acc, 0f);
+                        for (int member = 0; member < g.group(); member++) {
+                            int h = kvh * g.group() + member;
+                            // Query i sees key j when j ≤ s − t + i.
+                            for (int i = Math.max(0, j - (g.s() - g.t())); i < g.t(); i++) {
+                                ElementLoops.axpy(weights[(member * g.t() + i) * g.s() + j], source, g.qIndex(b, i, h),
+                                        acc, g.headDim());
+                            }
+                        }
+                        int base = g.kvIndex(b, j, kvh);
+                        for (int d = 0; d < g.headDim(); d++) {
+                            out[base + d] = keys ? acc[d] * g.scale() : acc[d];
+                        }
                     }
                 }
             });

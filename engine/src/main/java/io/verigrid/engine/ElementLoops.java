@@ -97,4 +97,27 @@ final class ElementLoops {
             out[outOff + o] = CanonicalSum.sum(x, xOff + o, n, rows);
         }
     }
+
+    /**
+     * out[j] = Σ_d fma(a[aBase + d], columns[d·stride + j], acc) in d order, from 0, for j in [0, count): the
+     * dot products of one row with {@code count} columns stored transposed (depth rows of {@code stride}).
+     */
+    static void dotsAcross(float[] a, int aBase, float[] columns, int stride, int depth, int count, float[] out) {
+        int j = VECTOR ? VectorLoops.dotsAcross(a, aBase, columns, stride, depth, count, out) : 0;
+        for (; j < count; j++) {
+            float acc = 0f;
+            for (int d = 0; d < depth; d++) {
+                acc = Math.fma(a[aBase + d], columns[d * stride + j], acc);
+            }
+            out[j] = acc;
+        }
+    }
+
+    /** acc[d] = fma(weight, x[xBase + d], acc[d]) for d in [0, n). */
+    static void axpy(float weight, float[] x, int xBase, float[] acc, int n) {
+        int d = VECTOR && n >= 8 ? VectorLoops.axpy(weight, x, xBase, acc, n) : 0;
+        for (; d < n; d++) {
+            acc[d] = Math.fma(weight, x[xBase + d], acc[d]);
+        }
+    }
 }

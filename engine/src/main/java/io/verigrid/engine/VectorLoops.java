@@ -151,4 +151,31 @@ final class VectorLoops {
         }
         return o;
     }
+
+    /**
+     * out[j] = Σ_d fma(a[aBase + d], columns[d·stride + j], acc) in d order, from 0, for j in [0, count) rounded
+     * down to whole vectors (each lane one j); returns where the scalar tail starts.
+     */
+    static int dotsAcross(float[] a, int aBase, float[] columns, int stride, int depth, int count, float[] out) {
+        int j = 0;
+        for (; j + L <= count; j += L) {
+            FloatVector acc = FloatVector.zero(SPECIES);
+            for (int d = 0; d < depth; d++) {
+                acc = FloatVector.broadcast(SPECIES, a[aBase + d]).fma(FloatVector.fromArray(SPECIES, columns, d * stride + j),
+                        acc);
+            }
+            acc.intoArray(out, j);
+        }
+        return j;
+    }
+
+    /** acc[d] = fma(weight, x[xBase + d], acc[d]) for d in [0, n) rounded down to whole vectors; returns the tail start. */
+    static int axpy(float weight, float[] x, int xBase, float[] acc, int n) {
+        FloatVector w = FloatVector.broadcast(SPECIES, weight);
+        int d = 0;
+        for (; d + L <= n; d += L) {
+            w.fma(FloatVector.fromArray(SPECIES, x, xBase + d), FloatVector.fromArray(SPECIES, acc, d)).intoArray(acc, d);
+        }
+        return d;
+    }
 }

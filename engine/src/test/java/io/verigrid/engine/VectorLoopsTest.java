@@ -172,4 +172,90 @@ class VectorLoopsTest {
         assertSameBits(w1, run("adamw_apply", attrs, Tensor.of(shape, w), Tensor.of(shape, m1), Tensor.of(shape, v1)),
                 "adamw_apply");
     }
+
+    @Test
+    void attentionGradientsMatchThePairByPairContract() {
+        for (int[] shape : new int[][] {{2, 4, 2, 40, 37, 37}, {1, 3, 1, 19, 20, 45}}) {
+            int batch = shape[0];
+            int heads = shape[1];
+            int kvHeads = shape[2];
+            int hd = shape[3];
+            int t = shape[4];
+            int s = shape[5];
+            Tensor q = Tensor.of(new int[] {batch * t, heads * hd}, values(10, batch * t * heads * hd));
+            Tensor k = Tensor.of(new int[] {batch * s, kvHeads * hd}, values(11, batch * s * kvHeads * hd));
+            Tensor v = Tensor.of(new int[] {batch * s, kvHeads * hd}, values(12, batch * s * kvHeads * hd));
+            Tensor grad = Tensor.of(q.shape(), values(13, batch * t * heads * hd));
+            long[] attrs = {batch, heads, kvHeads, 0};
+            CausalAttention.Geometry g = CausalAttention.geometry(new CausalAttention(), new long[] {batch, heads, kvHeads},
+                    q, k, v, 0);
+            for (int which = 0; which < 3; which++) {
+                attrs[3] = which;
+                assertSameBits(referenceGradient(g, q.data(), k.data(), v.data(), grad.data(), which),
+                        run("causal_attention_backward", attrs, grad, q, k, v), "attention gradient " + which);
+            }
+        }
+    }
+
+    /** The backward contract of {@link CausalAttention}, one (query, key) pair at a time. */
+    private static float[] referenceGradient(CausalAttention.Geometry g, float[] q, float[] k, float[] v, float[] grad,
+            int which) {
+        int rows = g.batch() * g.t() * g.heads();
+        float[][] p = new float[rows][];
+        float[][] dS = new float[rows][];
+        for (int row = 0; row < rows; row++) {
+            int h = row % g.heads();
+            int i = (row / g.heads()) % g.t();
+            int b = row / (g.heads() * g.t());
+            int count = g.visible(i);
+            p[row] = new float[count];
+            float max = CausalAttention.scores(g, q, k, b, i, h, p[row]);
+            CausalAttention.probabilities(p[row], count, max);
+            float[] dP = new float[count];
+            float[] terms = new float[count];
+            for (int j = 0; j < count; j++) {
+                dP[j] = CausalAttention.dot(grad, g.qIndex(b, i, h), v, g.kvIndex(b, j, h / g.group()), g.headDim());
+                terms[j] = p[row][j] * dP[j];
+            }
+            float rowD = CanonicalSum.sum(terms, 0, 1, count);
+            dS[row] = new float[count];
+            for (int j = 0; j < count; j++) {
+                dS[row][j] = p[row][j] * (dP[j] - rowD);
+            }
+        }
+        float[] out = new float[which == 0 ? q.length : k.length];
+        for (int b = 0; b < g.batch(); b++) {
+            if (which == 0) {
+                for (int i = 0; i < g.t(); i++) {
+                    for (int h = 0; h < g.heads(); h++) {
+                        int row = (b * g.t() + i) * g.heads() + h;
+                        for (int d = 0; d < g.headDim(); d++) {
+                            float acc = 0f;
+                            for (int j = 0; j < g.visible(i); j++) {
+                                acc = Math.fma(dS[row][j], k[g.kvIndex(b, j, h / g.group()) + d], acc);
+                            }
+                            out[g.qIndex(b, i, h) + d] = acc * g.scale();
+                        }
+                    }
+                }
+                continue;
+            }
+            for (int j = 0; j < g.s(); j++) {
+                for (int kvh = 0; kvh < g.kvHeads(); kvh++) {
+                    for (int d = 0; d < g.headDim(); d++) {
+                        float acc = 0f;
+                        for (int h = kvh * g.group(); h < (kvh + 1) * g.group(); h++) {
+                            for (int i = Math.max(0, j - (g.s() - g.t())); i < g.t(); i++) {
+                                int row = (b * g.t() + i) * g.heads() + h;
+                                float weight = which == 1 ? dS[row][j] : p[row][j];
+                                acc = Math.fma(weight, (which == 1 ? q : grad)[g.qIndex(b, i, h) + d], acc);
+                            }
+                        }
+                        out[g.kvIndex(b, j, kvh) + d] = which == 1 ? acc * g.scale() : acc;
+                    }
+                }
+            }
+        }
+        return out;
+    }
 }
