@@ -43,6 +43,7 @@ class MarketProcessTest {
     @TempDir
     Path dir;
     private final List<Process> processes = new ArrayList<>();
+    private String url;
 
     @AfterEach
     void stopAll() {
@@ -61,7 +62,7 @@ class MarketProcessTest {
         Path genesis = dir.resolve("genesis.json");
         new Genesis("verigrid-market-test", funded, Params.defaults()).write(genesis);
         int http = freePort();
-        String url = "http://127.0.0.1:" + http;
+        url = "http://127.0.0.1:" + http;
         start("ledger", "node", "--role", "ledger", "--genesis", genesis.toString(), "--port", Integer.toString(freePort()),
                 "--http-port", Integer.toString(http), "--data-dir", dir.resolve("ledger").toString(), "--block-ms", "200");
         LedgerHttp ledger = new LedgerHttp(url);
@@ -117,6 +118,21 @@ class MarketProcessTest {
         assertEquals("LEASE_FAILED", dead.penalties().get(0).kind());
         assertEquals(1, ledger.marketProvider(providers.get(0).address()).leasesFailed());
         assertEquals(1, ledger.marketProvider(providers.get(1).address()).leasesCompleted());
+
+        // The buyer's side of the CLI on the finished job: report, history, and the weights from the provider's node.
+        assertEquals(0, run("job", "status", "1", "--json"), "job status");
+        assertEquals(0, run("job", "logs", "1"), "job logs");
+        assertEquals(0, run("market", "leases", "--json"), "market leases");
+        assertEquals(0, run("provider", "status", "p1"), "provider status");
+        Path weights = dir.resolve("model.safetensors");
+        assertEquals(0, run("job", "result", "1", "--key", "buyer", "--out", weights.toString()), "job result");
+        assertTrue(Files.size(weights) > 0);
+    }
+
+    private int run(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--home", dir.toString(), "--node", url));
+        return Main.commandLine().execute(all.toArray(String[]::new));
     }
 
     private void start(String name, String... args) throws IOException {

@@ -231,7 +231,7 @@ final class MarketRules {
         Job job = d.job(order.jobId);
         if (job.status == Job.Status.DONE) {
             end(d, lease, Lease.Status.COMPLETED, "all " + job.units + " units verified");
-            returnDeposit(d, d.market().bid(lease.bidId), Bid.Status.RETURNED);
+            returnDeposit(d, d.market().bid(lease.bidId), Bid.Status.WON); // it stays the winning bid
             d.market().provider(lease.provider).leasesCompleted++;
             order.status = Order.Status.DONE;
             return;

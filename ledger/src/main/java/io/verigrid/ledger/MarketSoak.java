@@ -174,6 +174,8 @@ public final class MarketSoak {
             for (Bid b : state.market.bids.values()) {
                 boolean holds = b.status == Bid.Status.OPEN || b.status == Bid.Status.WON;
                 if (b.deposit < 0 || (!holds && b.deposit != 0)) return "bid " + b.id + " " + b.status + " holds deposit " + b.deposit;
+                Lease won = b.status == Bid.Status.WON ? state.market.leases.values().stream().filter(l -> l.bidId == b.id).findFirst().orElse(null) : null;
+                if (won != null && won.status != Lease.Status.ACTIVE && b.deposit != 0) return "bid " + b.id + " keeps its deposit after lease " + won.id + " ended";
             }
             for (Order o : state.market.orders.values()) {
                 Job j = state.jobs.get(o.jobId);

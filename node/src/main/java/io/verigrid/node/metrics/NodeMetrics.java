@@ -20,7 +20,6 @@ public final class NodeMetrics {
     private final Counter disputes = counter("verigrid.disputes", "disputes this node opened or answered");
     private final Counter blobBytesIn = counter("verigrid.blob.bytes.in", "verified blob bytes stored from uploads and peers");
     private final Counter blobBytesOut = counter("verigrid.blob.bytes.out", "blob bytes served to callers");
-    private final Counter ordersPosted = counter("verigrid.market.orders", "market orders this node posted");
     private final Counter bidsPlaced = counter("verigrid.market.bids", "binding bids this provider placed");
     private final Counter leasesWon = counter("verigrid.market.leases", "market leases this provider won");
     private final Counter heartbeats = counter("verigrid.market.heartbeats", "lease heartbeats this provider sent");
@@ -32,10 +31,6 @@ public final class NodeMetrics {
 
     public void jobLeased() {
         jobsLeased.increment();
-    }
-
-    public void orderPosted() {
-        ordersPosted.increment();
     }
 
     public void bidPlaced() {
