@@ -184,7 +184,9 @@ public final class MarketSoak {
                 if (active.size() > 1) return "order " + o.id + " has " + active.size() + " active leases";
                 if (o.status == Order.Status.LEASED) {
                     if (active.size() != 1 || active.get(0).id != o.leaseId) return "leased order " + o.id + " without its one active lease";
-                    if (j.status != Job.Status.LEASED || !active.get(0).provider.equals(j.lessee)) {
+                    // A job whose last unit was just verified is DONE; its lease completes at the next block.
+                    boolean running = j.status == Job.Status.LEASED || j.status == Job.Status.DONE;
+                    if (!running || !active.get(0).provider.equals(j.lessee)) {
                         return "order " + o.id + "'s job " + j.id + " is " + j.status + " leased by " + j.lessee + ", not the lease's provider";
                     }
                 } else if (!active.isEmpty()) {
