@@ -115,6 +115,13 @@ public final class ValidatorNode implements AutoCloseable {
         }
         int[] u = uids.stream().mapToInt(Integer::intValue).toArray();
         int[] v = values.stream().mapToInt(Integer::intValue).toArray();
+        // Permits come from the last epoch: a validator that has none yet publishes scores but sets no weights.
+        boolean permitted = ledger.metagraph(config.netuid()).stream()
+                .anyMatch(n -> n.hotkey().equals(wallet.address()) && n.validatorPermit());
+        if (!permitted) {
+            log.accept("validator " + config.name() + ": no validator permit yet (it comes with the next epoch); weights wait");
+            return;
+        }
         SubnetView subnet = ledger.subnet(config.netuid());
         if (!subnet.hyperparams().commitReveal()) {
             wallet.submitOrThrow(new SubnetTx.SetWeights(config.netuid(), u, v));

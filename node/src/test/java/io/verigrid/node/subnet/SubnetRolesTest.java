@@ -91,6 +91,7 @@ class SubnetRolesTest {
                         HttpResponse.BodyHandlers.ofString());
                 assertTrue(models.body().contains("model-a"), "the miner's gateway serves its model: " + models.body());
 
+                awaitPermits(ledger, honestKey.address(), liarKey.address());
                 ValidatorNode.Round round = honest.round();
                 int better = round.scores()[a.uid()] > round.scores()[b.uid()] ? a.uid() : b.uid();
                 int worse = better == a.uid() ? b.uid() : a.uid();
@@ -135,5 +136,17 @@ class SubnetRolesTest {
 
     private static ScoreReportView report(LedgerHttp ledger, long id) {
         return ledger.scoreReports(1).stream().filter(r -> r.id() == id).findFirst().orElseThrow();
+    }
+
+    /** Validator permits are assigned by an epoch (every tempo = 10 blocks here): wait for the first one. */
+    private static void awaitPermits(LedgerHttp ledger, String... hotkeys) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (true) {
+            List<io.verigrid.ledger.NeuronView> metagraph = ledger.metagraph(1);
+            boolean all = java.util.Arrays.stream(hotkeys).allMatch(h -> metagraph.stream().anyMatch(n -> n.hotkey().equals(h) && n.validatorPermit()));
+            if (all) return;
+            assertTrue(System.nanoTime() < deadline, "validator permits after an epoch: " + metagraph);
+            Thread.sleep(50);
+        }
     }
 }
