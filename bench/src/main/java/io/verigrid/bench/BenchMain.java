@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         name = "verigrid bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks of the Verigrid engine on this machine, with reference implementations run alongside.",
-        subcommands = {EngineBench.class, InferenceBench.class, LedgerBench.class, MarketBench.class, YumaBench.class, CommandLine.HelpCommand.class})
+        subcommands = {EngineBench.class, InferenceBench.class, LedgerBench.class, MarketBench.class, YumaBench.class, LossCurveBench.class,
+                CommandLine.HelpCommand.class})
 public final class BenchMain {
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
