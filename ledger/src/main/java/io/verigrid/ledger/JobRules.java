@@ -40,12 +40,21 @@ final class JobRules {
 
     /** Creates an OPEN job holding {@code price} in escrow; the caller debits the buyer. */
     static Job open(Draft d, String buyer, byte[] jobSpec, long price, int samplePpm) {
+        return open(d, buyer, jobSpec, price, samplePpm, null);
+    }
+
+    /**
+     * As {@link #open(Draft, String, byte[], long, int)}; {@code blobDatasetRoot}, when not null, is the root of a
+     * dataset held as a blob (the ledger cannot read it; providers and verifiers check what they fetch against it),
+     * and replaces the root of the dataset the spec's seed generates.
+     */
+    static Job open(Draft d, String buyer, byte[] jobSpec, long price, int samplePpm, byte[] blobDatasetRoot) {
         MlpJob spec = mlpSpec(jobSpec);
         if (price < spec.units()) {
             throw new Rejection(Rejection.BAD_JOB, "price " + price + " is below one unit per checkpoint (" + spec.units() + ")");
         }
         byte[] r0 = Commitments.stateRoot(spec.initialState());
-        byte[] datasetRoot = Commitments.datasetRoot(spec.dataset());
+        byte[] datasetRoot = blobDatasetRoot != null ? blobDatasetRoot.clone() : Commitments.datasetRoot(spec.dataset());
         Job job = d.newJob(id -> new Job(id, buyer, jobSpec, price, samplePpm, spec.units(),
                 spec.checkpointInterval(), r0, datasetRoot, d.height));
         job.escrow = price;

@@ -81,7 +81,7 @@ final class MarketQuery {
         return new OrderView(o.id, o.buyer, o.jobId, o.kind == MarketRules.KIND_MLP ? "mlp" : "kind-" + o.kind, o.status.name(),
                 o.maxUnitPrice, o.units, j.samplePpm, o.minMemoryBytes, o.minMflops, o.auctionBlocks, o.postedHeight,
                 o.deadlineHeight, o.round, o.auctionEndHeight, o.leaseId, o.unitFlops, j.escrow, j.paid, j.verifiedUnits(),
-                List.copyOf(o.excluded));
+                List.copyOf(o.excluded), o.datasetBlob, o.datasetReplicas);
     }
 
     static BidView bid(Bid b) {

@@ -26,6 +26,8 @@ import java.util.Map;
 final class MarketRules {
     /** Order kinds: the tag that says which codec {@code spec} is in. */
     static final int KIND_MLP = 1;
+    /** A dataset held as a blob must be on at least this many nodes when its order is posted. */
+    static final int MIN_DATASET_REPLICAS = 2;
 
     static final String UNKNOWN_ORDER = "UNKNOWN_ORDER";
     static final String UNKNOWN_LEASE = "UNKNOWN_LEASE";
@@ -118,7 +120,11 @@ final class MarketRules {
         }
         MlpJob spec = JobRules.mlpSpec(o.spec());
         long escrow = Math.multiplyExact(o.maxUnitPrice(), (long) spec.units());
-        Job job = JobRules.open(d, buyer, o.spec(), escrow, o.samplePpm());
+        if (o.dataset() != null && o.dataset().replicas().size() < MIN_DATASET_REPLICAS) {
+            throw new Rejection(BAD_ORDER, "dataset blob " + o.dataset().blob() + " names " + o.dataset().replicas().size()
+                    + " replica(s); an order needs at least " + MIN_DATASET_REPLICAS);
+        }
+        Job job = JobRules.open(d, buyer, o.spec(), escrow, o.samplePpm(), o.dataset() == null ? null : o.datasetRoot());
         if (!Arrays.equals(job.datasetRoot, o.datasetRoot())) {
             throw new Rejection(UNKNOWN_DATASET, "dataset " + Hashes.hex(o.datasetRoot()) + " is not the dataset of this spec (its root is "
                     + Hashes.hex(job.datasetRoot) + ")");
@@ -128,6 +134,10 @@ final class MarketRules {
         Order order = d.market().newOrder(id -> new Order(id, buyer, job.id, o.kind(), o.maxUnitPrice(), spec.units(),
                 o.minMemoryBytes(), o.minMflops(), o.auctionBlocks(), d.height, d.height + o.deadlineBlocks(), unitFlops(spec)));
         order.auctionEndHeight = d.height + o.auctionBlocks() - 1; // its own block is the first of the round
+        if (o.dataset() != null) {
+            order.datasetBlob = o.dataset().blob();
+            order.datasetReplicas = o.dataset().replicas();
+        }
     }
 
     /** Forward and backward of one step is about 6·batch·weights FLOP; a unit is checkpointInterval steps. */

@@ -17,11 +17,16 @@ public final class MarketViews {
                                long leasesCompleted, long leasesFailed, long deadlinesMissed, long heartbeats,
                                int uptimePpm, long stakeDocked) {}
 
-    /** An order; {@code escrow}, {@code paid} and {@code verifiedUnits} are its job's. */
+    /**
+     * An order; {@code escrow}, {@code paid} and {@code verifiedUnits} are its job's. {@code datasetBlob} is the blob
+     * the job's dataset is in (null when the spec's seed generates it) and {@code datasetReplicas} the nodes that
+     * hold it.
+     */
     public record OrderView(long id, String buyer, long jobId, String kind, String status, long maxUnitPrice, int units,
                             int samplePpm, long minMemoryBytes, long minMflops, int auctionBlocks, long postedHeight,
                             long deadlineHeight, int round, long auctionEndHeight, long leaseId, long unitFlops,
-                            long escrow, long paid, int verifiedUnits, List<String> excluded) {}
+                            long escrow, long paid, int verifiedUnits, List<String> excluded, String datasetBlob,
+                            List<String> datasetReplicas) {}
 
     public record BidView(long id, long orderId, int round, String provider, long unitPrice, long deposit, long height,
                           String status) {}

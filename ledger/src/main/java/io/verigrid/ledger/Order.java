@@ -2,6 +2,8 @@ package io.verigrid.ledger;
 
 import io.verigrid.ledger.tx.ByteReader;
 import io.verigrid.ledger.tx.ByteWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.TreeSet;
 
 /**
@@ -24,6 +26,9 @@ final class Order {
     final long deadlineHeight;
     /** Engine work of one unit, from the spec: what a claimed throughput turns into a deadline. */
     final long unitFlops;
+    /** The blob the job's dataset is in and the nodes that held it when the order was posted; null for a seeded dataset. */
+    String datasetBlob;
+    List<String> datasetReplicas = List.of();
     Status status = Status.AUCTION;
     int round = 1;
     long auctionEndHeight;
@@ -54,6 +59,8 @@ final class Order {
     Order copy() {
         Order c = new Order(id, buyer, jobId, kind, maxUnitPrice, units, minMemoryBytes, minMflops, auctionBlocks,
                 postedHeight, deadlineHeight, unitFlops);
+        c.datasetBlob = datasetBlob;
+        c.datasetReplicas = datasetReplicas;
         c.status = status;
         c.round = round;
         c.auctionEndHeight = auctionEndHeight;
@@ -67,6 +74,11 @@ final class Order {
                 .i32(auctionBlocks).i64(postedHeight).i64(deadlineHeight).i64(unitFlops).u8(status.ordinal()).i32(round)
                 .i64(auctionEndHeight).i64(leaseId).i32(excluded.size());
         excluded.forEach(out::string);
+        out.bool(datasetBlob != null);
+        if (datasetBlob != null) {
+            out.string(datasetBlob).i32(datasetReplicas.size());
+            datasetReplicas.forEach(out::string);
+        }
     }
 
     static Order read(ByteReader in) {
@@ -78,6 +90,12 @@ final class Order {
         o.auctionEndHeight = in.i64("auctionEndHeight");
         o.leaseId = in.i64("leaseId");
         for (int i = in.count("excluded", 2); i > 0; i--) o.excluded.add(in.string("excluded"));
+        if (in.bool("dataset blob present")) {
+            o.datasetBlob = in.string("dataset blob");
+            List<String> replicas = new ArrayList<>();
+            for (int i = in.count("dataset replicas", 4); i > 0; i--) replicas.add(in.string("dataset replica"));
+            o.datasetReplicas = List.copyOf(replicas);
+        }
         return o;
     }
 }

@@ -9,6 +9,7 @@ import io.verigrid.ledger.MarketViews.BidView;
 import io.verigrid.ledger.MarketViews.LeaseView;
 import io.verigrid.ledger.MarketViews.OrderView;
 import io.verigrid.ledger.MarketViews.ProviderView;
+import io.verigrid.ledger.tx.SignedTx;
 import io.verigrid.ledger.tx.TxBody;
 import io.verigrid.verify.Commitments;
 import io.verigrid.verify.Hashes;
@@ -266,6 +267,28 @@ class MarketRulesTest {
         assertEquals("EXPIRED", orderView(1).status());
         assertEquals(before - params.txFee(), state.account(buyer.publicKey()).balance());
         assertSupplyHolds();
+    }
+
+    @Test
+    void anOrderOnABlobDatasetRecordsItsBlobAndReplicasAndNeedsTwoOfThem() {
+        byte[] blobRoot = Hashes.sha256("tensors of the blob".getBytes(StandardCharsets.UTF_8));
+        String blob = Hashes.hex(Hashes.sha256("manifest".getBytes(StandardCharsets.UTF_8)));
+        TxBody.DatasetBlob one = new TxBody.DatasetBlob(blob, List.of("http://127.0.0.1:9101"));
+        TxBody.DatasetBlob two = new TxBody.DatasetBlob(blob, List.of("http://127.0.0.1:9101", "http://127.0.0.1:9102"));
+        rejected(MarketRules.BAD_ORDER, buyer, new TxBody.PostOrder(MarketRules.KIND_MLP, spec.encode(), blobRoot, maxPrice, 0, GIB, 0, 3, 200, one));
+
+        TxBody.PostOrder order = new TxBody.PostOrder(MarketRules.KIND_MLP, spec.encode(), blobRoot, maxPrice, 0, GIB, 0, 3, 200, two);
+        SignedTx signed = TestChain.tx(buyer, 1, order);
+        TxBody.PostOrder decoded = (TxBody.PostOrder) SignedTx.decode(signed.encode()).tx().body();
+        assertEquals(two, decoded.dataset(), "the dataset blob survives the canonical encoding");
+        ok(buyer, order);
+        OrderView view = orderView(1);
+        assertEquals(blob, view.datasetBlob());
+        assertEquals(two.replicas(), view.datasetReplicas());
+        assertEquals(Hashes.hex(blobRoot), state.job(view.jobId()).datasetRoot(), "the job's dataset root is the blob's, not the seed's");
+        LedgerState copy = LedgerState.decode(state.encode());
+        assertArrayEquals(state.stateRoot(), copy.stateRoot());
+        assertEquals(view, MarketQuery.answer(copy, "order:1"), "a snapshot keeps the order's dataset blob");
     }
 
     @Test

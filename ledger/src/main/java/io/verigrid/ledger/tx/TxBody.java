@@ -321,10 +321,21 @@ public sealed interface TxBody {
      * A buyer's order: {@code kind} names the job codec ({@code MarketRules.KIND_MLP}), {@code spec} its bytes;
      * {@code maxUnitPrice × units} is escrowed. The reverse auction runs {@code auctionBlocks} blocks; an order
      * not leased {@code deadlineBlocks} after posting expires and is refunded.
+     *
+     * <p>{@code dataset} is null for a job whose data the spec's seed generates; otherwise the job trains on the
+     * tensors of a blob held by the named replica nodes, and {@code datasetRoot} is their
+     * {@code Commitments.datasetRoot}, which providers and verifiers check the fetched tensors against. It is
+     * encoded after the other fields only when present, so seeded orders keep their bytes.
      */
     record PostOrder(int kind, byte[] spec, byte[] datasetRoot, long maxUnitPrice, int samplePpm, long minMemoryBytes,
-                     long minMflops, int auctionBlocks, int deadlineBlocks) implements TxBody {
+                     long minMflops, int auctionBlocks, int deadlineBlocks, DatasetBlob dataset) implements TxBody {
         public static final int TAG = 42;
+
+        /** An order whose dataset the spec's seed generates. */
+        public PostOrder(int kind, byte[] spec, byte[] datasetRoot, long maxUnitPrice, int samplePpm, long minMemoryBytes,
+                         long minMflops, int auctionBlocks, int deadlineBlocks) {
+            this(kind, spec, datasetRoot, maxUnitPrice, samplePpm, minMemoryBytes, minMflops, auctionBlocks, deadlineBlocks, null);
+        }
 
         public PostOrder {
             if (spec == null || spec.length == 0) throw new IllegalArgumentException("spec must not be empty");
@@ -345,6 +356,48 @@ public sealed interface TxBody {
         public void write(ByteWriter out) {
             out.i32(kind).bytes(spec).raw(datasetRoot).i64(maxUnitPrice).i32(samplePpm).i64(minMemoryBytes)
                     .i64(minMflops).i32(auctionBlocks).i32(deadlineBlocks);
+            if (dataset != null) dataset.write(out);
+        }
+    }
+
+    /**
+     * A dataset held as a blob: {@code blob} is its id (64 lowercase hex), {@code replicas} the base URLs of the
+     * nodes that hold it, at most {@link #MAX_REPLICAS}, each named once.
+     */
+    record DatasetBlob(String blob, java.util.List<String> replicas) {
+        public static final int MAX_REPLICAS = 16;
+        public static final int MAX_URL_CHARS = 256;
+
+        public DatasetBlob {
+            if (blob == null || !blob.matches("[0-9a-f]{64}")) {
+                throw new IllegalArgumentException("dataset blob must be 64 lowercase hex digits, got " + blob);
+            }
+            if (replicas == null || replicas.isEmpty() || replicas.size() > MAX_REPLICAS) {
+                throw new IllegalArgumentException("dataset replicas must name 1.." + MAX_REPLICAS + " nodes, got "
+                        + (replicas == null ? "none" : replicas.size()));
+            }
+            replicas = java.util.List.copyOf(replicas);
+            if (new java.util.HashSet<>(replicas).size() != replicas.size()) {
+                throw new IllegalArgumentException("dataset replicas must be distinct, got " + replicas);
+            }
+            for (String url : replicas) {
+                if (url.isBlank() || url.length() > MAX_URL_CHARS) {
+                    throw new IllegalArgumentException("dataset replica URL must be 1.." + MAX_URL_CHARS + " characters, got '" + url + "'");
+                }
+            }
+        }
+
+        void write(ByteWriter out) {
+            out.string(blob).i32(replicas.size());
+            replicas.forEach(out::string);
+        }
+
+        static DatasetBlob read(ByteReader in) {
+            String blob = in.string("dataset blob");
+            int n = in.count("dataset replicas", 4);
+            java.util.List<String> replicas = new java.util.ArrayList<>(n);
+            for (int i = 0; i < n; i++) replicas.add(in.string("dataset replica"));
+            return new DatasetBlob(blob, replicas);
         }
     }
 
@@ -410,7 +463,8 @@ public sealed interface TxBody {
             case RegisterProvider.TAG -> new RegisterProvider(in.string("url"), in.i64("mflops"), in.i64("memoryBytes"), in.i64("diskBytes"));
             case UpdateCapability.TAG -> new UpdateCapability(in.i64("mflops"), in.i64("memoryBytes"), in.i64("diskBytes"));
             case PostOrder.TAG -> new PostOrder(in.i32("kind"), in.bytes("spec"), in.raw(32, "datasetRoot"), in.i64("maxUnitPrice"),
-                    in.i32("samplePpm"), in.i64("minMemoryBytes"), in.i64("minMflops"), in.i32("auctionBlocks"), in.i32("deadlineBlocks"));
+                    in.i32("samplePpm"), in.i64("minMemoryBytes"), in.i64("minMflops"), in.i32("auctionBlocks"), in.i32("deadlineBlocks"),
+                    in.atEnd() ? null : DatasetBlob.read(in)); // the body is the last field of a Tx
             case PlaceBid.TAG -> new PlaceBid(in.i64("orderId"), in.i64("unitPrice"));
             case CancelOrder.TAG -> new CancelOrder(in.i64("orderId"));
             case Heartbeat.TAG -> new Heartbeat(in.i64("leaseId"));
