@@ -40,36 +40,8 @@ final class ElementwiseOps {
         return Tensor.wrap(left.shape(), out);
     }
 
-    /** Base class for the fixed input and attribute counts. */
-    private abstract static class Base implements Operator {
-        private final String kind;
-        private final int inputCount;
-        private final int attrCount;
-
-        Base(String kind, int inputCount, int attrCount) {
-            this.kind = kind;
-            this.inputCount = inputCount;
-            this.attrCount = attrCount;
-        }
-
-        @Override
-        public String kind() {
-            return kind;
-        }
-
-        @Override
-        public int inputCount() {
-            return inputCount;
-        }
-
-        @Override
-        public int attrCount() {
-            return attrCount;
-        }
-    }
-
     /** {@code add}: a + b, same shapes. Used to accumulate gradients. d/da = d/db = grad. */
-    static final class Add extends Base {
+    static final class Add extends BaseOperator {
         Add() {
             super("add", 2, 0);
         }
@@ -95,7 +67,7 @@ final class ElementwiseOps {
     /**
      * {@code add_bias}: x (m×n) + b (n) broadcast over rows. d/dx = grad; d/db = {@code sum_rows(grad)}.
      */
-    static final class AddBias extends Base {
+    static final class AddBias extends BaseOperator {
         AddBias() {
             super("add_bias", 2, 0);
         }
@@ -129,7 +101,7 @@ final class ElementwiseOps {
     }
 
     /** {@code relu}: x &gt; 0 ? x : 0 (so −0 becomes +0). d/dx = {@code relu_backward(grad, x)}. */
-    static final class Relu extends Base {
+    static final class Relu extends BaseOperator {
         Relu() {
             super("relu", 1, 0);
         }
@@ -153,7 +125,7 @@ final class ElementwiseOps {
     }
 
     /** {@code relu_backward}, inputs [grad, preActivation]: pre &gt; 0 ? grad : 0. */
-    static final class ReluBackward extends Base {
+    static final class ReluBackward extends BaseOperator {
         ReluBackward() {
             super("relu_backward", 2, 0);
         }
@@ -165,7 +137,7 @@ final class ElementwiseOps {
     }
 
     /** {@code momentum_update}, inputs [v, g], attrs [mu bits]: fma(mu, v, g) = mu·v + g, rounded once. */
-    static final class MomentumUpdate extends Base {
+    static final class MomentumUpdate extends BaseOperator {
         MomentumUpdate() {
             super("momentum_update", 2, 1);
         }
@@ -178,7 +150,7 @@ final class ElementwiseOps {
     }
 
     /** {@code sgd_apply}, inputs [w, v], attrs [lr bits]: fma(−lr, v, w) = w − lr·v, rounded once. */
-    static final class SgdApply extends Base {
+    static final class SgdApply extends BaseOperator {
         SgdApply() {
             super("sgd_apply", 2, 1);
         }
