@@ -12,7 +12,9 @@ import io.verigrid.ledger.MarketViews.ProviderView;
 import io.verigrid.ledger.TxResult;
 import io.verigrid.ledger.UnitView;
 import io.verigrid.ledger.tx.TxBody;
+import io.verigrid.node.blob.BlobStore;
 import io.verigrid.node.blob.CheckpointCodec;
+import io.verigrid.node.blob.RetrievabilityChallenge;
 import io.verigrid.node.http.HttpJsonClient;
 import io.verigrid.node.http.RequestSigner;
 import io.verigrid.node.ledger.LedgerHttp;
@@ -22,6 +24,7 @@ import io.verigrid.verify.Hashes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -130,15 +133,25 @@ final class JobCommand {
 
         @Override
         public Integer call() throws InterruptedException {
-            TxBody.PostOrder body = JobManifest.read(manifest).toOrder();
+            JobManifest m = JobManifest.read(manifest);
             LedgerHttp ledger = opts.ledger();
-            Wallet wallet = new Wallet(key, opts.keys().load(key), ledger);
+            Keys keys = opts.keys().load(key);
+            Wallet wallet = new Wallet(key, keys, ledger);
+            JobManifest.BlobDataset blob = m.blobDataset();
+            // The blob is private to the job the order opens: job ids are sequential, so that is the next one.
+            long expectedJob = blob == null ? 0 : opts.call(ledger, () -> ledger.jobs().stream().mapToLong(JobView::id).max().orElse(0) + 1);
+            TxBody.PostOrder body = blob == null ? m.toOrder() : publish(m, manifest, opts.home(), keys, expectedJob);
             TxResult r = opts.call(ledger, () -> wallet.submit(body));
             if (!r.accepted()) throw new IllegalArgumentException("order rejected: " + r.code() + ": " + r.message());
             OrderView order = ledger.marketOrders().stream()
                     .filter(o -> o.buyer().equals(wallet.address()) && o.postedHeight() == r.height())
                     .max(Comparator.comparingLong(OrderView::id))
                     .orElseThrow(() -> new IllegalStateException("order accepted in block " + r.height() + " but not found"));
+            if (blob != null && order.jobId() != expectedJob) {
+                wallet.submit(new TxBody.CancelOrder(order.id()));
+                throw new IllegalStateException("another job took id " + expectedJob + " while the dataset was replicated, so the replicas hold it"
+                        + " private to that job; order " + order.id() + " (job " + order.jobId() + ") was cancelled: submit again");
+            }
             if (noWait) {
                 opts.print(order, "order " + order.id() + " posted (job " + order.jobId() + "), auction closes at block " + order.auctionEndHeight());
                 return 0;
@@ -161,6 +174,18 @@ final class JobCommand {
             opts.print(report, report.text());
             return "DONE".equals(report.status()) ? 0 : 1;
         }
+    }
+
+    /** Publishes the manifest's dataset blob to its replicas, proves they hold it, and returns the order to post. */
+    static TxBody.PostOrder publish(JobManifest m, Path manifestFile, Path home, Keys keys, long jobId) {
+        JobManifest.BlobDataset blob = m.blobDataset();
+        var dataset = DatasetPublisher.read(manifestFile.toAbsolutePath().getParent().resolve(blob.file()), m.spec("manifest"));
+        HttpJsonClient http = new HttpJsonClient(Duration.ofSeconds(60), new RequestSigner(keys, Clock.systemUTC()));
+        BlobStore local = new BlobStore(home.resolve("blobs"));
+        DatasetPublisher publisher = new DatasetPublisher(local, http, new RetrievabilityChallenge(local, http, new SecureRandom()));
+        DatasetPublisher.Published published = publisher.publish(dataset, blob.replicas(), jobId);
+        published.log().forEach(System.err::println);
+        return m.toOrder(published.datasetRoot(), published.blob());
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true, description = "An order's state, its job's progress and its leases.")

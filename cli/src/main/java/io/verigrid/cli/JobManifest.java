@@ -2,6 +2,7 @@ package io.verigrid.cli;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -13,15 +14,18 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A buyer's job manifest (YAML; format in {@code docs/job-manifest.md}, schema in
  * {@code docs/job-manifest.schema.json}): what to run, on which data, what a provider must offer, the most the
  * buyer pays per verified unit and how long it waits. Unknown fields are errors, so a typo never silently
- * changes a job.
+ * changes a job. The dataset is either the root of the data the model's seed generates, or a file of tensors that
+ * {@code job submit} publishes as a blob to the named replica nodes before posting the order.
  */
 record JobManifest(@JsonProperty("kind") String kind, @JsonProperty("model") Model model,
-                   @JsonProperty("dataset") String dataset, @JsonProperty("resources") Resources resources,
+                   @JsonProperty("dataset") JsonNode dataset, @JsonProperty("resources") Resources resources,
                    @JsonProperty("max_price_per_unit") String maxPricePerUnit,
                    @JsonProperty("auction_blocks") Integer auctionBlocks,
                    @JsonProperty("deadline_blocks") Integer deadlineBlocks,
@@ -35,6 +39,14 @@ record JobManifest(@JsonProperty("kind") String kind, @JsonProperty("model") Mod
                  @JsonProperty("samples") Integer samples, @JsonProperty("batch") Integer batch,
                  @JsonProperty("learning_rate") Float learningRate, @JsonProperty("momentum") Float momentum,
                  @JsonProperty("steps") Integer steps, @JsonProperty("checkpoint_interval") Integer checkpointInterval) {}
+
+    /**
+     * A dataset held as a blob: {@code file} holds its tensors ({@code x}, {@code y}) as safetensors, relative to the
+     * manifest; {@code replicas} are the nodes that must hold it (at least {@link #MIN_REPLICAS}).
+     */
+    record BlobDataset(String file, List<String> replicas) {}
+
+    static final int MIN_REPLICAS = 2; // MarketRules.MIN_DATASET_REPLICAS on the ledger
 
     /** What a provider must offer: memory in GiB and measured engine throughput in GFLOP/s. */
     record Resources(@JsonProperty("memory_gib") Double memoryGib, @JsonProperty("min_gflops") Double minGflops) {}
@@ -79,8 +91,10 @@ record JobManifest(@JsonProperty("kind") String kind, @JsonProperty("model") Mod
     private void validate(String source) {
         if (!"mlp".equals(kind)) throw new IllegalArgumentException(source + ": kind must be mlp (the job kind this ledger referees), got " + kind);
         if (model == null) throw new IllegalArgumentException(source + ": model is required");
-        if (dataset == null || !dataset.matches("[0-9a-fA-F]{64}")) {
-            throw new IllegalArgumentException(source + ": dataset must be the 64-hex-digit dataset root, got " + dataset);
+        if (dataset == null) throw new IllegalArgumentException(source + ": dataset is required");
+        BlobDataset blob = dataset.isObject() ? blobDataset(source) : null;
+        if (blob == null && (!dataset.isTextual() || !dataset.asText().matches("[0-9a-fA-F]{64}"))) {
+            throw new IllegalArgumentException(source + ": dataset must be the 64-hex-digit dataset root or {file: …, replicas: […]}, got " + dataset);
         }
         if (maxPricePerUnit == null) throw new IllegalArgumentException(source + ": max_price_per_unit is required");
         maxUnitPrice(source);
@@ -94,10 +108,43 @@ record JobManifest(@JsonProperty("kind") String kind, @JsonProperty("model") Mod
         }
         if (auctionBlocks != null && auctionBlocks < 1) throw new IllegalArgumentException(source + ": auction_blocks must be at least 1, got " + auctionBlocks);
         if (deadlineBlocks != null && deadlineBlocks < 1) throw new IllegalArgumentException(source + ": deadline_blocks must be at least 1, got " + deadlineBlocks);
+        if (blob != null) return; // its root is computed from the file when the order is posted
         String expected = Hashes.hex(Commitments.datasetRoot(spec(source).dataset()));
-        if (!expected.equalsIgnoreCase(dataset)) {
-            throw new IllegalArgumentException(source + ": unknown dataset " + dataset + ": the model's seeded dataset has root " + expected);
+        if (!expected.equalsIgnoreCase(dataset.asText())) {
+            throw new IllegalArgumentException(source + ": unknown dataset " + dataset.asText() + ": the model's seeded dataset has root " + expected);
         }
+    }
+
+    /** The dataset as a blob, or null when the manifest names a seeded dataset's root. */
+    BlobDataset blobDataset() {
+        return dataset != null && dataset.isObject() ? blobDataset("manifest") : null;
+    }
+
+    private BlobDataset blobDataset(String source) {
+        List<String> fields = new ArrayList<>();
+        dataset.fieldNames().forEachRemaining(fields::add);
+        for (String f : fields) {
+            if (!f.equals("file") && !f.equals("replicas")) {
+                throw new IllegalArgumentException(source + ": unknown field '" + f + "' at dataset (known: [file, replicas])");
+            }
+        }
+        JsonNode file = dataset.path("file");
+        if (!file.isTextual() || file.asText().isBlank()) throw new IllegalArgumentException(source + ": dataset.file must name a safetensors file");
+        JsonNode replicas = dataset.path("replicas");
+        if (!replicas.isArray()) throw new IllegalArgumentException(source + ": dataset.replicas must be a list of node URLs");
+        List<String> urls = new ArrayList<>();
+        for (JsonNode r : replicas) {
+            if (!r.isTextual() || !r.asText().matches("https?://\\S+")) {
+                throw new IllegalArgumentException(source + ": dataset.replicas entries must be http(s) URLs, got " + r);
+            }
+            if (urls.contains(r.asText())) throw new IllegalArgumentException(source + ": dataset.replicas names " + r.asText() + " twice");
+            urls.add(r.asText());
+        }
+        if (urls.size() < MIN_REPLICAS) {
+            throw new IllegalArgumentException(source + ": dataset.replicas names " + urls.size() + " node(s); a blob dataset must be held by at least "
+                    + MIN_REPLICAS);
+        }
+        return new BlobDataset(file.asText(), List.copyOf(urls));
     }
 
     private static void nonNegative(Double v, String name, String source) {
@@ -131,16 +178,22 @@ record JobManifest(@JsonProperty("kind") String kind, @JsonProperty("model") Mod
         }
     }
 
-    /** The order transaction this manifest posts. */
+    /** The order transaction this manifest posts, for a seeded dataset. */
     TxBody.PostOrder toOrder() {
+        if (blobDataset() != null) throw new IllegalStateException("a blob dataset must be published first; use toOrder(blob, root)");
+        return toOrder(Hashes.unhex(dataset.asText()), null);
+    }
+
+    /** The order transaction for a dataset published as {@code blob}, whose tensors have root {@code datasetRoot}. */
+    TxBody.PostOrder toOrder(byte[] datasetRoot, TxBody.DatasetBlob blob) {
         MlpJob spec = spec("manifest");
         long memory = resources == null || resources.memoryGib() == null ? 0 : (long) (resources.memoryGib() * GIB);
         long mflops = resources == null || resources.minGflops() == null ? 0 : (long) (resources.minGflops() * 1000);
         int auction = auctionBlocks == null ? 5 : auctionBlocks;
         int deadline = deadlineBlocks == null ? 600 : deadlineBlocks;
         int ppm = samplingRate == null ? 100_000 : (int) Math.round(samplingRate * 1_000_000);
-        return new TxBody.PostOrder(MLP_KIND, spec.encode(), Hashes.unhex(dataset), maxUnitPrice("manifest"), ppm, memory, mflops,
-                auction, deadline);
+        return new TxBody.PostOrder(MLP_KIND, spec.encode(), datasetRoot, maxUnitPrice("manifest"), ppm, memory, mflops,
+                auction, deadline, blob);
     }
 
     /** A manifest for {@code spec} with its dataset root filled in: what {@code verigrid job init} writes. */

@@ -27,6 +27,7 @@ import io.verigrid.node.market.ProviderMarket;
 import io.verigrid.node.metrics.NodeMetrics;
 import io.verigrid.node.work.DisputePlayer;
 import io.verigrid.node.work.Execution;
+import io.verigrid.node.work.JobDatasets;
 import io.verigrid.node.work.RoleLoop;
 import io.verigrid.verify.LocalRun;
 import io.javalin.http.Context;
@@ -74,6 +75,7 @@ public final class ProviderNode implements AutoCloseable {
     private final Wallet wallet;
     private final BlobStore blobs;
     private final Parallelism par;
+    private final JobDatasets datasets;
     private final Map<Long, Execution> executions = new ConcurrentHashMap<>();
     private final Map<String, String> checkpointBlobs = new ConcurrentHashMap<>();
     private final DisputePlayer disputes;
@@ -95,8 +97,9 @@ public final class ProviderNode implements AutoCloseable {
         this.disputes = new DisputePlayer(wallet, ledger, log);
         this.policy = new LedgerAccessPolicy(ledger, wallet.address());
         HttpJsonClient peers = new HttpJsonClient(Duration.ofSeconds(30), new RequestSigner(config.keys(), Clock.systemUTC()));
-        BlobApi blobApi = new BlobApi(blobs, new BlobFetcher(blobs, peers, metrics, BlobApi.Limits.defaults().maxBlobBytes()), policy,
-                metrics, BlobApi.Limits.defaults());
+        BlobFetcher fetcher = new BlobFetcher(blobs, peers, metrics, BlobApi.Limits.defaults().maxBlobBytes());
+        BlobApi blobApi = new BlobApi(blobs, fetcher, policy, metrics, BlobApi.Limits.defaults());
+        this.datasets = new JobDatasets(ledger, blobs, fetcher);
         RequestAuth auth = new RequestAuth(Clock.systemUTC(), Duration.ofSeconds(30));
         this.server = NodeServer.start(config.name(), config.host(), config.port(), metrics, app -> {
             app.get("/health", ctx -> ctx.json(Map.of("name", config.name(), "address", wallet.address(), "paused", paused)));
@@ -218,7 +221,12 @@ public final class ProviderNode implements AutoCloseable {
             releaseCheckpoints(job.id());
             return;
         }
-        Execution run = executions.computeIfAbsent(job.id(), id -> new Execution(MlpJob.decode(HexFormat.of().parseHex(job.jobSpec())), par, config.fault()));
+        Execution run = executions.get(job.id());
+        if (run == null) {
+            MlpJob spec = MlpJob.decode(HexFormat.of().parseHex(job.jobSpec()));
+            run = new Execution(spec, datasets.of(job, spec), par, config.fault()); // a blob dataset is fetched before training
+            executions.put(job.id(), run);
+        }
         int committed = job.nextUnit() - 1;
         if (committed == run.job().units()) {
             return; // all committed; the job closes once every unit is verified

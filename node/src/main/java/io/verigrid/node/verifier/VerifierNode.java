@@ -21,6 +21,7 @@ import io.verigrid.node.ledger.LedgerHttp;
 import io.verigrid.node.ledger.Wallet;
 import io.verigrid.node.metrics.NodeMetrics;
 import io.verigrid.node.work.DisputePlayer;
+import io.verigrid.node.work.JobDatasets;
 import io.verigrid.node.work.RoleLoop;
 import io.verigrid.verify.Commitments;
 import io.verigrid.verify.LocalRun;
@@ -63,6 +64,7 @@ public final class VerifierNode implements AutoCloseable {
     private final Wallet wallet;
     private final Parallelism par;
     private final HttpJsonClient http;
+    private final JobDatasets datasets;
     private final NodeMetrics metrics = new NodeMetrics();
     private final Set<String> decided = new HashSet<>();
     private final DisputePlayer disputes;
@@ -78,8 +80,9 @@ public final class VerifierNode implements AutoCloseable {
         this.disputes = new DisputePlayer(wallet, ledger, log);
         this.http = new HttpJsonClient(Duration.ofSeconds(30), new RequestSigner(config.keys(), Clock.systemUTC()));
         BlobStore blobs = new BlobStore(dataDir(config).resolve("blobs"));
-        BlobApi blobApi = new BlobApi(blobs, new BlobFetcher(blobs, http, metrics, BlobApi.Limits.defaults().maxBlobBytes()),
-                new LedgerAccessPolicy(ledger, wallet.address()), metrics, BlobApi.Limits.defaults());
+        BlobFetcher fetcher = new BlobFetcher(blobs, http, metrics, BlobApi.Limits.defaults().maxBlobBytes());
+        BlobApi blobApi = new BlobApi(blobs, fetcher, new LedgerAccessPolicy(ledger, wallet.address()), metrics, BlobApi.Limits.defaults());
+        this.datasets = new JobDatasets(ledger, blobs, fetcher);
         RequestAuth auth = new RequestAuth(Clock.systemUTC(), Duration.ofSeconds(30));
         this.server = NodeServer.start(config.name(), config.host(), config.port(), metrics, app -> {
             app.get("/health", ctx -> ctx.json(Map.of("name", config.name(), "address", wallet.address())));
@@ -136,7 +139,7 @@ public final class VerifierNode implements AutoCloseable {
         int unit = commit.unit();
         MlpJob spec = MlpJob.decode(HexFormat.of().parseHex(job.jobSpec()));
         ModelState start = unit == 1 ? spec.initialState() : fetchCheckpoint(job, unit - 1);
-        LocalRun run = LocalRun.execute(spec, spec.dataset(), start, (long) unit * spec.checkpointInterval(), par, null);
+        LocalRun run = LocalRun.execute(spec, datasets.of(job, spec), start, (long) unit * spec.checkpointInterval(), par, null);
         byte[] mine = run.stateRoot(run.lastStep());
         byte[] committed = HexFormat.of().parseHex(commit.root());
         String short16 = HexFormat.of().formatHex(mine).substring(0, 16);

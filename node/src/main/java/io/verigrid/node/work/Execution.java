@@ -25,8 +25,14 @@ public final class Execution {
     private final Map<Integer, Float> losses = new HashMap<>();
 
     public Execution(MlpJob job, Parallelism par, Fault fault) {
+        this(job, job.dataset(), par, fault);
+    }
+
+    /** An execution on {@code dataset}, which a job whose data is a blob brings instead of the seeded one. */
+    public Execution(MlpJob job, Dataset dataset, Parallelism par, Fault fault) {
+        if (dataset == null) throw new IllegalArgumentException("dataset must not be null");
         this.job = job;
-        this.dataset = job.dataset();
+        this.dataset = dataset;
         this.par = par;
         this.fault = fault;
         checkpoints.put(0, job.initialState());
