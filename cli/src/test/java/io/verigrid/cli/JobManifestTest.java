@@ -42,6 +42,19 @@ class JobManifestTest {
     }
 
     @Test
+    void aBlobDatasetNamesItsFileAndAtLeastTwoReplicas() {
+        String dataset = good.lines().filter(l -> l.startsWith("dataset: ")).findFirst().orElseThrow();
+        String blob = good.replace(dataset, "dataset:\n  file: data.safetensors\n  replicas: [\"http://a:1\", \"http://b:2\"]");
+        JobManifest m = JobManifest.parse(blob, "job.yaml");
+        assertEquals(new JobManifest.BlobDataset("data.safetensors", java.util.List.of("http://a:1", "http://b:2")), m.blobDataset());
+        assertThrows(IllegalStateException.class, m::toOrder, "a blob dataset is published before its order exists");
+        contains(error(blob.replace(", \"http://b:2\"", "")), "at least 2");
+        contains(error(blob.replace("\"http://b:2\"", "\"http://a:1\"")), "names http://a:1 twice");
+        contains(error(blob.replace("\"http://b:2\"", "\"ftp://b\"")), "must be http(s) URLs");
+        contains(error(blob.replace("  file: data.safetensors", "  fil: data.safetensors")), "unknown field 'fil' at dataset");
+    }
+
+    @Test
     void impossibleResourcesAndUnknownDatasetsAreRefused() {
         contains(error(good.replace("memory_gib: 0.25", "memory_gib: -2")), "resources.memory_gib must be a non-negative number");
         String dataset = good.lines().filter(l -> l.startsWith("dataset: ")).findFirst().orElseThrow();
