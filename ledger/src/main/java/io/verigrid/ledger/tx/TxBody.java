@@ -325,7 +325,7 @@ public sealed interface TxBody {
      * <p>{@code dataset} is null for a job whose data the spec's seed generates; otherwise the job trains on the
      * tensors of a blob held by the named replica nodes, and {@code datasetRoot} is their
      * {@code Commitments.datasetRoot}, which providers and verifiers check the fetched tensors against. It is
-     * encoded after the other fields only when present, so seeded orders keep their bytes.
+     * encoded last, after a presence flag.
      */
     record PostOrder(int kind, byte[] spec, byte[] datasetRoot, long maxUnitPrice, int samplePpm, long minMemoryBytes,
                      long minMflops, int auctionBlocks, int deadlineBlocks, DatasetBlob dataset) implements TxBody {
@@ -356,6 +356,7 @@ public sealed interface TxBody {
         public void write(ByteWriter out) {
             out.i32(kind).bytes(spec).raw(datasetRoot).i64(maxUnitPrice).i32(samplePpm).i64(minMemoryBytes)
                     .i64(minMflops).i32(auctionBlocks).i32(deadlineBlocks);
+            out.bool(dataset != null);
             if (dataset != null) dataset.write(out);
         }
     }
@@ -464,7 +465,7 @@ public sealed interface TxBody {
             case UpdateCapability.TAG -> new UpdateCapability(in.i64("mflops"), in.i64("memoryBytes"), in.i64("diskBytes"));
             case PostOrder.TAG -> new PostOrder(in.i32("kind"), in.bytes("spec"), in.raw(32, "datasetRoot"), in.i64("maxUnitPrice"),
                     in.i32("samplePpm"), in.i64("minMemoryBytes"), in.i64("minMflops"), in.i32("auctionBlocks"), in.i32("deadlineBlocks"),
-                    in.atEnd() ? null : DatasetBlob.read(in)); // the body is the last field of a Tx
+                    in.bool("dataset blob present") ? DatasetBlob.read(in) : null);
             case PlaceBid.TAG -> new PlaceBid(in.i64("orderId"), in.i64("unitPrice"));
             case CancelOrder.TAG -> new CancelOrder(in.i64("orderId"));
             case Heartbeat.TAG -> new Heartbeat(in.i64("leaseId"));
