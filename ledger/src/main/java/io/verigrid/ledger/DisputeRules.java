@@ -57,7 +57,10 @@ final class DisputeRules {
         if (body instanceof TxBody.PostTraceNodes m) return game.postTraceNodes(m.nodes(), h);
         if (body instanceof TxBody.PickTraceNode m) return game.pickTraceNode(m.k(), m.outputRoot(), h);
         if (body instanceof TxBody.DisputeAssembly) return game.disputeAssembly(h);
-        if (body instanceof TxBody.SettleOperator m) return game.settleOperator(job(d, dispute), m.inputs(), m.providerOutputRoot(), h);
+        if (body instanceof TxBody.SettleOperator m) {
+            // The job's own dataset root: seeded jobs and jobs trained on a dataset blob alike.
+            return game.settleOperator(job(d, dispute), d.job(dispute.jobId).datasetRoot, m.inputs(), m.providerOutputRoot(), h);
+        }
         if (body instanceof TxBody.SettleAssembly m) return game.settleAssembly(job(d, dispute), m.stateLo(), h);
         throw new IllegalStateException("not a dispute move: " + body.getClass().getSimpleName());
     }

@@ -288,6 +288,15 @@ public final class DisputeGame {
      * otherwise the {@link Referee} re-executes op j.
      */
     public DisputeGame settleOperator(MlpJob job, List<InputEvidence> inputs, byte[] providerOutputRoot, long height) {
+        return settleOperator(job, Commitments.datasetRoot(job.dataset()), inputs, providerOutputRoot, height);
+    }
+
+    /**
+     * As above for a job whose dataset is not generated from its seed (a dataset blob): DATA inputs are proven
+     * against {@code datasetRoot}, the root the job committed to.
+     */
+    public DisputeGame settleOperator(MlpJob job, byte[] datasetRoot, List<InputEvidence> inputs, byte[] providerOutputRoot,
+                                      long height) {
         expect(Phase.OPERATOR, Party.PROVIDER, height);
         if (operator == traceLength) throw new GameException("WRONG_PHASE", "the assembly is disputed: settleAssembly");
         if (job == null) throw new IllegalArgumentException("job: null");
@@ -299,7 +308,7 @@ public final class DisputeGame {
             decided = Verdict.CHALLENGER_WINS;
         } else {
             decided = Referee.decide(job, stepHi, operator, inputs, rootLo, providerTraceRoot,
-                    Commitments.datasetRoot(job.dataset()), providerOutputRoot, challengerOutputRoot);
+                    datasetRoot, providerOutputRoot, challengerOutputRoot);
         }
         DisputeGame next = settled(height, decided);
         if (isHash(providerOutputRoot)) next.providerOutputRoot = providerOutputRoot.clone();
