@@ -7,6 +7,7 @@ import io.verigrid.verify.DisputeGame;
 import io.verigrid.verify.GameMoves;
 import io.verigrid.verify.InputEvidence;
 import io.verigrid.verify.LocalRun;
+import java.util.Arrays;
 
 /**
  * The transaction body of an honest party's next move, computed from its own execution ({@link LocalRun}) of
@@ -29,7 +30,11 @@ public final class DisputeMoves {
                 yield new TxBody.PostTraceNodes(disputeId, GameMoves.traceNodes(game, run));
             }
             case OPERATOR -> {
-                if (game.assemblyDisputed()) yield new TxBody.SettleAssembly(disputeId, run.state(game.stepLo()));
+                if (game.assemblyDisputed()) {
+                    // A job trained on a dataset blob: the referee needs the data, proven by the job's dataset root.
+                    boolean seeded = Arrays.equals(Commitments.datasetRoot(run.job().dataset()), Commitments.datasetRoot(run.dataset()));
+                    yield new TxBody.SettleAssembly(disputeId, run.state(game.stepLo()), seeded ? null : run.dataset());
+                }
                 StepTrace trace = run.trace(game.stepHi());
                 int j = game.operator();
                 yield new TxBody.SettleOperator(disputeId,

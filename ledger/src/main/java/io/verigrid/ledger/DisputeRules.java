@@ -61,7 +61,10 @@ final class DisputeRules {
             // The job's own dataset root: seeded jobs and jobs trained on a dataset blob alike.
             return game.settleOperator(job(d, dispute), d.job(dispute.jobId).datasetRoot, m.inputs(), m.providerOutputRoot(), h);
         }
-        if (body instanceof TxBody.SettleAssembly m) return game.settleAssembly(job(d, dispute), m.stateLo(), h);
+        if (body instanceof TxBody.SettleAssembly m) {
+            MlpJob job = job(d, dispute);
+            return game.settleAssembly(job, m.dataset() != null ? m.dataset() : job.dataset(), d.job(dispute.jobId).datasetRoot, m.stateLo(), h);
+        }
         throw new IllegalStateException("not a dispute move: " + body.getClass().getSimpleName());
     }
 

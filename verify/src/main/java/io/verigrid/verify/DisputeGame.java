@@ -1,5 +1,6 @@
 package io.verigrid.verify;
 
+import io.verigrid.engine.Dataset;
 import io.verigrid.engine.MlpJob;
 import io.verigrid.engine.MlpTrainer;
 import io.verigrid.engine.ModelState;
@@ -288,7 +289,7 @@ public final class DisputeGame {
      * otherwise the {@link Referee} re-executes op j.
      */
     public DisputeGame settleOperator(MlpJob job, List<InputEvidence> inputs, byte[] providerOutputRoot, long height) {
-        return settleOperator(job, Commitments.datasetRoot(job.dataset()), inputs, providerOutputRoot, height);
+        return settleOperator(job, job == null ? null : Commitments.datasetRoot(job.dataset()), inputs, providerOutputRoot, height);
     }
 
     /**
@@ -317,10 +318,16 @@ public final class DisputeGame {
 
     /** Provider, after {@link #disputeAssembly}: the full state at stepLo, which must hash to the agreed root. */
     public DisputeGame settleAssembly(MlpJob job, ModelState stateLo, long height) {
+        Dataset seeded = job == null ? null : job.dataset();
+        return settleAssembly(job, seeded, seeded == null ? null : Commitments.datasetRoot(seeded), stateLo, height);
+    }
+
+    /** As above for a job that trains on {@code dataset}, which must hash to the job's {@code datasetRoot}. */
+    public DisputeGame settleAssembly(MlpJob job, Dataset dataset, byte[] datasetRoot, ModelState stateLo, long height) {
         expect(Phase.OPERATOR, Party.PROVIDER, height);
         if (operator != traceLength) throw new GameException("WRONG_PHASE", "an operator is disputed: settleOperator");
         if (job == null) throw new IllegalArgumentException("job: null");
-        return settled(height, Referee.decideAssembly(job, stepHi, stateLo, rootLo, providerRootHi));
+        return settled(height, Referee.decideAssembly(job, dataset, datasetRoot, stepHi, stateLo, rootLo, providerRootHi));
     }
 
     // ---- deadlines ----

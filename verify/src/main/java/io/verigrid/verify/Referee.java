@@ -1,5 +1,6 @@
 package io.verigrid.verify;
 
+import io.verigrid.engine.Dataset;
 import io.verigrid.engine.InputRef;
 import io.verigrid.engine.MlpJob;
 import io.verigrid.engine.MlpTrainer;
@@ -68,12 +69,23 @@ public final class Referee {
      */
     public static Verdict decideAssembly(MlpJob job, long step, ModelState stateLo, byte[] rootLo,
                                          byte[] providerRootHi) {
-        if (stateLo == null || stateLo.step() != step - 1 || !Arrays.equals(Commitments.stateRoot(stateLo), rootLo)) {
+        Dataset seeded = job.dataset();
+        return decideAssembly(job, seeded, Commitments.datasetRoot(seeded), step, stateLo, rootLo, providerRootHi);
+    }
+
+    /**
+     * As above for a job that trains on a given dataset (a dataset blob): the provider supplies it and it must
+     * hash to the job's {@code datasetRoot}, else the provider loses.
+     */
+    public static Verdict decideAssembly(MlpJob job, Dataset dataset, byte[] datasetRoot, long step, ModelState stateLo,
+                                         byte[] rootLo, byte[] providerRootHi) {
+        if (stateLo == null || stateLo.step() != step - 1 || !Arrays.equals(Commitments.stateRoot(stateLo), rootLo)
+                || dataset == null || !Arrays.equals(Commitments.datasetRoot(dataset), datasetRoot)) {
             return Verdict.CHALLENGER_WINS;
         }
         ModelState next;
         try {
-            next = MlpTrainer.step(job, job.dataset(), stateLo, Parallelism.single(), null).next();
+            next = MlpTrainer.step(job, dataset, stateLo, Parallelism.single(), null).next();
         } catch (IllegalArgumentException e) {
             return Verdict.CHALLENGER_WINS;
         }

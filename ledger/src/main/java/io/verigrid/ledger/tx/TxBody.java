@@ -1,5 +1,6 @@
 package io.verigrid.ledger.tx;
 
+import io.verigrid.engine.Dataset;
 import io.verigrid.engine.ModelState;
 import io.verigrid.engine.Tensor;
 import io.verigrid.verify.InputEvidence;
@@ -240,30 +241,48 @@ public sealed interface TxBody {
     }
 
     /** Provider, after {@link DisputeAssembly}: the full state before the disputed step. */
-    record SettleAssembly(long disputeId, ModelState stateLo) implements TxBody {
+    record SettleAssembly(long disputeId, ModelState stateLo, Dataset dataset) implements TxBody {
         public static final int TAG = 16;
 
+        /** {@code dataset}: null for a job whose data follows from its seed; the dataset itself for a dataset-blob job. */
         public SettleAssembly {
             Fields.positive(disputeId, "disputeId");
             if (stateLo == null) throw new IllegalArgumentException("stateLo must not be null");
         }
 
+        public SettleAssembly(long disputeId, ModelState stateLo) {
+            this(disputeId, stateLo, null);
+        }
+
         public int tag() { return TAG; }
 
         public void write(ByteWriter out) {
-            out.i64(disputeId).i64(stateLo.step()).i32(stateLo.tensors().size());
-            stateLo.tensors().forEach((name, tensor) -> {
+            out.i64(disputeId).i64(stateLo.step());
+            writeTensors(out, stateLo.tensors());
+            out.bool(dataset != null);
+            if (dataset != null) writeTensors(out, dataset.tensors());
+        }
+
+        static SettleAssembly read(ByteReader in) {
+            long disputeId = in.i64("disputeId");
+            long step = in.i64("step");
+            ModelState state = new ModelState(readTensors(in, 11), step);
+            Dataset dataset = in.bool("has dataset") ? new Dataset(readTensors(in, 4)) : null;
+            return new SettleAssembly(disputeId, state, dataset);
+        }
+
+        private static void writeTensors(ByteWriter out, SortedMap<String, Tensor> tensors) {
+            out.i32(tensors.size());
+            tensors.forEach((name, tensor) -> {
                 out.string(name).i32(tensor.shape().length);
                 for (int d : tensor.shape()) out.i32(d);
                 out.bytes(tensor.toBytes());
             });
         }
 
-        static SettleAssembly read(ByteReader in) {
-            long disputeId = in.i64("disputeId");
-            long step = in.i64("step");
+        private static SortedMap<String, Tensor> readTensors(ByteReader in, int maxCount) {
             SortedMap<String, Tensor> tensors = new TreeMap<>();
-            for (int i = in.count("tensors", 11); i > 0; i--) {
+            for (int i = in.count("tensors", maxCount); i > 0; i--) {
                 String name = in.string("tensor name");
                 // Canonical means one encoding per state: names strictly ascending, as they are written.
                 if (!tensors.isEmpty() && tensors.lastKey().compareTo(name) >= 0) {
@@ -275,7 +294,7 @@ public sealed interface TxBody {
                 for (int d = 0; d < rank; d++) shape[d] = in.i32("dim");
                 tensors.put(name, Tensor.fromBytes(shape, in.bytes("tensor " + name)));
             }
-            return new SettleAssembly(disputeId, new ModelState(tensors, step));
+            return tensors;
         }
     }
 
