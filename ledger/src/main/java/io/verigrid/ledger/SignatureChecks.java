@@ -59,18 +59,29 @@ public final class SignatureChecks implements AutoCloseable {
      * a hash verified earlier. The answer does not depend on the thread count.
      */
     public boolean[] verify(List<SignedTx> txs, List<byte[]> hashes) {
-        boolean[] valid = new boolean[txs.size()];
         int n = txs.size();
-        if (n < PARALLEL_FROM || threads == 1) {
-            verifyRange(txs, hashes, valid, 0, n);
+        boolean[] valid = new boolean[n];
+        // Remembered hashes are settled here at once; only the rest costs an Ed25519 check.
+        int[] pending = new int[n];
+        int count = 0;
+        for (int i = 0; i < n; i++) {
+            SignedTx tx = txs.get(i);
+            if (tx == null) continue;
+            if (recall(hashes.get(i))) valid[i] = true;
+            else pending[count++] = i;
+        }
+        if (count < PARALLEL_FROM || threads == 1) {
+            verifyRange(txs, valid, pending, 0, count);
             return valid;
         }
-        int chunk = (n + threads - 1) / threads;
+        // The caller verifies the first share itself, so it never sits idle behind a pool busy with other work.
+        int chunk = (count + threads - 1) / threads;
         List<Future<?>> parts = new ArrayList<>();
-        for (int from = 0; from < n; from += chunk) {
-            int lo = from, hi = Math.min(n, from + chunk);
-            parts.add(pool.submit(() -> verifyRange(txs, hashes, valid, lo, hi)));
+        for (int from = chunk; from < count; from += chunk) {
+            int lo = from, hi = Math.min(count, from + chunk);
+            parts.add(pool.submit(() -> verifyRange(txs, valid, pending, lo, hi)));
         }
+        verifyRange(txs, valid, pending, 0, Math.min(count, chunk));
         try {
             for (Future<?> part : parts) part.get();
         } catch (InterruptedException e) {
@@ -82,10 +93,10 @@ public final class SignatureChecks implements AutoCloseable {
         return valid;
     }
 
-    private void verifyRange(List<SignedTx> txs, List<byte[]> hashes, boolean[] valid, int lo, int hi) {
-        for (int i = lo; i < hi; i++) {
-            SignedTx tx = txs.get(i);
-            valid[i] = tx != null && (recall(hashes.get(i)) || tx.signatureValid());
+    private static void verifyRange(List<SignedTx> txs, boolean[] valid, int[] indices, int lo, int hi) {
+        for (int k = lo; k < hi; k++) {
+            int i = indices[k];
+            valid[i] = txs.get(i).signatureValid();
         }
     }
 

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 final class TxBatcher implements AutoCloseable {
     static final int MAX_TXS = 2_000;
     static final int MAX_BYTES = 4 << 20;
-    private static final int MAX_IN_FLIGHT = 4;
+    /** One round in flight: the next batch gathers while the current one commits (group commit). */
+    private static final int MAX_IN_FLIGHT = 1;
     private static final Logger LOG = LoggerFactory.getLogger(TxBatcher.class);
     private static final JavaType RESULTS =
             LedgerQuery.JSON.getTypeFactory().constructCollectionType(List.class, TxResult.class);
@@ -63,29 +64,49 @@ final class TxBatcher implements AutoCloseable {
 
     private void run() {
         while (!closed) {
+            Pending first;
             try {
-                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) continue;
-                List<Pending> batch = new ArrayList<>();
-                batch.add(first);
-                long bytes = first.bytes().length;
-                Pending next;
-                while (batch.size() < MAX_TXS && (next = queue.peek()) != null && bytes + next.bytes().length <= MAX_BYTES) {
-                    batch.add(queue.poll());
-                    bytes += next.bytes().length;
-                }
-                List<Pending> ordered = preCheck == null ? batch : refuseEarly(batch);
-                if (!ordered.isEmpty()) {
-                    inFlight.acquire();
-                    sendBatch(ordered);
-                }
+                // Group commit: wait for a free round first, then take everything that queued meanwhile, so a
+                // busy ledger gets fuller batches and an idle one sends a lone transaction at once.
+                waitForRound(first);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
+            }
+            List<Pending> batch = drainAfter(first);
+            try {
+                List<Pending> ordered = preCheck == null ? batch : refuseEarly(batch);
+                if (ordered.isEmpty()) inFlight.release();
+                else sendBatch(ordered);
             } catch (RuntimeException e) {
                 LOG.error("ledger batcher error", e);
+                inFlight.release();
+                batch.forEach(p -> p.result().completeExceptionally(e));
             }
         }
+    }
+
+    private void waitForRound(Pending first) throws InterruptedException {
+        try {
+            inFlight.acquire();
+        } catch (InterruptedException e) {
+            first.result().completeExceptionally(new IllegalStateException("ledger client closed before the transaction was sent"));
+            throw e;
+        }
+    }
+
+    private List<Pending> drainAfter(Pending first) {
+        List<Pending> batch = new ArrayList<>();
+        batch.add(first);
+        long bytes = first.bytes().length;
+        Pending next;
+        while (batch.size() < MAX_TXS && (next = queue.peek()) != null && bytes + next.bytes().length <= MAX_BYTES) {
+            batch.add(queue.poll());
+            bytes += next.bytes().length;
+        }
+        return batch;
     }
 
     /** Completes the transactions that cannot be valid; returns the rest, signatures remembered as checked. */
