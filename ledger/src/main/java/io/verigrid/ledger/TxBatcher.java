@@ -64,49 +64,58 @@ final class TxBatcher implements AutoCloseable {
 
     private void run() {
         while (!closed) {
-            Pending first;
+            List<Pending> batch = new ArrayList<>();
+            List<Pending> ordered = new ArrayList<>();
+            boolean holdsRound = false;
             try {
-                first = queue.poll(100, TimeUnit.MILLISECONDS);
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) continue;
-                // Group commit: wait for a free round first, then take everything that queued meanwhile, so a
-                // busy ledger gets fuller batches and an idle one sends a lone transaction at once.
-                waitForRound(first);
+                batch.add(first);
+                drainInto(batch);
+                // Checked while the previous round is still committing; then group commit: once that round is
+                // acknowledged, whatever queued meanwhile joins this batch, so a busy ledger gets fuller batches
+                // and an idle one sends a lone transaction at once.
+                ordered.addAll(check(batch));
+                inFlight.acquire();
+                holdsRound = true;
+                int checked = batch.size();
+                drainInto(batch);
+                ordered.addAll(check(batch.subList(checked, batch.size())));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                IllegalStateException error = new IllegalStateException("ledger client closed before the transaction was sent");
+                batch.forEach(p -> p.result().completeExceptionally(error));
                 return;
+            } catch (RuntimeException e) {
+                LOG.error("ledger batcher error", e);
+                if (holdsRound) inFlight.release();
+                batch.forEach(p -> p.result().completeExceptionally(e));
+                continue;
             }
-            List<Pending> batch = drainAfter(first);
             try {
-                List<Pending> ordered = preCheck == null ? batch : refuseEarly(batch);
                 if (ordered.isEmpty()) inFlight.release();
                 else sendBatch(ordered);
             } catch (RuntimeException e) {
                 LOG.error("ledger batcher error", e);
                 inFlight.release();
-                batch.forEach(p -> p.result().completeExceptionally(e));
+                ordered.forEach(p -> p.result().completeExceptionally(e));
             }
         }
     }
 
-    private void waitForRound(Pending first) throws InterruptedException {
-        try {
-            inFlight.acquire();
-        } catch (InterruptedException e) {
-            first.result().completeExceptionally(new IllegalStateException("ledger client closed before the transaction was sent"));
-            throw e;
-        }
+    private List<Pending> check(List<Pending> pending) {
+        return preCheck == null ? new ArrayList<>(pending) : refuseEarly(pending);
     }
 
-    private List<Pending> drainAfter(Pending first) {
-        List<Pending> batch = new ArrayList<>();
-        batch.add(first);
-        long bytes = first.bytes().length;
+    /** Moves queued transactions into {@code batch} up to the batch limits. */
+    private void drainInto(List<Pending> batch) {
+        long bytes = 0;
+        for (Pending p : batch) bytes += p.bytes().length;
         Pending next;
         while (batch.size() < MAX_TXS && (next = queue.peek()) != null && bytes + next.bytes().length <= MAX_BYTES) {
             batch.add(queue.poll());
             bytes += next.bytes().length;
         }
-        return batch;
     }
 
     /** Completes the transactions that cannot be valid; returns the rest, signatures remembered as checked. */
