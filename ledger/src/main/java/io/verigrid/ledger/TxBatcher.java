@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The submit path: transactions submitted concurrently are grouped into one batch entry per Raft round
- * (up to {@link #MAX_TXS} transactions or {@link #MAX_BYTES} bytes), a few batches in flight at once, and each
+ * (up to {@link #MAX_TXS} transactions or {@link #MAX_BYTES} bytes), group-commit style: one round in flight,
+ * the next batch gathering meanwhile and leaving the moment that round is acknowledged (no fixed wait), and each
  * caller gets its own transaction's result. With a {@link PreCheck} (a peer's own client) the batch is decoded
  * and its signatures verified in parallel before ordering: undecodable, foreign-chain and badly signed
  * transactions are refused at once without reaching the log (their result has height −1), and the valid ones
