@@ -24,7 +24,14 @@ public final class Main {
 
     public static void main(String[] args) {
         GRPC_LOG.setLevel(java.util.logging.Level.SEVERE);
-        System.exit(commandLine().execute(args));
+        CommandLine cli = commandLine();
+        try {
+            useConfigFile(cli, args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("verigrid: " + e.getMessage());
+            System.exit(2);
+        }
+        System.exit(cli.execute(args));
     }
 
     static CommandLine commandLine() {
@@ -35,6 +42,21 @@ public final class Main {
             return 1;
         });
         return cli;
+    }
+
+    /** {@code verigrid node --config FILE}: the file's properties become the node command's option defaults. */
+    static void useConfigFile(CommandLine cli, String[] args) {
+        if (args.length == 0 || !args[0].equals("node")) return;
+        for (int i = 1; i < args.length; i++) {
+            String file = args[i].startsWith("--config=") ? args[i].substring("--config=".length())
+                    : args[i].equals("--config") && i + 1 < args.length ? args[i + 1] : null;
+            if (file == null) continue;
+            if (!java.nio.file.Files.isRegularFile(java.nio.file.Path.of(file))) {
+                throw new IllegalArgumentException("--config " + file + ": no such file");
+            }
+            cli.getSubcommands().get("node").setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(new java.io.File(file)));
+            return;
+        }
     }
 
     static String messageOf(Throwable e) {

@@ -39,7 +39,11 @@ import picocli.CommandLine.Option;
             "evaluation set seeded by the chain, publishes the scores, sets weights, challenges other validators' wrong scores."
         })
 final class NodeCommand implements Callable<Integer> {
-    static final Set<String> ROLES = Set.of("ledger", "provider", "verifier", "miner", "validator");
+    static final Set<String> ROLES = Set.of("ledger", "provider", "verifier", "gateway", "miner", "validator");
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "A properties file of option defaults (e.g. role=provider, key=alice, http-port=8601); flags win.")
+    Path config;
 
     @Option(names = "--role", defaultValue = "ledger", description = "ledger, provider, verifier, miner or validator (one role per process). Default: ${DEFAULT-VALUE}.")
     String role;
@@ -47,7 +51,7 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--subnet", description = "Miner/validator: the LM-quality subnet's id.")
     Integer subnet;
 
-    @Option(names = "--model", description = "Miner: the Hugging Face Llama directory to serve (e.g. from `verigrid model create-tiny`).")
+    @Option(names = "--model", description = "Gateway/miner: the Hugging Face Llama directory to serve (e.g. from `verigrid model create-tiny`).")
     Path model;
 
     @Option(names = "--every", defaultValue = "10", description = "Validator: blocks between scoring rounds. Default: ${DEFAULT-VALUE}.")
@@ -98,6 +102,11 @@ final class NodeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         if (!ROLES.contains(role)) throw new IllegalArgumentException("--role " + role + " is not a role; roles: " + ROLES);
+        if (role.equals("gateway")) {
+            if (model == null) throw new IllegalArgumentException("--role gateway needs --model DIR (a Hugging Face Llama directory)");
+            ServeCommand.serve(model, httpHost, httpPort == null ? 0 : httpPort, threads, 32, 100_000_000L, 600);
+            return 0;
+        }
         if (!role.equals("ledger")) return runParticipant();
         if (genesis == null) throw new IllegalArgumentException("--role ledger needs --genesis FILE");
         if (blockMillis < 10) throw new IllegalArgumentException("--block-ms must be at least 10, got " + blockMillis);

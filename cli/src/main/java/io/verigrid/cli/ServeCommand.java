@@ -44,10 +44,17 @@ final class ServeCommand implements Callable<Integer> {
         if (threads < 1 || maxBatch < 1) {
             throw new IllegalArgumentException("--threads and --max-batch must be at least 1");
         }
+        serve(model, "127.0.0.1", port, threads, maxBatch, quota, requestsPerMinute);
+        return 0;
+    }
+
+    /** Starts the gateway, prints {@code base_url:} and {@code api_key:}, and serves until the JVM shuts down. */
+    static void serve(Path model, String host, int port, int threads, int maxBatch, long quota, int requestsPerMinute)
+            throws InterruptedException {
         ServedModel served = ServedModel.load(model);
         InMemoryMetering metering = InMemoryMetering.withSystemClock();
         String key = metering.createKey(quota, requestsPerMinute);
-        GatewayServer server = GatewayServer.start(served, metering, "127.0.0.1", port, threads, maxBatch);
+        GatewayServer server = GatewayServer.start(served, metering, host, port, threads, maxBatch);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -57,6 +64,5 @@ final class ServeCommand implements Callable<Integer> {
         System.out.println("api_key: " + key);
         System.out.flush();
         stopped.await();
-        return 0;
     }
 }
