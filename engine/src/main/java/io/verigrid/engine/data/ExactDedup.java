@@ -26,11 +26,6 @@ public record ExactDedup() implements SelectStep {
     }
 
     @Override
-    public RecordType outputType(RecordType input) {
-        return RecordType.TEXT;
-    }
-
-    @Override
     public boolean readsRecords() {
         return true;
     }

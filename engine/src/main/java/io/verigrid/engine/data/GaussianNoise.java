@@ -33,11 +33,6 @@ public record GaussianNoise(long seed, float sigma) implements MapStep {
     }
 
     @Override
-    public RecordType outputType(RecordType input) {
-        return RecordType.IMAGE;
-    }
-
-    @Override
     public DataRecord apply(DataRecord record, Resources resources) {
         ImageRecord in = (ImageRecord) record;
         float[] src = in.image().data();

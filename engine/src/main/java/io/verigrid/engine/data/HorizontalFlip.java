@@ -27,11 +27,6 @@ public record HorizontalFlip(long seed, int probabilityPpm) implements MapStep {
     }
 
     @Override
-    public RecordType outputType(RecordType input) {
-        return RecordType.IMAGE;
-    }
-
-    @Override
     public DataRecord apply(DataRecord record, Resources resources) {
         ImageRecord in = (ImageRecord) record;
         if (KeyedRng.below(seed, STREAM, in.origin(), 0, 1_000_000) >= probabilityPpm) {

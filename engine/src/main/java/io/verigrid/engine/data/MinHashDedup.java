@@ -44,11 +44,6 @@ public record MinHashDedup(int shingle, int hashes, int bands, long seed, int th
     }
 
     @Override
-    public RecordType outputType(RecordType input) {
-        return RecordType.TEXT;
-    }
-
-    @Override
     public boolean readsRecords() {
         return true;
     }

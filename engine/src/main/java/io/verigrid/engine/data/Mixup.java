@@ -38,11 +38,6 @@ public record Mixup(long seed, float alpha) implements Step {
         return RecordType.IMAGE;
     }
 
-    @Override
-    public RecordType outputType(RecordType input) {
-        return RecordType.IMAGE;
-    }
-
     /** Position p is mixed with position {@code partners(n)[p]}. */
     public int[] partners(int n) {
         return Shuffle.permutation(seed, PARTNER_STREAM, n);

@@ -31,11 +31,6 @@ public record Normalize(boolean nfc, boolean collapseWhitespace, boolean lowerca
     }
 
     @Override
-    public RecordType outputType(RecordType input) {
-        return RecordType.TEXT;
-    }
-
-    @Override
     public DataRecord apply(DataRecord record, Resources resources) {
         return new TextRecord(record.origin(), normalize(((TextRecord) record).text()));
     }

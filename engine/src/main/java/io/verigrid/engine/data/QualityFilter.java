@@ -51,11 +51,6 @@ public record QualityFilter(int minChars, int maxChars, int minAlnumPpm, int max
     }
 
     @Override
-    public RecordType outputType(RecordType input) {
-        return RecordType.TEXT;
-    }
-
-    @Override
     public boolean readsRecords() {
         return true;
     }

@@ -31,11 +31,6 @@ public record RandomCrop(long seed, int height, int width) implements MapStep {
     }
 
     @Override
-    public RecordType outputType(RecordType input) {
-        return RecordType.IMAGE;
-    }
-
-    @Override
     public DataRecord apply(DataRecord record, Resources resources) {
         ImageRecord in = (ImageRecord) record;
         int c = in.channels();

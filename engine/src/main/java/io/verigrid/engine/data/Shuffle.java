@@ -24,11 +24,6 @@ public record Shuffle(long seed) implements SelectStep {
     }
 
     @Override
-    public RecordType outputType(RecordType input) {
-        return input;
-    }
-
-    @Override
     public boolean readsRecords() {
         return false;
     }

@@ -19,8 +19,10 @@ public sealed interface Step permits MapStep, SelectStep, Mixup {
     /** The record type the step reads; {@code null} for steps that take any type. */
     RecordType inputType();
 
-    /** The record type the step writes for {@code input}. */
-    RecordType outputType(RecordType input);
+    /** The record type the step writes for {@code input}; most steps keep it. */
+    default RecordType outputType(RecordType input) {
+        return input;
+    }
 
     /** The step's parameters in canonical order (the spec encoding follows the name with them). */
     void writeParams(DataWriter out);
