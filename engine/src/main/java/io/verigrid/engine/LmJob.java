@@ -133,7 +133,10 @@ public record LmJob(LanguageModel model, long seed, int sequences, int batch, in
         return new ModelState(tensors, 0);
     }
 
-    /** A state starting from given weights (fine-tuning a checkpoint): checked, with zero moments. */
+    /**
+     * A state starting from given weights with every parameter trainable (continuing from a checkpoint): checked,
+     * with zero moments. A {@link FineTuning} job starts from {@link #initialState(SortedMap)} instead.
+     */
     public ModelState stateFrom(SortedMap<String, Tensor> weights) {
         model.checkWeights(weights);
         TreeMap<String, Tensor> tensors = new TreeMap<>(weights);

@@ -294,6 +294,22 @@ class FineTuningTest {
     }
 
     @Test
+    void aGpt2ConfigThatWouldChangeTheArithmeticIsRejectedByName() {
+        assertEquals(LmTrainerTest.GPT.config(), GptConfig.fromJson("{\"vocab_size\": 41, \"n_positions\": 16, "
+                + "\"n_embd\": 16, \"n_layer\": 2, \"n_head\": 2, \"resid_pdrop\": 0.1, \"n_inner\": 64}"));
+        assertEquals("config field activation_function must be gelu_new for a GPT-2 model, got \"relu\"",
+                assertThrows(IllegalArgumentException.class, () -> GptConfig.fromJson("{\"activation_function\": \"relu\", "
+                        + "\"vocab_size\": 41, \"n_positions\": 16, \"n_embd\": 16, \"n_layer\": 2, \"n_head\": 2}"))
+                        .getMessage());
+        assertEquals("config field n_inner must be null or 4·n_embd = 64, got 32", assertThrows(IllegalArgumentException.class,
+                () -> GptConfig.fromJson("{\"vocab_size\": 41, \"n_positions\": 16, \"n_embd\": 16, \"n_layer\": 2, "
+                        + "\"n_head\": 2, \"n_inner\": 32}")).getMessage());
+        assertEquals("config field n_layer is missing", assertThrows(IllegalArgumentException.class,
+                () -> GptConfig.fromJson("{\"vocab_size\": 41, \"n_positions\": 16, \"n_embd\": 16, \"n_head\": 2}"))
+                .getMessage());
+    }
+
+    @Test
     void theJobRejectsFineTuningThatDoesNotFitTheModelOrItsWeights() {
         LlamaModel llama = LmTrainerTest.LLAMA;
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
