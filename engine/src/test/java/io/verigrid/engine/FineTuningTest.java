@@ -294,7 +294,7 @@ class FineTuningTest {
                 double up = loss(job, data, perturbed(state, name, e, (float) (values[e] + h)));
                 double down = loss(job, data, perturbed(state, name, e, (float) (values[e] - h)));
                 double numeric = (up - down) / 2 / h;
-                assertTrue(Math.abs(engine[e] - numeric) <= 2e-4 + 2e-2 * Math.abs(numeric),
+                assertTrue(Math.abs(engine[e] - numeric) <= 2e-5 + 1e-2 * Math.abs(numeric),
                         name + "[" + e + "]: engine " + engine[e] + " vs finite difference " + numeric);
             }
         }
