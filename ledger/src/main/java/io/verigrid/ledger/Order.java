@@ -29,9 +29,13 @@ final class Order {
     /** The blob the job's dataset is in and the nodes that held it when the order was posted; null for a seeded dataset. */
     String datasetBlob;
     List<String> datasetReplicas = List.of();
-    /** A preprocessing order's declared plan and manifest (SHA-256), fixed by the first committed shard; else null. */
+    /**
+     * A preprocessing order's declared plan and manifest (SHA-256), fixed by the first shard the lease
+     * {@code declaredLease} committed; null before. A later lease declares afresh.
+     */
     byte[] planSha256;
     byte[] manifestSha256;
+    long declaredLease;
     Status status = Status.AUCTION;
     int round = 1;
     long auctionEndHeight;
@@ -66,6 +70,7 @@ final class Order {
         c.datasetReplicas = datasetReplicas;
         c.planSha256 = planSha256;
         c.manifestSha256 = manifestSha256;
+        c.declaredLease = declaredLease;
         c.status = status;
         c.round = round;
         c.auctionEndHeight = auctionEndHeight;
@@ -86,7 +91,7 @@ final class Order {
         }
         if (kind == PreprocessRules.KIND_PREPROCESS) {
             out.bool(planSha256 != null);
-            if (planSha256 != null) out.raw(planSha256).raw(manifestSha256);
+            if (planSha256 != null) out.raw(planSha256).raw(manifestSha256).i64(declaredLease);
         }
     }
 
@@ -108,6 +113,7 @@ final class Order {
         if (o.kind == PreprocessRules.KIND_PREPROCESS && in.bool("plan declared")) {
             o.planSha256 = in.raw(32, "planSha256");
             o.manifestSha256 = in.raw(32, "manifestSha256");
+            o.declaredLease = in.i64("declaredLease");
         }
         return o;
     }

@@ -106,19 +106,21 @@ final class PreprocessRules {
         if (c.shard() != expected) {
             throw new Rejection(Rejection.WRONG_UNIT, "job " + job.id + " expects shard " + expected + ", got " + c.shard());
         }
-        if (job.commits.isEmpty()) {
-            // The first shard fixes the plan for the whole job; a later lessee after a lost dispute declares afresh.
-            if (c.shardCount() > order.units) {
-                throw new Rejection(TOO_MANY_SHARDS, "shardCount " + c.shardCount() + " exceeds the " + order.units
-                        + " shards the input of job " + job.id + " can give");
+        if (order.planSha256 == null || order.declaredLease != order.leaseId) {
+            // A lease's first shard fixes its plan; a later lease (after a lost dispute or a failed lease) declares
+            // afresh, keeping the shards verified before it.
+            if (c.shardCount() > order.units || c.shardCount() < c.shard()) {
+                throw new Rejection(TOO_MANY_SHARDS, "shardCount " + c.shardCount() + " must be in " + c.shard() + ".."
+                        + order.units + " (the shards the input of job " + job.id + " can give)");
             }
             order.planSha256 = c.planSha256();
             order.manifestSha256 = c.manifestSha256();
+            order.declaredLease = order.leaseId;
             job.units = c.shardCount();
         } else if (!Arrays.equals(order.planSha256, c.planSha256()) || !Arrays.equals(order.manifestSha256, c.manifestSha256())
                 || c.shardCount() != job.units) {
-            throw new Rejection(PLAN_MISMATCH, "shard " + c.shard() + " names another plan, manifest or shard count than job "
-                    + job.id + "'s first shard");
+            throw new Rejection(PLAN_MISMATCH, "shard " + c.shard() + " names another plan, manifest or shard count than the first"
+                    + " shard lease " + order.leaseId + " committed to job " + job.id);
         }
         if (c.shard() > job.units) {
             throw new Rejection(Rejection.WRONG_UNIT, "job " + job.id + " has " + job.units + " shards, not " + c.shard());
