@@ -27,6 +27,7 @@ public final class PreprocessMoves {
     /** The challenger's move; the game must be waiting for the challenger. */
     public static TxBody challenger(long disputeId, PreprocessGame game, PreprocessRun run) {
         expectTurn(game, DisputeGame.Party.CHALLENGER);
+        if (game.phase() == PreprocessGame.Phase.WITNESS) return new PreprocessTx.PostShardWitness(disputeId, run.witness(game));
         PreprocessRun.Pick pick = run.pick(game);
         return new PreprocessTx.PickShardTraceNode(disputeId, pick.k(), pick.claim());
     }

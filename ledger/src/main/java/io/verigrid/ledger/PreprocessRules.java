@@ -159,7 +159,7 @@ final class PreprocessRules {
         if (!PreprocessGame.isEncoding(dispute.game)) {
             throw new Rejection(WRONG_KIND, "dispute " + id + " is a training dispute; its moves are tags 9..16");
         }
-        boolean providerMove = !(body instanceof PreprocessTx.PickShardTraceNode);
+        boolean providerMove = !(body instanceof PreprocessTx.PickShardTraceNode || body instanceof PreprocessTx.PostShardWitness);
         if (!sender.equals(dispute.provider) && !sender.equals(dispute.challenger)) {
             throw new Rejection(Rejection.NOT_PARTY, sender + " is not a party to dispute " + id);
         }
@@ -192,6 +192,10 @@ final class PreprocessRules {
             PreprocessSpec spec = spec(job.spec);
             return game.settle(spec.pipeline(), job.datasetRoot, spec.inputRecords(), m.evidence(), h);
         }
+        if (body instanceof PreprocessTx.PostShardWitness m) {
+            PreprocessSpec spec = spec(job.spec);
+            return game.postWitness(spec.pipeline(), job.datasetRoot, spec.inputRecords(), m.witness(), h);
+        }
         throw new IllegalStateException("not a preprocessing move: " + body.getClass().getSimpleName());
     }
 
@@ -200,6 +204,7 @@ final class PreprocessRules {
         if (body instanceof PreprocessTx.PostShardTraceNodes m) return m.disputeId();
         if (body instanceof PreprocessTx.PickShardTraceNode m) return m.disputeId();
         if (body instanceof PreprocessTx.SettleShardStep m) return m.disputeId();
+        if (body instanceof PreprocessTx.PostShardWitness m) return m.disputeId();
         throw new IllegalStateException("not a preprocessing move: " + body.getClass().getSimpleName());
     }
 

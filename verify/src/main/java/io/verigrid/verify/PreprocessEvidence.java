@@ -99,7 +99,7 @@ public record PreprocessEvidence(List<byte[]> leaves, byte[] plan, int recordsCo
      * {@code traceRoot} and the challenger's {@code claim}.
      */
     Judgement judge(PipelineSpec spec, PreprocessReferee.InputCommitment input, byte[] traceRoot, int shard, int leaf,
-                    byte[] claim) {
+                    byte[] claim, PreprocessReferee.ProvenRecord challengerWitness) {
         int steps = spec.steps().size();
         if (leaves.size() != 2 * (steps + 1) || !Arrays.equals(Merkle.root(leaves), traceRoot)) return lost();
         PipelinePlan decoded;
@@ -113,7 +113,7 @@ public record PreprocessEvidence(List<byte[]> leaves, byte[] plan, int recordsCo
         if (decoded.steps() != steps) return lost();
         List<byte[]> agreed = leaves.subList(0, leaf);
         try {
-            if (leaf <= steps) return judgePlan(spec, resources, input, decoded, leaf, agreed, decodePlanClaim(claim));
+            if (leaf <= steps) return judgePlan(spec, resources, input, decoded, leaf, agreed, decodePlanClaim(claim), challengerWitness);
             int step = leaf - steps - 1;
             PreprocessReferee.RecordsClaim theirs = decodeRecordsClaim(claim);
             String kind = PipelineTrace.kind(spec, step);
@@ -132,7 +132,8 @@ public record PreprocessEvidence(List<byte[]> leaves, byte[] plan, int recordsCo
     }
 
     private Judgement judgePlan(PipelineSpec spec, Resources resources, PreprocessReferee.InputCommitment input,
-                                PipelinePlan decoded, int step, List<byte[]> agreed, int[] challengerOrigins) {
+                                PipelinePlan decoded, int step, List<byte[]> agreed, int[] challengerOrigins,
+                                PreprocessReferee.ProvenRecord challengerWitness) {
         int[] providerOrigins = decoded.originsAfter(step);
         byte[] providerLeaf = leaves.get(step);
         byte[] challengerLeaf = planLeaf(spec, step, challengerOrigins);
@@ -147,11 +148,27 @@ public record PreprocessEvidence(List<byte[]> leaves, byte[] plan, int recordsCo
         }
         if (providerValid && Arrays.equals(providerOrigins, challengerOrigins)) return new Judgement(Verdict.PROVIDER_WINS, -1);
         PreprocessReferee.ProvenRecord disputed = proven.isEmpty() ? null : proven.get(0);
-        PreprocessReferee.ProvenRecord witness = proven.size() > 1 ? proven.get(1) : null;
+        // Whichever party skipped the disputed record names the kept one it duplicates; a valid witness is a fact,
+        // so the referee may take it from either side.
+        PreprocessReferee.ProvenRecord witness = proven.size() > 1 ? proven.get(1) : challengerWitness;
         Verdict verdict = PreprocessReferee.judgePlan(spec, resources, input, step, agreed, decoded.originsAfter(step - 1),
                 new PreprocessReferee.PlanClaim(providerLeaf, providerOrigins),
                 new PreprocessReferee.PlanClaim(challengerLeaf, challengerOrigins), disputed, witness);
         return new Judgement(verdict, batch);
+    }
+
+    /** A witness as the challenger posts it: bytes record ‖ u32 index ‖ u32 leafCount ‖ path. */
+    public static byte[] encodeWitness(PreprocessReferee.ProvenRecord witness) {
+        CanonicalWriter out = new CanonicalWriter().bytes(witness.record().encode());
+        witness.proof().write(out);
+        return out.toByteArray();
+    }
+
+    public static PreprocessReferee.ProvenRecord decodeWitness(byte[] bytes) {
+        CanonicalReader in = new CanonicalReader(bytes);
+        PreprocessReferee.ProvenRecord witness = new PreprocessReferee.ProvenRecord(DataRecord.decode(in.bytes()), LeafProof.read(in));
+        in.expectEnd();
+        return witness;
     }
 
     static byte[] planLeaf(PipelineSpec spec, int step, int[] origins) {

@@ -20,7 +20,8 @@ import java.util.List;
  * list of a plan leaf, or the record count and batch roots of a records leaf). Whoever misses a deadline loses.
  */
 public final class PreprocessGame {
-    public enum Phase { TRACE, LEAF, SETTLED }
+    /** WITNESS: after the provider's evidence for a dedup decision, the challenger may post its duplicate witness. */
+    public enum Phase { TRACE, LEAF, SETTLED, WITNESS }
 
     /** First byte of the encoding; a training {@link DisputeGame} starts with its version (1), so the two never mix. */
     public static final int MAGIC = 0x50;
@@ -46,6 +47,7 @@ public final class PreprocessGame {
     private byte[] challengerClaim = new byte[0];
     private Verdict verdict;
     private int batch = -1;
+    private byte[] evidence = new byte[0];
 
     private PreprocessGame() {}
 
@@ -183,14 +185,52 @@ public final class PreprocessGame {
     public PreprocessGame settle(PipelineSpec spec, byte[] inputRoot, int inputCount, PreprocessEvidence evidence, long height) {
         expect(Phase.LEAF, DisputeGame.Party.PROVIDER, height);
         if (spec.steps().size() != steps) throw new IllegalArgumentException("spec: has " + spec.steps().size() + " steps, the game " + steps);
+        if (section() == PipelineTrace.Section.PLAN && step() >= 1 && isDedup(spec.steps().get(step() - 1))) {
+            // A dedup decision may turn on a witness only the skipping party can name: the challenger's move next.
+            PreprocessGame next = accepted(height, DisputeGame.Party.CHALLENGER);
+            next.phase = Phase.WITNESS;
+            next.evidence = evidence.encode();
+            return next;
+        }
+        return judged(spec, inputRoot, inputCount, evidence, null, height);
+    }
+
+    /**
+     * Challenger, after the provider's evidence for a dedup decision: the input record of an earlier kept record that
+     * the disputed one duplicates ({@link PreprocessEvidence#witness}), or an empty array when it has none. Then the
+     * referee decides.
+     */
+    public PreprocessGame postWitness(PipelineSpec spec, byte[] inputRoot, int inputCount, byte[] witness, long height) {
+        expect(Phase.WITNESS, DisputeGame.Party.CHALLENGER, height);
+        PreprocessReferee.ProvenRecord challengerWitness;
+        try {
+            challengerWitness = witness == null || witness.length == 0 ? null : PreprocessEvidence.decodeWitness(witness);
+        } catch (IllegalArgumentException e) {
+            throw new GameException("MALFORMED", "witness: " + e.getMessage());
+        }
+        return judged(spec, inputRoot, inputCount, PreprocessEvidence.decode(evidence), challengerWitness, height);
+    }
+
+    private PreprocessGame judged(PipelineSpec spec, byte[] inputRoot, int inputCount, PreprocessEvidence evidence,
+                                  PreprocessReferee.ProvenRecord challengerWitness, long height) {
         PreprocessEvidence.Judgement j = evidence.judge(spec, new PreprocessReferee.InputCommitment(inputRoot, inputCount),
-                providerTraceRoot, shard, leaf, challengerClaim);
+                providerTraceRoot, shard, leaf, challengerClaim, challengerWitness);
         PreprocessGame next = accepted(height, turn);
         next.rounds++;
         next.phase = Phase.SETTLED;
         next.verdict = j.verdict();
         next.batch = j.batch();
+        next.evidence = new byte[0];
         return next;
+    }
+
+    private static boolean isDedup(io.verigrid.engine.data.Step step) {
+        return step instanceof io.verigrid.engine.data.ExactDedup || step instanceof io.verigrid.engine.data.MinHashDedup;
+    }
+
+    /** The provider's evidence while the game waits for the challenger's witness; empty otherwise. */
+    public byte[] evidence() {
+        return evidence.clone();
     }
 
     // ---- deadlines ----
@@ -269,7 +309,8 @@ public final class PreprocessGame {
      * u8 0x50 ‖ i64 jobId ‖ u32 shard ‖ u32 steps ‖ u16 fanout ‖ i64 moveBlocks ‖ u8 phase ‖ u8 turn ‖ i64 deadline ‖
      * u32 rounds ‖ u32 moves ‖ providerShardRoot ‖ challengerShardRoot ‖ opt providerTraceRoot ‖ u32 nodeLevel ‖
      * u32 nodePosition ‖ opt nodeHash ‖ u16 count ‖ postedNodes ‖ u32 leaf + 1 ‖ bytes challengerClaim ‖ u8 verdict (0 none, 1 PROVIDER_WINS, 2 CHALLENGER_WINS,
-     * 3 BOTH_LOSE) ‖ u32 batch + 1 (0: none).
+     * 3 BOTH_LOSE) ‖ u32 batch + 1 (0: none) ‖ bytes evidence (the
+     * provider's, while the phase is WITNESS; else empty).
      */
     public byte[] encode() {
         CanonicalWriter out = new CanonicalWriter().u8(MAGIC).i64(jobId).u32(shard).u32(steps).u16(fanout).i64(moveBlocks)
@@ -280,7 +321,7 @@ public final class PreprocessGame {
         writeOptional(out, nodeHash);
         out.u16(postedNodes.size());
         postedNodes.forEach(out::raw);
-        out.u32(leaf + 1).bytes(challengerClaim).u8(verdict == null ? 0 : verdict.ordinal() + 1).u32(batch + 1);
+        out.u32(leaf + 1).bytes(challengerClaim).u8(verdict == null ? 0 : verdict.ordinal() + 1).u32(batch + 1).bytes(evidence);
         return out.toByteArray();
     }
 
@@ -314,6 +355,7 @@ public final class PreprocessGame {
             int v = in.u8();
             g.verdict = v == 0 ? null : Verdict.values()[v - 1];
             g.batch = in.u32() - 1;
+            g.evidence = in.bytes();
             in.expectEnd();
             if (g.steps > PipelineSpec.MAX_STEPS || g.fanout < 2 || g.fanout > DisputeGame.MAX_FANOUT
                     || (g.phase == Phase.SETTLED) != (g.verdict != null) || g.leaf < -1 || g.leaf >= g.traceLength()) {

@@ -160,6 +160,19 @@ public final class PreprocessRun {
 
     // ---- challenger ----
 
+    /** The challenger's witness for the dedup decision the provider's evidence disputes, or an empty array. */
+    public byte[] witness(PreprocessGame game) {
+        if (game.phase() != PreprocessGame.Phase.WITNESS) throw new IllegalArgumentException("game: not waiting for a witness");
+        int[] theirs;
+        try {
+            theirs = PipelinePlan.decode(PreprocessEvidence.decode(game.evidence()).plan()).originsAfter(game.step());
+        } catch (IllegalArgumentException e) {
+            return new byte[0]; // a plan the referee cannot read loses for the provider without any witness
+        }
+        List<PreprocessReferee.ProvenRecord> mine = planWitnesses(game.step(), theirs);
+        return mine.size() > 1 ? PreprocessEvidence.encodeWitness(mine.get(1)) : new byte[0];
+    }
+
     /** The leftmost posted node that differs from this run's node at the same place, with the claim at a leaf. */
     public Pick pick(PreprocessGame game) {
         List<byte[]> posted = game.postedNodes();

@@ -28,7 +28,9 @@ class PreprocessGameTest {
         PreprocessGame game = PreprocessGame.open(7, shard + 1, spec.steps().size(), provider.shardRoot(), challenger.shardRoot(), 4, 5, 10);
         long h = 11;
         while (game.phase() != PreprocessGame.Phase.SETTLED) {
-            if (game.phase() == PreprocessGame.Phase.LEAF) {
+            if (game.phase() == PreprocessGame.Phase.WITNESS) {
+                game = game.postWitness(spec, ShardCommitments.inputRoot(input), input.size(), challenger.witness(game), h++);
+            } else if (game.phase() == PreprocessGame.Phase.LEAF) {
                 byte[] evidence = provider.evidence(game).encode();
                 game = game.settle(spec, ShardCommitments.inputRoot(input), input.size(), PreprocessEvidence.decode(evidence), h++);
             } else if (game.turn() == io.verigrid.verify.DisputeGame.Party.PROVIDER) {

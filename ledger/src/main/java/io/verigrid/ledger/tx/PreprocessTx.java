@@ -118,6 +118,24 @@ public final class PreprocessTx {
         public void write(ByteWriter out) { out.i64(disputeId).bytes(evidence.encode()); }
     }
 
+    /**
+     * Challenger, when the referee's dedup decision waits for it: the input record (with its path) of the earlier kept
+     * record the disputed one duplicates ({@code PreprocessEvidence.encodeWitness}), or empty for none.
+     */
+    public record PostShardWitness(long disputeId, byte[] witness) implements TxBody.PreprocessBody {
+        public static final int TAG = 26;
+
+        public PostShardWitness {
+            Fields.positive(disputeId, "disputeId");
+            if (witness == null) throw new IllegalArgumentException("witness must not be null (empty for none)");
+            witness = witness.clone();
+        }
+
+        public int tag() { return TAG; }
+
+        public void write(ByteWriter out) { out.i64(disputeId).bytes(witness); }
+    }
+
     static TxBody read(int tag, ByteReader in) {
         return switch (tag) {
             case CommitShard.TAG -> new CommitShard(in.i64("jobId"), in.i32("shard"), in.raw(32, "shardRoot"),
@@ -128,6 +146,7 @@ public final class PreprocessTx {
             case PostShardTraceNodes.TAG -> new PostShardTraceNodes(in.i64("disputeId"), in.byteList("nodes"));
             case PickShardTraceNode.TAG -> new PickShardTraceNode(in.i64("disputeId"), in.i32("k"), in.bytes("claim"));
             case SettleShardStep.TAG -> new SettleShardStep(in.i64("disputeId"), PreprocessEvidence.decode(in.bytes("evidence")));
+            case PostShardWitness.TAG -> new PostShardWitness(in.i64("disputeId"), in.bytes("witness"));
             default -> throw new MalformedTxException("unknown body tag " + tag);
         };
     }
