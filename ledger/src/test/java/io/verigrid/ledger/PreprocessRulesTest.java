@@ -247,8 +247,8 @@ class PreprocessRulesTest {
     }
 
     /**
-     * Seeded random cheats: a random fault (a record altered or dropped after a random step, or the data read out of
-     * order after the shuffle) in a random shard; the verifier challenges the first shard whose root differs, and the
+     * Seeded random cheats: a random fault (a record altered, dropped or duplicated after a random step, or the data
+     * read out of order after the shuffle) in a random shard; the verifier challenges the first shard whose root differs, and the
      * game must end against the cheater at the faulty step. Soak with {@code -Dverigrid.preprocess.cheats=N}.
      */
     @Test
@@ -260,7 +260,7 @@ class PreprocessRulesTest {
         int caught = 0;
         for (int c = 0; c < cases; c++) {
             PreprocessRulesTest t = new PreprocessRulesTest();
-            PreprocessFault.Kind kind = PreprocessFault.Kind.values()[random.nextInt(3)];
+            PreprocessFault.Kind kind = PreprocessFault.Kind.values()[random.nextInt(PreprocessFault.Kind.values().length)];
             int shard = random.nextInt(honest.plan().shardCount());
             int[] origins = honest.plan().shardOrigins(shard);
             int step = kind == PreprocessFault.Kind.REORDER ? steps : 1 + random.nextInt(steps);

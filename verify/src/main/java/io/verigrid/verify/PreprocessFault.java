@@ -11,10 +11,12 @@ import io.verigrid.engine.data.ShardTrace;
  * A cheating provider's switch in preprocessing drills. {@code ALTER} and {@code DROP} are the engine's
  * {@link DataFault}: one record altered, or dropped, right after step {@code step}. {@code REORDER} reads the data out
  * of order: after step {@code step} (a shuffle, say) the record {@code origin} swaps places with the record after it,
- * in that list and every later one — a wrong plan whose shards are then computed faithfully from it.
+ * in that list and every later one — a wrong plan whose shards are then computed faithfully from it. {@code DUPLICATE}
+ * (records sharding only) keeps the record {@code origin} twice from step {@code step} on, as a provider that reads
+ * one record twice would.
  */
 public record PreprocessFault(Kind kind, int step, int origin) {
-    public enum Kind { ALTER, DROP, REORDER }
+    public enum Kind { ALTER, DROP, REORDER, DUPLICATE }
 
     public PreprocessFault {
         if (kind == null) throw new IllegalArgumentException("kind: null");
@@ -25,9 +27,10 @@ public record PreprocessFault(Kind kind, int step, int origin) {
     /** The plan a provider with {@code fault} (null: honest) commits. */
     public static PipelinePlan plan(PipelineSpec spec, InputDataset input, PreprocessFault fault) {
         if (fault == null) return Pipeline.plan(spec, input);
-        if (fault.kind != Kind.REORDER) return Pipeline.plan(spec, input, fault.dataFault());
+        if (fault.kind == Kind.ALTER || fault.kind == Kind.DROP) return Pipeline.plan(spec, input, fault.dataFault());
         PipelinePlan honest = Pipeline.plan(spec, input);
         if (fault.step > honest.steps()) throw new IllegalArgumentException("step: " + fault.step + " > the spec's " + honest.steps() + " steps");
+        if (fault.kind == Kind.DUPLICATE) return duplicated(spec, honest, fault);
         int[] at = honest.originsAfter(fault.step);
         int p = indexOf(at, fault.origin);
         if (p < 0 || p + 1 >= at.length) {
@@ -48,9 +51,32 @@ public record PreprocessFault(Kind kind, int step, int origin) {
         return new PipelinePlan(lists, ends);
     }
 
+    private static PipelinePlan duplicated(PipelineSpec spec, PipelinePlan honest, PreprocessFault fault) {
+        if (spec.sharding().byTokenCount()) throw new IllegalArgumentException("fault: DUPLICATE needs records sharding");
+        if (indexOf(honest.originsAfter(fault.step), fault.origin) < 0) {
+            throw new IllegalArgumentException("origin: " + fault.origin + " is not in the list after step " + fault.step);
+        }
+        int[][] lists = new int[honest.steps() + 1][];
+        for (int t = 0; t <= honest.steps(); t++) {
+            int[] list = honest.originsAfter(t);
+            int p = t < fault.step ? -1 : indexOf(list, fault.origin);
+            if (p < 0) {
+                lists[t] = list;
+                continue;
+            }
+            lists[t] = new int[list.length + 1];
+            System.arraycopy(list, 0, lists[t], 0, p + 1);
+            System.arraycopy(list, p, lists[t], p + 1, list.length - p);
+        }
+        int count = lists[honest.steps()].length, per = spec.sharding().records();
+        int[] ends = new int[(count + per - 1) / per];
+        for (int k = 0; k < ends.length; k++) ends[k] = Math.min(count, (k + 1) * per);
+        return new PipelinePlan(lists, ends);
+    }
+
     /** Shard {@code shard}'s trace as a provider with {@code fault} (null: honest) computes it under {@code plan}. */
     public static ShardTrace trace(PipelineSpec spec, InputDataset input, PipelinePlan plan, int shard, PreprocessFault fault) {
-        DataFault dataFault = fault == null || fault.kind == Kind.REORDER ? null : fault.dataFault();
+        DataFault dataFault = fault == null || fault.kind == Kind.REORDER || fault.kind == Kind.DUPLICATE ? null : fault.dataFault();
         return Pipeline.traceShard(spec, input, plan, shard, dataFault);
     }
 

@@ -49,7 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Verified preprocessing end to end: a real one-peer Ratis ledger, two input replicas, two market providers and a
  * verifier over real HTTP. An honest job is paid shard by shard and a lying challenger loses its bond; then the
- * cheaper provider cheats three ways (a record altered, a record dropped, the data read out of order) and each time
+ * cheaper provider cheats four ways (a record altered, dropped or duplicated, the data read out of order) and each time
  * the game pins the step, the cheater is slashed and banned, and the honest provider completes the re-leased job.
  */
 @Timeout(240)
@@ -75,7 +75,7 @@ class PreprocessFlowTest {
         Params params = new Params(d.txFee(), 100 * TOKEN, 10 * TOKEN, 50, 60, 2, 40, 4, 10 * TOKEN, TOKEN, d.slashPpm(),
                 d.winnerSharePpm(), d.maxTxBytes());
         Genesis genesis = new Genesis("verigrid-preprocess-flow", List.of(new GenesisAccount(buyerKey.publicKey(), 1_000 * TOKEN),
-                new GenesisAccount(cheatKey.publicKey(), 1_000 * TOKEN), new GenesisAccount(honestKey.publicKey(), 1_000 * TOKEN),
+                new GenesisAccount(cheatKey.publicKey(), 2_000 * TOKEN), new GenesisAccount(honestKey.publicKey(), 1_000 * TOKEN),
                 new GenesisAccount(verifierKey.publicKey(), 200 * TOKEN), new GenesisAccount(liarKey.publicKey(), 200 * TOKEN)), params);
         List<String> log = new CopyOnWriteArrayList<>();
         try (LedgerNode ledgerNode = LedgerNode.start(PeerConfig.single(dir.resolve("ledger"), LedgerNode.freePort(), genesis, 100), 0);
@@ -88,7 +88,7 @@ class PreprocessFlowTest {
              VerifierNode verifier = new VerifierNode(new VerifierNode.Config("verifier", verifierKey, ledgerNode.url(), 1, Map.of(),
                      dir.resolve("verifier"), "127.0.0.1", 0), log::add)) {
             LedgerHttp ledger = new LedgerHttp(ledgerNode.url());
-            cheap.wallet().submitOrThrow(new TxBody.Stake(800 * TOKEN));
+            cheap.wallet().submitOrThrow(new TxBody.Stake(1_600 * TOKEN));
             honest.wallet().submitOrThrow(new TxBody.Stake(150 * TOKEN));
             verifier.wallet().submitOrThrow(new TxBody.Stake(20 * TOKEN));
             Wallet liar = new Wallet("liar", liarKey, ledger);
@@ -123,14 +123,15 @@ class PreprocessFlowTest {
             assertTrue(done.commits().stream().allMatch(u -> u.verifiedBy().equals("WINDOW")), "paid after the challenge window");
             assertEquals(plan.shardCount(), ledger.preprocessJob(job1).shardCount());
 
-            // 2. The cheaper provider cheats three ways; the sampled shards betray it every time.
+            // 2. The cheaper provider cheats four ways; the sampled shards betray it every time.
             int[] shard0 = plan.shardOrigins(0);
             int quiet = 0; // an altered record that tips no later dedup or filter decision: the fault stays in the records
             while (!PreprocessFault.plan(SPEC, INPUT, new PreprocessFault(PreprocessFault.Kind.ALTER, 1, shard0[quiet])).equals(plan)) quiet++;
             List<PreprocessFault> cheats = List.of(new PreprocessFault(PreprocessFault.Kind.ALTER, 1, shard0[quiet]),
                     new PreprocessFault(PreprocessFault.Kind.DROP, 3, shard0[2]),
+                    new PreprocessFault(PreprocessFault.Kind.DUPLICATE, 2, shard0[4]),
                     new PreprocessFault(PreprocessFault.Kind.REORDER, 4, shard0[3]));
-            List<String> pinned = List.of("records:normalize", "plan:filter", "plan:shuffle");
+            List<String> pinned = List.of("records:normalize", "plan:filter", "plan:dedup_exact", "plan:shuffle");
             for (int c = 0; c < cheats.size(); c++) {
                 cheap.preprocess().fault(cheats.get(c));
                 long stakeBefore = ledger.account(cheap.address()).stake();
@@ -165,7 +166,7 @@ class PreprocessFlowTest {
     private static long post(Wallet buyer, LedgerHttp ledger, TxBody.DatasetBlob input, int samplePpm) {
         int before = ledger.jobs().size();
         buyer.submitOrThrow(new TxBody.PostOrder(4, new PreprocessSpec(INPUT.size(), SPEC).encode(), ShardCommitments.inputRoot(INPUT),
-                TOKEN, samplePpm, 0, 0, 3, 2_000, input));
+                TOKEN, samplePpm, 0, 0, 12, 4_000, input)); // 12-block auctions: both providers bid in time
         return ledger.jobs().get(before).id();
     }
 
