@@ -234,6 +234,27 @@ class PreprocessRulesTest {
     }
 
     @Test
+    void preprocessingTransactionsRoundTripAndGarbageIsMalformed() {
+        Work honest = Work.of(null);
+        PreprocessRun run = honest.runs().get(0);
+        PreprocessRun.TraceRootMove root = run.traceRoot();
+        List<TxBody> bodies = List.of(honest.commit(1, 1), new PreprocessTx.ChallengeShard(1, 1, root.traceRoot()),
+                new PreprocessTx.PostShardTraceRoot(2, root.traceRoot(), root.lastCount(), root.lastPath().siblings()),
+                new PreprocessTx.PostShardTraceNodes(2, List.of(root.traceRoot())), new PreprocessTx.PickShardTraceNode(2, 3, new byte[] {1, 2}),
+                new PreprocessTx.PostShardWitness(2, new byte[0]));
+        for (TxBody body : bodies) {
+            var signed = TestChain.tx(p1, 1, body);
+            assertArrayEquals(signed.encode(), io.verigrid.ledger.tx.SignedTx.decode(signed.encode(), params.maxTxBytes()).encode(),
+                    body.getClass().getSimpleName());
+        }
+        byte[] garbage = TestChain.tx(p1, 1, new PreprocessTx.PostShardWitness(2, new byte[0])).encode();
+        int tag = 1 + 2 + TestChain.CHAIN.length() + 32 + 8 + 8; // version, chain id, sender, nonce, fee
+        assertEquals(PreprocessTx.PostShardWitness.TAG, garbage[tag]);
+        garbage[tag] = (byte) PreprocessTx.SettleShardStep.TAG; // the witness's empty bytes are no evidence
+        assertEquals(Rejection.MALFORMED, state.applyEncoded(garbage).code());
+    }
+
+    @Test
     void aMoveAfterItsDeadlineIsRefused() {
         leased();
         Work honest = Work.of(null);
