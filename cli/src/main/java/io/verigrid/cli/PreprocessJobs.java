@@ -43,7 +43,8 @@ final class PreprocessJobs {
         HttpJsonClient http = new HttpJsonClient(Duration.ofSeconds(60), new RequestSigner(keys, Clock.systemUTC()));
         BlobStore local = new BlobStore(home.resolve("blobs"));
         DatasetPublisher publisher = new DatasetPublisher(local, http, new RetrievabilityChallenge(local, http, new SecureRandom()));
-        DatasetPublisher.Published published = publisher.publish(input.encode(), ShardCommitments.inputRoot(input), m.input().replicas(), jobId);
+        DatasetPublisher.Published published = publisher.publish(io.verigrid.node.preprocess.PreprocessInputs.encode(input),
+                ShardCommitments.inputRoot(input), m.input().replicas(), jobId);
         published.log().forEach(System.err::println);
         return m.toOrder(input.size(), published.datasetRoot(), published.blob());
     }

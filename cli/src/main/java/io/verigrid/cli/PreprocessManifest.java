@@ -34,8 +34,12 @@ record PreprocessManifest(@JsonProperty("kind") String kind, @JsonProperty("pipe
     static final int ORDER_KIND = 4; // PreprocessRules.KIND_PREPROCESS on the ledger
     private static final long GIB = 1L << 30;
 
-    /** The input corpus: a JSON Lines file and the replica nodes that must hold it. */
-    record Input(@JsonProperty("file") String file, @JsonProperty("replicas") List<String> replicas) {}
+    /**
+     * The input corpus: a JSON Lines file, the replica nodes that must hold it and the tokenizer.json files a
+     * {@code tokenize} step names (by SHA-256), all relative to the manifest.
+     */
+    record Input(@JsonProperty("file") String file, @JsonProperty("replicas") List<String> replicas,
+                 @JsonProperty("tokenizers") List<String> tokenizers) {}
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -112,11 +116,16 @@ record PreprocessManifest(@JsonProperty("kind") String kind, @JsonProperty("pipe
         }
     }
 
-    /** The input corpus the manifest names, read relative to {@code manifestFile}. */
+    /** The input corpus the manifest names, with its tokenizers, read relative to {@code manifestFile}. */
     InputDataset readInput(Path manifestFile) {
-        Path file = manifestFile.toAbsolutePath().getParent().resolve(input.file());
+        Path dir = manifestFile.toAbsolutePath().getParent();
+        Path file = dir.resolve(input.file());
         try {
-            return InputDataset.fromJsonLines(Files.readString(file));
+            InputDataset records = InputDataset.fromJsonLines(Files.readString(file));
+            if (input.tokenizers() == null || input.tokenizers().isEmpty()) return records;
+            List<String> jsons = new ArrayList<>();
+            for (String t : input.tokenizers()) jsons.add(Files.readString(dir.resolve(t)));
+            return records.withResources(io.verigrid.engine.data.Resources.ofTokenizers(jsons.toArray(String[]::new)));
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read input file " + file + ": " + e.getMessage());
         } catch (IllegalArgumentException e) {

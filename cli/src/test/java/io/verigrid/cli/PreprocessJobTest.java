@@ -115,7 +115,18 @@ class PreprocessJobTest {
                 while (ledger.marketProviders().isEmpty() && System.nanoTime() < until) Thread.sleep(50);
                 Path manifest = dir.resolve("prep.yaml");
                 assertEquals(0, run("job", "init", manifest.toString(), "--kind", "preprocess", "--replica", one.url(), "--replica", two.url()).code());
-                Files.writeString(manifest, Files.readString(manifest).replace("records: 64", "records: 100").replace("sampling_rate: 0.5", "sampling_rate: 1.0"));
+                // The nodes also tokenize: the corpus travels with its tokenizer.json, which the spec names by SHA-256.
+                String tokenizer = Files.readString(Path.of("..", "engine", "src", "test", "resources", "tokenizer", "gpt2-style.tokenizer.json"));
+                Files.writeString(dir.resolve("gpt2.json"), tokenizer);
+                var yaml = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+                var tree = (com.fasterxml.jackson.databind.node.ObjectNode) yaml.readTree(manifest.toFile());
+                var steps = (com.fasterxml.jackson.databind.node.ArrayNode) tree.path("pipeline").path("steps");
+                steps.insertObject(steps.size() - 1).put("step", "tokenize")
+                        .put("tokenizer_sha256", io.verigrid.engine.data.Resources.tokenizerSha256(tokenizer));
+                ((com.fasterxml.jackson.databind.node.ObjectNode) tree.path("pipeline").path("sharding")).put("records", 100);
+                ((com.fasterxml.jackson.databind.node.ObjectNode) tree.path("input")).putArray("tokenizers").add("gpt2.json");
+                tree.put("sampling_rate", 1.0);
+                yaml.writeValue(manifest.toFile(), tree);
 
                 Run submit = run("job", "submit", manifest.toString(), "--key", "buyer", "--home", dir.toString(), "--node", node.url(),
                         "--json", "--timeout", "120");
@@ -126,6 +137,7 @@ class PreprocessJobTest {
                 long orderId = report.path("orderId").asLong();
                 JobView job = ledger.job(report.path("jobId").asLong());
                 InputDataset input = PreprocessManifest.read(manifest).readInput(manifest);
+                assertEquals(1, input.resources().tokenizerJson().size());
                 assertEquals(Hashes.hex(ShardCommitments.inputRoot(input)), job.datasetRoot(), "the job commits to the corpus");
                 assertTrue(job.commits().stream().allMatch(u -> u.verifiedBy().startsWith("ATTEST:")), "every shard recomputed and attested");
 
@@ -143,6 +155,7 @@ class PreprocessJobTest {
                 for (int k = 1; k <= job.units(); k++) {
                     Shard shard = Shard.decode(Files.readAllBytes(out.resolve(String.format("shard-%05d.bin", k))));
                     assertEquals(job.commits().get(k - 1).root(), Hashes.hex(ShardCommitments.shardRoot(shard)));
+                    assertTrue(shard.records().get(0) instanceof io.verigrid.engine.data.TokenRecord, "shards hold token ids");
                 }
             }
         }
