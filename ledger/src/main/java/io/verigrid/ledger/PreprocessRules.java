@@ -57,8 +57,9 @@ final class PreprocessRules {
         job.escrow = escrow;
         AccountRules.debit(account, escrow, "order escrow");
         job.status = Job.Status.AUCTION;
-        long perShard = spec.pipeline().sharding().byTokenCount() ? spec.inputRecords() : spec.pipeline().sharding().records();
-        long shardFlops = Math.multiplyExact(Math.multiplyExact(perShard, spec.pipeline().steps().size() + 1L), FLOP_PER_RECORD_STEP);
+        // Every shard's deadline allows the whole input through every step: the first shard needs the global pass.
+        long shardFlops = Math.multiplyExact(Math.multiplyExact((long) spec.inputRecords(), spec.pipeline().steps().size() + 1L),
+                FLOP_PER_RECORD_STEP);
         Order order = d.market().newOrder(id -> new Order(id, buyer, job.id, o.kind(), o.maxUnitPrice(), units,
                 o.minMemoryBytes(), o.minMflops(), o.auctionBlocks(), d.height, d.height + o.deadlineBlocks(), shardFlops));
         order.auctionEndHeight = d.height + o.auctionBlocks() - 1;

@@ -1,12 +1,14 @@
 package io.verigrid.node.preprocess;
 
 import io.javalin.http.Context;
+import io.verigrid.engine.Parallelism;
 import io.verigrid.engine.data.InputDataset;
 import io.verigrid.engine.data.Manifest;
+import io.verigrid.engine.data.Pipeline;
+import io.verigrid.engine.data.PipelineOutput;
 import io.verigrid.engine.data.PipelinePlan;
 import io.verigrid.engine.data.Sha256;
 import io.verigrid.engine.data.Shard;
-import io.verigrid.engine.data.ShardTrace;
 import io.verigrid.ledger.DisputeView;
 import io.verigrid.ledger.JobView;
 import io.verigrid.ledger.PreprocessJobView;
@@ -40,7 +42,7 @@ import java.util.function.Consumer;
  */
 public final class PreprocessProvider {
     /** One job's run: what was committed and where it is kept. */
-    private record Output(PreprocessSpec spec, InputDataset input, PipelinePlan plan, List<ShardTrace> traces,
+    private record Output(PreprocessSpec spec, InputDataset input, PreprocessFault fault, PipelinePlan plan, List<byte[]> shardRoots,
                           byte[] planSha256, byte[] manifestSha256, String planBlob, String manifestBlob, List<String> shardBlobs) {}
 
     private final String name;
@@ -52,12 +54,14 @@ public final class PreprocessProvider {
     private final NodeMetrics metrics;
     private final Consumer<String> log;
     private final PreprocessPlayer disputes;
+    private final Parallelism par;
     private final Map<Long, Output> outputs = new ConcurrentHashMap<>();
     private volatile PreprocessFault fault;
 
     public PreprocessProvider(String name, Wallet wallet, LedgerHttp ledger, BlobStore blobs, BlobAccessPolicy policy,
-                              PreprocessInputs inputs, NodeMetrics metrics, Consumer<String> log) {
+                              PreprocessInputs inputs, Parallelism par, NodeMetrics metrics, Consumer<String> log) {
         this.name = name;
+        this.par = par;
         this.wallet = wallet;
         this.ledger = ledger;
         this.blobs = blobs;
@@ -90,7 +94,7 @@ public final class PreprocessProvider {
         Output out = outputs.computeIfAbsent(job.id(), id -> run(job));
         int shard = job.nextUnit();
         if (shard > out.plan().shardCount()) return true; // all committed; paid as they are verified
-        byte[] root = ShardCommitments.recordsRoot(out.traces().get(shard - 1).recordsAfter(out.traces().get(shard - 1).steps()));
+        byte[] root = out.shardRoots().get(shard - 1);
         TxResult result = wallet.submit(new PreprocessTx.CommitShard(job.id(), shard, root, out.planSha256(), out.manifestSha256(),
                 out.plan().shardCount()));
         if (result.accepted()) {
@@ -108,21 +112,28 @@ public final class PreprocessProvider {
         PreprocessSpec spec = PreprocessSpec.decode(HexFormat.of().parseHex(job.jobSpec()));
         InputDataset input = inputs.of(view);
         PreprocessFault cheat = fault;
-        PipelinePlan plan = PreprocessFault.plan(spec.pipeline(), input, cheat);
-        List<ShardTrace> traces = new ArrayList<>();
+        PipelinePlan plan;
         List<Shard> shards = new ArrayList<>();
+        if (cheat == null) {
+            // The honest run in one pass, map steps split across the engine threads (bits independent of their count).
+            PipelineOutput out = Pipeline.run(spec.pipeline(), input, par, null);
+            plan = out.plan();
+            shards.addAll(out.shards());
+        } else {
+            plan = PreprocessFault.plan(spec.pipeline(), input, cheat);
+            for (int k = 0; k < plan.shardCount(); k++) shards.add(PreprocessFault.trace(spec.pipeline(), input, plan, k, cheat).shard());
+        }
+        List<byte[]> roots = new ArrayList<>();
         List<String> shardBlobs = new ArrayList<>();
-        for (int k = 0; k < plan.shardCount(); k++) {
-            ShardTrace trace = PreprocessFault.trace(spec.pipeline(), input, plan, k, cheat);
-            traces.add(trace);
-            shards.add(trace.shard());
-            shardBlobs.add(keep(job.id(), trace.shard().encode()));
+        for (Shard shard : shards) {
+            roots.add(ShardCommitments.shardRoot(shard));
+            shardBlobs.add(keep(job.id(), shard.encode()));
         }
         Manifest manifest = Manifest.of(spec.pipeline(), input, plan, shards);
         byte[] manifestJson = manifest.toJson().getBytes(StandardCharsets.UTF_8);
         log.accept(String.format("%s ran job %d: %d input records -> %d records in %d shards%s", name, job.id(), input.size(),
                 plan.countAfter(plan.steps()), plan.shardCount(), cheat == null ? "" : " (cheating: " + cheat + ")"));
-        return new Output(spec, input, plan, traces, plan.sha256(), Sha256.of(manifestJson), keep(job.id(), plan.encode()),
+        return new Output(spec, input, cheat, plan, roots, plan.sha256(), Sha256.of(manifestJson), keep(job.id(), plan.encode()),
                 keep(job.id(), manifestJson), shardBlobs);
     }
 
@@ -151,7 +162,9 @@ public final class PreprocessProvider {
             if (!wallet.address().equals(view.provider())) continue;
             Output out = entry.getValue();
             metrics.dispute();
-            disputes.track(disputeId, PreprocessRun.of(out.spec().pipeline(), out.input(), out.plan(), out.traces().get(view.unit() - 1)));
+            // The disputed shard's trace, recomputed alone from this provider's own plan (and its own fault, in a drill).
+            disputes.track(disputeId, PreprocessRun.of(out.spec().pipeline(), out.input(), out.plan(),
+                    PreprocessFault.trace(out.spec().pipeline(), out.input(), out.plan(), view.unit() - 1, out.fault())));
         }
         disputes.playAll();
     }

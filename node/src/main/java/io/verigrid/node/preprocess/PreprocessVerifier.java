@@ -1,5 +1,6 @@
 package io.verigrid.node.preprocess;
 
+import io.verigrid.engine.Parallelism;
 import io.verigrid.engine.data.InputDataset;
 import io.verigrid.engine.data.Manifest;
 import io.verigrid.engine.data.Pipeline;
@@ -46,6 +47,7 @@ public final class PreprocessVerifier {
     private final NodeMetrics metrics;
     private final Consumer<String> log;
     private final PreprocessPlayer disputes;
+    private final Parallelism par;
     private final Set<String> decided = new HashSet<>();
     private final Map<Long, PipelinePlan> plans = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -55,8 +57,9 @@ public final class PreprocessVerifier {
     };
 
     public PreprocessVerifier(String name, Wallet wallet, LedgerHttp ledger, HttpJsonClient http, PreprocessInputs inputs,
-                              NodeMetrics metrics, Consumer<String> log) {
+                              Parallelism par, NodeMetrics metrics, Consumer<String> log) {
         this.name = name;
+        this.par = par;
         this.wallet = wallet;
         this.ledger = ledger;
         this.http = http;
@@ -95,7 +98,7 @@ public final class PreprocessVerifier {
         InputDataset input = inputs.of(view);
         PipelinePlan plan;
         synchronized (plans) {
-            plan = plans.computeIfAbsent(job.id(), id -> Pipeline.plan(spec.pipeline(), input));
+            plan = plans.computeIfAbsent(job.id(), id -> Pipeline.plan(spec.pipeline(), input, par, null));
         }
         int k = commit.unit() - 1;
         if (k >= plan.shardCount()) {

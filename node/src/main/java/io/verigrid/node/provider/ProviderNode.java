@@ -103,7 +103,7 @@ public final class ProviderNode implements AutoCloseable {
         BlobFetcher fetcher = new BlobFetcher(blobs, peers, metrics, BlobApi.Limits.defaults().maxBlobBytes());
         BlobApi blobApi = new BlobApi(blobs, fetcher, policy, metrics, BlobApi.Limits.defaults());
         this.datasets = new JobDatasets(ledger, blobs, fetcher);
-        this.preprocess = new PreprocessProvider(config.name(), wallet, ledger, blobs, policy, new PreprocessInputs(blobs, fetcher), metrics, log);
+        this.preprocess = new PreprocessProvider(config.name(), wallet, ledger, blobs, policy, new PreprocessInputs(blobs, fetcher), par, metrics, log);
         RequestAuth auth = new RequestAuth(Clock.systemUTC(), Duration.ofSeconds(30));
         this.server = NodeServer.start(config.name(), config.host(), config.port(), metrics, app -> {
             app.get("/health", ctx -> ctx.json(Map.of("name", config.name(), "address", wallet.address(), "paused", paused)));

@@ -87,7 +87,7 @@ public final class VerifierNode implements AutoCloseable {
         BlobFetcher fetcher = new BlobFetcher(blobs, http, metrics, BlobApi.Limits.defaults().maxBlobBytes());
         BlobApi blobApi = new BlobApi(blobs, fetcher, new LedgerAccessPolicy(ledger, wallet.address()), metrics, BlobApi.Limits.defaults());
         this.datasets = new JobDatasets(ledger, blobs, fetcher);
-        this.preprocess = new PreprocessVerifier(config.name(), wallet, ledger, http, new PreprocessInputs(blobs, fetcher), metrics, log);
+        this.preprocess = new PreprocessVerifier(config.name(), wallet, ledger, http, new PreprocessInputs(blobs, fetcher), par, metrics, log);
         RequestAuth auth = new RequestAuth(Clock.systemUTC(), Duration.ofSeconds(30));
         this.server = NodeServer.start(config.name(), config.host(), config.port(), metrics, app -> {
             app.get("/health", ctx -> ctx.json(Map.of("name", config.name(), "address", wallet.address())));
