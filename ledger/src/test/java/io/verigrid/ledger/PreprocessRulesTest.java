@@ -90,6 +90,11 @@ class PreprocessRulesTest {
         for (long i = 0; i < n; i++) state.applyBlock();
     }
 
+    /** Nothing minted or lost: every unit slashed, forfeited or paid is either held somewhere or burned. */
+    private void assertSupplyHolds() {
+        assertEquals(state.genesisSupply() + state.minted(), state.totalSupply() + state.burned());
+    }
+
     static TxBody.PostOrder order(byte[] spec, byte[] inputRoot, TxBody.DatasetBlob blob) {
         return new TxBody.PostOrder(PreprocessRules.KIND_PREPROCESS, spec, inputRoot, 2 * TOKEN, 1_000_000, GIB, 100, 3, 400, blob);
     }
@@ -155,6 +160,8 @@ class PreprocessRulesTest {
         ok(verifier, new TxBody.Attest(1, 1, honest.runs().get(0).shardRoot()));
         ok(verifier, new PreprocessTx.ChallengeShard(1, 2, honest.runs().get(1).shardRoot()));
         long stakeBefore = state.account(p1.publicKey()).stake();
+        assertArrayEquals(state.stateRoot(), LedgerState.decode(state.encode()).stateRoot(),
+                "a snapshot keeps the declared plan and the open shard game");
 
         DisputeView settled = play(1, p1, cheat.runs().get(1), verifier, honest.runs().get(1));
         assertEquals("CHALLENGER_WINS", settled.verdict());
@@ -173,6 +180,7 @@ class PreprocessRulesTest {
         }
         blocks(1);
         assertEquals("DONE", state.job(1).status());
+        assertSupplyHolds();
     }
 
     @Test
@@ -189,6 +197,7 @@ class PreprocessRulesTest {
                 "the bond and fee are gone");
         assertEquals(params.challengeBond() / 2 + params.challengeFee(), settled.outcome().toProvider(), "half the bond and the fee");
         assertEquals(p1.address(), state.job(1).lessee(), "the honest provider keeps its lease");
+        assertSupplyHolds();
     }
 
     @Test
@@ -311,6 +320,7 @@ class PreprocessRulesTest {
             }
             assertTrue(t.state.job(1).bannedProviders().contains(t.p1.address()));
             assertNotEquals(0, t.state.account(t.p1.publicKey()).penalties().size());
+            t.assertSupplyHolds();
             caught++;
         }
         assertEquals(cases, caught);
