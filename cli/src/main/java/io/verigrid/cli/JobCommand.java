@@ -79,7 +79,8 @@ final class JobCommand {
         long escrowed = o.maxUnitPrice() * o.units();
         long refunded = FINAL.contains(o.status()) ? escrowed - j.paid() - j.escrow() : 0;
         List<LeaseView> leases = ledger.marketLeases().stream().filter(l -> l.orderId() == orderId).toList();
-        return new Report(o.id(), o.jobId(), o.status(), o.units(), j.verifiedUnits(), j.paid(),
+        // The job's units: a preprocessing job's first shard lowers the order's maximum to the plan's shard count.
+        return new Report(o.id(), o.jobId(), o.status(), j.units(), j.verifiedUnits(), j.paid(),
                 j.verifiedUnits() == 0 ? 0 : j.paid() / j.verifiedUnits(), refunded, leases);
     }
 
