@@ -61,7 +61,12 @@ final class DatasetPublisher {
 
     /** Publishes {@code dataset} to {@code replicas} as private to job {@code jobId}; throws unless enough replicas prove they hold it. */
     Published publish(Dataset dataset, List<String> replicas, long jobId) {
-        String id = local.put(DatasetCodec.encode(dataset));
+        return publish(DatasetCodec.encode(dataset), Commitments.datasetRoot(dataset), replicas, jobId);
+    }
+
+    /** As {@link #publish(Dataset, List, long)} for any canonical bytes whose commitment is {@code root} (a preprocessing input). */
+    Published publish(byte[] bytes, byte[] root, List<String> replicas, long jobId) {
+        String id = local.put(bytes);
         BlobUploader uploader = new BlobUploader(local, http);
         List<String> holders = new ArrayList<>();
         List<String> failed = new ArrayList<>();
@@ -75,7 +80,7 @@ final class DatasetPublisher {
             throw new IllegalArgumentException("dataset blob " + id + " is proven held by " + holders.size() + " replica(s), an order needs "
                     + JobManifest.MIN_REPLICAS + "; missing: " + String.join("; ", failed));
         }
-        return new Published(new TxBody.DatasetBlob(id, holders), Commitments.datasetRoot(dataset), List.copyOf(log));
+        return new Published(new TxBody.DatasetBlob(id, holders), root.clone(), List.copyOf(log));
     }
 
     /** Null when {@code replica} took the blob and passed every challenge; otherwise what went wrong. */

@@ -9,6 +9,7 @@ import io.verigrid.ledger.MarketViews.BidView;
 import io.verigrid.ledger.MarketViews.LeaseView;
 import io.verigrid.ledger.MarketViews.OrderView;
 import io.verigrid.ledger.MarketViews.ProviderView;
+import io.verigrid.ledger.PreprocessJobView;
 import io.verigrid.ledger.TxResult;
 import io.verigrid.ledger.UnitView;
 import io.verigrid.ledger.tx.TxBody;
@@ -78,7 +79,8 @@ final class JobCommand {
         long escrowed = o.maxUnitPrice() * o.units();
         long refunded = FINAL.contains(o.status()) ? escrowed - j.paid() - j.escrow() : 0;
         List<LeaseView> leases = ledger.marketLeases().stream().filter(l -> l.orderId() == orderId).toList();
-        return new Report(o.id(), o.jobId(), o.status(), o.units(), j.verifiedUnits(), j.paid(),
+        // The job's units: a preprocessing job's first shard lowers the order's maximum to the plan's shard count.
+        return new Report(o.id(), o.jobId(), o.status(), j.units(), j.verifiedUnits(), j.paid(),
                 j.verifiedUnits() == 0 ? 0 : j.paid() / j.verifiedUnits(), refunded, leases);
     }
 
@@ -91,7 +93,8 @@ final class JobCommand {
         }
     }
 
-    @Command(name = "init", mixinStandardHelpOptions = true, description = "Write a manifest for the demo MLP job (dataset root filled in).")
+    @Command(name = "init", mixinStandardHelpOptions = true,
+            description = "Write a manifest for the demo MLP job (dataset root filled in), or with --kind preprocess a preprocessing job over a corpus.")
     static final class Init implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "FILE", description = "Where to write the manifest.")
         Path file;
@@ -102,8 +105,20 @@ final class JobCommand {
         @Option(names = "--steps", defaultValue = "200", description = "Training steps (10 per checkpoint unit... see docs). Default: ${DEFAULT-VALUE}.")
         int steps;
 
+        @Option(names = "--kind", defaultValue = "mlp", description = "mlp or preprocess. Default: ${DEFAULT-VALUE}.")
+        String kind;
+
+        @Option(names = "--input", description = "preprocess: the JSON Lines corpus ({\"text\": …} per line); default: a seeded"
+                + " synthetic corpus written next to the manifest as corpus.jsonl.")
+        Path input;
+
+        @Option(names = "--replica", description = "preprocess: a node that must hold the input (repeat; at least 2).")
+        List<String> replicas = new ArrayList<>();
+
         @Override
         public Integer call() throws IOException {
+            if ("preprocess".equals(kind)) return PreprocessInit.write(file, input, replicas, maxPrice);
+            if (!"mlp".equals(kind)) throw new IllegalArgumentException("--kind must be mlp or preprocess, got " + kind);
             MlpJob d = MlpJob.demo();
             MlpJob spec = new MlpJob(d.seed(), d.inputDim(), d.hidden(), d.classes(), d.samples(), d.batch(), d.learningRate(),
                     d.momentum(), steps, d.checkpointInterval());
@@ -133,21 +148,24 @@ final class JobCommand {
 
         @Override
         public Integer call() throws InterruptedException {
-            JobManifest m = JobManifest.read(manifest);
+            PreprocessManifest pm = PreprocessManifest.isPreprocess(manifest) ? PreprocessManifest.read(manifest) : null;
+            JobManifest m = pm == null ? JobManifest.read(manifest) : null;
             LedgerHttp ledger = opts.ledger();
             Keys keys = opts.keys().load(key);
             Wallet wallet = new Wallet(key, keys, ledger);
-            JobManifest.BlobDataset blob = m.blobDataset();
+            JobManifest.BlobDataset blob = m == null ? null : m.blobDataset();
+            boolean published = blob != null || pm != null;
             // The blob is private to the job the order opens: job ids are sequential, so that is the next one.
-            long expectedJob = blob == null ? 0 : opts.call(ledger, () -> ledger.jobs().stream().mapToLong(JobView::id).max().orElse(0) + 1);
-            TxBody.PostOrder body = blob == null ? m.toOrder() : publish(m, manifest, opts.home(), keys, expectedJob);
+            long expectedJob = !published ? 0 : opts.call(ledger, () -> ledger.jobs().stream().mapToLong(JobView::id).max().orElse(0) + 1);
+            TxBody.PostOrder body = pm != null ? PreprocessJobs.publish(pm, manifest, opts.home(), keys, expectedJob)
+                    : blob == null ? m.toOrder() : publish(m, manifest, opts.home(), keys, expectedJob);
             TxResult r = opts.call(ledger, () -> wallet.submit(body));
             if (!r.accepted()) throw new IllegalArgumentException("order rejected: " + r.code() + ": " + r.message());
             OrderView order = ledger.marketOrders().stream()
                     .filter(o -> o.buyer().equals(wallet.address()) && o.postedHeight() == r.height())
                     .max(Comparator.comparingLong(OrderView::id))
                     .orElseThrow(() -> new IllegalStateException("order accepted in block " + r.height() + " but not found"));
-            if (blob != null && order.jobId() != expectedJob) {
+            if (published && order.jobId() != expectedJob) {
                 wallet.submit(new TxBody.CancelOrder(order.id()));
                 throw new IllegalStateException("another job took id " + expectedJob + " while the dataset was replicated, so the replicas hold it"
                         + " private to that job; order " + order.id() + " (job " + order.jobId() + ") was cancelled: submit again");
@@ -200,7 +218,13 @@ final class JobCommand {
         public Integer call() {
             LedgerHttp ledger = opts.ledger();
             Report report = opts.call(ledger, () -> report(ledger, id));
-            opts.print(report, report.text());
+            PreprocessJobView preprocess = PreprocessJobs.view(ledger, report.jobId());
+            if (preprocess == null) {
+                opts.print(report, report.text());
+            } else {
+                PreprocessJobs.Status shards = new PreprocessJobs.Status(preprocess, ledger.job(report.jobId()).commits());
+                opts.print(Map.of("order", report, "preprocess", shards), report.text() + "\n" + shards.text());
+            }
             return 0;
         }
     }
@@ -270,7 +294,8 @@ final class JobCommand {
     }
 
     @Command(name = "result", mixinStandardHelpOptions = true,
-            description = "Fetch a finished job's weights from its provider, check them against the ledger, write safetensors.")
+            description = "Fetch a finished job's weights (safetensors) or, for preprocessing, its shards and manifest (a directory)"
+                    + " from its provider, checked against the ledger.")
     static final class Result implements Callable<Integer> {
         @Mixin
         LedgerOptions opts;
@@ -281,7 +306,7 @@ final class JobCommand {
         @Option(names = "--key", required = true, description = "The buyer's key name (checkpoints are served to the buyer).")
         String key;
 
-        @Option(names = "--out", defaultValue = "model.safetensors", description = "Output file. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--out", description = "Output file (default model.safetensors) or, for preprocessing, directory (default job-ID-shards).")
         Path out;
 
         @Override
@@ -289,7 +314,16 @@ final class JobCommand {
             LedgerHttp ledger = opts.ledger();
             OrderView o = opts.call(ledger, () -> order(ledger, id));
             JobView j = ledger.job(o.jobId());
-            if (!"DONE".equals(j.status())) throw new IllegalArgumentException("order " + id + " is " + o.status() + "; weights exist once it is DONE");
+            if (!"DONE".equals(j.status())) throw new IllegalArgumentException("order " + id + " is " + o.status() + "; results exist once it is DONE");
+            PreprocessJobView preprocess = PreprocessJobs.view(ledger, j.id());
+            if (preprocess != null) {
+                Path dir = out != null ? out : Path.of("job-" + j.id() + "-shards");
+                PreprocessJobs.Downloaded d = PreprocessJobs.download(ledger, j, preprocess, opts.keys().load(key), dir);
+                opts.print(d, "wrote " + d.shards() + " shards (" + d.records() + " records), manifest.json and plan.bin to " + dir
+                        + " (every shard root matches the ledger)");
+                return 0;
+            }
+            Path out = this.out != null ? this.out : Path.of("model.safetensors");
             UnitView last = j.commits().get(j.units() - 1);
             ProviderView provider = ledger.marketProvider(last.provider());
             if (provider == null) throw new IllegalStateException("the provider of the final unit " + last.provider() + " is not registered");

@@ -6,6 +6,7 @@ import io.verigrid.engine.OpSpec;
 import io.verigrid.ledger.tx.TxBody;
 import io.verigrid.verify.DisputeGame;
 import io.verigrid.verify.GameException;
+import io.verigrid.verify.PreprocessGame;
 import io.verigrid.verify.Verdict;
 import java.util.List;
 
@@ -94,7 +95,7 @@ final class DisputeRules {
     /** At a block: every open game past its deadline is lost by the party whose turn it is. */
     static void applyTimeouts(Draft d) {
         for (Dispute existing : d.base.disputes.values()) {
-            if (!existing.open()) continue;
+            if (!existing.open() || PreprocessGame.isEncoding(existing.game)) continue; // PreprocessRules times those out
             DisputeGame game = existing.game();
             if (d.height <= game.deadline()) continue;
             Dispute dispute = d.dispute(existing.id);
@@ -113,14 +114,28 @@ final class DisputeRules {
      */
     static void settle(Draft d, Dispute dispute, DisputeGame game, String reason) {
         Verdict verdict = game.verdict();
+        String why = verdict.name() + " by " + reason + " in dispute " + dispute.id + " on job " + dispute.jobId + " unit "
+                + dispute.unit + (game.operator() >= 0 ? ", step " + game.stepHi() + " operator " + game.operator() : "");
+        Stakes m = moveStakes(d, dispute, verdict, why);
+        dispute.outcome = new DisputeOutcome(verdict.name(), reason, dispute.unit, game.stepHi(), game.operator(),
+                opKind(d.job(dispute.jobId).mlpJob(), game), game.rounds(), m.slashed(), m.forfeited(), m.toChallenger(),
+                m.toProvider(), m.burned(), d.height);
+    }
+
+    /** What a settlement moved: the provider's slash, the challenger's forfeited bond, the two shares and the burn. */
+    record Stakes(long slashed, long forfeited, long toChallenger, long toProvider, long burned) {}
+
+    /**
+     * The money and the job of a settled dispute, whatever game decided it: the loser's slash or bond, the winner's
+     * share, the burn, and — when the provider lost — its ban, its dropped units and the job reopened.
+     */
+    static Stakes moveStakes(Draft d, Dispute dispute, Verdict verdict, String why) {
         Job job = d.job(dispute.jobId);
         Account provider = d.account(dispute.provider);
         Account challenger = d.account(dispute.challenger);
         boolean providerLoses = verdict != Verdict.PROVIDER_WINS;
         boolean challengerLoses = verdict != Verdict.CHALLENGER_WINS;
         long slashed = 0, forfeited = 0, toChallenger = 0, toProvider = 0, burned = 0;
-        String why = verdict.name() + " by " + reason + " in dispute " + dispute.id + " on job " + job.id + " unit "
-                + dispute.unit + (game.operator() >= 0 ? ", step " + game.stepHi() + " operator " + game.operator() : "");
 
         if (providerLoses) {
             long slashable = Math.addExact(provider.stake, provider.unbondingTotal());
@@ -148,8 +163,7 @@ final class DisputeRules {
         provider.balance = Math.addExact(provider.balance, toProvider);
         d.burn(burned);
         job.openDispute = 0;
-        dispute.outcome = new DisputeOutcome(verdict.name(), reason, dispute.unit, game.stepHi(), game.operator(),
-                opKind(job.mlpJob(), game), game.rounds(), slashed, forfeited, toChallenger, toProvider, burned, d.height);
+        return new Stakes(slashed, forfeited, toChallenger, toProvider, burned);
     }
 
     private static String opKind(MlpJob job, DisputeGame game) {

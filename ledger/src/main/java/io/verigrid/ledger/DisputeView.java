@@ -23,7 +23,13 @@ public record DisputeView(long id, long jobId, int unit, String provider, String
         return DisputeGame.decode(Hashes.unhex(game));
     }
 
+    /** The game of a preprocessing dispute ({@code PreprocessGame.isEncoding}); its fields above are filled as far as they apply. */
+    public io.verigrid.verify.PreprocessGame decodePreprocessGame() {
+        return io.verigrid.verify.PreprocessGame.decode(Hashes.unhex(game));
+    }
+
     static DisputeView of(Dispute d) {
+        if (io.verigrid.verify.PreprocessGame.isEncoding(d.game)) return PreprocessRules.disputeView(d);
         DisputeGame g = d.game();
         boolean settled = g.phase() == DisputeGame.Phase.SETTLED;
         String turnAddress = settled ? null : g.turn() == DisputeGame.Party.PROVIDER ? d.provider : d.challenger;

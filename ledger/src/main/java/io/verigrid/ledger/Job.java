@@ -25,7 +25,8 @@ final class Job {
     final byte[] spec;
     final long price;
     final int samplePpm;
-    final int units;
+    /** Units to commit; a preprocessing job's first shard commitment lowers it to the plan's shard count. */
+    int units;
     final int interval;
     final byte[] r0;
     final byte[] datasetRoot;

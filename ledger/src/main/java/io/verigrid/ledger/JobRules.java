@@ -75,6 +75,7 @@ final class JobRules {
 
     static void commit(Draft d, String sender, TxBody.CommitUnit c) {
         Job job = d.job(c.jobId());
+        PreprocessRules.refuseTrainingMove(d, job, "CommitShard");
         if (job.status != Job.Status.LEASED || !sender.equals(job.lessee)) {
             throw new Rejection(Rejection.NOT_LESSEE, sender + " does not lease job " + job.id);
         }
@@ -102,6 +103,7 @@ final class JobRules {
 
     static void challenge(Draft d, String sender, Account account, TxBody.Challenge c) {
         Job job = d.job(c.jobId());
+        PreprocessRules.refuseTrainingMove(d, job, "ChallengeShard");
         Job.Commit commit = unverifiedCommit(job, c.unit(), sender);
         if (d.height > commit.height() + d.params.challengeWindowBlocks()) {
             throw new Rejection(Rejection.WINDOW_CLOSED, "unit " + c.unit() + " was committed at height " + commit.height()
@@ -154,7 +156,7 @@ final class JobRules {
         }
     }
 
-    private static Job.Commit unverifiedCommit(Job job, int unit, String sender) {
+    static Job.Commit unverifiedCommit(Job job, int unit, String sender) {
         if (unit > job.commits.size()) {
             throw new Rejection(Rejection.WRONG_UNIT, "job " + job.id + " has " + job.commits.size() + " committed units, not " + unit);
         }

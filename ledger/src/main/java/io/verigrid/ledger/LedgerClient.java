@@ -103,6 +103,11 @@ public final class LedgerClient implements Closeable {
         return query("dispute", Long.toString(id), DisputeView.class);
     }
 
+    /** A preprocessing job's input, pipeline and declared plan, or null for any other job. */
+    public PreprocessJobView preprocessJob(long id) {
+        return query("preprocess", Long.toString(id), PreprocessJobView.class);
+    }
+
     /** The sampling seed of a committed unit (a block hash), or null until that block exists. */
     public byte[] sampleSeed(long jobId, int unit) {
         String hex = query("sampleSeed", jobId + ":" + unit, String.class);

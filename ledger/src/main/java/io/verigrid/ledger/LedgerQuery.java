@@ -43,6 +43,7 @@ final class LedgerQuery {
             case "job" -> s.job(Long.parseLong(arg));
             case "jobs" -> s.jobs();
             case "dispute" -> s.dispute(Long.parseLong(arg));
+            case "preprocess" -> s.preprocessJob(Long.parseLong(arg));
             case "sampleSeed" -> {
                 String[] parts = arg.split(":");
                 if (parts.length != 2) throw new IllegalArgumentException("sampleSeed arg must be jobId:unit, got " + arg);

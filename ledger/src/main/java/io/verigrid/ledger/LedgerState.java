@@ -183,6 +183,8 @@ public final class LedgerState {
             JobRules.challenge(d, sender, account, c);
         } else if (body instanceof TxBody.SubnetBody sb) {
             SubnetRules.apply(d, sender, account, sb);
+        } else if (body instanceof TxBody.PreprocessBody pb) {
+            PreprocessRules.dispatch(d, sender, account, pb);
         } else if (body.tag() >= 40 && body.tag() < 60) {
             MarketRules.dispatch(d, sender, account, body);
         } else if (DisputeRules.isMove(body)) {
@@ -213,6 +215,7 @@ public final class LedgerState {
         AccountRules.releaseUnbonded(draft);
         JobRules.autoVerify(draft);
         DisputeRules.applyTimeouts(draft);
+        PreprocessRules.applyTimeouts(draft);
         MarketRules.onBlock(draft);
         SubnetRules.onBlock(draft);
         draft.commit();
@@ -337,6 +340,11 @@ public final class LedgerState {
         return new JobView(j.id, j.status.name(), j.buyer, j.lessee, j.units, j.interval, j.price, j.pricePerUnit(),
                 j.samplePpm, j.escrow, j.paid, j.commits.size() + 1, j.verifiedUnits(), units, Hashes.hex(j.r0),
                 Hashes.hex(j.datasetRoot), Hashes.hex(j.spec), List.copyOf(j.banned), j.openDispute, j.postedHeight);
+    }
+
+    /** A preprocessing job's order-side facts (input, declared plan and manifest), or null for any other job. */
+    public PreprocessJobView preprocessJob(long jobId) {
+        return PreprocessRules.view(this, jobId);
     }
 
     /** The dispute, or null if there is none with this id. */

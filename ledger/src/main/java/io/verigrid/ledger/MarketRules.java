@@ -103,7 +103,10 @@ final class MarketRules {
 
     static void postOrder(Draft d, String buyer, Account account, TxBody.PostOrder o) {
         MarketParams m = d.market().params;
-        if (o.kind() != KIND_MLP) throw new Rejection(BAD_ORDER, "unknown job kind " + o.kind() + " (known: " + KIND_MLP + " = mlp)");
+        if (o.kind() != KIND_MLP && o.kind() != PreprocessRules.KIND_PREPROCESS) {
+            throw new Rejection(BAD_ORDER, "unknown job kind " + o.kind() + " (known: " + KIND_MLP + " = mlp, "
+                    + PreprocessRules.KIND_PREPROCESS + " = preprocess)");
+        }
         if (o.maxUnitPrice() > m.maxUnitPrice()) {
             throw new Rejection(ABSURD_PRICE, "maxUnitPrice " + o.maxUnitPrice() + " exceeds the market's limit " + m.maxUnitPrice());
         }
@@ -117,6 +120,10 @@ final class MarketRules {
         if (o.deadlineBlocks() < o.auctionBlocks() || o.deadlineBlocks() > m.maxDeadlineBlocks()) {
             throw new Rejection(BAD_ORDER, "deadlineBlocks " + o.deadlineBlocks() + " must be in " + o.auctionBlocks()
                     + ".." + m.maxDeadlineBlocks() + " (at least one auction round)");
+        }
+        if (o.kind() == PreprocessRules.KIND_PREPROCESS) {
+            PreprocessRules.postOrder(d, buyer, account, o);
+            return;
         }
         MlpJob spec = JobRules.mlpSpec(o.spec());
         long escrow = Math.multiplyExact(o.maxUnitPrice(), (long) spec.units());

@@ -29,6 +29,13 @@ final class Order {
     /** The blob the job's dataset is in and the nodes that held it when the order was posted; null for a seeded dataset. */
     String datasetBlob;
     List<String> datasetReplicas = List.of();
+    /**
+     * A preprocessing order's declared plan and manifest (SHA-256), fixed by the first shard the lease
+     * {@code declaredLease} committed; null before. A later lease declares afresh.
+     */
+    byte[] planSha256;
+    byte[] manifestSha256;
+    long declaredLease;
     Status status = Status.AUCTION;
     int round = 1;
     long auctionEndHeight;
@@ -61,6 +68,9 @@ final class Order {
                 postedHeight, deadlineHeight, unitFlops);
         c.datasetBlob = datasetBlob;
         c.datasetReplicas = datasetReplicas;
+        c.planSha256 = planSha256;
+        c.manifestSha256 = manifestSha256;
+        c.declaredLease = declaredLease;
         c.status = status;
         c.round = round;
         c.auctionEndHeight = auctionEndHeight;
@@ -79,6 +89,10 @@ final class Order {
             out.string(datasetBlob).i32(datasetReplicas.size());
             datasetReplicas.forEach(out::string);
         }
+        if (kind == PreprocessRules.KIND_PREPROCESS) {
+            out.bool(planSha256 != null);
+            if (planSha256 != null) out.raw(planSha256).raw(manifestSha256).i64(declaredLease);
+        }
     }
 
     static Order read(ByteReader in) {
@@ -95,6 +109,11 @@ final class Order {
             List<String> replicas = new ArrayList<>();
             for (int i = in.count("dataset replicas", 4); i > 0; i--) replicas.add(in.string("dataset replica"));
             o.datasetReplicas = List.copyOf(replicas);
+        }
+        if (o.kind == PreprocessRules.KIND_PREPROCESS && in.bool("plan declared")) {
+            o.planSha256 = in.raw(32, "planSha256");
+            o.manifestSha256 = in.raw(32, "manifestSha256");
+            o.declaredLease = in.i64("declaredLease");
         }
         return o;
     }

@@ -35,6 +35,7 @@ public final class LedgerApi {
         app.get("/ledger/accounts/{address}", ctx -> ctx.json(ledger.account(hexParam(ctx, "address", 32))));
         app.get("/ledger/jobs", ctx -> ctx.json(ledger.jobs()));
         app.get("/ledger/jobs/{id}", ctx -> ctx.json(found(ledger.job(longParam(ctx, "id")), "job " + ctx.pathParam("id"))));
+        app.get("/ledger/jobs/{id}/preprocess", ctx -> ctx.json(found(ledger.preprocessJob(longParam(ctx, "id")), "preprocessing job " + ctx.pathParam("id"))));
         app.get("/ledger/disputes/{id}", ctx -> ctx.json(found(ledger.dispute(longParam(ctx, "id")), "dispute " + ctx.pathParam("id"))));
         app.get("/ledger/blocks/{height}", ctx -> ctx.json(found(ledger.block(longParam(ctx, "height")), "block " + ctx.pathParam("height"))));
         app.get("/ledger/txs/{hash}", ctx -> ctx.json(found(ledger.tx(ctx.pathParam("hash")), "transaction " + ctx.pathParam("hash"))));

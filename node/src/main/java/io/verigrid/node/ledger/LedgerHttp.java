@@ -58,6 +58,11 @@ public final class LedgerHttp {
         return http.get(base + "/ledger/jobs", Json.MAPPER.getTypeFactory().constructCollectionType(List.class, JobView.class));
     }
 
+    /** A preprocessing job's input, pipeline and declared plan; {@code ApiException} 404 for any other job. */
+    public io.verigrid.ledger.PreprocessJobView preprocessJob(long id) {
+        return http.get(base + "/ledger/jobs/" + id + "/preprocess", io.verigrid.ledger.PreprocessJobView.class);
+    }
+
     public DisputeView dispute(long id) {
         return http.get(base + "/ledger/disputes/" + id, DisputeView.class);
     }

@@ -25,6 +25,8 @@ import io.verigrid.node.ledger.Wallet;
 import io.verigrid.node.market.MarketOffer;
 import io.verigrid.node.market.ProviderMarket;
 import io.verigrid.node.metrics.NodeMetrics;
+import io.verigrid.node.preprocess.PreprocessInputs;
+import io.verigrid.node.preprocess.PreprocessProvider;
 import io.verigrid.node.work.DisputePlayer;
 import io.verigrid.node.work.Execution;
 import io.verigrid.node.work.JobDatasets;
@@ -79,6 +81,7 @@ public final class ProviderNode implements AutoCloseable {
     private final Map<Long, Execution> executions = new ConcurrentHashMap<>();
     private final Map<String, String> checkpointBlobs = new ConcurrentHashMap<>();
     private final DisputePlayer disputes;
+    private final PreprocessProvider preprocess;
     private final NodeServer server;
     private final RoleLoop loop;
     private final ProviderMarket market;
@@ -100,12 +103,15 @@ public final class ProviderNode implements AutoCloseable {
         BlobFetcher fetcher = new BlobFetcher(blobs, peers, metrics, BlobApi.Limits.defaults().maxBlobBytes());
         BlobApi blobApi = new BlobApi(blobs, fetcher, policy, metrics, BlobApi.Limits.defaults());
         this.datasets = new JobDatasets(ledger, blobs, fetcher);
+        this.preprocess = new PreprocessProvider(config.name(), wallet, ledger, blobs, policy, new PreprocessInputs(blobs, fetcher), par, metrics, log);
         RequestAuth auth = new RequestAuth(Clock.systemUTC(), Duration.ofSeconds(30));
         this.server = NodeServer.start(config.name(), config.host(), config.port(), metrics, app -> {
             app.get("/health", ctx -> ctx.json(Map.of("name", config.name(), "address", wallet.address(), "paused", paused)));
             blobApi.routes(app, auth);
             auth.protect(app, "/jobs/*");
             app.get("/jobs/{id}/checkpoints/{unit}", this::serveCheckpoint);
+            app.get("/jobs/{id}/preprocess/{what}", preprocess::serve);
+            app.get("/jobs/{id}/preprocess/shards/{shard}", preprocess::serve);
             // Operator controls: only from this machine.
             app.before("/admin/*", NodeServer::requireLoopback);
             app.post("/admin/pause", ctx -> { paused = true; ctx.json(Map.of("paused", true)); });
@@ -137,6 +143,11 @@ public final class ProviderNode implements AutoCloseable {
         return metrics;
     }
 
+    /** This provider's preprocessing work (its fault switch for drills). */
+    public PreprocessProvider preprocess() {
+        return preprocess;
+    }
+
     /** A checkpoint is job data: only the job's buyer, its provider and staked verifiers may read it. */
     private void serveCheckpoint(Context ctx) {
         long jobId = positive(ctx.pathParam("id"), "job id");
@@ -166,6 +177,7 @@ public final class ProviderNode implements AutoCloseable {
     private void tick() {
         collectGarbage();
         answerDisputes();
+        preprocess.answerDisputes();
         if (market != null && !paused) {
             market.tick();
             Long leased = market.leasedJob();
@@ -177,7 +189,9 @@ public final class ProviderNode implements AutoCloseable {
         }
         Long jobId = activeJob;
         if (jobId != null) {
-            advance(ledger.job(jobId));
+            JobView job = ledger.job(jobId);
+            if (!PreprocessProvider.handles(job)) advance(job);
+            else if (!preprocess.advance(job)) activeJob = null;
         } else if (!paused && market == null) {
             leaseNextJob(); // a market provider takes work only through auctions
         }
@@ -203,6 +217,7 @@ public final class ProviderNode implements AutoCloseable {
     private void leaseNextJob() {
         for (JobView job : ledger.jobs()) {
             if (!"OPEN".equals(job.status()) || job.bannedProviders().contains(wallet.address())) continue;
+            if (PreprocessProvider.handles(job)) continue; // market orders only
             MlpJob spec = MlpJob.decode(HexFormat.of().parseHex(job.jobSpec()));
             TxResult result = wallet.submit(new TxBody.AcceptJob(job.id()));
             if (result.accepted()) {

@@ -20,6 +20,9 @@ import io.verigrid.node.http.RequestSigner;
 import io.verigrid.node.ledger.LedgerHttp;
 import io.verigrid.node.ledger.Wallet;
 import io.verigrid.node.metrics.NodeMetrics;
+import io.verigrid.node.preprocess.PreprocessInputs;
+import io.verigrid.node.preprocess.PreprocessProvider;
+import io.verigrid.node.preprocess.PreprocessVerifier;
 import io.verigrid.node.work.DisputePlayer;
 import io.verigrid.node.work.JobDatasets;
 import io.verigrid.node.work.RoleLoop;
@@ -68,6 +71,7 @@ public final class VerifierNode implements AutoCloseable {
     private final NodeMetrics metrics = new NodeMetrics();
     private final Set<String> decided = new HashSet<>();
     private final DisputePlayer disputes;
+    private final PreprocessVerifier preprocess;
     private final NodeServer server;
     private final RoleLoop loop;
 
@@ -83,6 +87,7 @@ public final class VerifierNode implements AutoCloseable {
         BlobFetcher fetcher = new BlobFetcher(blobs, http, metrics, BlobApi.Limits.defaults().maxBlobBytes());
         BlobApi blobApi = new BlobApi(blobs, fetcher, new LedgerAccessPolicy(ledger, wallet.address()), metrics, BlobApi.Limits.defaults());
         this.datasets = new JobDatasets(ledger, blobs, fetcher);
+        this.preprocess = new PreprocessVerifier(config.name(), wallet, ledger, http, new PreprocessInputs(blobs, fetcher), par, metrics, log);
         RequestAuth auth = new RequestAuth(Clock.systemUTC(), Duration.ofSeconds(30));
         this.server = NodeServer.start(config.name(), config.host(), config.port(), metrics, app -> {
             app.get("/health", ctx -> ctx.json(Map.of("name", config.name(), "address", wallet.address())));
@@ -114,7 +119,12 @@ public final class VerifierNode implements AutoCloseable {
 
     private void tick() {
         disputes.playAll();
+        preprocess.playAll();
         for (JobView job : ledger.jobs()) {
+            if (PreprocessProvider.handles(job)) {
+                preprocess.check(job);
+                continue;
+            }
             // While a dispute is open the units after it may be dropped; judge them once it settles.
             if (job.openDisputeId() != 0) continue;
             for (UnitView commit : job.commits()) {

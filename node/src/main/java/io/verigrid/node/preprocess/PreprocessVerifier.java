@@ -1,0 +1,159 @@
+package io.verigrid.node.preprocess;
+
+import io.verigrid.engine.Parallelism;
+import io.verigrid.engine.data.InputDataset;
+import io.verigrid.engine.data.Manifest;
+import io.verigrid.engine.data.Pipeline;
+import io.verigrid.engine.data.PipelinePlan;
+import io.verigrid.engine.data.Sha256;
+import io.verigrid.ledger.JobView;
+import io.verigrid.ledger.MarketViews;
+import io.verigrid.ledger.PreprocessJobView;
+import io.verigrid.ledger.PreprocessSpec;
+import io.verigrid.ledger.TxResult;
+import io.verigrid.ledger.UnitView;
+import io.verigrid.ledger.tx.PreprocessTx;
+import io.verigrid.ledger.tx.TxBody;
+import io.verigrid.node.http.HttpJsonClient;
+import io.verigrid.node.ledger.LedgerHttp;
+import io.verigrid.node.ledger.Wallet;
+import io.verigrid.node.metrics.NodeMetrics;
+import io.verigrid.verify.Hashes;
+import io.verigrid.verify.PreprocessRun;
+import io.verigrid.verify.Sampling;
+import io.verigrid.verify.ShardVerifier;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * A verifier's preprocessing work: for every committed shard it learns the sample seed (a block hash after the
+ * commitment), and for a sampled shard recomputes its own plan from the input (the one global pass, cached per job)
+ * and the shard alone from it. Equal roots and a manifest and plan from the provider that match the ledger's
+ * declaration and pass {@link ShardVerifier} earn an attestation; a different root is challenged and the game played
+ * out from this verifier's own run.
+ */
+public final class PreprocessVerifier {
+    private final String name;
+    private final Wallet wallet;
+    private final LedgerHttp ledger;
+    private final HttpJsonClient http;
+    private final PreprocessInputs inputs;
+    private final NodeMetrics metrics;
+    private final Consumer<String> log;
+    private final PreprocessPlayer disputes;
+    private final Parallelism par;
+    private final Set<String> decided = new HashSet<>();
+    private final Map<Long, PipelinePlan> plans = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, PipelinePlan> eldest) {
+            return size() > 8;
+        }
+    };
+
+    public PreprocessVerifier(String name, Wallet wallet, LedgerHttp ledger, HttpJsonClient http, PreprocessInputs inputs,
+                              Parallelism par, NodeMetrics metrics, Consumer<String> log) {
+        this.name = name;
+        this.par = par;
+        this.wallet = wallet;
+        this.ledger = ledger;
+        this.http = http;
+        this.inputs = inputs;
+        this.metrics = metrics;
+        this.log = log;
+        this.disputes = new PreprocessPlayer(wallet, ledger, log);
+    }
+
+    public void playAll() {
+        disputes.playAll();
+    }
+
+    /** Samples and checks the committed, unverified shards of one preprocessing job. */
+    public void check(JobView job) {
+        if (job.openDisputeId() != 0) return; // later shards may be dropped; judge them once it settles
+        for (UnitView commit : job.commits()) {
+            String key = job.id() + "/" + commit.unit() + "/" + commit.root();
+            if (commit.verified() || decided.contains(key)) continue;
+            byte[] seed = ledger.sampleSeed(job.id(), commit.unit());
+            if (seed == null) continue;
+            decided.add(key);
+            if (!Sampling.sampled(seed, job.id(), wallet.keys().publicKey(), commit.unit(), job.samplePpm())) {
+                log.accept(String.format("%s: job %d shard %d not in the sample (p = %.2f); it is paid after the challenge window",
+                        name, job.id(), commit.unit(), job.samplePpm() / 1e6));
+                continue;
+            }
+            if (!verifyShard(job, commit)) return; // a challenge freezes the rest of the job
+        }
+    }
+
+    /** False when it opened a dispute. */
+    private boolean verifyShard(JobView job, UnitView commit) {
+        PreprocessJobView view = ledger.preprocessJob(job.id());
+        PreprocessSpec spec = PreprocessSpec.decode(HexFormat.of().parseHex(job.jobSpec()));
+        InputDataset input = inputs.of(view);
+        PipelinePlan plan;
+        synchronized (plans) {
+            plan = plans.computeIfAbsent(job.id(), id -> Pipeline.plan(spec.pipeline(), input, par, null));
+        }
+        int k = commit.unit() - 1;
+        if (k >= plan.shardCount()) {
+            log.accept(name + ": job " + job.id() + " shard " + commit.unit() + " does not exist under the plan (" + plan.shardCount()
+                    + " shards); not attested");
+            return true;
+        }
+        PreprocessRun run = PreprocessRun.of(spec.pipeline(), input, plan, k);
+        byte[] mine = run.shardRoot();
+        String mine16 = Hashes.hex(mine).substring(0, 16);
+        if (Arrays.equals(mine, HexFormat.of().parseHex(commit.root()))) {
+            String problem = checkOutput(job, view, spec, input, plan, k, commit.provider());
+            if (problem != null) {
+                log.accept(name + ": job " + job.id() + " shard " + commit.unit() + " root matches but " + problem + "; not attested");
+                return true;
+            }
+            TxResult result = wallet.submit(new TxBody.Attest(job.id(), commit.unit(), mine));
+            if (result.accepted()) metrics.unitVerified();
+            log.accept(String.format("%s recomputed job %d shard %d alone from the plan: root %s equals the commitment, attests: %s",
+                    name, job.id(), commit.unit(), mine16, result.accepted() ? "accepted" : "rejected " + result.code()));
+            return true;
+        }
+        log.accept(String.format("%s recomputed job %d shard %d: root %s but provider %s… committed %s: challenge", name, job.id(),
+                commit.unit(), mine16, commit.provider().substring(0, 8), commit.root().substring(0, 16)));
+        TxResult result = wallet.submit(new PreprocessTx.ChallengeShard(job.id(), commit.unit(), mine));
+        if (!result.accepted()) {
+            log.accept(name + ": challenge rejected: " + result.code() + " " + result.message());
+            return true;
+        }
+        metrics.unitChallenged();
+        metrics.dispute();
+        long disputeId = ledger.job(job.id()).openDisputeId();
+        disputes.track(disputeId, run);
+        log.accept(name + " opened dispute " + disputeId + " on job " + job.id() + " shard " + commit.unit());
+        return false;
+    }
+
+    /** The provider's manifest and plan must be the declared ones and pass {@link ShardVerifier}; null when they do. */
+    private String checkOutput(JobView job, PreprocessJobView view, PreprocessSpec spec, InputDataset input, PipelinePlan plan,
+                               int k, String provider) {
+        MarketViews.ProviderView registered = ledger.marketProvider(provider);
+        if (registered == null) return "its provider has no registered URL";
+        String base = registered.url() + "/jobs/" + job.id() + "/preprocess/";
+        try {
+            byte[] manifestJson = http.getBytes(base + "manifest");
+            byte[] committedPlan = http.getBytes(base + "plan");
+            metrics.blobBytesIn(manifestJson.length + committedPlan.length);
+            if (!Hashes.hex(Sha256.of(manifestJson)).equals(view.manifestSha256())) return "the served manifest is not the declared one";
+            if (!Hashes.hex(Sha256.of(committedPlan)).equals(view.planSha256())) return "the served plan is not the declared one";
+            if (!Arrays.equals(committedPlan, plan.encode())) return "the declared plan differs from the recomputed one";
+            Manifest manifest = Manifest.fromJson(new String(manifestJson, StandardCharsets.UTF_8));
+            ShardVerifier.Result result = ShardVerifier.check(spec.pipeline(), input, PipelinePlan.decode(committedPlan), manifest, k);
+            return result.passed() ? null : "the manifest's entry for the shard does not match (" + result + ")";
+        } catch (RuntimeException e) {
+            return "its output could not be fetched: " + e.getMessage();
+        }
+    }
+}

@@ -1,0 +1,409 @@
+package io.verigrid.verify;
+
+import io.verigrid.engine.data.PipelineSpec;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The dispute game over one shard of a preprocessing job: a descent of the provider's {@link PipelineTrace} tree to
+ * the first disputed leaf (a plan leaf or a records leaf of one step), then one settlement move in which the provider
+ * posts its evidence and {@link PreprocessReferee} re-executes that one step — on one record batch, or for one plan
+ * decision. A pure value like {@link DisputeGame}: every move returns a new game or throws {@link GameException}
+ * and changes nothing; the ledger stores {@link #encode()}.
+ *
+ * <p>Moves: the provider posts its trace root together with a path proving that its last leaf (the records leaf of
+ * the last step) commits to the shard root it committed on the ledger, so its trace and its commitment cannot part.
+ * Then, each round, the provider posts the nodes ⌊log2 fanout⌋ levels below the disputed node and the challenger names
+ * the leftmost one it disputes; the pick that reaches a leaf carries the challenger's claim for that leaf (the origin
+ * list of a plan leaf, or the record count and batch roots of a records leaf). Whoever misses a deadline loses.
+ */
+public final class PreprocessGame {
+    /** WITNESS: after the provider's evidence for a dedup decision, the challenger may post its duplicate witness. */
+    public enum Phase { TRACE, LEAF, SETTLED, WITNESS }
+
+    /** First byte of the encoding; a training {@link DisputeGame} starts with its version (1), so the two never mix. */
+    public static final int MAGIC = 0x50;
+
+    private long jobId;
+    private int shard;
+    private int steps;
+    private int fanout;
+    private long moveBlocks;
+    private Phase phase;
+    private DisputeGame.Party turn;
+    private long deadline;
+    private int rounds;
+    private int moves;
+    private byte[] providerShardRoot;
+    private byte[] challengerShardRoot;
+    private byte[] providerTraceRoot;
+    private int nodeLevel;
+    private int nodePosition;
+    private byte[] nodeHash;
+    private List<byte[]> postedNodes = List.of();
+    private int leaf = -1;
+    private byte[] challengerClaim = new byte[0];
+    private Verdict verdict;
+    private int batch = -1;
+    private byte[] evidence = new byte[0];
+
+    private PreprocessGame() {}
+
+    /**
+     * A game opened by a challenge of shard {@code shard} (1-based, as the ledger's units) of a pipeline of
+     * {@code steps} steps: the provider committed {@code providerShardRoot}, the challenger claims
+     * {@code challengerShardRoot}. The provider moves first, by {@code height + moveBlocks}.
+     */
+    public static PreprocessGame open(long jobId, int shard, int steps, byte[] providerShardRoot, byte[] challengerShardRoot,
+                                      int fanout, long moveBlocks, long height) {
+        if (shard < 1) throw new IllegalArgumentException("shard: must be >= 1, got " + shard);
+        if (steps < 0 || steps > PipelineSpec.MAX_STEPS) throw new IllegalArgumentException("steps: " + steps + " outside 0.." + PipelineSpec.MAX_STEPS);
+        if (fanout < 2 || fanout > DisputeGame.MAX_FANOUT) throw new IllegalArgumentException("fanout: " + fanout + " outside 2.." + DisputeGame.MAX_FANOUT);
+        if (moveBlocks < 1) throw new IllegalArgumentException("moveBlocks: must be >= 1, got " + moveBlocks);
+        if (!isHash(providerShardRoot) || !isHash(challengerShardRoot)) throw new IllegalArgumentException("shard roots: must be 32-byte hashes");
+        if (Arrays.equals(providerShardRoot, challengerShardRoot)) throw new IllegalArgumentException("challengerShardRoot: equals the committed root");
+        PreprocessGame g = new PreprocessGame();
+        g.jobId = jobId;
+        g.shard = shard;
+        g.steps = steps;
+        g.fanout = fanout;
+        g.moveBlocks = moveBlocks;
+        g.phase = Phase.TRACE;
+        g.turn = DisputeGame.Party.PROVIDER;
+        g.deadline = Math.addExact(height, moveBlocks);
+        g.providerShardRoot = providerShardRoot.clone();
+        g.challengerShardRoot = challengerShardRoot.clone();
+        return g;
+    }
+
+    /** True when {@code encoded} is a preprocessing game rather than a training one. */
+    public static boolean isEncoding(byte[] encoded) {
+        return encoded != null && encoded.length > 0 && (encoded[0] & 0xff) == MAGIC;
+    }
+
+    // ---- TRACE ----
+
+    /**
+     * Provider: its trace root, with the count of the shard's records after the last step and the path of the last
+     * leaf: that leaf must be the records leaf of the last step ({@code lastKind}, as the spec names it) over the shard
+     * root the provider committed ({@code BAD_PROOF} otherwise).
+     */
+    public PreprocessGame postTraceRoot(byte[] traceRoot, String lastKind, int lastCount, MerkleProof lastPath, long height) {
+        expect(Phase.TRACE, DisputeGame.Party.PROVIDER, height);
+        if (providerTraceRoot != null) throw new GameException("WRONG_PHASE", "the trace root is already posted");
+        if (!isHash(traceRoot)) throw new GameException("MALFORMED", "traceRoot must be a 32-byte hash");
+        if (lastCount < 0 || lastPath == null || lastKind == null || lastKind.isEmpty()) {
+            throw new GameException("MALFORMED", "lastCount must be >= 0 with the last leaf's kind and path");
+        }
+        int length = traceLength();
+        byte[] last = ShardCommitments.recordsLeaf(steps, lastKind, lastCount, providerShardRoot);
+        if (!new LeafProof(length - 1, length, lastPath).verify(traceRoot, last)) {
+            throw new GameException("BAD_PROOF", "the trace's last leaf is not the records leaf of the committed shard root");
+        }
+        PreprocessGame next = accepted(height, DisputeGame.Party.PROVIDER);
+        next.providerTraceRoot = traceRoot.clone();
+        next.nodeLevel = Merkle.height(length);
+        next.nodePosition = 0;
+        next.nodeHash = traceRoot.clone();
+        return next;
+    }
+
+    /** Provider: the {@link #childCount()} nodes at {@link #childLevel()} from {@link #childStart()}, hashing back to the disputed node. */
+    public PreprocessGame postTraceNodes(List<byte[]> nodes, long height) {
+        expect(Phase.TRACE, DisputeGame.Party.PROVIDER, height);
+        if (providerTraceRoot == null) throw new GameException("WRONG_PHASE", "the trace root is not posted yet");
+        int expected = childCount();
+        if (nodes == null || nodes.size() != expected) {
+            throw new GameException("WRONG_COUNT", "expected " + expected + " trace nodes, got " + (nodes == null ? "none" : nodes.size()));
+        }
+        List<byte[]> copy = copyHashes(nodes);
+        if (!Arrays.equals(Merkle.root(copy), nodeHash)) {
+            throw new GameException("BAD_PROOF", "the nodes do not hash to the disputed node at level " + nodeLevel + " position " + nodePosition);
+        }
+        PreprocessGame next = accepted(height, DisputeGame.Party.CHALLENGER);
+        next.postedNodes = copy;
+        return next;
+    }
+
+    /**
+     * Challenger: the leftmost posted node it disputes. When that node is a leaf the descent ends and {@code claim}
+     * ({@link PreprocessEvidence#planClaim} or {@link PreprocessEvidence#recordsClaim}) is required; otherwise it
+     * must be empty.
+     */
+    public PreprocessGame pickTraceNode(int k, byte[] claim, long height) {
+        expect(Phase.TRACE, DisputeGame.Party.CHALLENGER, height);
+        if (k < 0 || k >= postedNodes.size()) throw new GameException("BAD_PICK", "k must be in 0.." + (postedNodes.size() - 1) + ", got " + k);
+        int level = childLevel();
+        boolean hasClaim = claim != null && claim.length > 0;
+        if (level == 0 && !hasClaim) {
+            throw new GameException("MISSING_CLAIM", "the pick reaches leaf " + (childStart() + k) + ": the challenger's claim is required");
+        }
+        if (level > 0 && hasClaim) throw new GameException("UNEXPECTED_CLAIM", "a claim is stated only on the pick that reaches a leaf");
+        PreprocessGame next = accepted(height, DisputeGame.Party.PROVIDER);
+        next.rounds++;
+        next.nodeLevel = level;
+        next.nodePosition = childStart() + k;
+        next.nodeHash = postedNodes.get(k).clone();
+        next.postedNodes = List.of();
+        if (level == 0) {
+            if (!PreprocessEvidence.claimFits(claim, next.nodePosition <= steps)) {
+                throw new GameException("MALFORMED", "the claim is not a " + (next.nodePosition <= steps ? "plan" : "records") + " claim");
+            }
+            next.phase = Phase.LEAF;
+            next.leaf = next.nodePosition;
+            next.challengerClaim = claim.clone();
+        }
+        return next;
+    }
+
+    public int levelsPerRound() {
+        return 31 - Integer.numberOfLeadingZeros(fanout);
+    }
+
+    public int childLevel() {
+        return Math.max(0, nodeLevel - levelsPerRound());
+    }
+
+    public int childStart() {
+        return nodePosition << (nodeLevel - childLevel());
+    }
+
+    public int childCount() {
+        int span = 1 << (nodeLevel - childLevel());
+        return Math.min(span, Merkle.width(traceLength(), childLevel()) - childStart());
+    }
+
+    // ---- LEAF ----
+
+    /**
+     * Provider: its evidence for the disputed leaf; {@code inputRoot} and {@code inputCount} are the job's input
+     * commitment. Evidence that does not match the provider's own trace root settles CHALLENGER_WINS; otherwise
+     * {@link PreprocessReferee} decides.
+     */
+    public PreprocessGame settle(PipelineSpec spec, byte[] inputRoot, int inputCount, PreprocessEvidence evidence, long height) {
+        expect(Phase.LEAF, DisputeGame.Party.PROVIDER, height);
+        if (spec.steps().size() != steps) throw new IllegalArgumentException("spec: has " + spec.steps().size() + " steps, the game " + steps);
+        if (section() == PipelineTrace.Section.PLAN && step() >= 1 && isDedup(spec.steps().get(step() - 1))) {
+            // A dedup decision may turn on a witness only the skipping party can name: the challenger's move next.
+            PreprocessGame next = accepted(height, DisputeGame.Party.CHALLENGER);
+            next.phase = Phase.WITNESS;
+            next.evidence = evidence.encode();
+            return next;
+        }
+        return judged(spec, inputRoot, inputCount, evidence, null, height);
+    }
+
+    /**
+     * Challenger, after the provider's evidence for a dedup decision: the input record of an earlier kept record that
+     * the disputed one duplicates ({@link PreprocessEvidence#witness}), or an empty array when it has none. Then the
+     * referee decides.
+     */
+    public PreprocessGame postWitness(PipelineSpec spec, byte[] inputRoot, int inputCount, byte[] witness, long height) {
+        expect(Phase.WITNESS, DisputeGame.Party.CHALLENGER, height);
+        PreprocessReferee.ProvenRecord challengerWitness;
+        try {
+            challengerWitness = witness == null || witness.length == 0 ? null : PreprocessEvidence.decodeWitness(witness);
+        } catch (IllegalArgumentException e) {
+            throw new GameException("MALFORMED", "witness: " + e.getMessage());
+        }
+        return judged(spec, inputRoot, inputCount, PreprocessEvidence.decode(evidence), challengerWitness, height);
+    }
+
+    private PreprocessGame judged(PipelineSpec spec, byte[] inputRoot, int inputCount, PreprocessEvidence evidence,
+                                  PreprocessReferee.ProvenRecord challengerWitness, long height) {
+        PreprocessEvidence.Judgement j = evidence.judge(spec, new PreprocessReferee.InputCommitment(inputRoot, inputCount),
+                providerTraceRoot, shard, leaf, challengerClaim, challengerWitness);
+        PreprocessGame next = accepted(height, turn);
+        next.rounds++;
+        next.phase = Phase.SETTLED;
+        next.verdict = j.verdict();
+        next.batch = j.batch();
+        next.evidence = new byte[0];
+        return next;
+    }
+
+    private static boolean isDedup(io.verigrid.engine.data.Step step) {
+        return step instanceof io.verigrid.engine.data.ExactDedup || step instanceof io.verigrid.engine.data.MinHashDedup;
+    }
+
+    /** The provider's evidence while the game waits for the challenger's witness; empty otherwise. */
+    public byte[] evidence() {
+        return evidence.clone();
+    }
+
+    // ---- deadlines ----
+
+    /** Anyone, once height &gt; deadline: settles against the party whose turn it is. */
+    public PreprocessGame timeout(long height) {
+        if (phase == Phase.SETTLED) throw new GameException("SETTLED", "the game is settled");
+        if (height <= deadline) throw new GameException("DEADLINE_NOT_PASSED", "height " + height + " is not past the deadline " + deadline);
+        PreprocessGame next = copy();
+        next.phase = Phase.SETTLED;
+        next.verdict = turn == DisputeGame.Party.PROVIDER ? Verdict.CHALLENGER_WINS : Verdict.PROVIDER_WINS;
+        return next;
+    }
+
+    private void expect(Phase wanted, DisputeGame.Party mover, long height) {
+        if (phase == Phase.SETTLED) throw new GameException("SETTLED", "the game is settled");
+        if (height > deadline) throw new GameException("DEADLINE_PASSED", "height " + height + " is past the deadline " + deadline);
+        if (phase != wanted) throw new GameException("WRONG_PHASE", "the game is in " + phase + ", the move needs " + wanted);
+        if (turn != mover) throw new GameException("NOT_YOUR_TURN", "it is the " + turn + "'s turn");
+    }
+
+    private PreprocessGame accepted(long height, DisputeGame.Party nextTurn) {
+        PreprocessGame next = copy();
+        next.deadline = Math.addExact(height, moveBlocks);
+        next.moves++;
+        next.turn = nextTurn;
+        return next;
+    }
+
+    private PreprocessGame copy() {
+        return decode(encode());
+    }
+
+    // ---- accessors ----
+
+    public long jobId() { return jobId; }
+    public int shard() { return shard; }
+    public int steps() { return steps; }
+    public int fanout() { return fanout; }
+    public Phase phase() { return phase; }
+    public DisputeGame.Party turn() { return turn; }
+    public long deadline() { return deadline; }
+    public int rounds() { return rounds; }
+    public int moves() { return moves; }
+    public byte[] providerShardRoot() { return providerShardRoot.clone(); }
+    public byte[] challengerShardRoot() { return challengerShardRoot.clone(); }
+    public byte[] providerTraceRoot() { return providerTraceRoot == null ? null : providerTraceRoot.clone(); }
+    public int nodeLevel() { return nodeLevel; }
+    public int nodePosition() { return nodePosition; }
+    public List<byte[]> postedNodes() { return copyHashes(postedNodes); }
+    /** The disputed trace leaf once the descent reached it, else −1. */
+    public int leaf() { return leaf; }
+    public byte[] challengerClaim() { return challengerClaim.clone(); }
+    public Verdict verdict() { return verdict; }
+    /** The record or origin batch the referee re-executed (−1 when the game ended otherwise). */
+    public int batch() { return batch; }
+
+    /** Leaves of every shard's trace: plan leaves of steps 0..T, then records leaves of steps 0..T. */
+    public int traceLength() {
+        return 2 * (steps + 1);
+    }
+
+    /** The section of the disputed leaf ({@code null} before the descent ends). */
+    public PipelineTrace.Section section() {
+        return leaf < 0 ? null : leaf <= steps ? PipelineTrace.Section.PLAN : PipelineTrace.Section.RECORDS;
+    }
+
+    /** The pipeline step of the disputed leaf (−1 before the descent ends). */
+    public int step() {
+        return leaf < 0 ? -1 : leaf <= steps ? leaf : leaf - steps - 1;
+    }
+
+    // ---- encoding ----
+
+    /**
+     * u8 0x50 ‖ i64 jobId ‖ u32 shard ‖ u32 steps ‖ u16 fanout ‖ i64 moveBlocks ‖ u8 phase ‖ u8 turn ‖ i64 deadline ‖
+     * u32 rounds ‖ u32 moves ‖ providerShardRoot ‖ challengerShardRoot ‖ opt providerTraceRoot ‖ u32 nodeLevel ‖
+     * u32 nodePosition ‖ opt nodeHash ‖ u16 count ‖ postedNodes ‖ u32 leaf + 1 ‖ bytes challengerClaim ‖ u8 verdict (0 none, 1 PROVIDER_WINS, 2 CHALLENGER_WINS,
+     * 3 BOTH_LOSE) ‖ u32 batch + 1 (0: none) ‖ bytes evidence (the
+     * provider's, while the phase is WITNESS; else empty).
+     */
+    public byte[] encode() {
+        CanonicalWriter out = new CanonicalWriter().u8(MAGIC).i64(jobId).u32(shard).u32(steps).u16(fanout).i64(moveBlocks)
+                .u8(phase.ordinal()).u8(turn.ordinal()).i64(deadline).u32(rounds).u32(moves)
+                .raw(providerShardRoot).raw(challengerShardRoot);
+        writeOptional(out, providerTraceRoot);
+        out.u32(nodeLevel).u32(nodePosition);
+        writeOptional(out, nodeHash);
+        out.u16(postedNodes.size());
+        postedNodes.forEach(out::raw);
+        out.u32(leaf + 1).bytes(challengerClaim).u8(verdict == null ? 0 : verdict.ordinal() + 1).u32(batch + 1).bytes(evidence);
+        return out.toByteArray();
+    }
+
+    public static PreprocessGame decode(byte[] bytes) {
+        try {
+            CanonicalReader in = new CanonicalReader(bytes);
+            if (in.u8() != MAGIC) throw new IllegalArgumentException("game: not a preprocessing game");
+            PreprocessGame g = new PreprocessGame();
+            g.jobId = in.i64();
+            g.shard = in.u32();
+            g.steps = in.u32();
+            g.fanout = in.u16();
+            g.moveBlocks = in.i64();
+            g.phase = Phase.values()[in.u8()];
+            g.turn = DisputeGame.Party.values()[in.u8()];
+            g.deadline = in.i64();
+            g.rounds = in.u32();
+            g.moves = in.u32();
+            g.providerShardRoot = in.raw(Hashes.LENGTH);
+            g.challengerShardRoot = in.raw(Hashes.LENGTH);
+            g.providerTraceRoot = readOptional(in);
+            g.nodeLevel = in.u32();
+            g.nodePosition = in.u32();
+            g.nodeHash = readOptional(in);
+            int count = in.u16();
+            List<byte[]> nodes = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) nodes.add(in.raw(Hashes.LENGTH));
+            g.postedNodes = List.copyOf(nodes);
+            g.leaf = in.u32() - 1;
+            g.challengerClaim = in.bytes();
+            int v = in.u8();
+            g.verdict = v == 0 ? null : Verdict.values()[v - 1];
+            g.batch = in.u32() - 1;
+            g.evidence = in.bytes();
+            in.expectEnd();
+            if (g.steps > PipelineSpec.MAX_STEPS || g.fanout < 2 || g.fanout > DisputeGame.MAX_FANOUT
+                    || (g.phase == Phase.SETTLED) != (g.verdict != null) || g.leaf < -1 || g.leaf >= g.traceLength()) {
+                throw new IllegalArgumentException("game: inconsistent fields");
+            }
+            return g;
+        } catch (ArrayIndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("game: unknown enum value", e);
+        }
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof PreprocessGame g && Arrays.equals(encode(), g.encode());
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(encode());
+    }
+
+    @Override
+    public String toString() {
+        return "PreprocessGame[job " + jobId + " shard " + shard + " " + phase + " turn " + turn + " leaf " + leaf
+                + (verdict == null ? "" : " " + verdict) + "]";
+    }
+
+    private static void writeOptional(CanonicalWriter out, byte[] hash) {
+        out.u8(hash == null ? 0 : 1);
+        if (hash != null) out.raw(hash);
+    }
+
+    private static byte[] readOptional(CanonicalReader in) {
+        int present = in.u8();
+        if (present > 1) throw new IllegalArgumentException("game: bad presence flag " + present);
+        return present == 1 ? in.raw(Hashes.LENGTH) : null;
+    }
+
+    private static List<byte[]> copyHashes(List<byte[]> hashes) {
+        List<byte[]> copy = new ArrayList<>(hashes.size());
+        for (byte[] h : hashes) {
+            if (!isHash(h)) throw new GameException("MALFORMED", "every node must be a 32-byte hash");
+            copy.add(h.clone());
+        }
+        return List.copyOf(copy);
+    }
+
+    private static boolean isHash(byte[] bytes) {
+        return bytes != null && bytes.length == Hashes.LENGTH;
+    }
+}
