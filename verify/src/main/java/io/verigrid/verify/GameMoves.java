@@ -1,7 +1,7 @@
 package io.verigrid.verify;
 
-import io.verigrid.engine.MlpTrainer;
 import io.verigrid.engine.StepTrace;
+import io.verigrid.engine.TrainingJob;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -69,7 +69,7 @@ public final class GameMoves {
             case TRACE -> {
                 if (game.providerTraceRoot() == null) {
                     StepTrace trace = run.trace(game.stepHi());
-                    int programLength = MlpTrainer.program(run.job(), game.stepHi()).size();
+                    int programLength = run.job().program(game.stepHi()).size();
                     yield game.postTraceRoot(Commitments.traceRoot(trace), trace.ops().size(), programLength, height);
                 }
                 yield game.postTraceNodes(traceNodes(game, run), height);
