@@ -2,35 +2,32 @@ package io.verigrid.node.work;
 
 import io.verigrid.engine.Dataset;
 import io.verigrid.engine.Fault;
-import io.verigrid.engine.MlpJob;
-import io.verigrid.engine.MlpTrainer;
 import io.verigrid.engine.ModelState;
 import io.verigrid.engine.Parallelism;
+import io.verigrid.engine.TrainingJob;
 import io.verigrid.verify.Commitments;
+import io.verigrid.verify.LocalRun;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One participant's own execution of a job: the spec, the dataset it generates, the engine's thread count and,
- * for fault drills only, the fault switch. Providers and verifiers both compute every root and trace they
- * post from here, so an honest party's moves are always what re-execution gives.
+ * One participant's own execution of a job: the spec, the dataset it trains on, the engine's thread count and,
+ * for fault drills only, the fault switch. Each unit is a {@link LocalRun} from the unit before, so a cheater's
+ * commitments and its dispute answers come from the same execution, and an honest party's moves are always
+ * what re-execution gives.
  */
 public final class Execution {
-    private final MlpJob job;
+    private final TrainingJob job;
     private final Dataset dataset;
     private final Parallelism par;
     private final Fault fault;
     private final TreeMap<Integer, ModelState> checkpoints = new TreeMap<>();
     private final Map<Integer, Float> losses = new HashMap<>();
 
-    public Execution(MlpJob job, Parallelism par, Fault fault) {
-        this(job, job.dataset(), par, fault);
-    }
-
-    /** An execution on {@code dataset}, which a job whose data is a blob brings instead of the seeded one. */
-    public Execution(MlpJob job, Dataset dataset, Parallelism par, Fault fault) {
-        if (dataset == null) throw new IllegalArgumentException("dataset must not be null");
+    /** An execution of {@code job} on {@code dataset} from the spec's seeded initial state. */
+    public Execution(TrainingJob job, Dataset dataset, Parallelism par, Fault fault) {
+        if (job == null || dataset == null) throw new IllegalArgumentException("job and dataset must not be null");
         this.job = job;
         this.dataset = dataset;
         this.par = par;
@@ -38,7 +35,14 @@ public final class Execution {
         checkpoints.put(0, job.initialState());
     }
 
-    public MlpJob job() {
+    /** An execution of a job whose data its seed generates. */
+    public static Execution seeded(TrainingJob job, Parallelism par, Fault fault) {
+        Dataset data = job.seededDataset().orElseThrow(() -> new IllegalArgumentException("job: a " + job.kind().tag()
+                + " job trains on a dataset blob; pass the dataset"));
+        return new Execution(job, data, par, fault);
+    }
+
+    public TrainingJob job() {
         return job;
     }
 
@@ -53,11 +57,11 @@ public final class Execution {
         int below = checkpoints.floorKey(unit);
         ModelState state = checkpoints.get(below);
         for (int u = below + 1; u <= unit; u++) {
-            state = MlpTrainer.run(job, dataset, state, (long) u * job.checkpointInterval() - 1, par, fault);
-            MlpTrainer.StepResult last = MlpTrainer.step(job, dataset, state, par, fault);
-            state = last.next();
+            long end = (long) u * job.checkpointInterval();
+            LocalRun run = LocalRun.execute(job, dataset, state, end, par, fault);
+            state = run.state(end);
             checkpoints.put(u, state);
-            losses.put(u, last.loss());
+            losses.put(u, run.loss(end));
         }
         return state;
     }
@@ -79,5 +83,10 @@ public final class Execution {
 
     public byte[] root(ModelState state) {
         return Commitments.stateRoot(state);
+    }
+
+    /** This execution's fault switch (null when honest). */
+    public Fault fault() {
+        return fault;
     }
 }
