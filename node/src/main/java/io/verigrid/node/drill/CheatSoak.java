@@ -52,6 +52,8 @@ public final class CheatSoak implements AutoCloseable {
     private static final long TOKEN = Params.UNITS_PER_TOKEN;
     private static final long ASK = TOKEN / 4;
     private static final Duration CASE_TIMEOUT = Duration.ofSeconds(90);
+    /** Long enough for a provider polling the market four times a second to see the order and bid. */
+    private static final int AUCTION_BLOCKS = 6;
 
     private final Path dir;
     private final Consumer<String> log;
@@ -211,7 +213,7 @@ public final class CheatSoak implements AutoCloseable {
         boolean seeded = c.job().seededDataset().isPresent();
         byte[] root = Commitments.datasetRoot(c.dataset());
         buyer.submitOrThrow(new TxBody.PostOrder(c.job().kind().code(), c.job().encode(), root, ASK, 1_000_000,
-                0, 0, 10, 100_000, seeded ? null : lmBlob));
+                0, 0, AUCTION_BLOCKS, 100_000, seeded ? null : lmBlob));
         return ledger.marketOrders().stream().max(java.util.Comparator.comparingLong(OrderView::id)).orElseThrow();
     }
 
