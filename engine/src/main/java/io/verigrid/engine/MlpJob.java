@@ -100,6 +100,16 @@ public record MlpJob(long seed, int inputDim, int hidden, int classes, int sampl
     }
 
     @Override
+    public Optional<byte[]> declaredInitialRoot() {
+        return Optional.empty();
+    }
+
+    @Override
+    public Optional<byte[]> baseCheckpoint() {
+        return Optional.empty();
+    }
+
+    @Override
     public Optional<Dataset> seededDataset() {
         return Optional.of(dataset());
     }

@@ -9,13 +9,15 @@ import java.util.Optional;
  * {@link #step}; the job runs {@link #steps()} steps, committed every {@link #checkpointInterval()} steps.
  * The verification game, the referee and the roles see only this interface.
  *
- * <p>Kinds ({@link Kind}): {@code mlp} ({@link MlpJob}, data generated from its seed) and {@code lm}
- * ({@link LmJob}, trained from seeded weights on a token dataset given by its content root).
+ * <p>Kinds ({@link Kind}): {@code mlp} ({@link MlpJob}, data generated from its seed), {@code lm}
+ * ({@link LmJob}, trained from seeded weights on a token dataset given by its content root) and
+ * {@code lm-finetune} (an {@link LmJob} with {@link FineTuning}: it starts from a published checkpoint, named by
+ * its blob id, and declares the root of its initial state, which executors recompute from the checkpoint).
  */
 public sealed interface TrainingJob permits MlpJob, LmJob {
     /** The job kinds and their wire codes (the ledger's order {@code kind}). */
     enum Kind {
-        MLP(1, "mlp"), LM(2, "lm");
+        MLP(1, "mlp"), LM(2, "lm"), LM_FINETUNE(3, "lm-finetune");
 
         private final int code;
         private final String tag;
@@ -80,8 +82,17 @@ public sealed interface TrainingJob permits MlpJob, LmJob {
      */
     MlpTrainer.StepResult step(Dataset dataset, ModelState state, Parallelism par, Fault fault);
 
-    /** The state before step 1 as the spec's seed gives it. */
+    /**
+     * The state before step 1 as the spec's seed gives it; IllegalStateException for a job that starts from a
+     * checkpoint ({@link #declaredInitialRoot()} is then present).
+     */
     ModelState initialState();
+
+    /** The root the buyer declares for the state before step 1 when it is not seeded (fine-tuning), else empty. */
+    Optional<byte[]> declaredInitialRoot();
+
+    /** The blob id of the checkpoint the job starts from (fine-tuning), else empty. */
+    Optional<byte[]> baseCheckpoint();
 
     /** The dataset the spec's seed generates, or empty when the job trains on a dataset given by its root. */
     Optional<Dataset> seededDataset();
@@ -99,7 +110,14 @@ public sealed interface TrainingJob permits MlpJob, LmJob {
         }
         return switch (kind) {
             case MLP -> MlpJob.decode(bytes);
-            case LM -> LmJobCodec.decode(bytes);
+            case LM, LM_FINETUNE -> {
+                LmJob job = LmJobCodec.decode(bytes);
+                if (job.kind() != kind) {
+                    throw new IllegalArgumentException("the spec is a " + job.kind().tag() + " job, not " + kind.tag()
+                            + (kind == Kind.LM_FINETUNE ? ": it names no base checkpoint" : ": it fine-tunes a checkpoint"));
+                }
+                yield job;
+            }
         };
     }
 

@@ -90,7 +90,9 @@ final class JobRules {
         if (blobDatasetRoot == null && spec.seededDataset().isEmpty()) {
             throw new Rejection(Rejection.BAD_JOB, "a " + spec.kind().tag() + " job trains on a dataset blob; the order must name one");
         }
-        byte[] r0 = Commitments.stateRoot(spec.initialState());
+        // Seeded kinds: the ledger computes R_0 itself. Fine-tuning: the buyer declares it, and executors refuse a
+        // job whose base checkpoint does not give it.
+        byte[] r0 = spec.declaredInitialRoot().orElseGet(() -> Commitments.stateRoot(spec.initialState()));
         byte[] datasetRoot = blobDatasetRoot != null ? blobDatasetRoot.clone() : Commitments.datasetRoot(spec.seededDataset().get());
         Job job = d.newJob(id -> new Job(id, buyer, kind, jobSpec, price, samplePpm, spec.units(),
                 spec.checkpointInterval(), r0, datasetRoot, d.height));

@@ -2,6 +2,7 @@ package io.verigrid.node.drill;
 
 import io.verigrid.engine.Dataset;
 import io.verigrid.engine.Fault;
+import io.verigrid.engine.FineTuning;
 import io.verigrid.engine.GptConfig;
 import io.verigrid.engine.GptModel;
 import io.verigrid.engine.LanguageModel;
@@ -10,14 +11,17 @@ import io.verigrid.engine.LlamaConfig;
 import io.verigrid.engine.LlamaModel;
 import io.verigrid.engine.LmJob;
 import io.verigrid.engine.MlpJob;
+import io.verigrid.engine.ModelState;
 import io.verigrid.engine.OpRecord;
 import io.verigrid.engine.Parallelism;
 import io.verigrid.engine.StepTrace;
+import io.verigrid.engine.Tensor;
 import io.verigrid.engine.TrainingJob;
 import io.verigrid.verify.Commitments;
 import io.verigrid.verify.LocalRun;
 import java.util.Arrays;
 import java.util.List;
+import java.util.SortedMap;
 import java.util.SplittableRandom;
 
 /**
@@ -46,6 +50,29 @@ public record CheatCase(int index, TrainingJob job, Dataset dataset, Fault fault
     private static final int STEPS = 4;
     private static final int INTERVAL = 2;
 
+    /**
+     * What cases draw on besides the seed: the token dataset every language-model case trains on, and per
+     * architecture a published base checkpoint (weights and the blob id replicas serve it under) for fine-tuning.
+     */
+    public record Inputs(Dataset lmData, SortedMap<String, Tensor> gptBase, byte[] gptBaseId,
+                         SortedMap<String, Tensor> llamaBase, byte[] llamaBaseId) {
+        SortedMap<String, Tensor> base(LanguageModel model) {
+            return model instanceof GptModel ? gptBase : llamaBase;
+        }
+
+        byte[] baseId(LanguageModel model) {
+            return model instanceof GptModel ? gptBaseId : llamaBaseId;
+        }
+    }
+
+    public static final LanguageModel GPT = new GptModel(new GptConfig(VOCAB, SEQ, 16, 1, 2, 1e-5f, true));
+    public static final LanguageModel LLAMA = new LlamaModel(new LlamaConfig(16, 24, 1, 2, 1, VOCAB, SEQ, 1e-6f, 10000f, false));
+
+    /** The base checkpoint of {@code model} that fine-tuning cases start from: its weights from a fixed seed. */
+    public static SortedMap<String, Tensor> baseWeights(LanguageModel model) {
+        return model.initialParameters(77);
+    }
+
     public static Dataset lmDataset() {
         int[] stream = new int[SEQUENCES * SEQ + 1];
         SplittableRandom random = new SplittableRandom(20_241_125L);
@@ -54,14 +81,19 @@ public record CheatCase(int index, TrainingJob job, Dataset dataset, Fault fault
     }
 
     /** Draws case {@code index} from {@code random}: job kind, model, cheat kind, step, operator, element, bit. */
-    public static CheatCase draw(SplittableRandom random, int index, Dataset lmData, Parallelism par) {
+    public static CheatCase draw(SplittableRandom random, int index, Inputs inputs, Parallelism par) {
         while (true) {
-            TrainingJob job = random.nextBoolean() ? mlp(random) : lm(random);
-            Dataset data = job.seededDataset().orElse(lmData);
-            LocalRun honest = LocalRun.execute(job, data, job.initialState(), job.steps(), par, null);
+            TrainingJob job = switch (TrainingJob.Kind.values()[random.nextInt(TrainingJob.Kind.values().length)]) {
+                case MLP -> mlp(random);
+                case LM -> lm(random);
+                case LM_FINETUNE -> fineTune(random, inputs);
+            };
+            Dataset data = job.seededDataset().orElse(inputs.lmData());
+            ModelState initial = initialState(job, inputs);
+            LocalRun honest = LocalRun.execute(job, data, initial, job.steps(), par, null);
             Fault fault = fault(random, job, honest);
             boolean dishonest = random.nextInt(4) == 0;
-            LocalRun cheat = LocalRun.execute(job, data, job.initialState(), job.steps(), par, fault);
+            LocalRun cheat = LocalRun.execute(job, data, initial, job.steps(), par, fault);
             Expected expected = expected(job, honest, cheat);
             if (expected != null) return new CheatCase(index, job, data, fault, dishonest, expected);
         }
@@ -71,10 +103,28 @@ public record CheatCase(int index, TrainingJob job, Dataset dataset, Fault fault
         return new MlpJob(random.nextLong(1, 1L << 40), 4, 8, 3, 32, 8, 0.05f, 0.9f, STEPS, INTERVAL);
     }
 
+    static ModelState initialState(TrainingJob job, Inputs inputs) {
+        if (job.declaredInitialRoot().isEmpty()) return job.initialState();
+        LmJob lm = (LmJob) job;
+        return lm.initialState(inputs.base(lm.model()));
+    }
+
+    /** LoRA or full fine-tuning with a frozen prefix, declaring the root its base checkpoint gives. */
+    private static LmJob fineTune(SplittableRandom random, Inputs inputs) {
+        LmJob job = lm(random);
+        boolean gpt = job.model() instanceof GptModel;
+        byte[] id = inputs.baseId(job.model());
+        byte[] unknownRoot = new byte[32];
+        FineTuning tuning = random.nextBoolean()
+                ? FineTuning.lora(id, unknownRoot, 2, 4f, gpt ? List.of("c_attn") : List.of("q_proj", "v_proj"))
+                : FineTuning.full(id, unknownRoot, List.of(gpt ? "transformer.wpe." : "model.embed_tokens."));
+        LmJob draft = job.withFineTuning(tuning);
+        byte[] root = Commitments.stateRoot(draft.initialState(inputs.base(job.model())));
+        return job.withFineTuning(new FineTuning(id, root, tuning.mode()));
+    }
+
     private static LmJob lm(SplittableRandom random) {
-        LanguageModel model = random.nextBoolean()
-                ? new GptModel(new GptConfig(VOCAB, SEQ, 16, 1, 2, 1e-5f, true))
-                : new LlamaModel(new LlamaConfig(16, 24, 1, 2, 1, VOCAB, SEQ, 1e-6f, 10000f, false));
+        LanguageModel model = random.nextBoolean() ? GPT : LLAMA;
         return new LmJob(model, random.nextLong(1, 1L << 40), SEQUENCES, 4, SEQ, STEPS, INTERVAL,
                 new LearningRate(1e-2f, 1e-3f, 1, STEPS), 0.9f, 0.95f, 1e-8f, 0.01f, 1.0f);
     }
@@ -135,7 +185,8 @@ public record CheatCase(int index, TrainingJob job, Dataset dataset, Fault fault
 
     @Override
     public String toString() {
-        return "case " + index + ": " + job.kind().tag() + (job instanceof LmJob lm ? "/" + lm.model().getClass().getSimpleName() : "")
+        return "case " + index + ": " + job.kind().tag() + (job instanceof LmJob lm ? "/" + lm.model().getClass().getSimpleName()
+                + (lm.fineTuning() == null ? "" : "/" + lm.fineTuning().mode().getClass().getSimpleName()) : "")
                 + " " + fault.kind() + " at step " + fault.step()
                 + (fault.kind() == Fault.Kind.BIT_FLIP || fault.kind() == Fault.Kind.LOW_PRECISION ? " op " + fault.opIndex() : "")
                 + (dishonestChallenger ? " by a dishonest challenger" : " by the provider")

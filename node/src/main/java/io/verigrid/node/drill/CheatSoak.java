@@ -2,6 +2,8 @@ package io.verigrid.node.drill;
 
 import io.verigrid.engine.Dataset;
 import io.verigrid.engine.Parallelism;
+import io.verigrid.engine.Tensor;
+import io.verigrid.engine.io.Safetensors;
 import io.verigrid.ledger.AccountView;
 import io.verigrid.ledger.DisputeOutcome;
 import io.verigrid.ledger.DisputeView;
@@ -15,6 +17,7 @@ import io.verigrid.ledger.PeerConfig;
 import io.verigrid.ledger.TxResult;
 import io.verigrid.ledger.tx.TxBody;
 import io.verigrid.node.blob.BlobNode;
+import io.verigrid.node.blob.BlobStore;
 import io.verigrid.node.blob.DatasetCodec;
 import io.verigrid.node.ledger.LedgerHttp;
 import io.verigrid.node.ledger.LedgerNode;
@@ -30,6 +33,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
@@ -65,10 +69,11 @@ public final class CheatSoak implements AutoCloseable {
     private final BlobNode replica1;
     private final BlobNode replica2;
     private final TxBody.DatasetBlob lmBlob;
-    private final Dataset lmData = CheatCase.lmDataset();
+    private final Dataset lmData;
+    private static final int CHUNK = 4096;
     private long lastDispute;
 
-    private CheatSoak(Path dir, int maxCases, Consumer<String> log) {
+    private CheatSoak(Path dir, int maxCases, CheatCase.Inputs inputs, Consumer<String> log) {
         this.dir = dir;
         this.log = log;
         this.maxCases = maxCases;
@@ -90,11 +95,28 @@ public final class CheatSoak implements AutoCloseable {
         this.buyer = new Wallet("buyer", key("buyer"), ledger);
         this.replica1 = replica("replica-1");
         this.replica2 = replica("replica-2");
-        byte[] bytes = DatasetCodec.encode(lmData);
-        String blob = replica1.store().put(bytes);
-        replica1.store().pin(blob);
-        replica2.store().pin(replica2.store().put(bytes));
+        this.lmData = inputs.lmData();
+        String blob = hold(DatasetCodec.encode(lmData));
+        hold(Safetensors.encode(inputs.gptBase(), Map.of()));
+        hold(Safetensors.encode(inputs.llamaBase(), Map.of()));
         this.lmBlob = new TxBody.DatasetBlob(blob, List.of(replica1.url(), replica2.url()));
+    }
+
+    /** Both replicas hold {@code bytes}, pinned; returns the blob id. */
+    private String hold(byte[] bytes) {
+        String id = replica1.store().put(bytes);
+        replica1.store().pin(id);
+        if (!id.equals(replica2.store().put(bytes))) throw new IllegalStateException("the replicas chunk blob " + id + " differently");
+        replica2.store().pin(id);
+        return id;
+    }
+
+    /** The dataset and base checkpoints every case draws on; blob ids as replicas chunking by {@link #CHUNK} give them. */
+    static CheatCase.Inputs inputs(Path scratch) {
+        BlobStore store = new BlobStore(scratch, CHUNK, java.time.Clock.systemUTC());
+        SortedMap<String, Tensor> gpt = CheatCase.baseWeights(CheatCase.GPT), llama = CheatCase.baseWeights(CheatCase.LLAMA);
+        return new CheatCase.Inputs(CheatCase.lmDataset(), gpt, Hashes.unhex(store.put(Safetensors.encode(gpt, Map.of()))),
+                llama, Hashes.unhex(store.put(Safetensors.encode(llama, Map.of()))));
     }
 
     private static Keys key(String name) {
@@ -103,7 +125,7 @@ public final class CheatSoak implements AutoCloseable {
 
     private BlobNode replica(String name) {
         BlobNode.Config d = BlobNode.Config.defaults(name, key(name), dir.resolve(name));
-        return new BlobNode(new BlobNode.Config(name, key(name), d.dataDir(), 0, 4096, d.limits(), d.clock(), d.authWindow(),
+        return new BlobNode(new BlobNode.Config(name, key(name), d.dataDir(), 0, CHUNK, d.limits(), d.clock(), d.authWindow(),
                 new io.verigrid.node.blob.LedgerAccessPolicy(ledger, key(name).address())));
     }
 
@@ -115,10 +137,10 @@ public final class CheatSoak implements AutoCloseable {
     public static List<Outcome> soak(Path dir, long seed, int cases, int lanes, Consumer<String> log) {
         if (cases < 1 || lanes < 1) throw new IllegalArgumentException("cases and lanes must be positive, got " + cases + ", " + lanes);
         SplittableRandom random = new SplittableRandom(seed);
-        Dataset lmData = CheatCase.lmDataset();
+        CheatCase.Inputs inputs = inputs(dir.resolve("inputs"));
         List<CheatCase> drawn = new ArrayList<>();
         try (Parallelism par = Parallelism.single()) {
-            for (int i = 0; i < cases; i++) drawn.add(CheatCase.draw(random, i, lmData, par));
+            for (int i = 0; i < cases; i++) drawn.add(CheatCase.draw(random, i, inputs, par));
         }
         int width = Math.min(lanes, cases);
         Outcome[] outcomes = new Outcome[cases];
@@ -128,7 +150,7 @@ public final class CheatSoak implements AutoCloseable {
             for (int lane = 0; lane < width; lane++) {
                 int first = lane;
                 running.add(pool.submit(() -> {
-                    try (CheatSoak network = new CheatSoak(dir.resolve("lane-" + first), cases, log)) {
+                    try (CheatSoak network = new CheatSoak(dir.resolve("lane-" + first), cases, inputs, log)) {
                         for (int i = first; i < cases; i += width) {
                             Outcome outcome = network.play(drawn.get(i));
                             outcomes[i] = outcome;

@@ -224,7 +224,8 @@ public final class ProviderNode implements AutoCloseable {
         Execution run = executions.get(job.id());
         if (run == null) {
             TrainingJob spec = job.spec();
-            run = new Execution(spec, datasets.of(job, spec), par, config.fault()); // a blob dataset is fetched before training
+            // A blob dataset (and a fine-tuning job's base checkpoint) is fetched and checked before training.
+            run = new Execution(spec, datasets.of(job, spec), datasets.initialState(job, spec), par, config.fault());
             executions.put(job.id(), run);
         }
         int committed = job.nextUnit() - 1;

@@ -146,7 +146,7 @@ public final class VerifierNode implements AutoCloseable {
     private void check(JobView job, UnitView commit) {
         int unit = commit.unit();
         TrainingJob spec = job.spec();
-        ModelState start = unit == 1 ? spec.initialState() : fetchCheckpoint(job, unit - 1);
+        ModelState start = unit == 1 ? datasets.initialState(job, spec) : fetchCheckpoint(job, unit - 1);
         LocalRun run = LocalRun.execute(spec, datasets.of(job, spec), start, (long) unit * spec.checkpointInterval(), par, config.fault());
         byte[] mine = run.stateRoot(run.lastStep());
         byte[] committed = HexFormat.of().parseHex(commit.root());

@@ -27,12 +27,19 @@ public final class Execution {
 
     /** An execution of {@code job} on {@code dataset} from the spec's seeded initial state. */
     public Execution(TrainingJob job, Dataset dataset, Parallelism par, Fault fault) {
-        if (job == null || dataset == null) throw new IllegalArgumentException("job and dataset must not be null");
+        this(job, dataset, job.initialState(), par, fault);
+    }
+
+    /** An execution from {@code initial}, the state before step 1 (a fine-tuning job's, built from its checkpoint). */
+    public Execution(TrainingJob job, Dataset dataset, ModelState initial, Parallelism par, Fault fault) {
+        if (job == null || dataset == null || initial == null) {
+            throw new IllegalArgumentException("job, dataset and initial state must not be null");
+        }
         this.job = job;
         this.dataset = dataset;
         this.par = par;
         this.fault = fault;
-        checkpoints.put(0, job.initialState());
+        checkpoints.put(0, initial);
     }
 
     /** An execution of a job whose data its seed generates. */

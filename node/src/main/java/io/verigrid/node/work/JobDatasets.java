@@ -1,7 +1,10 @@
 package io.verigrid.node.work;
 
 import io.verigrid.engine.Dataset;
+import io.verigrid.engine.LmJob;
+import io.verigrid.engine.ModelState;
 import io.verigrid.engine.TrainingJob;
+import io.verigrid.engine.io.Safetensors;
 import io.verigrid.ledger.JobView;
 import io.verigrid.ledger.MarketViews.OrderView;
 import io.verigrid.node.blob.BlobFetcher;
@@ -12,6 +15,7 @@ import io.verigrid.verify.Commitments;
 import io.verigrid.verify.Hashes;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The dataset a job trains on, as a provider or verifier must use it: generated from the spec's seed (mlp), or —
@@ -59,6 +63,35 @@ public final class JobDatasets {
             cache.put(job.id(), dataset);
         }
         return dataset;
+    }
+
+    /**
+     * The state before step 1 of {@code job}: the spec's seeded state, or — fine-tuning — the state built from the
+     * base checkpoint, a blob fetched from the order's replicas (checked by its content id on arrival) whose root must
+     * be the one the job declares. {@link IllegalStateException} "checkpoint does not match its commitment" otherwise.
+     */
+    public ModelState initialState(JobView job, TrainingJob spec) {
+        if (spec.declaredInitialRoot().isEmpty()) return spec.initialState();
+        OrderView order = ledger.marketOrders().stream().filter(o -> o.jobId() == job.id()).findFirst().orElse(null);
+        String blob = Hashes.hex(spec.baseCheckpoint().orElseThrow());
+        if (order == null || order.datasetReplicas() == null || order.datasetReplicas().isEmpty()) {
+            throw new IllegalStateException("job " + job.id() + " fine-tunes checkpoint " + blob + " but no market order names replicas");
+        }
+        fetcher.fetch(blob, order.datasetReplicas());
+        byte[] bytes = store.get(blob).orElseThrow(() -> new IllegalStateException("checkpoint blob " + blob + " vanished from the store"));
+        ModelState state;
+        try {
+            state = ((LmJob) spec).initialState(new TreeMap<>(Safetensors.decode(bytes).tensors()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("checkpoint blob " + blob + " of job " + job.id() + " is not the model's weights: " + e.getMessage());
+        }
+        String root = Hashes.hex(Commitments.stateRoot(state));
+        String declared = Hashes.hex(spec.declaredInitialRoot().get());
+        if (!root.equals(declared) || !declared.equals(job.r0())) {
+            throw new IllegalStateException("checkpoint does not match its commitment: blob " + blob + " gives initial state root "
+                    + root + ", job " + job.id() + " declares " + declared);
+        }
+        return state;
     }
 
     private Dataset fetch(JobView job, TrainingJob spec, OrderView order) {
