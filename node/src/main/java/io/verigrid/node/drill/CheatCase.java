@@ -32,7 +32,8 @@ import java.util.SplittableRandom;
  * whose trace leaf differs ({@code ASSEMBLY} when every leaf agrees but the state does not).
  *
  * <p>Cases are drawn from a seed ({@link #draw}); a cheat that changes no committed root (a flipped bit the next
- * step overwrites, a bf16 rounding of a value bf16 holds exactly) gains nothing and cannot be caught, so it is
+ * step overwrites, a bf16 rounding of a value bf16 holds exactly) gains nothing and cannot be caught, and one the
+ * engine refuses in the cheater's own run (a flipped label that is no class id) commits nothing, so both are
  * redrawn.
  */
 public record CheatCase(int index, TrainingJob job, Dataset dataset, Fault fault, boolean dishonestChallenger,
@@ -93,7 +94,12 @@ public record CheatCase(int index, TrainingJob job, Dataset dataset, Fault fault
             LocalRun honest = LocalRun.execute(job, data, initial, job.steps(), par, null);
             Fault fault = fault(random, job, honest);
             boolean dishonest = random.nextInt(4) == 0;
-            LocalRun cheat = LocalRun.execute(job, data, initial, job.steps(), par, fault);
+            LocalRun cheat;
+            try {
+                cheat = LocalRun.execute(job, data, initial, job.steps(), par, fault);
+            } catch (IllegalArgumentException e) {
+                continue; // the cheat breaks the cheater's own run (a flipped label is no class id): nothing to commit
+            }
             Expected expected = expected(job, honest, cheat);
             if (expected != null) return new CheatCase(index, job, data, fault, dishonest, expected);
         }
