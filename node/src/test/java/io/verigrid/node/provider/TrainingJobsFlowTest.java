@@ -257,4 +257,23 @@ class TrainingJobsFlowTest {
             assertArrayEquals(wrong, Hashes.unhex(job.r0()));
         }
     }
+
+    @Test
+    void aVerifierThatCannotFetchTheDatasetReportsItAndNeitherAttestsNorChallenges() throws Exception {
+        try (ProviderNode honest = provider("honest", TOKEN / 4, null)) {
+            OrderView order = post(lm(21), TOKEN / 2, dataBlob);
+            await(() -> !ledger.job(order.jobId()).commits().isEmpty(), "the provider commits unit 1");
+            for (BlobNode replica : List.of(replica1, replica2)) { // the replicas drop the data after the provider fetched it
+                replica.store().unpin(dataBlob);
+                replica.store().gc(Duration.ZERO);
+                assertFalse(replica.store().has(dataBlob));
+            }
+            try (VerifierNode verifier = verifier(Map.of(honest.address(), honest.url()))) {
+                await(() -> log.stream().anyMatch(l -> l.startsWith("verifier") && l.contains(dataBlob)), "the verifier reports the missing dataset");
+                JobView job = ledger.job(order.jobId());
+                assertEquals(0, job.openDisputeId(), "no challenge on data the verifier could not read");
+                assertTrue(job.commits().stream().noneMatch(u -> u.verifiedBy().startsWith("ATTEST:")), "and no attestation");
+            }
+        }
+    }
 }
