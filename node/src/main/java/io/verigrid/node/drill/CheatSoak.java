@@ -60,7 +60,6 @@ public final class CheatSoak implements AutoCloseable {
     private static final int AUCTION_BLOCKS = 6;
 
     private final Path dir;
-    private final Consumer<String> log;
     private final int maxCases;
     private final Params params;
     private final LedgerNode ledgerNode;
@@ -69,13 +68,11 @@ public final class CheatSoak implements AutoCloseable {
     private final BlobNode replica1;
     private final BlobNode replica2;
     private final TxBody.DatasetBlob lmBlob;
-    private final Dataset lmData;
     private static final int CHUNK = 4096;
     private long lastDispute;
 
-    private CheatSoak(Path dir, int maxCases, CheatCase.Inputs inputs, Consumer<String> log) {
+    private CheatSoak(Path dir, int maxCases, CheatCase.Inputs inputs) {
         this.dir = dir;
-        this.log = log;
         this.maxCases = maxCases;
         Params d = Params.defaults();
         // Moves get 200 blocks (10 s at 50 ms blocks): a loaded machine must not turn a slow move into a lost game.
@@ -95,8 +92,7 @@ public final class CheatSoak implements AutoCloseable {
         this.buyer = new Wallet("buyer", key("buyer"), ledger);
         this.replica1 = replica("replica-1");
         this.replica2 = replica("replica-2");
-        this.lmData = inputs.lmData();
-        String blob = hold(DatasetCodec.encode(lmData));
+        String blob = hold(DatasetCodec.encode(inputs.lmData()));
         hold(Safetensors.encode(inputs.gptBase(), Map.of()));
         hold(Safetensors.encode(inputs.llamaBase(), Map.of()));
         this.lmBlob = new TxBody.DatasetBlob(blob, List.of(replica1.url(), replica2.url()));
@@ -150,7 +146,7 @@ public final class CheatSoak implements AutoCloseable {
             for (int lane = 0; lane < width; lane++) {
                 int first = lane;
                 running.add(pool.submit(() -> {
-                    try (CheatSoak network = new CheatSoak(dir.resolve("lane-" + first), cases, inputs, log)) {
+                    try (CheatSoak network = new CheatSoak(dir.resolve("lane-" + first), cases, inputs)) {
                         for (int i = first; i < cases; i += width) {
                             Outcome outcome = network.play(drawn.get(i));
                             outcomes[i] = outcome;
