@@ -75,10 +75,14 @@ public final class GameMoves {
                 yield game.postTraceNodes(traceNodes(game, run), height);
             }
             case OPERATOR -> {
-                if (game.assemblyDisputed()) yield game.settleAssembly(run.job(), run.state(game.stepLo()), height);
+                // In-process play proves data against the root of the run's own dataset (a node uses the job's).
+                byte[] datasetRoot = Commitments.datasetRoot(run.dataset());
+                if (game.assemblyDisputed()) {
+                    yield game.settleAssembly(run.job(), run.dataset(), datasetRoot, run.state(game.stepLo()), height);
+                }
                 StepTrace trace = run.trace(game.stepHi());
                 int j = game.operator();
-                yield game.settleOperator(run.job(),
+                yield game.settleOperator(run.job(), datasetRoot,
                         InputEvidence.forOperator(run.job(), run.state(game.stepLo()), run.dataset(), trace, j),
                         Commitments.outputRoot(trace.ops().get(j).output()), height);
             }
