@@ -71,7 +71,7 @@ public final class CheatSoak implements AutoCloseable {
     private static final int CHUNK = 4096;
     private long lastDispute;
 
-    private CheatSoak(Path dir, int maxCases, CheatCase.Inputs inputs) {
+    private CheatSoak(Path dir, int lane, int maxCases, CheatCase.Inputs inputs) {
         this.dir = dir;
         this.maxCases = maxCases;
         Params d = Params.defaults();
@@ -87,7 +87,7 @@ public final class CheatSoak implements AutoCloseable {
             accounts.add(new GenesisAccount(key("verifier-" + i).publicKey(), 1_000 * TOKEN));
         }
         this.ledgerNode = LedgerNode.start(PeerConfig.single(dir.resolve("ledger"), LedgerNode.freePort(),
-                new Genesis("verigrid-cheat-soak", accounts, params), 50), 0);
+                new Genesis("verigrid-cheat-soak-" + lane, accounts, params), 50), 0); // one Ratis group per lane
         this.ledger = new LedgerHttp(ledgerNode.url());
         this.buyer = new Wallet("buyer", key("buyer"), ledger);
         this.replica1 = replica("replica-1");
@@ -146,7 +146,7 @@ public final class CheatSoak implements AutoCloseable {
             for (int lane = 0; lane < width; lane++) {
                 int first = lane;
                 running.add(pool.submit(() -> {
-                    try (CheatSoak network = new CheatSoak(dir.resolve("lane-" + first), cases, inputs)) {
+                    try (CheatSoak network = new CheatSoak(dir.resolve("lane-" + first), first, cases, inputs)) {
                         for (int i = first; i < cases; i += width) {
                             Outcome outcome = network.play(drawn.get(i));
                             outcomes[i] = outcome;

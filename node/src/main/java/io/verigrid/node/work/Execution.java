@@ -2,6 +2,7 @@ package io.verigrid.node.work;
 
 import io.verigrid.engine.Dataset;
 import io.verigrid.engine.Fault;
+import io.verigrid.engine.MlpTrainer;
 import io.verigrid.engine.ModelState;
 import io.verigrid.engine.Parallelism;
 import io.verigrid.engine.TrainingJob;
@@ -13,9 +14,10 @@ import java.util.TreeMap;
 
 /**
  * One participant's own execution of a job: the spec, the dataset it trains on, the engine's thread count and,
- * for fault drills only, the fault switch. Each unit is a {@link LocalRun} from the unit before, so a cheater's
- * commitments and its dispute answers come from the same execution, and an honest party's moves are always
- * what re-execution gives.
+ * for fault drills only, the fault switch. Units run step by step from the unit before through the job's own
+ * {@code step}, exactly as {@link LocalRun} replays them in a dispute (a stale-checkpoint drill runs the unit as a
+ * {@code LocalRun}, which applies that cheat), so a cheater's commitments and its dispute answers come from the
+ * same execution, and an honest party's moves are always what re-execution gives.
  */
 public final class Execution {
     private final TrainingJob job;
@@ -65,10 +67,21 @@ public final class Execution {
         ModelState state = checkpoints.get(below);
         for (int u = below + 1; u <= unit; u++) {
             long end = (long) u * job.checkpointInterval();
-            LocalRun run = LocalRun.execute(job, dataset, state, end, par, fault);
-            state = run.state(end);
+            float loss = Float.NaN;
+            if (fault == null || fault.kind() != Fault.Kind.STALE_CHECKPOINT) {
+                while (state.step() < end) { // keeps one state at a time
+                    MlpTrainer.StepResult result = job.step(dataset, state, par, fault);
+                    state = result.next();
+                    loss = result.loss();
+                }
+            } else {
+                // A stale checkpoint needs the unit's starting state: the drill's LocalRun holds the unit.
+                LocalRun run = LocalRun.execute(job, dataset, state, end, par, fault);
+                state = run.state(end);
+                loss = run.loss(end);
+            }
             checkpoints.put(u, state);
-            losses.put(u, run.loss(end));
+            losses.put(u, loss);
         }
         return state;
     }
