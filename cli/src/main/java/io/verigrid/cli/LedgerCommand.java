@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
         subcommands = {LedgerCommand.GenesisCommand.class, LedgerCommand.Fuzz.class})
 final class LedgerCommand {
     @Command(name = "genesis", mixinStandardHelpOptions = true,
-            description = "Write a genesis JSON file: chain id, funded accounts, default parameters (edit the file to change them).")
+            description = {"Write a genesis JSON file: chain id, funded accounts, default parameters (edit the file to change them).",
+                "Here --chain-id names the new chain (default: verigrid-local)."})
     static final class GenesisCommand implements Callable<Integer> {
         @Mixin
         LedgerOptions opts;

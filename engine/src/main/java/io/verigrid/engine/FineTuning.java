@@ -56,7 +56,12 @@ public record FineTuning(byte[] baseCheckpoint, byte[] initialStateRoot, Mode mo
 
         /** Whether {@code module} (a linear's path, e.g. {@code model.layers.0.self_attn.q_proj}) is a target. */
         public boolean adapts(String module) {
-            return targets.stream().anyMatch(target -> module.equals(target) || module.endsWith("." + target));
+            return targets.stream().anyMatch(target -> names(module, target));
+        }
+
+        /** PEFT's rule: the target is the module path or its last dot-separated components. */
+        static boolean names(String module, String target) {
+            return module.equals(target) || module.endsWith("." + target);
         }
 
         /** alpha / rank, the factor on the adapter's output, rounded to float once. */
@@ -110,7 +115,7 @@ public record FineTuning(byte[] baseCheckpoint, byte[] initialStateRoot, Mode mo
         } else if (mode instanceof Lora lora) {
             Set<String> modules = model.linearModules().keySet();
             for (String target : lora.targets()) {
-                if (modules.stream().noneMatch(new Lora(1, 1f, List.of(target))::adapts)) {
+                if (modules.stream().noneMatch(module -> Lora.names(module, target))) {
                     TreeSet<String> known = new TreeSet<>();
                     modules.forEach(module -> known.add(module.substring(module.lastIndexOf('.') + 1)));
                     throw new IllegalArgumentException("unknown target module '" + target + "' (model has: "

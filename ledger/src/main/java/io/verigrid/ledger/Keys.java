@@ -3,8 +3,8 @@ package io.verigrid.ledger;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
-import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * An Ed25519 key pair (RFC 8032, BouncyCastle). An account on the ledger is its 32-byte public key; its
@@ -64,12 +64,12 @@ public final class Keys {
                 || publicKey.length != PUBLIC_KEY_BYTES || sig.length != SIGNATURE_BYTES) {
             return false;
         }
+        // The same check Ed25519Signer makes (partial key validation, then RFC 8032 verification), without
+        // its copy of the message and with the sender's key decoded once.
         try {
-            Ed25519Signer verifier = new Ed25519Signer();
-            verifier.init(false, new Ed25519PublicKeyParameters(publicKey, 0));
-            verifier.update(msg, 0, msg.length);
-            return verifier.verifySignature(sig);
-        } catch (RuntimeException invalidPoint) {
+            Ed25519.PublicPoint point = DecodedKeys.point(publicKey);
+            return point != null && Ed25519.verify(sig, 0, point, msg, 0, msg.length);
+        } catch (RuntimeException malformed) {
             return false;
         }
     }

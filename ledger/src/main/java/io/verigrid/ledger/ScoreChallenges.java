@@ -106,7 +106,8 @@ final class ScoreChallenges {
             return;
         }
         Account v = d.account(r.validator());
-        long slashed = v.slash(Params.ppmOf(v.stake, d.params.slashPpm()));
+        // Stake still unbonding counts, as in a job dispute: unstaking right after a report must not dodge its slash.
+        long slashed = v.slash(Params.ppmOf(Math.addExact(v.stake, v.unbondingTotal()), d.params.slashPpm()));
         long toChallenger = Params.ppmOf(slashed, d.params.winnerSharePpm());
         account.balance = Math.addExact(account.balance, Math.addExact(bond, toChallenger));
         d.burn(slashed - toChallenger);

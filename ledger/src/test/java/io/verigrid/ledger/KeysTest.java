@@ -48,4 +48,21 @@ class KeysTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Keys.fromSeed(new byte[31]));
         assertTrue(e.getMessage().contains("seed32"));
     }
+
+    @Test
+    void verificationWithDecodedKeysAgreesWithTheSignerApiOnValidAndTamperedSignatures() {
+        java.util.Random random = new java.util.Random(11);
+        for (int i = 0; i < 200; i++) {
+            Keys keys = TestChain.keys(1000 + i % 50);
+            byte[] message = new byte[1 + random.nextInt(300)];
+            random.nextBytes(message);
+            byte[] sig = keys.sign(message);
+            if (i % 3 == 1) sig[random.nextInt(64)] ^= (byte) (1 << random.nextInt(8));
+            if (i % 3 == 2) message[random.nextInt(message.length)] ^= 1;
+            org.bouncycastle.crypto.signers.Ed25519Signer reference = new org.bouncycastle.crypto.signers.Ed25519Signer();
+            reference.init(false, new org.bouncycastle.crypto.params.Ed25519PublicKeyParameters(keys.publicKey(), 0));
+            reference.update(message, 0, message.length);
+            assertEquals(reference.verifySignature(sig), Keys.verify(keys.publicKey(), message, sig), "case " + i);
+        }
+    }
 }

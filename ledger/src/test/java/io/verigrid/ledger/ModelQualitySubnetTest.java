@@ -67,4 +67,30 @@ class ModelQualitySubnetTest {
         assertTrue(challenger > 0 && address(6).length() == 64);
         c.blocksUntil(6);
     }
+
+    @Test
+    void aValidatorThatUnstakesRightAfterAWrongReportIsStillSlashedFromItsUnbondingStake() {
+        SubnetChain c = new SubnetChain(6, SubnetEpochsTest.ISSUANCE);
+        c.ok(1, new SubnetTx.CreateSubnet("model-quality", 1));
+        for (int key = 2; key <= 4; key++) c.ok(key, new SubnetTx.Register(1));
+        float[] blank = new float[ModelQuality.MODEL_SIZE];
+        blank[0] = 1f;
+        c.ok(4, new SubnetTx.PublishModel(1, blank));
+        long stake = Params.defaults().minVerifierStake();
+        c.ok(3, new TxBody.Stake(stake));
+        c.blocksUntil(3);
+        byte[] seed = ModelQuality.evalSeed(1, Hashes.unhex(c.state.block(2).hash()));
+        int[] wrong = ModelQuality.scores(1, seed, new ArrayList<>(List.of(new float[0], new float[0], blank)));
+        wrong[2] += 7;
+        c.ok(3, new SubnetTx.PublishScores(1, 2, wrong));
+        c.ok(3, new TxBody.Unstake(stake));
+        assertEquals(0, c.state.account(SubnetChain.publicKey(3)).stake());
+
+        c.ok(6, new SubnetTx.ChallengeScores(1, 1));
+        AccountView cheat = c.state.account(SubnetChain.publicKey(3));
+        long slashed = Params.ppmOf(stake, Params.defaults().slashPpm());
+        assertEquals(stake - slashed, cheat.unbondingTotal(), "the slash comes out of the stake still unbonding");
+        assertEquals(slashed, cheat.penalties().get(0).amount());
+        assertEquals("OVERTURNED", c.state.scoreReports(1).get(0).status());
+    }
 }
