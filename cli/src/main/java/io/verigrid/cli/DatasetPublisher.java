@@ -1,7 +1,7 @@
 package io.verigrid.cli;
 
 import io.verigrid.engine.Dataset;
-import io.verigrid.engine.MlpJob;
+import io.verigrid.engine.TrainingJob;
 import io.verigrid.engine.io.Safetensors;
 import io.verigrid.ledger.tx.TxBody;
 import io.verigrid.node.blob.BlobStore;
@@ -28,7 +28,7 @@ import java.util.OptionalLong;
 final class DatasetPublisher {
     static final int CHALLENGES = 3;
 
-    /** What was published: the blob, its tensors' root (the job's dataset commitment) and what each replica did. */
+    /** What was published: the blob, its tensors' root (the job's dataset commitment; null for a checkpoint) and what each replica did. */
     record Published(TxBody.DatasetBlob blob, byte[] datasetRoot, List<String> log) {}
 
     private final BlobStore local;
@@ -41,8 +41,8 @@ final class DatasetPublisher {
         this.challenge = challenge;
     }
 
-    /** Reads {@code file} (safetensors with {@code x} and {@code y}) as the dataset of {@code spec}. */
-    static Dataset read(Path file, MlpJob spec) {
+    /** Reads {@code file} (safetensors: {@code x} and {@code y} for mlp, {@code tokens} for lm) as the dataset of {@code spec}. */
+    static Dataset read(Path file, TrainingJob spec) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -67,6 +67,15 @@ final class DatasetPublisher {
     /** As {@link #publish(Dataset, List, long)} for any canonical bytes whose commitment is {@code root} (a preprocessing input). */
     Published publish(byte[] bytes, byte[] root, List<String> replicas, long jobId) {
         String id = local.put(bytes);
+        Published held = publishBlob(id, replicas, jobId);
+        return new Published(held.blob(), root.clone(), held.log());
+    }
+
+    /**
+     * Publishes blob {@code id} of the local store (a fine-tuning job's base checkpoint, or a dataset's blob) to
+     * {@code replicas}, private to job {@code jobId}; throws unless enough replicas prove they hold it.
+     */
+    Published publishBlob(String id, List<String> replicas, long jobId) {
         BlobUploader uploader = new BlobUploader(local, http);
         List<String> holders = new ArrayList<>();
         List<String> failed = new ArrayList<>();
@@ -77,10 +86,10 @@ final class DatasetPublisher {
             else failed.add(replica + " (" + problem + ")");
         }
         if (holders.size() < JobManifest.MIN_REPLICAS) {
-            throw new IllegalArgumentException("dataset blob " + id + " is proven held by " + holders.size() + " replica(s), an order needs "
+            throw new IllegalArgumentException("blob " + id + " is proven held by " + holders.size() + " replica(s), an order needs "
                     + JobManifest.MIN_REPLICAS + "; missing: " + String.join("; ", failed));
         }
-        return new Published(new TxBody.DatasetBlob(id, holders), root.clone(), List.copyOf(log));
+        return new Published(new TxBody.DatasetBlob(id, holders), null, List.copyOf(log));
     }
 
     /** Null when {@code replica} took the blob and passed every challenge; otherwise what went wrong. */

@@ -1,6 +1,12 @@
 package io.verigrid.cli;
 
+import io.verigrid.engine.FineTuneResult;
+import io.verigrid.engine.GptModel;
+import io.verigrid.engine.LlamaModel;
+import io.verigrid.engine.LmJob;
 import io.verigrid.engine.MlpJob;
+import io.verigrid.engine.Tensor;
+import io.verigrid.engine.TrainingJob;
 import io.verigrid.engine.ModelState;
 import io.verigrid.engine.io.Safetensors;
 import io.verigrid.ledger.JobView;
@@ -94,10 +100,16 @@ final class JobCommand {
     }
 
     @Command(name = "init", mixinStandardHelpOptions = true,
-            description = "Write a manifest for the demo MLP job (dataset root filled in), or with --kind preprocess a preprocessing job over a corpus.")
+            description = "Write a manifest: the demo MLP job (dataset root filled in), a tiny language-model job with its files, or a preprocessing job over a corpus.")
     static final class Init implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "FILE", description = "Where to write the manifest.")
         Path file;
+
+        @Option(names = "--kind", defaultValue = "mlp", description = "mlp, lm (training from seed), lm-finetune (LoRA on a checkpoint) or preprocess. Default: ${DEFAULT-VALUE}.")
+        String kind;
+
+        @Option(names = "--replica", description = "A blob node that will hold the data (lm kinds and preprocess; repeat, at least 2).")
+        List<String> replicas = new ArrayList<>();
 
         @Option(names = "--max-price", defaultValue = "1", description = "Maximum tokens per verified unit. Default: ${DEFAULT-VALUE}.")
         String maxPrice;
@@ -105,20 +117,22 @@ final class JobCommand {
         @Option(names = "--steps", defaultValue = "200", description = "Training steps (10 per checkpoint unit... see docs). Default: ${DEFAULT-VALUE}.")
         int steps;
 
-        @Option(names = "--kind", defaultValue = "mlp", description = "mlp or preprocess. Default: ${DEFAULT-VALUE}.")
-        String kind;
-
         @Option(names = "--input", description = "preprocess: the JSON Lines corpus ({\"text\": …} per line); default: a seeded"
                 + " synthetic corpus written next to the manifest as corpus.jsonl.")
         Path input;
 
-        @Option(names = "--replica", description = "preprocess: a node that must hold the input (repeat; at least 2).")
-        List<String> replicas = new ArrayList<>();
-
         @Override
         public Integer call() throws IOException {
             if ("preprocess".equals(kind)) return PreprocessInit.write(file, input, replicas, maxPrice);
-            if (!"mlp".equals(kind)) throw new IllegalArgumentException("--kind must be mlp or preprocess, got " + kind);
+            TrainingJob.Kind jobKind = TrainingJob.Kind.ofTag(kind);
+            if (jobKind != TrainingJob.Kind.MLP) {
+                List<String> nodes = replicas.isEmpty() ? List.of("http://127.0.0.1:7401", "http://127.0.0.1:7402") : replicas;
+                List<String> written = LmJobFiles.write(file.toAbsolutePath().getParent(), jobKind);
+                Files.writeString(file, JobManifest.lmTemplate(jobKind, maxPrice, nodes));
+                System.out.println("wrote " + file + " and " + String.join(", ", written) + " (" + jobKind.tag() + ": 4 units of 5 steps"
+                        + (replicas.isEmpty() ? "; set dataset.replicas to your blob nodes" : "") + ")");
+                return 0;
+            }
             MlpJob d = MlpJob.demo();
             MlpJob spec = new MlpJob(d.seed(), d.inputDim(), d.hidden(), d.classes(), d.samples(), d.batch(), d.learningRate(),
                     d.momentum(), steps, d.checkpointInterval());
@@ -197,13 +211,20 @@ final class JobCommand {
     /** Publishes the manifest's dataset blob to its replicas, proves they hold it, and returns the order to post. */
     static TxBody.PostOrder publish(JobManifest m, Path manifestFile, Path home, Keys keys, long jobId) {
         JobManifest.BlobDataset blob = m.blobDataset();
-        var dataset = DatasetPublisher.read(manifestFile.toAbsolutePath().getParent().resolve(blob.file()), m.spec("manifest"));
-        HttpJsonClient http = new HttpJsonClient(Duration.ofSeconds(60), new RequestSigner(keys, Clock.systemUTC()));
+        Path dir = manifestFile.toAbsolutePath().getParent();
         BlobStore local = new BlobStore(home.resolve("blobs"));
+        TrainingJob spec = m.spec(dir, local); // a fine-tuning checkpoint lands in the local store here
+        var dataset = DatasetPublisher.read(dir.resolve(blob.file()), spec);
+        HttpJsonClient http = new HttpJsonClient(Duration.ofSeconds(60), new RequestSigner(keys, Clock.systemUTC()));
         DatasetPublisher publisher = new DatasetPublisher(local, http, new RetrievabilityChallenge(local, http, new SecureRandom()));
         DatasetPublisher.Published published = publisher.publish(dataset, blob.replicas(), jobId);
         published.log().forEach(System.err::println);
-        return m.toOrder(published.datasetRoot(), published.blob());
+        if (spec.baseCheckpoint().isPresent()) {
+            // Providers and verifiers fetch the base checkpoint from the dataset's replicas, by its blob id.
+            DatasetPublisher.Published base = publisher.publishBlob(Hashes.hex(spec.baseCheckpoint().get()), published.blob().replicas(), jobId);
+            base.log().forEach(System.err::println);
+        }
+        return m.toOrder(spec, published.datasetRoot(), published.blob());
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true, description = "An order's state, its job's progress and its leases.")
@@ -294,8 +315,9 @@ final class JobCommand {
     }
 
     @Command(name = "result", mixinStandardHelpOptions = true,
-            description = "Fetch a finished job's weights (safetensors) or, for preprocessing, its shards and manifest (a directory)"
-                    + " from its provider, checked against the ledger.")
+            description = "Fetch a finished job's result from its provider, check it against the ledger and write it (mlp: the state as"
+                    + " safetensors; lm: model.safetensors and config.json; lm-finetune: the LoRA adapter or the tuned weights;"
+                    + " preprocess: its shards and manifest).")
     static final class Result implements Callable<Integer> {
         @Mixin
         LedgerOptions opts;
@@ -306,7 +328,7 @@ final class JobCommand {
         @Option(names = "--key", required = true, description = "The buyer's key name (checkpoints are served to the buyer).")
         String key;
 
-        @Option(names = "--out", description = "Output file (default model.safetensors) or, for preprocessing, directory (default job-ID-shards).")
+        @Option(names = "--out", description = "Output: a file for mlp (default model.safetensors), a directory for lm kinds (default job-ID) and preprocessing (default job-ID-shards).")
         Path out;
 
         @Override
@@ -335,11 +357,39 @@ final class JobCommand {
             if (!root.equals(last.root())) {
                 throw new IllegalStateException("the provider served weights with root " + root + ", the ledger's final root is " + last.root());
             }
-            Safetensors.write(out, state.tensors(), Map.of("verigrid.job", Long.toString(j.id()), "verigrid.state_root", root,
-                    "verigrid.step", Long.toString(state.step())));
-            opts.print(Map.of("file", out.toString(), "stateRoot", root, "step", state.step()),
-                    "wrote " + out + ": weights after step " + state.step() + ", state root " + root + " (matches the ledger)");
+            TrainingJob spec = j.spec();
+            Path file;
+            if (spec instanceof LmJob lm) {
+                file = writeLm(lm, state, out == null ? Path.of("job-" + j.id()) : out);
+            } else {
+                file = out == null ? Path.of("model.safetensors") : out;
+                Safetensors.write(file, state.tensors(), Map.of("verigrid.job", Long.toString(j.id()), "verigrid.state_root", root,
+                        "verigrid.step", Long.toString(state.step())));
+            }
+            opts.print(Map.of("file", file.toString(), "stateRoot", root, "step", state.step()),
+                    "wrote " + file + ": " + spec.kind().tag() + " result after step " + state.step() + ", state root " + root + " (matches the ledger)");
             return 0;
+        }
+    }
+
+    /**
+     * A language-model job's result in Hugging Face form under {@code dir}: fine-tuning as {@link FineTuneResult}
+     * writes it (PEFT adapter, or tuned weights); training from seed the model's weights (no optimizer moments) as
+     * model.safetensors plus config.json. Returns the safetensors file.
+     */
+    static Path writeLm(LmJob job, ModelState state, Path dir) {
+        if (job.fineTuning() != null) return FineTuneResult.write(job, state, dir);
+        java.util.SortedMap<String, Tensor> weights = new java.util.TreeMap<>();
+        for (String name : job.model().parameterShapes().keySet()) weights.put(name, state.tensor(name));
+        Map<String, Object> config = job.model() instanceof GptModel gpt ? gpt.config().toJson() : ((LlamaModel) job.model()).config().toJson();
+        try {
+            Files.createDirectories(dir);
+            Path file = dir.resolve(FineTuneResult.WEIGHTS_FILE);
+            Safetensors.write(file, weights, Map.of("format", "pt"));
+            Files.writeString(dir.resolve(FineTuneResult.CONFIG), io.verigrid.node.http.Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(config));
+            return file;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write the result to " + dir, e);
         }
     }
 }

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.verigrid.engine.MlpJob;
+import io.verigrid.engine.TrainingJob;
+import io.verigrid.node.blob.BlobStore;
 import io.verigrid.ledger.tx.TxBody;
 import io.verigrid.verify.Commitments;
 import io.verigrid.verify.Hashes;
@@ -21,16 +23,17 @@ import java.util.List;
  * A buyer's job manifest (YAML; format in {@code docs/job-manifest.md}, schema in
  * {@code docs/job-manifest.schema.json}): what to run, on which data, what a provider must offer, the most the
  * buyer pays per verified unit and how long it waits. Unknown fields are errors, so a typo never silently
- * changes a job. The dataset is either the root of the data the model's seed generates, or a file of tensors that
- * {@code job submit} publishes as a blob to the named replica nodes before posting the order.
+ * changes a job. The dataset is either the root of the data the model's seed generates (mlp), or a file of tensors
+ * that {@code job submit} publishes as a blob to the named replica nodes before posting the order (always for lm
+ * and lm-finetune, whose base checkpoint it publishes to the same replicas).
  */
-record JobManifest(@JsonProperty("kind") String kind, @JsonProperty("model") Model model,
+record JobManifest(@JsonProperty("kind") String kind, @JsonProperty("model") JsonNode model,
+                   @JsonProperty("fine_tuning") JsonNode fineTuning,
                    @JsonProperty("dataset") JsonNode dataset, @JsonProperty("resources") Resources resources,
                    @JsonProperty("max_price_per_unit") String maxPricePerUnit,
                    @JsonProperty("auction_blocks") Integer auctionBlocks,
                    @JsonProperty("deadline_blocks") Integer deadlineBlocks,
                    @JsonProperty("sampling_rate") Double samplingRate) {
-    static final int MLP_KIND = 1; // MarketRules.KIND_MLP on the ledger
     private static final long GIB = 1L << 30;
 
     /** The MLP training job: {@code MlpJob}'s fields. */
@@ -88,17 +91,36 @@ record JobManifest(@JsonProperty("kind") String kind, @JsonProperty("model") Mod
         return sb.length() == 0 ? "top level" : sb.toString();
     }
 
+    /** The job kind the manifest names; IllegalArgumentException naming the known ones. */
+    TrainingJob.Kind jobKind(String source) {
+        try {
+            return TrainingJob.Kind.ofTag(kind);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(source + ": " + e.getMessage());
+        }
+    }
+
     private void validate(String source) {
-        if (!"mlp".equals(kind)) throw new IllegalArgumentException(source + ": kind must be mlp (the job kind this ledger referees), got " + kind);
-        if (model == null) throw new IllegalArgumentException(source + ": model is required");
+        TrainingJob.Kind jobKind = jobKind(source);
+        if (model == null || !model.isObject()) throw new IllegalArgumentException(source + ": model is required");
         if (dataset == null) throw new IllegalArgumentException(source + ": dataset is required");
         BlobDataset blob = dataset.isObject() ? blobDataset(source) : null;
+        if (jobKind != TrainingJob.Kind.MLP) {
+            lmModel(source);
+            if (blob == null) throw new IllegalArgumentException(source + ": a " + kind + " job trains on a blob dataset: dataset must be {file: …, replicas: […]}");
+            if ((jobKind == TrainingJob.Kind.LM_FINETUNE) != (fineTuning != null)) {
+                throw new IllegalArgumentException(source + ": fine_tuning is " + (fineTuning == null ? "required for" : "only for") + " kind lm-finetune");
+            }
+            if (fineTuning != null) fineTune(source);
+        } else if (fineTuning != null) {
+            throw new IllegalArgumentException(source + ": fine_tuning is only for kind lm-finetune");
+        }
         if (blob == null && (!dataset.isTextual() || !dataset.asText().matches("[0-9a-fA-F]{64}"))) {
             throw new IllegalArgumentException(source + ": dataset must be the 64-hex-digit dataset root or {file: …, replicas: […]}, got " + dataset);
         }
         if (maxPricePerUnit == null) throw new IllegalArgumentException(source + ": max_price_per_unit is required");
         maxUnitPrice(source);
-        spec(source);
+        if (jobKind == TrainingJob.Kind.MLP) spec(source);
         if (resources != null) {
             nonNegative(resources.memoryGib(), "resources.memory_gib", source);
             nonNegative(resources.minGflops(), "resources.min_gflops", source);
@@ -151,8 +173,45 @@ record JobManifest(@JsonProperty("kind") String kind, @JsonProperty("model") Mod
         if (v != null && (v < 0 || v.isNaN() || v.isInfinite())) throw new IllegalArgumentException(source + ": " + name + " must be a non-negative number, got " + v);
     }
 
+    private <T> T section(JsonNode node, Class<T> type, String where, String source) {
+        try {
+            return YAML.treeToValue(node, type);
+        } catch (UnrecognizedPropertyException e) {
+            String inner = path(e);
+            throw new IllegalArgumentException(source + ": unknown field '" + e.getPropertyName() + "' at " + where
+                    + (inner.equals("top level") ? "" : "." + inner) + " (known: " + e.getKnownPropertyIds() + ")");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(source + ": " + where + " is not valid: " + e.getOriginalMessage());
+        }
+    }
+
+    LmManifest lmModel(String source) {
+        return section(model, LmManifest.class, "model", source);
+    }
+
+    LmManifest.FineTune fineTune(String source) {
+        return section(fineTuning, LmManifest.FineTune.class, "fine_tuning", source);
+    }
+
+    /**
+     * The spec the order carries. Files (a language model's config.json, a fine-tuning checkpoint) are relative to
+     * {@code dir}; a fine-tuning checkpoint is put into {@code store}, whose blob id the spec names.
+     */
+    TrainingJob spec(Path dir, BlobStore store) {
+        TrainingJob.Kind jobKind = jobKind("manifest");
+        try {
+            return switch (jobKind) {
+                case MLP -> spec("manifest");
+                case LM -> lmModel("manifest").seeded(dir);
+                case LM_FINETUNE -> lmModel("manifest").fineTuned(dir, fineTune("manifest"), store);
+            };
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("manifest: " + e.getMessage());
+        }
+    }
+
     MlpJob spec(String source) {
-        Model s = model;
+        Model s = section(model, Model.class, "model", source);
         try {
             return new MlpJob(required(s.seed(), "model.seed"), required(s.inputDim(), "model.input_dim"), required(s.hidden(), "model.hidden"),
                     required(s.classes(), "model.classes"), required(s.samples(), "model.samples"), required(s.batch(), "model.batch"),
@@ -181,19 +240,58 @@ record JobManifest(@JsonProperty("kind") String kind, @JsonProperty("model") Mod
     /** The order transaction this manifest posts, for a seeded dataset. */
     TxBody.PostOrder toOrder() {
         if (blobDataset() != null) throw new IllegalStateException("a blob dataset must be published first; use toOrder(blob, root)");
-        return toOrder(Hashes.unhex(dataset.asText()), null);
+        return toOrder(spec("manifest"), Hashes.unhex(dataset.asText()), null);
     }
 
-    /** The order transaction for a dataset published as {@code blob}, whose tensors have root {@code datasetRoot}. */
-    TxBody.PostOrder toOrder(byte[] datasetRoot, TxBody.DatasetBlob blob) {
-        MlpJob spec = spec("manifest");
+    /** The order transaction for {@code spec} on a dataset published as {@code blob}, whose tensors have root {@code datasetRoot}. */
+    TxBody.PostOrder toOrder(TrainingJob spec, byte[] datasetRoot, TxBody.DatasetBlob blob) {
         long memory = resources == null || resources.memoryGib() == null ? 0 : (long) (resources.memoryGib() * GIB);
         long mflops = resources == null || resources.minGflops() == null ? 0 : (long) (resources.minGflops() * 1000);
         int auction = auctionBlocks == null ? 5 : auctionBlocks;
         int deadline = deadlineBlocks == null ? 600 : deadlineBlocks;
         int ppm = samplingRate == null ? 100_000 : (int) Math.round(samplingRate * 1_000_000);
-        return new TxBody.PostOrder(MLP_KIND, spec.encode(), datasetRoot, maxUnitPrice("manifest"), ppm, memory, mflops,
+        return new TxBody.PostOrder(spec.kind().code(), spec.encode(), datasetRoot, maxUnitPrice("manifest"), ppm, memory, mflops,
                 auction, deadline, blob);
+    }
+
+    /**
+     * A manifest for a tiny language-model job of kind {@code kind} (lm or lm-finetune) whose files — config.json,
+     * tokens.safetensors and, to fine-tune, base.safetensors — {@code job init} writes next to it.
+     */
+    static String lmTemplate(TrainingJob.Kind kind, String maxPrice, List<String> replicas) {
+        List<String> lines = new ArrayList<>(List.of(
+                "# Verigrid job manifest: docs/job-manifest.md",
+                "kind: " + kind.tag(),
+                "model:",
+                "  config: config.json          # Hugging Face config.json (model_type gpt2 or llama)",
+                "  seed: 7",
+                "  sequences: 64                # rows of the token dataset",
+                "  batch: 8",
+                "  seq_len: 16",
+                "  steps: 20",
+                "  checkpoint_interval: 5",
+                "  learning_rate: 0.01",
+                "  min_learning_rate: 0.001",
+                "  warmup: 2",
+                "  beta1: 0.9",
+                "  beta2: 0.95",
+                "  eps: 1.0e-8",
+                "  weight_decay: 0.01",
+                "  clip_norm: 1.0"));
+        if (kind == TrainingJob.Kind.LM_FINETUNE) {
+            lines.addAll(List.of(
+                    "fine_tuning:",
+                    "  checkpoint: base.safetensors   # published to the dataset's replicas; its blob id goes into the spec",
+                    "  lora:",
+                    "    rank: 4",
+                    "    alpha: 8",
+                    "    targets: [c_attn]"));
+        }
+        lines.addAll(List.of("dataset:", "  file: tokens.safetensors       # one tensor: tokens (sequences × (seq_len + 1))", "  replicas:"));
+        replicas.forEach(r -> lines.add("    - " + r));
+        lines.addAll(List.of("resources:", "  memory_gib: 0.25", "  min_gflops: 0.1", "max_price_per_unit: \"" + maxPrice + "\"",
+                "auction_blocks: 5", "deadline_blocks: 600", "sampling_rate: 0.1", ""));
+        return String.join("\n", lines);
     }
 
     /** A manifest for {@code spec} with its dataset root filled in: what {@code verigrid job init} writes. */

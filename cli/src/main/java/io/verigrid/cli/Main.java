@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
         },
         subcommands = {DemoCommand.class, YumaCommand.class, NodeCommand.class, KeysCommand.class, TxCommand.class,
                 AccountCommand.class, ChainCommand.class, LedgerCommand.class, ServeCommand.class, ModelCommand.class, BlobCommand.class,
-                JobCommand.class, ProviderCommand.class, MarketCommand.class,
+                JobCommand.class, ProviderCommand.class, MarketCommand.class, SoakCommand.class,
                 SubnetCommand.class, WeightsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {

@@ -60,9 +60,24 @@ class JobManifestTest {
         String dataset = good.lines().filter(l -> l.startsWith("dataset: ")).findFirst().orElseThrow();
         contains(error(good.replace(dataset, "dataset: " + "ab".repeat(32))), "unknown dataset");
         contains(error(good.replace(dataset, "dataset: xyz")), "dataset must be the 64-hex-digit dataset root");
-        contains(error(good.replace("kind: mlp", "kind: diffusion")), "kind must be mlp");
+        contains(error(good.replace("kind: mlp", "kind: diffusion")), "unknown job kind 'diffusion' (known: 1 = mlp, 2 = lm, 3 = lm-finetune)");
         contains(error(good.replace("  steps: 200", "  steps: 0")), "steps");
         contains(error(good.replace("sampling_rate: 0.1", "sampling_rate: 2")), "sampling_rate must be in 0..1");
         contains(error(""), "empty");
+    }
+
+    @Test
+    void languageModelManifestsNeedABlobDatasetAndFineTuningOnlyWhereItBelongs() {
+        java.util.List<String> replicas = java.util.List.of("http://a:1", "http://b:2");
+        String lm = JobManifest.lmTemplate(io.verigrid.engine.TrainingJob.Kind.LM, "0.5", replicas);
+        String tune = JobManifest.lmTemplate(io.verigrid.engine.TrainingJob.Kind.LM_FINETUNE, "0.5", replicas);
+        assertEquals("lm", JobManifest.parse(lm, "job.yaml").kind());
+        assertEquals(4, JobManifest.parse(tune, "job.yaml").fineTune("job.yaml").lora().rank());
+        contains(error(lm.replace("  seq_len: 16", "  seq_len: 16\n  seqlen: 8")), "unknown field 'seqlen' at model");
+        contains(error(tune.replace("    rank: 4", "    rnk: 4")), "unknown field 'rnk' at fine_tuning.lora");
+        contains(error(lm.replace("kind: lm", "kind: lm-finetune")), "fine_tuning is required for kind lm-finetune");
+        contains(error(tune.replace("kind: lm-finetune", "kind: lm")), "fine_tuning is only for kind lm-finetune");
+        String seeded = lm.substring(0, lm.indexOf("dataset:")) + "dataset: " + "ab".repeat(32) + "\n" + lm.substring(lm.indexOf("resources:"));
+        contains(error(seeded), "a lm job trains on a blob dataset");
     }
 }

@@ -1,6 +1,8 @@
 package io.verigrid.engine;
 
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -18,7 +20,7 @@ import java.util.TreeMap;
  */
 public record LmJob(LanguageModel model, long seed, int sequences, int batch, int seqLen, int steps, int checkpointInterval,
         LearningRate schedule, float beta1, float beta2, float eps, float weightDecay, float clipNorm,
-        FineTuning fineTuning) {
+        FineTuning fineTuning) implements TrainingJob {
     /** A job training from seeded weights. */
     public LmJob(LanguageModel model, long seed, int sequences, int batch, int seqLen, int steps, int checkpointInterval,
             LearningRate schedule, float beta1, float beta2, float eps, float weightDecay, float clipNorm) {
@@ -70,8 +72,76 @@ public record LmJob(LanguageModel model, long seed, int sequences, int batch, in
                 weightDecay, clipNorm, tuning);
     }
 
+    @Override
     public int units() {
         return steps / checkpointInterval;
+    }
+
+    @Override
+    public Kind kind() {
+        return fineTuning == null ? Kind.LM : Kind.LM_FINETUNE;
+    }
+
+    @Override
+    public Optional<byte[]> declaredInitialRoot() {
+        return fineTuning == null ? Optional.empty() : Optional.of(fineTuning.initialStateRoot());
+    }
+
+    @Override
+    public Optional<byte[]> baseCheckpoint() {
+        return fineTuning == null ? Optional.empty() : Optional.of(fineTuning.baseCheckpoint());
+    }
+
+    @Override
+    public byte[] encode() {
+        return LmJobCodec.encode(this);
+    }
+
+    @Override
+    public List<OpSpec> program(long step) {
+        return LmTrainer.program(this, step);
+    }
+
+    @Override
+    public MlpTrainer.StepResult step(Dataset dataset, ModelState state, Parallelism par, Fault fault) {
+        return LmTrainer.step(this, dataset, state, par, fault);
+    }
+
+    /** The tokens are a dataset blob: the job names it by its content root, the seed does not generate it. */
+    @Override
+    public Optional<Dataset> seededDataset() {
+        return Optional.empty();
+    }
+
+    /** One tensor {@code tokens} (sequences × (seqLen + 1)) of integer token ids below the vocabulary size. */
+    @Override
+    public void checkDataset(Dataset dataset) {
+        if (dataset == null || !dataset.tensors().keySet().equals(java.util.Set.of("tokens"))) {
+            throw new IllegalArgumentException("dataset holds " + (dataset == null ? "nothing" : dataset.tensors().keySet())
+                    + ", a language-model job needs [tokens]");
+        }
+        LmTrainer.checkDataset(this, dataset);
+        float[] tokens = dataset.tensor("tokens").data();
+        for (int i = 0; i < tokens.length; i++) {
+            float token = tokens[i];
+            if (token != (int) token || token < 0 || token >= model.vocabSize()) {
+                throw new IllegalArgumentException("dataset tensor tokens has " + token + " at element " + i
+                        + "; token ids must be integers in 0.." + (model.vocabSize() - 1));
+            }
+        }
+    }
+
+    /** About 6 FLOP per weight per token (forward and backward), batch·seqLen tokens a step. */
+    @Override
+    public long unitFlops() {
+        long weights = 0;
+        for (int[] shape : model.parameterShapes().values()) {
+            long size = 1;
+            for (int dim : shape) size = Math.multiplyExact(size, (long) dim);
+            weights = Math.addExact(weights, size);
+        }
+        long tokens = (long) batch * seqLen;
+        return Math.multiplyExact(Math.multiplyExact(6L * tokens, weights), (long) checkpointInterval);
     }
 
     /** The optimizer-state tensor names of parameter {@code name}. */
@@ -101,6 +171,7 @@ public record LmJob(LanguageModel model, long seed, int sequences, int batch, in
     }
 
     /** The state before step 1: the model's seeded initial weights and zero AdamW moments. */
+    @Override
     public ModelState initialState() {
         if (fineTuning != null) {
             throw new IllegalStateException("a fine-tuning job starts from its base checkpoint: use initialState(baseWeights)");

@@ -89,7 +89,7 @@ public final class LmJobCodec {
                         in.getFloat(), flag(in.get())));
                 case LLAMA -> new LlamaModel(new LlamaConfig(in.getInt(), in.getInt(), in.getInt(), in.getInt(),
                         in.getInt(), in.getInt(), in.getInt(), in.getFloat(), in.getFloat(), flag(in.get())));
-                default -> throw new IllegalArgumentException("unknown architecture byte " + architecture);
+                default -> throw new IllegalArgumentException("unknown model architecture " + architecture + " (known: 1 = gpt, 2 = llama)");
             };
             long seed = in.getLong();
             int sequences = in.getInt();

@@ -93,7 +93,7 @@ public final class LmTrainer {
         return Float.floatToRawIntBits(value);
     }
 
-    private static void checkDataset(LmJob job, Dataset dataset) {
+    static void checkDataset(LmJob job, Dataset dataset) {
         if (dataset == null) {
             throw new IllegalArgumentException("dataset must not be null");
         }
@@ -119,11 +119,14 @@ public final class LmTrainer {
         List<OpRecord> records = new ArrayList<>(program.ops().size());
         Tensor[] outputs = ProgramRunner.run(program.ops(), state::tensor, dataset::tensor, par, stepNumber, fault,
                 records);
+        float loss = outputs[program.lossOp()].data()[0];
+        if (fault != null && fault.skips(stepNumber)) {
+            return new MlpTrainer.StepResult(state.withStep(stepNumber), new StepTrace(stepNumber, records), loss);
+        }
         ModelState next = state;
         for (Map.Entry<String, Integer> update : program.nextState().entrySet()) {
             next = next.with(update.getKey(), outputs[update.getValue()]);
         }
-        float loss = outputs[program.lossOp()].data()[0];
         return new MlpTrainer.StepResult(next.withStep(stepNumber), new StepTrace(stepNumber, records), loss);
     }
 

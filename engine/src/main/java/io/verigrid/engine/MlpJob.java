@@ -3,6 +3,8 @@ package io.verigrid.engine;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -15,7 +17,7 @@ import java.util.TreeMap;
  * checkpointInterval (u32 each) — 45 bytes.
  */
 public record MlpJob(long seed, int inputDim, int hidden, int classes, int samples, int batch, float learningRate,
-        float momentum, int steps, int checkpointInterval) {
+        float momentum, int steps, int checkpointInterval) implements TrainingJob {
     private static final byte ENCODING_VERSION = 1;
     private static final int ENCODED_BYTES = 1 + 8 + 9 * 4;
     private static final int MAX_DIM = 1 << 20;
@@ -77,10 +79,74 @@ public record MlpJob(long seed, int inputDim, int hidden, int classes, int sampl
     }
 
     /** Checkpoint units: steps / checkpointInterval. */
+    @Override
     public int units() {
         return steps / checkpointInterval;
     }
 
+    @Override
+    public Kind kind() {
+        return Kind.MLP;
+    }
+
+    @Override
+    public List<OpSpec> program(long step) {
+        return MlpTrainer.program(this, step);
+    }
+
+    @Override
+    public MlpTrainer.StepResult step(Dataset dataset, ModelState state, Parallelism par, Fault fault) {
+        return MlpTrainer.step(this, dataset, state, par, fault);
+    }
+
+    @Override
+    public Optional<byte[]> declaredInitialRoot() {
+        return Optional.empty();
+    }
+
+    @Override
+    public Optional<byte[]> baseCheckpoint() {
+        return Optional.empty();
+    }
+
+    @Override
+    public Optional<Dataset> seededDataset() {
+        return Optional.of(dataset());
+    }
+
+    /** x (samples × inputDim) and integer class ids y (samples) in 0..classes−1, nothing else. */
+    @Override
+    public void checkDataset(Dataset dataset) {
+        if (dataset == null || !dataset.tensors().keySet().equals(java.util.Set.of("x", "y"))) {
+            throw new IllegalArgumentException("dataset holds " + (dataset == null ? "nothing" : dataset.tensors().keySet())
+                    + ", an MLP job needs [x, y]");
+        }
+        Tensor x = dataset.tensor("x");
+        Tensor y = dataset.tensor("y");
+        if (!java.util.Arrays.equals(x.shape(), new int[] {samples, inputDim})
+                || !java.util.Arrays.equals(y.shape(), new int[] {samples})) {
+            throw new IllegalArgumentException("dataset has x " + java.util.Arrays.toString(x.shape()) + " and y "
+                    + java.util.Arrays.toString(y.shape()) + "; the spec needs x [" + samples + ", " + inputDim
+                    + "] and y [" + samples + "]");
+        }
+        float[] labels = y.data();
+        for (int i = 0; i < labels.length; i++) {
+            float label = labels[i];
+            if (label != (int) label || label < 0 || label >= classes) {
+                throw new IllegalArgumentException("dataset has label " + label + " at sample " + i
+                        + "; labels must be integers in 0.." + (classes - 1));
+            }
+        }
+    }
+
+    /** Forward and backward of one step is about 6·batch·weights FLOP; a unit is checkpointInterval steps. */
+    @Override
+    public long unitFlops() {
+        long weights = (long) inputDim * hidden + (long) hidden * classes;
+        return Math.multiplyExact(Math.multiplyExact(6L * batch, weights), (long) checkpointInterval);
+    }
+
+    @Override
     public byte[] encode() {
         return ByteBuffer.allocate(ENCODED_BYTES).order(ByteOrder.LITTLE_ENDIAN)
                 .put(ENCODING_VERSION).putLong(seed)
@@ -146,6 +212,7 @@ public record MlpJob(long seed, int inputDim, int hidden, int classes, int sampl
      * The state before step 1: {@code w1} (inputDim×hidden) and {@code w2} (hidden×classes) uniform in
      * ±1/√fanIn, biases {@code b1}, {@code b2} zero, momentum buffers {@code v_*} zero, step 0.
      */
+    @Override
     public ModelState initialState() {
         TreeMap<String, Tensor> tensors = new TreeMap<>();
         tensors.put("w1", scaledUniform(STREAM_W1, inputDim, hidden));

@@ -83,23 +83,11 @@ public final class MlpTrainer {
         long stepNumber = state.step() + 1;
         Program program = compile(job, stepNumber);
         List<OpRecord> records = new ArrayList<>(program.ops().size());
-        Tensor[] outputs = new Tensor[program.ops().size()];
-        for (int index = 0; index < outputs.length; index++) {
-            OpSpec spec = program.ops().get(index);
-            List<Tensor> inputs = new ArrayList<>(spec.inputs().size());
-            for (InputRef ref : spec.inputs()) {
-                inputs.add(switch (ref.source()) {
-                    case STATE -> state.tensor(ref.name());
-                    case DATA -> dataset.tensor(ref.name());
-                    case OP -> outputs[ref.op()];
-                });
-            }
-            Tensor output = Ops.execute(spec.kind(), spec.attrs(), inputs, par);
-            if (fault != null) {
-                output = fault.apply(stepNumber, index, output);
-            }
-            outputs[index] = output;
-            records.add(new OpRecord(index, spec, output));
+        Tensor[] outputs = ProgramRunner.run(program.ops(), state::tensor, dataset::tensor, par, stepNumber, fault,
+                records);
+        if (fault != null && fault.skips(stepNumber)) {
+            return new StepResult(state.withStep(stepNumber), new StepTrace(stepNumber, records),
+                    outputs[program.lossOp()].data()[0]);
         }
         ModelState next = state;
         for (Map.Entry<String, Integer> update : program.nextState().entrySet()) {

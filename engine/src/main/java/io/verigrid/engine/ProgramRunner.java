@@ -32,7 +32,7 @@ final class ProgramRunner {
             }
             Tensor output = Ops.execute(spec.kind(), spec.attrs(), inputs, par);
             if (fault != null) {
-                output = fault.apply(step, index, output);
+                output = fault.apply(step, index, spec, inputs, output, par);
             }
             outputs[index] = output;
             if (records != null) {

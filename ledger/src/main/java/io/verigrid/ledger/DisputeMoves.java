@@ -32,7 +32,9 @@ public final class DisputeMoves {
             case OPERATOR -> {
                 if (game.assemblyDisputed()) {
                     // A job trained on a dataset blob: the referee needs the data, proven by the job's dataset root.
-                    boolean seeded = Arrays.equals(Commitments.datasetRoot(run.job().dataset()), Commitments.datasetRoot(run.dataset()));
+                    boolean seeded = run.job().seededDataset()
+                            .map(data -> Arrays.equals(Commitments.datasetRoot(data), Commitments.datasetRoot(run.dataset())))
+                            .orElse(false);
                     yield new TxBody.SettleAssembly(disputeId, run.state(game.stepLo()), seeded ? null : run.dataset());
                 }
                 StepTrace trace = run.trace(game.stepHi());

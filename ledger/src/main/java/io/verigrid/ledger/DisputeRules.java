@@ -1,7 +1,6 @@
 package io.verigrid.ledger;
 
-import io.verigrid.engine.MlpJob;
-import io.verigrid.engine.MlpTrainer;
+import io.verigrid.engine.TrainingJob;
 import io.verigrid.engine.OpSpec;
 import io.verigrid.ledger.tx.TxBody;
 import io.verigrid.verify.DisputeGame;
@@ -52,7 +51,7 @@ final class DisputeRules {
         if (body instanceof TxBody.PostStepRoots m) return game.postStepRoots(m.roots(), h);
         if (body instanceof TxBody.PickStepRange m) return game.pickStepRange(m.k(), h);
         if (body instanceof TxBody.PostTraceRoot m) {
-            int programLength = MlpTrainer.program(job(d, dispute), game.stepHi()).size();
+            int programLength = job(d, dispute).program(game.stepHi()).size();
             return game.postTraceRoot(m.traceRoot(), m.traceLength(), programLength, h);
         }
         if (body instanceof TxBody.PostTraceNodes m) return game.postTraceNodes(m.nodes(), h);
@@ -63,8 +62,10 @@ final class DisputeRules {
             return game.settleOperator(job(d, dispute), d.job(dispute.jobId).datasetRoot, m.inputs(), m.providerOutputRoot(), h);
         }
         if (body instanceof TxBody.SettleAssembly m) {
-            MlpJob job = job(d, dispute);
-            return game.settleAssembly(job, m.dataset() != null ? m.dataset() : job.dataset(), d.job(dispute.jobId).datasetRoot, m.stateLo(), h);
+            TrainingJob job = job(d, dispute);
+            // A job trained on a dataset blob needs the data in the move; without it the provider cannot be upheld.
+            return game.settleAssembly(job, m.dataset() != null ? m.dataset() : job.seededDataset().orElse(null),
+                    d.job(dispute.jobId).datasetRoot, m.stateLo(), h);
         }
         throw new IllegalStateException("not a dispute move: " + body.getClass().getSimpleName());
     }
@@ -88,8 +89,8 @@ final class DisputeRules {
         throw new IllegalStateException("not a dispute move: " + body.getClass().getSimpleName());
     }
 
-    private static MlpJob job(Draft d, Dispute dispute) {
-        return d.job(dispute.jobId).mlpJob();
+    private static TrainingJob job(Draft d, Dispute dispute) {
+        return d.job(dispute.jobId).trainingJob();
     }
 
     /** At a block: every open game past its deadline is lost by the party whose turn it is. */
@@ -118,7 +119,7 @@ final class DisputeRules {
                 + dispute.unit + (game.operator() >= 0 ? ", step " + game.stepHi() + " operator " + game.operator() : "");
         Stakes m = moveStakes(d, dispute, verdict, why);
         dispute.outcome = new DisputeOutcome(verdict.name(), reason, dispute.unit, game.stepHi(), game.operator(),
-                opKind(d.job(dispute.jobId).mlpJob(), game), game.rounds(), m.slashed(), m.forfeited(), m.toChallenger(),
+                opKind(d.job(dispute.jobId).trainingJob(), game), game.rounds(), m.slashed(), m.forfeited(), m.toChallenger(),
                 m.toProvider(), m.burned(), d.height);
     }
 
@@ -166,10 +167,10 @@ final class DisputeRules {
         return new Stakes(slashed, forfeited, toChallenger, toProvider, burned);
     }
 
-    private static String opKind(MlpJob job, DisputeGame game) {
+    private static String opKind(TrainingJob job, DisputeGame game) {
         if (game.operator() < 0) return null;
         if (game.assemblyDisputed()) return ASSEMBLY;
-        List<OpSpec> program = MlpTrainer.program(job, game.stepHi());
+        List<OpSpec> program = job.program(game.stepHi());
         return game.operator() < program.size() ? program.get(game.operator()).kind() : null;
     }
 }

@@ -1,6 +1,6 @@
 package io.verigrid.ledger;
 
-import io.verigrid.engine.MlpJob;
+import io.verigrid.engine.TrainingJob;
 import io.verigrid.ledger.tx.ByteReader;
 import io.verigrid.ledger.tx.ByteWriter;
 import java.util.ArrayList;
@@ -22,6 +22,8 @@ final class Job {
 
     final long id;
     final String buyer;
+    /** The job kind's wire code ({@link TrainingJob.Kind#code()}), which says which codec {@code spec} is in. */
+    final int kind;
     final byte[] spec;
     final long price;
     final int samplePpm;
@@ -41,10 +43,11 @@ final class Job {
     final List<Commit> commits = new ArrayList<>();
     final TreeSet<String> banned = new TreeSet<>();
 
-    Job(long id, String buyer, byte[] spec, long price, int samplePpm, int units, int interval, byte[] r0,
+    Job(long id, String buyer, int kind, byte[] spec, long price, int samplePpm, int units, int interval, byte[] r0,
         byte[] datasetRoot, long postedHeight) {
         this.id = id;
         this.buyer = buyer;
+        this.kind = kind;
         this.spec = spec;
         this.price = price;
         this.samplePpm = samplePpm;
@@ -55,8 +58,9 @@ final class Job {
         this.postedHeight = postedHeight;
     }
 
-    MlpJob mlpJob() {
-        return MlpJob.decode(spec);
+    /** The spec, decoded by its kind's codec (it was checked when the job was opened). */
+    TrainingJob trainingJob() {
+        return TrainingJob.decode(kind, spec);
     }
 
     /** What each verified unit pays; the rounding remainder goes back to the buyer when the job is done. */
@@ -74,7 +78,7 @@ final class Job {
     }
 
     Job copy() {
-        Job c = new Job(id, buyer, spec, price, samplePpm, units, interval, r0, datasetRoot, postedHeight);
+        Job c = new Job(id, buyer, kind, spec, price, samplePpm, units, interval, r0, datasetRoot, postedHeight);
         c.status = status;
         c.lessee = lessee;
         c.escrow = escrow;
@@ -97,23 +101,42 @@ final class Job {
         }
         out.i32(banned.size());
         banned.forEach(out::string);
-        out.i64(unitPrice);
+        out.i64(unitPrice).i32(kind);
     }
 
     static Job read(ByteReader in) {
-        Job j = new Job(in.i64("id"), in.string("buyer"), in.bytes("spec"), in.i64("price"), in.i32("samplePpm"),
-                in.i32("units"), in.i32("interval"), in.raw(32, "r0"), in.raw(32, "datasetRoot"), in.i64("postedHeight"));
-        j.status = Status.values()[in.u8("status")];
-        if (in.bool("lessee present")) j.lessee = in.string("lessee");
-        j.escrow = in.i64("escrow");
-        j.paid = in.i64("paid");
-        j.openDispute = in.i64("openDispute");
+        long id = in.i64("id");
+        String buyer = in.string("buyer");
+        byte[] spec = in.bytes("spec");
+        long price = in.i64("price");
+        int samplePpm = in.i32("samplePpm");
+        int units = in.i32("units");
+        int interval = in.i32("interval");
+        byte[] r0 = in.raw(32, "r0");
+        byte[] datasetRoot = in.raw(32, "datasetRoot");
+        long postedHeight = in.i64("postedHeight");
+        Status status = Status.values()[in.u8("status")];
+        String lessee = in.bool("lessee present") ? in.string("lessee") : null;
+        long escrow = in.i64("escrow");
+        long paid = in.i64("paid");
+        long openDispute = in.i64("openDispute");
+        List<Commit> commits = new ArrayList<>();
         for (int i = in.count("commits", 32); i > 0; i--) {
-            j.commits.add(new Commit(in.raw(32, "root"), in.i64("height"), in.string("provider"), in.bool("verified"),
+            commits.add(new Commit(in.raw(32, "root"), in.i64("height"), in.string("provider"), in.bool("verified"),
                     in.i64("paid"), in.i64("verifiedHeight"), in.string("verifiedBy")));
         }
-        for (int i = in.count("banned", 2); i > 0; i--) j.banned.add(in.string("banned"));
-        j.unitPrice = in.i64("unitPrice");
+        TreeSet<String> banned = new TreeSet<>();
+        for (int i = in.count("banned", 2); i > 0; i--) banned.add(in.string("banned"));
+        long unitPrice = in.i64("unitPrice");
+        Job j = new Job(id, buyer, in.i32("kind"), spec, price, samplePpm, units, interval, r0, datasetRoot, postedHeight);
+        j.status = status;
+        j.lessee = lessee;
+        j.escrow = escrow;
+        j.paid = paid;
+        j.openDispute = openDispute;
+        j.unitPrice = unitPrice;
+        j.commits.addAll(commits);
+        j.banned.addAll(banned);
         return j;
     }
 }

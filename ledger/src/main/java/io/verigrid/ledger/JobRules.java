@@ -1,6 +1,8 @@
 package io.verigrid.ledger;
 
+import io.verigrid.engine.LmJob;
 import io.verigrid.engine.MlpJob;
+import io.verigrid.engine.TrainingJob;
 import io.verigrid.ledger.tx.TxBody;
 import io.verigrid.verify.Commitments;
 import io.verigrid.verify.DisputeGame;
@@ -22,25 +24,57 @@ final class JobRules {
         AccountRules.debit(account, p.price(), "job escrow");
     }
 
-    /** Decodes and bounds an MLP spec; {@link Rejection} BAD_JOB when it is not one this ledger can referee. */
-    static MlpJob mlpSpec(byte[] jobSpec) {
-        MlpJob spec;
+    /**
+     * Decodes and bounds a spec of job kind {@code kind} (a {@link TrainingJob.Kind} code); {@link Rejection}
+     * BAD_JOB when it is not one this ledger can referee: an unknown kind, bytes its codec refuses (an unknown
+     * model architecture among them), or tensors past {@link #MAX_JOB_ELEMENTS}.
+     */
+    static TrainingJob spec(int kind, byte[] jobSpec) {
+        TrainingJob.Kind known;
+        TrainingJob spec;
         try {
-            spec = MlpJob.decode(jobSpec);
+            known = TrainingJob.Kind.ofCode(kind);
         } catch (IllegalArgumentException e) {
-            throw new Rejection(Rejection.BAD_JOB, "jobSpec is not an MlpJob: " + e.getMessage());
+            throw new Rejection(Rejection.BAD_JOB, e.getMessage());
         }
-        long elements = (long) spec.samples() * (spec.inputDim() + 1)
-                + 2L * ((long) spec.inputDim() * spec.hidden() + spec.hidden() + (long) spec.hidden() * spec.classes() + spec.classes());
+        try {
+            spec = TrainingJob.decode(known, jobSpec);
+        } catch (IllegalArgumentException e) {
+            throw new Rejection(Rejection.BAD_JOB, "jobSpec is not a " + known.tag() + " job: " + e.getMessage());
+        }
+        long elements = elements(spec);
         if (elements > MAX_JOB_ELEMENTS) {
             throw new Rejection(Rejection.BAD_JOB, "job needs " + elements + " tensor elements, the limit is " + MAX_JOB_ELEMENTS);
         }
         return spec;
     }
 
+    /** The tag queries show for job kind {@code code}: "mlp", "lm", or "kind-N" for a kind no training codec reads. */
+    static String kindName(int code) {
+        for (TrainingJob.Kind kind : TrainingJob.Kind.values()) {
+            if (kind.code() == code) return kind.tag();
+        }
+        return code == PreprocessRules.KIND_PREPROCESS ? "preprocess" : "kind-" + code;
+    }
+
+    /** The tensor elements the ledger may generate for a spec: the seeded dataset and the state with its moments. */
+    private static long elements(TrainingJob job) {
+        if (job instanceof MlpJob spec) {
+            return (long) spec.samples() * (spec.inputDim() + 1)
+                    + 2L * ((long) spec.inputDim() * spec.hidden() + spec.hidden() + (long) spec.hidden() * spec.classes() + spec.classes());
+        }
+        long weights = 0;
+        for (int[] shape : ((LmJob) job).model().parameterShapes().values()) {
+            long size = 1;
+            for (int dim : shape) size = Math.multiplyExact(size, (long) dim);
+            weights = Math.addExact(weights, size);
+        }
+        return Math.multiplyExact(3L, weights); // weights and AdamW's two moments
+    }
+
     /** Creates an OPEN job holding {@code price} in escrow; the caller debits the buyer. */
     static Job open(Draft d, String buyer, byte[] jobSpec, long price, int samplePpm) {
-        return open(d, buyer, jobSpec, price, samplePpm, null);
+        return open(d, buyer, TrainingJob.Kind.MLP.code(), jobSpec, price, samplePpm, null);
     }
 
     /**
@@ -48,14 +82,19 @@ final class JobRules {
      * dataset held as a blob (the ledger cannot read it; providers and verifiers check what they fetch against it),
      * and replaces the root of the dataset the spec's seed generates.
      */
-    static Job open(Draft d, String buyer, byte[] jobSpec, long price, int samplePpm, byte[] blobDatasetRoot) {
-        MlpJob spec = mlpSpec(jobSpec);
+    static Job open(Draft d, String buyer, int kind, byte[] jobSpec, long price, int samplePpm, byte[] blobDatasetRoot) {
+        TrainingJob spec = spec(kind, jobSpec);
         if (price < spec.units()) {
             throw new Rejection(Rejection.BAD_JOB, "price " + price + " is below one unit per checkpoint (" + spec.units() + ")");
         }
-        byte[] r0 = Commitments.stateRoot(spec.initialState());
-        byte[] datasetRoot = blobDatasetRoot != null ? blobDatasetRoot.clone() : Commitments.datasetRoot(spec.dataset());
-        Job job = d.newJob(id -> new Job(id, buyer, jobSpec, price, samplePpm, spec.units(),
+        if (blobDatasetRoot == null && spec.seededDataset().isEmpty()) {
+            throw new Rejection(Rejection.BAD_JOB, "a " + spec.kind().tag() + " job trains on a dataset blob; the order must name one");
+        }
+        // Seeded kinds: the ledger computes R_0 itself. Fine-tuning: the buyer declares it, and executors refuse a
+        // job whose base checkpoint does not give it.
+        byte[] r0 = spec.declaredInitialRoot().orElseGet(() -> Commitments.stateRoot(spec.initialState()));
+        byte[] datasetRoot = blobDatasetRoot != null ? blobDatasetRoot.clone() : Commitments.datasetRoot(spec.seededDataset().get());
+        Job job = d.newJob(id -> new Job(id, buyer, kind, jobSpec, price, samplePpm, spec.units(),
                 spec.checkpointInterval(), r0, datasetRoot, d.height));
         job.escrow = price;
         return job;

@@ -339,7 +339,8 @@ public final class LedgerState {
         }
         return new JobView(j.id, j.status.name(), j.buyer, j.lessee, j.units, j.interval, j.price, j.pricePerUnit(),
                 j.samplePpm, j.escrow, j.paid, j.commits.size() + 1, j.verifiedUnits(), units, Hashes.hex(j.r0),
-                Hashes.hex(j.datasetRoot), Hashes.hex(j.spec), List.copyOf(j.banned), j.openDispute, j.postedHeight);
+                Hashes.hex(j.datasetRoot), Hashes.hex(j.spec), List.copyOf(j.banned), j.openDispute, j.postedHeight,
+                JobRules.kindName(j.kind));
     }
 
     /** A preprocessing job's order-side facts (input, declared plan and manifest), or null for any other job. */

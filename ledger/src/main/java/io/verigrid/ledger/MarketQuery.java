@@ -78,7 +78,7 @@ final class MarketQuery {
 
     static OrderView order(LedgerState s, Order o) {
         Job j = s.jobs.get(o.jobId);
-        return new OrderView(o.id, o.buyer, o.jobId, o.kind == MarketRules.KIND_MLP ? "mlp" : "kind-" + o.kind, o.status.name(),
+        return new OrderView(o.id, o.buyer, o.jobId, JobRules.kindName(o.kind), o.status.name(),
                 o.maxUnitPrice, o.units, j.samplePpm, o.minMemoryBytes, o.minMflops, o.auctionBlocks, o.postedHeight,
                 o.deadlineHeight, o.round, o.auctionEndHeight, o.leaseId, o.unitFlops, j.escrow, j.paid, j.verifiedUnits(),
                 List.copyOf(o.excluded), o.datasetBlob, o.datasetReplicas);

@@ -1,6 +1,6 @@
 package io.verigrid.ledger;
 
-import io.verigrid.engine.MlpJob;
+import io.verigrid.engine.TrainingJob;
 import io.verigrid.ledger.tx.TxBody;
 import io.verigrid.verify.Hashes;
 import java.util.ArrayList;
@@ -24,8 +24,9 @@ import java.util.Map;
  * deadline also halves the provider's claimed throughput.
  */
 final class MarketRules {
-    /** Order kinds: the tag that says which codec {@code spec} is in. */
+    /** Order kinds: the tag that says which codec {@code spec} is in ({@link TrainingJob.Kind} codes). */
     static final int KIND_MLP = 1;
+    static final int KIND_LM = 2;
     /** A dataset held as a blob must be on at least this many nodes when its order is posted. */
     static final int MIN_DATASET_REPLICAS = 2;
 
@@ -103,10 +104,6 @@ final class MarketRules {
 
     static void postOrder(Draft d, String buyer, Account account, TxBody.PostOrder o) {
         MarketParams m = d.market().params;
-        if (o.kind() != KIND_MLP && o.kind() != PreprocessRules.KIND_PREPROCESS) {
-            throw new Rejection(BAD_ORDER, "unknown job kind " + o.kind() + " (known: " + KIND_MLP + " = mlp, "
-                    + PreprocessRules.KIND_PREPROCESS + " = preprocess)");
-        }
         if (o.maxUnitPrice() > m.maxUnitPrice()) {
             throw new Rejection(ABSURD_PRICE, "maxUnitPrice " + o.maxUnitPrice() + " exceeds the market's limit " + m.maxUnitPrice());
         }
@@ -125,13 +122,14 @@ final class MarketRules {
             PreprocessRules.postOrder(d, buyer, account, o);
             return;
         }
-        MlpJob spec = JobRules.mlpSpec(o.spec());
+        TrainingJob.Kind kind = trainingKind(o.kind());
+        TrainingJob spec = JobRules.spec(kind.code(), o.spec());
         long escrow = Math.multiplyExact(o.maxUnitPrice(), (long) spec.units());
         if (o.dataset() != null && o.dataset().replicas().size() < MIN_DATASET_REPLICAS) {
             throw new Rejection(BAD_ORDER, "dataset blob " + o.dataset().blob() + " names " + o.dataset().replicas().size()
                     + " replica(s); an order needs at least " + MIN_DATASET_REPLICAS);
         }
-        Job job = JobRules.open(d, buyer, o.spec(), escrow, o.samplePpm(), o.dataset() == null ? null : o.datasetRoot());
+        Job job = JobRules.open(d, buyer, kind.code(), o.spec(), escrow, o.samplePpm(), o.dataset() == null ? null : o.datasetRoot());
         if (!Arrays.equals(job.datasetRoot, o.datasetRoot())) {
             throw new Rejection(UNKNOWN_DATASET, "dataset " + Hashes.hex(o.datasetRoot()) + " is not the dataset of this spec (its root is "
                     + Hashes.hex(job.datasetRoot) + ")");
@@ -139,7 +137,7 @@ final class MarketRules {
         AccountRules.debit(account, escrow, "order escrow");
         job.status = Job.Status.AUCTION;
         Order order = d.market().newOrder(id -> new Order(id, buyer, job.id, o.kind(), o.maxUnitPrice(), spec.units(),
-                o.minMemoryBytes(), o.minMflops(), o.auctionBlocks(), d.height, d.height + o.deadlineBlocks(), unitFlops(spec)));
+                o.minMemoryBytes(), o.minMflops(), o.auctionBlocks(), d.height, d.height + o.deadlineBlocks(), spec.unitFlops()));
         order.auctionEndHeight = d.height + o.auctionBlocks() - 1; // its own block is the first of the round
         if (o.dataset() != null) {
             order.datasetBlob = o.dataset().blob();
@@ -147,10 +145,18 @@ final class MarketRules {
         }
     }
 
-    /** Forward and backward of one step is about 6·batch·weights FLOP; a unit is checkpointInterval steps. */
-    static long unitFlops(MlpJob spec) {
-        long weights = (long) spec.inputDim() * spec.hidden() + (long) spec.hidden() * spec.classes();
-        return Math.multiplyExact(Math.multiplyExact(6L * spec.batch(), weights), (long) spec.checkpointInterval());
+    /** The training kind of order kind {@code code}; BAD_ORDER naming the known kinds otherwise. */
+    static TrainingJob.Kind trainingKind(int code) {
+        try {
+            return TrainingJob.Kind.ofCode(code);
+        } catch (IllegalArgumentException e) {
+            throw new Rejection(BAD_ORDER, e.getMessage().replaceFirst("\\)$", ", " + PreprocessRules.KIND_PREPROCESS + " = preprocess)"));
+        }
+    }
+
+    /** A unit's work as the job kind counts it ({@link TrainingJob#unitFlops()}). */
+    static long unitFlops(TrainingJob spec) {
+        return spec.unitFlops();
     }
 
     static void cancel(Draft d, String sender, TxBody.CancelOrder c) {

@@ -1,11 +1,10 @@
 package io.verigrid.verify;
 
 import io.verigrid.engine.Dataset;
-import io.verigrid.engine.MlpJob;
-import io.verigrid.engine.MlpTrainer;
 import io.verigrid.engine.ModelState;
 import io.verigrid.engine.OpSet;
 import io.verigrid.engine.OpSpec;
+import io.verigrid.engine.TrainingJob;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -162,7 +161,7 @@ public final class DisputeGame {
 
     /**
      * Provider: its trace root of step stepHi over {@code traceLength} leaves. {@code programLength} is
-     * {@code MlpTrainer.program(job, stepHi).size()}, which the ledger computes from the job; the lengths must
+     * {@code job.program(stepHi).size()}, which the ledger computes from the job; the lengths must
      * agree so both parties' trees have the same shape.
      */
     public DisputeGame postTraceRoot(byte[] traceRoot, int traceLength, int programLength, long height) {
@@ -288,20 +287,20 @@ public final class DisputeGame {
      * the descent reached. A wrong leaf, a trace of the wrong length or bad evidence settles CHALLENGER_WINS;
      * otherwise the {@link Referee} re-executes op j.
      */
-    public DisputeGame settleOperator(MlpJob job, List<InputEvidence> inputs, byte[] providerOutputRoot, long height) {
-        return settleOperator(job, job == null ? null : Commitments.datasetRoot(job.dataset()), inputs, providerOutputRoot, height);
+    public DisputeGame settleOperator(TrainingJob job, List<InputEvidence> inputs, byte[] providerOutputRoot, long height) {
+        return settleOperator(job, job == null ? null : Commitments.datasetRoot(Referee.seeded(job)), inputs, providerOutputRoot, height);
     }
 
     /**
      * As above for a job whose dataset is not generated from its seed (a dataset blob): DATA inputs are proven
      * against {@code datasetRoot}, the root the job committed to.
      */
-    public DisputeGame settleOperator(MlpJob job, byte[] datasetRoot, List<InputEvidence> inputs, byte[] providerOutputRoot,
+    public DisputeGame settleOperator(TrainingJob job, byte[] datasetRoot, List<InputEvidence> inputs, byte[] providerOutputRoot,
                                       long height) {
         expect(Phase.OPERATOR, Party.PROVIDER, height);
         if (operator == traceLength) throw new GameException("WRONG_PHASE", "the assembly is disputed: settleAssembly");
         if (job == null) throw new IllegalArgumentException("job: null");
-        List<OpSpec> program = MlpTrainer.program(job, stepHi);
+        List<OpSpec> program = job.program(stepHi);
         Verdict decided;
         if (program.size() != traceLength || !isHash(providerOutputRoot)
                 || !Arrays.equals(nodeHash, Commitments.traceLeaf(operator, program.get(operator).kind(),
@@ -317,13 +316,13 @@ public final class DisputeGame {
     }
 
     /** Provider, after {@link #disputeAssembly}: the full state at stepLo, which must hash to the agreed root. */
-    public DisputeGame settleAssembly(MlpJob job, ModelState stateLo, long height) {
-        Dataset seeded = job == null ? null : job.dataset();
+    public DisputeGame settleAssembly(TrainingJob job, ModelState stateLo, long height) {
+        Dataset seeded = job == null ? null : Referee.seeded(job);
         return settleAssembly(job, seeded, seeded == null ? null : Commitments.datasetRoot(seeded), stateLo, height);
     }
 
     /** As above for a job that trains on {@code dataset}, which must hash to the job's {@code datasetRoot}. */
-    public DisputeGame settleAssembly(MlpJob job, Dataset dataset, byte[] datasetRoot, ModelState stateLo, long height) {
+    public DisputeGame settleAssembly(TrainingJob job, Dataset dataset, byte[] datasetRoot, ModelState stateLo, long height) {
         expect(Phase.OPERATOR, Party.PROVIDER, height);
         if (operator != traceLength) throw new GameException("WRONG_PHASE", "an operator is disputed: settleOperator");
         if (job == null) throw new IllegalArgumentException("job: null");

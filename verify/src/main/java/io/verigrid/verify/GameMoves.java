@@ -1,7 +1,7 @@
 package io.verigrid.verify;
 
-import io.verigrid.engine.MlpTrainer;
 import io.verigrid.engine.StepTrace;
+import io.verigrid.engine.TrainingJob;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -69,16 +69,20 @@ public final class GameMoves {
             case TRACE -> {
                 if (game.providerTraceRoot() == null) {
                     StepTrace trace = run.trace(game.stepHi());
-                    int programLength = MlpTrainer.program(run.job(), game.stepHi()).size();
+                    int programLength = run.job().program(game.stepHi()).size();
                     yield game.postTraceRoot(Commitments.traceRoot(trace), trace.ops().size(), programLength, height);
                 }
                 yield game.postTraceNodes(traceNodes(game, run), height);
             }
             case OPERATOR -> {
-                if (game.assemblyDisputed()) yield game.settleAssembly(run.job(), run.state(game.stepLo()), height);
+                // In-process play proves data against the root of the run's own dataset (a node uses the job's).
+                byte[] datasetRoot = Commitments.datasetRoot(run.dataset());
+                if (game.assemblyDisputed()) {
+                    yield game.settleAssembly(run.job(), run.dataset(), datasetRoot, run.state(game.stepLo()), height);
+                }
                 StepTrace trace = run.trace(game.stepHi());
                 int j = game.operator();
-                yield game.settleOperator(run.job(),
+                yield game.settleOperator(run.job(), datasetRoot,
                         InputEvidence.forOperator(run.job(), run.state(game.stepLo()), run.dataset(), trace, j),
                         Commitments.outputRoot(trace.ops().get(j).output()), height);
             }

@@ -2,12 +2,11 @@ package io.verigrid.verify;
 
 import io.verigrid.engine.Dataset;
 import io.verigrid.engine.InputRef;
-import io.verigrid.engine.MlpJob;
-import io.verigrid.engine.MlpTrainer;
 import io.verigrid.engine.ModelState;
 import io.verigrid.engine.OpSpec;
 import io.verigrid.engine.StepTrace;
 import io.verigrid.engine.Tensor;
+import io.verigrid.engine.TrainingJob;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -29,12 +28,12 @@ public record InputEvidence(Tensor tensor, LeafProof proof) {
     }
 
     /** The evidence an honest provider posts for operator {@code j} of the step {@code traceOfStep} recorded. */
-    public static List<InputEvidence> forOperator(MlpJob job, ModelState stateAtLo, Dataset dataset,
+    public static List<InputEvidence> forOperator(TrainingJob job, ModelState stateAtLo, Dataset dataset,
                                                   StepTrace traceOfStep, int j) {
         if (stateAtLo == null || dataset == null || traceOfStep == null) {
             throw new IllegalArgumentException("stateAtLo, dataset and traceOfStep must not be null");
         }
-        List<OpSpec> program = MlpTrainer.program(job, traceOfStep.step());
+        List<OpSpec> program = job.program(traceOfStep.step());
         if (j < 0 || j >= program.size()) {
             throw new IllegalArgumentException("j: " + j + " outside the step's 0.." + (program.size() - 1));
         }

@@ -2,11 +2,11 @@ package io.verigrid.verify;
 
 import io.verigrid.engine.Dataset;
 import io.verigrid.engine.Fault;
-import io.verigrid.engine.MlpJob;
 import io.verigrid.engine.MlpTrainer;
 import io.verigrid.engine.ModelState;
 import io.verigrid.engine.Parallelism;
 import io.verigrid.engine.StepTrace;
+import io.verigrid.engine.TrainingJob;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,19 +14,22 @@ import java.util.List;
 /**
  * One party's own execution of a range of steps, from which it computes its dispute moves: the state and state
  * root after every step, and any step's trace on demand. A drill {@link Fault} (nullable) makes it a cheating
- * provider's execution, reproduced consistently in every answer. Keeps every state of the range in memory.
+ * provider's execution, reproduced consistently in every answer: operator cheats and skipped steps through the
+ * engine's step, a stale checkpoint here (the state after the faulted step carries the tensors of its unit's
+ * starting state, which must lie in the run). Keeps every state of the range in memory, and each step's loss.
  */
 public final class LocalRun {
-    private final MlpJob job;
+    private final TrainingJob job;
     private final Dataset dataset;
     private final Parallelism parallelism;
     private final Fault fault;
     private final long firstStep;
     private final List<ModelState> states = new ArrayList<>(); // states.get(i): the state after step firstStep + i
     private final List<byte[]> roots = new ArrayList<>();
+    private final List<Float> losses = new ArrayList<>(); // losses.get(i): the loss of step firstStep + i + 1
     private StepTrace lastTrace;
 
-    private LocalRun(MlpJob job, Dataset dataset, ModelState start, Parallelism parallelism, Fault fault) {
+    private LocalRun(TrainingJob job, Dataset dataset, ModelState start, Parallelism parallelism, Fault fault) {
         this.job = job;
         this.dataset = dataset;
         this.parallelism = parallelism;
@@ -37,7 +40,7 @@ public final class LocalRun {
     }
 
     /** Runs {@code job} from {@code start} until {@code toStep} steps are complete. */
-    public static LocalRun execute(MlpJob job, Dataset dataset, ModelState start, long toStep, Parallelism parallelism,
+    public static LocalRun execute(TrainingJob job, Dataset dataset, ModelState start, long toStep, Parallelism parallelism,
                                    Fault fault) {
         if (job == null || dataset == null || start == null || parallelism == null) {
             throw new IllegalArgumentException("job, dataset, start and parallelism must not be null");
@@ -48,14 +51,32 @@ public final class LocalRun {
         LocalRun run = new LocalRun(job, dataset, start, parallelism, fault);
         ModelState state = start;
         while (state.step() < toStep) {
-            state = MlpTrainer.step(job, dataset, state, parallelism, fault).next();
+            MlpTrainer.StepResult result = job.step(dataset, state, parallelism, fault);
+            state = result.next();
+            if (fault != null && fault.stale(state.step())) {
+                long unitStart = (state.step() - 1) / job.checkpointInterval() * job.checkpointInterval();
+                if (unitStart < run.firstStep) {
+                    throw new IllegalArgumentException("fault: a stale checkpoint at step " + state.step()
+                            + " needs the unit's start state, step " + unitStart + ", which is before this run");
+                }
+                state = new ModelState(run.state(unitStart).tensors(), state.step());
+            }
             run.states.add(state);
             run.roots.add(Commitments.stateRoot(state));
+            run.losses.add(result.loss());
         }
         return run;
     }
 
-    public MlpJob job() {
+    /** The batch loss of step {@code step} (1-based, within the run). */
+    public float loss(long step) {
+        if (step <= firstStep || step > lastStep()) {
+            throw new IllegalArgumentException("step: " + step + " outside this run's steps " + (firstStep + 1) + ".." + lastStep());
+        }
+        return losses.get((int) (step - firstStep - 1));
+    }
+
+    public TrainingJob job() {
         return job;
     }
 
@@ -86,7 +107,7 @@ public final class LocalRun {
             throw new IllegalArgumentException("step: " + step + " outside this run's steps " + (firstStep + 1) + ".." + lastStep());
         }
         if (lastTrace == null || lastTrace.step() != step) {
-            lastTrace = MlpTrainer.step(job, dataset, state(step - 1), parallelism, fault).trace();
+            lastTrace = job.step(dataset, state(step - 1), parallelism, fault).trace();
         }
         return lastTrace;
     }

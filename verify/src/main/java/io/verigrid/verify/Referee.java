@@ -2,14 +2,13 @@ package io.verigrid.verify;
 
 import io.verigrid.engine.Dataset;
 import io.verigrid.engine.InputRef;
-import io.verigrid.engine.MlpJob;
-import io.verigrid.engine.MlpTrainer;
 import io.verigrid.engine.ModelState;
 import io.verigrid.engine.OpSet;
 import io.verigrid.engine.OpSpec;
 import io.verigrid.engine.Ops;
 import io.verigrid.engine.Parallelism;
 import io.verigrid.engine.Tensor;
+import io.verigrid.engine.TrainingJob;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,10 +32,10 @@ public final class Referee {
      * @param providerOutputRoot   the provider's {@link Commitments#outputRoot} of op j
      * @param challengerOutputRoot the challenger's claim for the same
      */
-    public static Verdict decide(MlpJob job, long step, int j, List<InputEvidence> inputs, byte[] rootLo,
+    public static Verdict decide(TrainingJob job, long step, int j, List<InputEvidence> inputs, byte[] rootLo,
                                  byte[] providerTraceRoot, byte[] datasetRoot, byte[] providerOutputRoot,
                                  byte[] challengerOutputRoot) {
-        List<OpSpec> program = MlpTrainer.program(job, step);
+        List<OpSpec> program = job.program(step);
         if (j < 0 || j >= program.size()) {
             throw new IllegalArgumentException("j: " + j + " outside step " + step + "'s 0.." + (program.size() - 1));
         }
@@ -67,9 +66,9 @@ public final class Referee {
      *
      * @param stateLo the full state before the step, as the provider posts it; it must hash to {@code rootLo}
      */
-    public static Verdict decideAssembly(MlpJob job, long step, ModelState stateLo, byte[] rootLo,
+    public static Verdict decideAssembly(TrainingJob job, long step, ModelState stateLo, byte[] rootLo,
                                          byte[] providerRootHi) {
-        Dataset seeded = job.dataset();
+        Dataset seeded = seeded(job);
         return decideAssembly(job, seeded, Commitments.datasetRoot(seeded), step, stateLo, rootLo, providerRootHi);
     }
 
@@ -77,7 +76,7 @@ public final class Referee {
      * As above for a job that trains on a given dataset (a dataset blob): the provider supplies it and it must
      * hash to the job's {@code datasetRoot}, else the provider loses.
      */
-    public static Verdict decideAssembly(MlpJob job, Dataset dataset, byte[] datasetRoot, long step, ModelState stateLo,
+    public static Verdict decideAssembly(TrainingJob job, Dataset dataset, byte[] datasetRoot, long step, ModelState stateLo,
                                          byte[] rootLo, byte[] providerRootHi) {
         if (stateLo == null || stateLo.step() != step - 1 || !Arrays.equals(Commitments.stateRoot(stateLo), rootLo)
                 || dataset == null || !Arrays.equals(Commitments.datasetRoot(dataset), datasetRoot)) {
@@ -85,11 +84,17 @@ public final class Referee {
         }
         ModelState next;
         try {
-            next = MlpTrainer.step(job, dataset, stateLo, Parallelism.single(), null).next();
+            next = job.step(dataset, stateLo, Parallelism.single(), null).next();
         } catch (IllegalArgumentException e) {
             return Verdict.CHALLENGER_WINS;
         }
         return Arrays.equals(Commitments.stateRoot(next), providerRootHi) ? Verdict.PROVIDER_WINS : Verdict.CHALLENGER_WINS;
+    }
+
+    /** The dataset {@code job}'s seed generates; IllegalArgumentException for a job whose data is given by its root. */
+    static Dataset seeded(TrainingJob job) {
+        return job.seededDataset().orElseThrow(() -> new IllegalArgumentException("job: a " + job.kind().tag()
+                + " job trains on a dataset given by its root; pass the dataset and its root"));
     }
 
     static Verdict judge(byte[] actual, byte[] providerOutputRoot, byte[] challengerOutputRoot) {

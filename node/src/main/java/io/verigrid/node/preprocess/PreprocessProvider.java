@@ -72,9 +72,9 @@ public final class PreprocessProvider {
         this.disputes = new PreprocessPlayer(wallet, ledger, log);
     }
 
-    /** True when {@code job} is a preprocessing job (its spec is a {@link PreprocessSpec}). */
+    /** True when {@code job} is a preprocessing job (order kind 4, its spec a {@link PreprocessSpec}). */
     public static boolean handles(JobView job) {
-        return PreprocessSpec.matches(HexFormat.of().parseHex(job.jobSpec()));
+        return "preprocess".equals(job.kind());
     }
 
     /** The cheat of a fault drill from the next job this provider runs on (null: honest). */

@@ -1,7 +1,7 @@
 package io.verigrid.node.provider;
 
 import io.verigrid.engine.Fault;
-import io.verigrid.engine.MlpJob;
+import io.verigrid.engine.TrainingJob;
 import io.verigrid.engine.ModelState;
 import io.verigrid.engine.Parallelism;
 import io.verigrid.ledger.DisputeView;
@@ -218,7 +218,7 @@ public final class ProviderNode implements AutoCloseable {
         for (JobView job : ledger.jobs()) {
             if (!"OPEN".equals(job.status()) || job.bannedProviders().contains(wallet.address())) continue;
             if (PreprocessProvider.handles(job)) continue; // market orders only
-            MlpJob spec = MlpJob.decode(HexFormat.of().parseHex(job.jobSpec()));
+            TrainingJob spec = job.spec();
             TxResult result = wallet.submit(new TxBody.AcceptJob(job.id()));
             if (result.accepted()) {
                 log.accept(config.name() + " leased job " + job.id() + " (" + job.units() + " units of " + spec.checkpointInterval() + " steps)");
@@ -238,8 +238,9 @@ public final class ProviderNode implements AutoCloseable {
         }
         Execution run = executions.get(job.id());
         if (run == null) {
-            MlpJob spec = MlpJob.decode(HexFormat.of().parseHex(job.jobSpec()));
-            run = new Execution(spec, datasets.of(job, spec), par, config.fault()); // a blob dataset is fetched before training
+            TrainingJob spec = job.spec();
+            // A blob dataset (and a fine-tuning job's base checkpoint) is fetched and checked before training.
+            run = new Execution(spec, datasets.of(job, spec), datasets.initialState(job, spec), par, config.fault());
             executions.put(job.id(), run);
         }
         int committed = job.nextUnit() - 1;

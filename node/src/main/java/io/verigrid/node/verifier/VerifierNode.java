@@ -1,6 +1,7 @@
 package io.verigrid.node.verifier;
 
-import io.verigrid.engine.MlpJob;
+import io.verigrid.engine.Fault;
+import io.verigrid.engine.TrainingJob;
 import io.verigrid.engine.ModelState;
 import io.verigrid.engine.Parallelism;
 import io.verigrid.ledger.JobView;
@@ -51,10 +52,17 @@ public final class VerifierNode implements AutoCloseable {
     /**
      * {@code providers} maps a provider's address to its node URL, where its checkpoints are served; {@code dataDir}
      * holds the verifier's blob store (null: a directory under the system temporary directory); {@code host}/{@code port}
-     * is where its HTTP API listens (port 0: any free).
+     * is where its HTTP API listens (port 0: any free); {@code fault} is null for an honest verifier, else the drill
+     * cheat its re-execution applies, which makes it a dishonest challenger.
      */
     public record Config(String name, Keys keys, String ledgerUrl, int threads, Map<String, String> providers, Path dataDir,
-                         String host, int port) {
+                         String host, int port, Fault fault) {
+        /** An honest verifier. */
+        public Config(String name, Keys keys, String ledgerUrl, int threads, Map<String, String> providers, Path dataDir,
+                      String host, int port) {
+            this(name, keys, ledgerUrl, threads, providers, dataDir, host, port, null);
+        }
+
         /** A verifier on loopback, on any free port, with its blob store in a temporary directory. */
         public Config(String name, Keys keys, String ledgerUrl, int threads, Map<String, String> providers) {
             this(name, keys, ledgerUrl, threads, providers, null, "127.0.0.1", 0);
@@ -147,9 +155,9 @@ public final class VerifierNode implements AutoCloseable {
     /** Re-executes one unit from the provider's checkpoint before it and compares the root bit for bit. */
     private void check(JobView job, UnitView commit) {
         int unit = commit.unit();
-        MlpJob spec = MlpJob.decode(HexFormat.of().parseHex(job.jobSpec()));
-        ModelState start = unit == 1 ? spec.initialState() : fetchCheckpoint(job, unit - 1);
-        LocalRun run = LocalRun.execute(spec, datasets.of(job, spec), start, (long) unit * spec.checkpointInterval(), par, null);
+        TrainingJob spec = job.spec();
+        ModelState start = unit == 1 ? datasets.initialState(job, spec) : fetchCheckpoint(job, unit - 1);
+        LocalRun run = LocalRun.execute(spec, datasets.of(job, spec), start, (long) unit * spec.checkpointInterval(), par, config.fault());
         byte[] mine = run.stateRoot(run.lastStep());
         byte[] committed = HexFormat.of().parseHex(commit.root());
         String short16 = HexFormat.of().formatHex(mine).substring(0, 16);

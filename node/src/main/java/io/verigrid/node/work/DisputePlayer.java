@@ -1,6 +1,5 @@
 package io.verigrid.node.work;
 
-import io.verigrid.engine.MlpTrainer;
 import io.verigrid.ledger.DisputeMoves;
 import io.verigrid.ledger.DisputeView;
 import io.verigrid.ledger.TxResult;
@@ -79,7 +78,7 @@ public final class DisputePlayer {
         } else if (move instanceof TxBody.PickTraceNode m) {
             int position = game.childStart() + m.k();
             if (game.childLevel() == 0) {
-                return "disputes operator #" + position + " (" + MlpTrainer.program(run.job(), game.stepHi()).get(position).kind() + ")";
+                return "disputes operator #" + position + " (" + run.job().program(game.stepHi()).get(position).kind() + ")";
             }
             return "disputes trace node " + position + " at level " + game.childLevel();
         } else if (move instanceof TxBody.SettleOperator m) {
