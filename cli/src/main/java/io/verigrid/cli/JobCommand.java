@@ -124,6 +124,9 @@ final class JobCommand {
         @Override
         public Integer call() throws IOException {
             if ("preprocess".equals(kind)) return PreprocessInit.write(file, input, replicas, maxPrice);
+            if (!List.of("mlp", "lm", "lm-finetune").contains(kind)) {
+                throw new IllegalArgumentException("--kind must be mlp, lm, lm-finetune or preprocess, got " + kind);
+            }
             TrainingJob.Kind jobKind = TrainingJob.Kind.ofTag(kind);
             if (jobKind != TrainingJob.Kind.MLP) {
                 List<String> nodes = replicas.isEmpty() ? List.of("http://127.0.0.1:7401", "http://127.0.0.1:7402") : replicas;

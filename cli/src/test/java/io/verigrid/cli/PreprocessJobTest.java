@@ -89,7 +89,7 @@ class PreprocessJobTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> PreprocessManifest.read(bad)).getMessage().contains("max_price_per_shard"));
         Run unknown = run("job", "init", dir.resolve("x.yaml").toString(), "--kind", "video");
         assertEquals(1, unknown.code());
-        assertTrue(unknown.err().contains("--kind must be mlp or preprocess"), unknown.err());
+        assertTrue(unknown.err().contains("--kind must be mlp, lm, lm-finetune or preprocess, got video"), unknown.err());
     }
 
     @Test
