@@ -38,7 +38,10 @@ final class JobRules {
         return spec;
     }
 
-    /** Creates an OPEN job holding {@code price} in escrow; the caller debits the buyer. */
+    /**
+     * Creates an OPEN job holding {@code price} in escrow; the caller debits the buyer. Its sampling rate is
+     * {@link Params#jobSamplePpm}: the buyer's {@code samplePpm}, raised to the chain's floor for its unit price.
+     */
     static Job open(Draft d, String buyer, byte[] jobSpec, long price, int samplePpm) {
         return open(d, buyer, jobSpec, price, samplePpm, null);
     }
@@ -55,7 +58,8 @@ final class JobRules {
         }
         byte[] r0 = Commitments.stateRoot(spec.initialState());
         byte[] datasetRoot = blobDatasetRoot != null ? blobDatasetRoot.clone() : Commitments.datasetRoot(spec.dataset());
-        Job job = d.newJob(id -> new Job(id, buyer, jobSpec, price, samplePpm, spec.units(),
+        int jobPpm = d.params.jobSamplePpm(samplePpm, price / spec.units());
+        Job job = d.newJob(id -> new Job(id, buyer, jobSpec, price, jobPpm, spec.units(),
                 spec.checkpointInterval(), r0, datasetRoot, d.height));
         job.escrow = price;
         return job;
