@@ -1,0 +1,225 @@
+package io.verigrid.bench;
+
+import io.verigrid.engine.CharCorpus;
+import io.verigrid.engine.Dataset;
+import io.verigrid.engine.GptConfig;
+import io.verigrid.engine.GptModel;
+import io.verigrid.engine.LearningRate;
+import io.verigrid.engine.LmJob;
+import io.verigrid.engine.LmTrainer;
+import io.verigrid.engine.ModelState;
+import io.verigrid.engine.Parallelism;
+import io.verigrid.engine.data.ExactDedup;
+import io.verigrid.engine.data.InputDataset;
+import io.verigrid.engine.data.MinHashDedup;
+import io.verigrid.engine.data.Normalize;
+import io.verigrid.engine.data.Pipeline;
+import io.verigrid.engine.data.PipelineOutput;
+import io.verigrid.engine.data.PipelineSpec;
+import io.verigrid.engine.data.QualityFilter;
+import io.verigrid.engine.data.RecordType;
+import io.verigrid.engine.data.Resources;
+import io.verigrid.engine.data.Sharding;
+import io.verigrid.engine.data.Shuffle;
+import io.verigrid.engine.data.SyntheticCorpus;
+import io.verigrid.engine.data.Tokenize;
+import io.verigrid.engine.generate.TinyLlama;
+import io.verigrid.node.blob.CheckpointCodec;
+import io.verigrid.verify.Commitments;
+import io.verigrid.verify.Hashes;
+import io.verigrid.verify.Sampling;
+import io.verigrid.verify.ShardVerifier;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The work of one job kind on both sides of verification, timed with the wall clock. A provider runs every unit and
+ * commits to it; a verifier draws its sample for every unit and re-executes the sampled ones from the fetched
+ * checkpoint. Training and fine-tuning units are checkpoint intervals of an {@link LmJob}; preprocessing units are
+ * the shards of a {@link Pipeline} over a {@link SyntheticCorpus}.
+ */
+final class VerifyWorkloads {
+    /** What one kind measured: seconds per unit on each side, and how many units each side timed. */
+    record Measured(String kind, String workload, int units, double providerSecondsPerUnit, int verifiedUnits,
+                    double verifierSecondsPerSampledUnit, double drawSecondsPerUnit) {
+        /** Expected verifier seconds per unit at rate p, as a percentage of the provider's: (p·T_v + T_draw) / T_p. */
+        double overheadPct(double p) {
+            return 100 * (p * verifierSecondsPerSampledUnit + drawSecondsPerUnit) / providerSecondsPerUnit;
+        }
+    }
+
+    /** Sizes of the workloads: {@code quick} is for smoke tests, the default for the recorded figures. */
+    record Sizes(int dim, int layers, int batch, int seqLen, int stepsPerUnit, int units, int verifiedUnits,
+                 int corpusTexts, int shardRecords) {
+        static Sizes of(boolean quick) {
+            return quick ? new Sizes(16, 1, 2, 8, 2, 3, 1, 120, 30) : new Sizes(128, 4, 8, 64, 20, 6, 3, 2400, 100);
+        }
+    }
+
+    private static final byte[] VERIFIER = Hashes.sha256("bench verifier key".getBytes(StandardCharsets.UTF_8));
+    private final Parallelism par;
+    private final Sizes sizes;
+
+    VerifyWorkloads(Parallelism par, Sizes sizes) {
+        this.par = par;
+        this.sizes = sizes;
+    }
+
+    /** A small GPT trained from its seeded initial weights. */
+    Measured training() {
+        LmJob job = lmJob(7);
+        return lm("training", describe(job, "from seed"), job, job.initialState(), lmData(job, 11));
+    }
+
+    /**
+     * Full fine-tuning: the same model continuing from a trained checkpoint (the training workload's weights after
+     * one unit) on other data. Every parameter trains; a frozen or low-rank variant does less work per unit on
+     * both sides, so the ratio would be of the same order.
+     */
+    Measured finetuning() {
+        LmJob base = lmJob(7);
+        ModelState trained = LmTrainer.run(base, lmData(base, 11), base.initialState(), base.checkpointInterval(), par, null);
+        SortedMap<String, io.verigrid.engine.Tensor> weights = new TreeMap<>();
+        base.model().parameterShapes().keySet().forEach(name -> weights.put(name, trained.tensor(name)));
+        LmJob job = lmJob(8);
+        return lm("finetuning", describe(job, "full fine-tuning from a trained checkpoint"), job, job.stateFrom(weights),
+                lmData(job, 12));
+    }
+
+    /**
+     * Provider: run the unit's steps, commit the state root, encode the checkpoint it serves. Verifier: draw the
+     * sample, fetch (decode) the checkpoint before the unit, check it against the committed root, re-run the
+     * unit, compare its root with the provider's commitment.
+     */
+    private Measured lm(String kind, String workload, LmJob job, ModelState start, Dataset data) {
+        int interval = job.checkpointInterval();
+        LmTrainer.run(job, data, start, interval, par, null); // warm-up: the JIT compiles the step
+        List<byte[]> checkpoints = new ArrayList<>();
+        List<byte[]> roots = new ArrayList<>();
+        checkpoints.add(CheckpointCodec.encode(start));
+        roots.add(Commitments.stateRoot(start));
+        double[] provider = new double[job.units()];
+        ModelState state = start;
+        for (int unit = 1; unit <= job.units(); unit++) {
+            long t0 = System.nanoTime();
+            state = LmTrainer.run(job, data, state, state.step() + interval, par, null);
+            roots.add(Commitments.stateRoot(state));
+            checkpoints.add(CheckpointCodec.encode(state));
+            provider[unit - 1] = seconds(t0);
+        }
+        int verified = Math.min(sizes.verifiedUnits(), job.units());
+        double[] verifier = new double[verified];
+        for (int i = 0; i < verified; i++) {
+            int unit = job.units() - i; // the last units: the ones furthest from the start state
+            long t0 = System.nanoTime();
+            ModelState fetched = CheckpointCodec.decode(checkpoints.get(unit - 1));
+            if (!Arrays.equals(Commitments.stateRoot(fetched), roots.get(unit - 1))) {
+                throw new IllegalStateException(kind + ": checkpoint " + (unit - 1) + " does not match its root");
+            }
+            ModelState end = LmTrainer.run(job, data, fetched, fetched.step() + interval, par, null);
+            if (!Arrays.equals(Commitments.stateRoot(end), roots.get(unit))) {
+                throw new IllegalStateException(kind + ": re-executing unit " + unit + " gave another root");
+            }
+            verifier[i] = seconds(t0);
+        }
+        return new Measured(kind, workload, job.units(), Timing.median(provider), verified, Timing.median(verifier),
+                drawSeconds(job.units()));
+    }
+
+    /**
+     * Text cleaning and tokenization: normalize, exact and near-duplicate removal, quality filter, tokenize,
+     * shuffle, cut into shards. The provider runs the whole pipeline and hashes every shard into the manifest; the
+     * verifier recomputes a sampled shard from the committed plan ({@link ShardVerifier}).
+     */
+    Measured preprocessing() {
+        String tokenizer = tokenizerJson();
+        InputDataset input = InputDataset.texts(SyntheticCorpus.texts(99L, sizes.corpusTexts()).texts())
+                .withResources(Resources.ofTokenizers(tokenizer));
+        PipelineSpec spec = new PipelineSpec(RecordType.TEXT, List.of(
+                new Normalize(true, true, true),
+                new ExactDedup(),
+                new MinHashDedup(5, 128, 32, 11L, 700_000),
+                new QualityFilter(20, 10_000, 600_000, 300_000),
+                new Tokenize(Resources.tokenizerSha256(tokenizer)),
+                new Shuffle(77L)), Sharding.byRecords(sizes.shardRecords()));
+        Pipeline.run(spec, input, par, null); // warm-up
+        long t0 = System.nanoTime();
+        PipelineOutput output = Pipeline.run(spec, input, par, null);
+        double providerTotal = seconds(t0);
+        int shards = output.shards().size();
+        int verified = Math.min(sizes.verifiedUnits(), shards);
+        double[] verifier = new double[verified];
+        for (int i = 0; i < verified; i++) {
+            long s0 = System.nanoTime();
+            ShardVerifier.Result result = ShardVerifier.check(spec, input, output.plan(), output.manifest(), shards - 1 - i);
+            verifier[i] = seconds(s0);
+            if (!result.passed()) throw new IllegalStateException("preprocessing: shard " + result.shardIndex() + " failed its check");
+        }
+        String workload = "text pipeline over " + sizes.corpusTexts() + " synthetic documents (normalize, exact + MinHash dedup, "
+                + "quality filter, BPE tokenize, shuffle), " + shards + " shards of " + sizes.shardRecords() + " records";
+        return new Measured("preprocessing", workload, shards, providerTotal / shards, verified, Timing.median(verifier),
+                drawSeconds(shards));
+    }
+
+    /** Seconds per unit for a verifier to decide, with the real draw, whether it samples the unit. */
+    private static double drawSeconds(int units) {
+        byte[] blockHash = Hashes.sha256("bench block".getBytes(StandardCharsets.UTF_8));
+        int rounds = 2000;
+        long t0 = System.nanoTime();
+        int sampled = 0;
+        for (int i = 0; i < rounds; i++) {
+            sampled += Sampling.sample(blockHash, i, VERIFIER, units, Sampling.PPM / 100).size();
+        }
+        double perUnit = seconds(t0) / ((double) rounds * units);
+        return sampled < 0 ? 0 : perUnit; // keeps the draws from being optimised away
+    }
+
+    private LmJob lmJob(long seed) {
+        int vocab = CharCorpus.ALPHABET.length();
+        GptModel model = new GptModel(new GptConfig(vocab, sizes.seqLen(), sizes.dim(), sizes.layers(),
+                Math.max(1, sizes.dim() / 32), 1e-5f, true));
+        int steps = sizes.stepsPerUnit() * sizes.units();
+        int sequences = sizes.batch() * 16;
+        return new LmJob(model, seed, sequences, sizes.batch(), sizes.seqLen(), steps, sizes.stepsPerUnit(),
+                new LearningRate(3e-3f, 3e-4f, Math.min(10, steps), steps), 0.9f, 0.95f, 1e-8f, 0.01f, 1f);
+    }
+
+    private static Dataset lmData(LmJob job, long seed) {
+        int vocab = CharCorpus.ALPHABET.length();
+        return LmJob.windows(CharCorpus.tokens(seed, job.sequences() * job.seqLen() + 1), job.seqLen(), vocab);
+    }
+
+    private String describe(LmJob job, String start) {
+        return "GPT dim " + sizes.dim() + ", " + sizes.layers() + " layers, seq " + job.seqLen() + ", batch " + job.batch()
+                + ", " + job.checkpointInterval() + " AdamW steps per unit, " + job.units() + " units, " + start;
+    }
+
+    /** A seeded tiny BPE tokenizer, as {@code verigrid model create-tiny} writes it. */
+    private static String tokenizerJson() {
+        try {
+            Path dir = Files.createTempDirectory("verigrid-bench-tokenizer");
+            try {
+                TinyLlama.write(dir, 3);
+                return Files.readString(dir.resolve("tokenizer.json"));
+            } finally {
+                try (var files = Files.walk(dir)) {
+                    for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the bench tokenizer", e);
+        }
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+}
