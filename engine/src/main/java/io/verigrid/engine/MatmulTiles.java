@@ -1,0 +1,191 @@
+package io.verigrid.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Large matmuls stay small for the referee (dispute-game spec §2): a {@code matmul} whose inputs exceed
+ * <i>max_referee_bytes</i> is recorded in a step trace as output tiles, and along K as a chain of block
+ * multiply-accumulates that carry the partial sums. The canonical matmul order is, per output element,
+ * {@code acc = fma(a[i,p], b[p,j], acc)} for p = 0..k−1 strictly in order, so resuming a tile's chain from the
+ * carried accumulator performs exactly the arithmetic of the whole product: the last K-block of every tile is,
+ * bit for bit, that tile of the untiled output, and splitting changes only what the trace records.
+ *
+ * <p>The tiling is a pure function of (m, k, n, max_referee_bytes), so every party derives the same trace layout.
+ * Tiles run row blocks, then column blocks, then K-blocks, so a tile's K-blocks are consecutive trace entries and
+ * each one's accumulator is the entry before it.
+ */
+public final class MatmulTiles {
+    /** The default bound on the bytes the referee reads to re-execute one operator or tile: 4 MiB. */
+    public static final long DEFAULT_MAX_REFEREE_BYTES = 4L << 20;
+    /** No bound: every operator is recorded whole. */
+    public static final long UNLIMITED = Long.MAX_VALUE;
+    /** The recorded kind of a tile; its attrs are {@link Tile#attrs}. */
+    public static final String TILE_KIND = "matmul_tile";
+
+    private MatmulTiles() {}
+
+    /**
+     * One tile: output rows [row0, row0 + rows) and columns [col0, col0 + cols) of op(A)·op(B), with the reduction
+     * over p in [k0, k0 + kLen) added to the accumulator carried from p &lt; k0 (zero when k0 = 0).
+     */
+    public record Tile(int row0, int rows, int col0, int cols, int k0, int kLen) {
+        public Tile {
+            if (row0 < 0 || rows < 1 || col0 < 0 || cols < 1 || k0 < 0 || kLen < 1) {
+                throw new IllegalArgumentException("tile: bad ranges " + row0 + "+" + rows + ", " + col0 + "+" + cols
+                        + ", " + k0 + "+" + kLen);
+            }
+        }
+
+        /** Whether the tile starts its chain (no carried accumulator). */
+        public boolean first() {
+            return k0 == 0;
+        }
+
+        /** What the referee reads to re-execute it: the A block, the B block and the carried accumulator. */
+        public long inputBytes() {
+            return 4L * ((long) rows * kLen + (long) kLen * cols + (first() ? 0 : (long) rows * cols));
+        }
+
+        /** The attrs a tile is recorded with: [transA, transB, row0, rows, col0, cols, k0, kLen]. */
+        public long[] attrs(boolean transA, boolean transB) {
+            return new long[] {transA ? 1 : 0, transB ? 1 : 0, row0, rows, col0, cols, k0, kLen};
+        }
+
+        /** The tile {@link #attrs} describe. */
+        public static Tile ofAttrs(long[] attrs) {
+            if (attrs == null || attrs.length != 8) {
+                throw new IllegalArgumentException("attrs: a matmul tile has 8 attrs");
+            }
+            for (int i = 2; i < 8; i++) {
+                if (attrs[i] < 0 || attrs[i] > Integer.MAX_VALUE) {
+                    throw new IllegalArgumentException("attrs[" + i + "]: " + attrs[i] + " is not a tile coordinate");
+                }
+            }
+            return new Tile((int) attrs[2], (int) attrs[3], (int) attrs[4], (int) attrs[5], (int) attrs[6], (int) attrs[7]);
+        }
+    }
+
+    /** Whether a matmul of op(A) m×k and op(B) k×n reads more than {@code maxRefereeBytes}: then it is tiled. */
+    public static boolean needsTiling(int m, int k, int n, long maxRefereeBytes) {
+        checkMax(maxRefereeBytes);
+        return 4L * ((long) m * k + (long) k * n) > maxRefereeBytes;
+    }
+
+    /**
+     * The tiles of an m×k·k×n matmul under {@code maxRefereeBytes}, in trace order; one tile covering everything
+     * when the whole operator fits. Square output tiles of side s, the largest power of two with 3·s² elements
+     * within the bound, and K-blocks as long as the rest of the bound allows (at least s).
+     */
+    public static List<Tile> plan(int m, int k, int n, long maxRefereeBytes) {
+        if (m < 1 || k < 1 || n < 1) throw new IllegalArgumentException("m, k, n: must be positive, got " + m + ", " + k + ", " + n);
+        if (!needsTiling(m, k, n, maxRefereeBytes)) return List.of(new Tile(0, m, 0, n, 0, k));
+        long elements = maxRefereeBytes / 4;
+        if (elements < 3) throw new IllegalArgumentException("maxRefereeBytes: at least 12 bytes, got " + maxRefereeBytes);
+        int side = 1;
+        while (3L * (2L * side) * (2L * side) <= elements) side *= 2;
+        int rows = Math.min(m, side);
+        int cols = Math.min(n, side);
+        int kBlock = (int) Math.min(k, (elements - (long) rows * cols) / (rows + cols));
+        List<Tile> tiles = new ArrayList<>();
+        for (int r = 0; r < m; r += rows) {
+            for (int c = 0; c < n; c += cols) {
+                for (int p = 0; p < k; p += kBlock) {
+                    tiles.add(new Tile(r, Math.min(rows, m - r), c, Math.min(cols, n - c), p, Math.min(kBlock, k - p)));
+                }
+            }
+        }
+        return tiles;
+    }
+
+    /** op(A)[row0 .. row0+rows, k0 .. k0+kLen] as a rows×kLen tensor; A is m×k, or k×m when transposed. */
+    public static Tensor aBlock(Tensor a, boolean transA, Tile t) {
+        int k = transA ? a.dim(0) : a.dim(1);
+        int m = transA ? a.dim(1) : a.dim(0);
+        float[] av = a.data();
+        float[] block = new float[t.rows() * t.kLen()];
+        for (int i = 0; i < t.rows(); i++) {
+            for (int p = 0; p < t.kLen(); p++) {
+                int row = t.row0() + i;
+                int col = t.k0() + p;
+                block[i * t.kLen() + p] = transA ? av[col * m + row] : av[row * k + col];
+            }
+        }
+        return Tensor.wrap(new int[] {t.rows(), t.kLen()}, block);
+    }
+
+    /** op(B)[k0 .. k0+kLen, col0 .. col0+cols] as a kLen×cols tensor; B is k×n, or n×k when transposed. */
+    public static Tensor bBlock(Tensor b, boolean transB, Tile t) {
+        int n = transB ? b.dim(0) : b.dim(1);
+        int k = transB ? b.dim(1) : b.dim(0);
+        float[] bv = b.data();
+        float[] block = new float[t.kLen() * t.cols()];
+        for (int p = 0; p < t.kLen(); p++) {
+            for (int j = 0; j < t.cols(); j++) {
+                int row = t.k0() + p;
+                int col = t.col0() + j;
+                block[p * t.cols() + j] = transB ? bv[col * k + row] : bv[row * n + col];
+            }
+        }
+        return Tensor.wrap(new int[] {t.kLen(), t.cols()}, block);
+    }
+
+    /**
+     * One block multiply-accumulate, what the referee re-executes for a tile: {@code acc} (rows×cols; null for
+     * the first K-block, meaning zeros) plus aBlock (rows×kLen) · bBlock (kLen×cols), each output element
+     * continuing its fma chain over the block's p in order.
+     */
+    public static Tensor multiplyAccumulate(Tensor aBlock, Tensor bBlock, Tensor acc, Parallelism par) {
+        if (aBlock == null || bBlock == null || par == null) throw new IllegalArgumentException("aBlock, bBlock, par: null");
+        Ops.requireRank(TILE_KIND, 0, aBlock, 2);
+        Ops.requireRank(TILE_KIND, 1, bBlock, 2);
+        int rows = aBlock.dim(0);
+        int kLen = aBlock.dim(1);
+        int cols = bBlock.dim(1);
+        if (bBlock.dim(0) != kLen) throw Ops.bad(TILE_KIND, 1, "has " + bBlock.dim(0) + " rows, the A block " + kLen + " columns");
+        if (acc != null && (acc.rank() != 2 || acc.dim(0) != rows || acc.dim(1) != cols)) {
+            throw Ops.bad(TILE_KIND, 2, "must be " + rows + "×" + cols);
+        }
+        float[] out = acc == null ? new float[rows * cols] : acc.data().clone();
+        // The scalar row kernel adds into out in p order: exactly the chain resumed from the accumulator.
+        Matmul.scalar(aBlock.data(), false, bBlock.data(), false, out, rows, kLen, cols, par);
+        return Tensor.wrap(new int[] {rows, cols}, out);
+    }
+
+    /**
+     * The outputs a trace records for a tiled matmul, one per tile of {@code tiles}: each tile's last K-block is
+     * cut from {@code product} (the operator's output as executed, so a corrupted output shows in its tile), the
+     * K-blocks before it are the carried partial sums.
+     */
+    static List<Tensor> tileOutputs(Tensor a, boolean transA, Tensor b, boolean transB, Tensor product, List<Tile> tiles,
+            Parallelism par) {
+        int k = transA ? a.dim(0) : a.dim(1);
+        List<Tensor> outputs = new ArrayList<>(tiles.size());
+        Tensor acc = null;
+        for (Tile t : tiles) {
+            if (t.first()) acc = null;
+            if (t.k0() + t.kLen() == k) {
+                outputs.add(slice(product, t));
+            } else {
+                acc = multiplyAccumulate(aBlock(a, transA, t), bBlock(b, transB, t), acc, par);
+                outputs.add(acc);
+            }
+        }
+        return outputs;
+    }
+
+    /** Rows [row0, row0 + rows) and columns [col0, col0 + cols) of an m×n output. */
+    static Tensor slice(Tensor c, Tile t) {
+        int n = c.dim(1);
+        float[] cv = c.data();
+        float[] out = new float[t.rows() * t.cols()];
+        for (int i = 0; i < t.rows(); i++) {
+            System.arraycopy(cv, (t.row0() + i) * n + t.col0(), out, i * t.cols(), t.cols());
+        }
+        return Tensor.wrap(new int[] {t.rows(), t.cols()}, out);
+    }
+
+    private static void checkMax(long maxRefereeBytes) {
+        if (maxRefereeBytes < 1) throw new IllegalArgumentException("maxRefereeBytes: must be positive, got " + maxRefereeBytes);
+    }
+}
