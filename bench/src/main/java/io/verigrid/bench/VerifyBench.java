@@ -14,8 +14,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code verigrid bench verify}: the compute verification costs, as a percentage of the job's own compute, at the
  * chain's default sampling rate, for training, fine-tuning and preprocessing. Per unit, the provider's time (run
- * and commit) and a verifier's time for a sampled unit (fetch, check, re-run, compare) are measured; the expected
- * overhead is (p·T_verify + T_draw) / T_provider. With {@code --json} the last line is one JSON object.
+ * and commit) and a verifier's time for a sampled unit (fetch, check, re-run, compare) are measured, with any
+ * once-per-job check; the expected overhead is (U·(p·T_verify + T_draw) + (1 − (1 − p)^U)·T_job) / (U·T_provider)
+ * for a job of U units. With {@code --json} the last line is one JSON object.
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = "Verification overhead at the default sampling rate: verifier compute as a percentage of the job's, per job kind.")
@@ -51,11 +52,12 @@ final class VerifyBench implements Callable<Integer> {
     static String table(List<VerifyWorkloads.Measured> kinds, double p, int threads) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
                 "verification overhead at the default sampling rate p = %.4f (%d threads, %s)%n", p, threads, EngineBench.cpuModel()));
-        sb.append(String.format(Locale.ROOT, "%-14s %6s %14s %16s %12s %10s%n", "kind", "units", "provider s/unit",
-                "verifier s/unit", "draw s/unit", "overhead"));
+        sb.append(String.format(Locale.ROOT, "%-14s %6s %15s %16s %12s %12s %10s%n", "kind", "units", "provider s/unit",
+                "verifier s/unit", "draw s/unit", "job check s", "overhead"));
         for (VerifyWorkloads.Measured m : kinds) {
-            sb.append(String.format(Locale.ROOT, "%-14s %6d %14.4f %16.4f %12.2e %9.3f%%%n", m.kind(), m.units(),
-                    m.providerSecondsPerUnit(), m.verifierSecondsPerSampledUnit(), m.drawSecondsPerUnit(), m.overheadPct(p)));
+            sb.append(String.format(Locale.ROOT, "%-14s %6d %15.4f %16.4f %12.2e %12.4f %9.3f%%%n", m.kind(), m.units(),
+                    m.providerSecondsPerUnit(), m.verifierSecondsPerSampledUnit(), m.drawSecondsPerUnit(),
+                    m.verifierSecondsPerJob(), m.overheadPct(p)));
         }
         for (VerifyWorkloads.Measured m : kinds) sb.append("  ").append(m.kind()).append(": ").append(m.workload()).append('\n');
         sb.append(String.format(Locale.ROOT, "worst: %.3f%% (target <= 1%%)%n", worst(kinds, p)));

@@ -19,6 +19,7 @@ import io.verigrid.engine.data.PipelineSpec;
 import io.verigrid.engine.data.QualityFilter;
 import io.verigrid.engine.data.RecordType;
 import io.verigrid.engine.data.Resources;
+import io.verigrid.engine.data.Sha256;
 import io.verigrid.engine.data.Sharding;
 import io.verigrid.engine.data.Shuffle;
 import io.verigrid.engine.data.SyntheticCorpus;
@@ -46,12 +47,22 @@ import java.util.TreeMap;
  * the shards of a {@link Pipeline} over a {@link SyntheticCorpus}.
  */
 final class VerifyWorkloads {
-    /** What one kind measured: seconds per unit on each side, and how many units each side timed. */
+    /**
+     * What one kind measured: seconds per unit on each side, how many units each side timed, and the verifier's
+     * once-per-job cost (checking the job's commitments before the first sampled unit; 0 where every unit carries
+     * its own check).
+     */
     record Measured(String kind, String workload, int units, double providerSecondsPerUnit, int verifiedUnits,
-                    double verifierSecondsPerSampledUnit, double drawSecondsPerUnit) {
-        /** Expected verifier seconds per unit at rate p, as a percentage of the provider's: (p·T_v + T_draw) / T_p. */
+                    double verifierSecondsPerSampledUnit, double drawSecondsPerUnit, double verifierSecondsPerJob) {
+        /**
+         * The verifier's expected compute for the job at rate p, as a percentage of the provider's: U units cost
+         * U·(p·T_v + T_draw), plus the once-per-job check when at least one unit is sampled (probability
+         * 1 − (1 − p)^U), against U·T_p.
+         */
         double overheadPct(double p) {
-            return 100 * (p * verifierSecondsPerSampledUnit + drawSecondsPerUnit) / providerSecondsPerUnit;
+            double anySampled = 1 - Math.pow(1 - p, units);
+            double verifier = units * (p * verifierSecondsPerSampledUnit + drawSecondsPerUnit) + anySampled * verifierSecondsPerJob;
+            return 100 * verifier / (units * providerSecondsPerUnit);
         }
     }
 
@@ -119,7 +130,7 @@ final class VerifyWorkloads {
             root = committed;
         }
         return new Measured(kind, workload, job.units(), Timing.median(provider), verified, Timing.median(verifier),
-                drawSeconds(job.units()));
+                drawSeconds(job.units()), 0);
     }
 
     /** Seconds a verifier spends on sampled unit {@code unit}, from the checkpoint before it to the comparison. */
@@ -156,26 +167,40 @@ final class VerifyWorkloads {
         Pipeline.run(spec, input, par, null); // warm-up
         int rounds = 3;
         double[] providerTotals = new double[rounds];
-        List<Double> checks = new java.util.ArrayList<>();
+        double[] jobChecks = new double[rounds];
+        List<Double> shardChecks = new java.util.ArrayList<>();
         int shards = 0;
         for (int round = 0; round < rounds; round++) { // provider and verifier alternate, sharing the machine's load
             long t0 = System.nanoTime();
             PipelineOutput output = Pipeline.run(spec, input, par, null);
             providerTotals[round] = seconds(t0);
             shards = output.shards().size();
+            // Once per job: the fetched input, the spec and the committed plan must be the manifest's.
+            long j0 = System.nanoTime();
+            boolean manifestMatches = output.manifest().inputSha256().equals(Sha256.hex(input.sha256()))
+                    && output.manifest().specSha256().equals(Sha256.hex(spec.sha256()))
+                    && output.manifest().planSha256().equals(Sha256.hex(output.plan().sha256()));
+            jobChecks[round] = seconds(j0);
+            if (!manifestMatches) throw new IllegalStateException("preprocessing: the manifest does not name this job");
+            // Per sampled shard: recompute it from the committed plan alone and compare its hash.
             for (int i = 0; i < Math.min(sizes.verifiedUnits(), shards); i++) {
+                int k = shards - 1 - i;
                 long s0 = System.nanoTime();
-                ShardVerifier.Result result = ShardVerifier.check(spec, input, output.plan(), output.manifest(), shards - 1 - i);
-                checks.add(seconds(s0));
-                if (!result.passed()) throw new IllegalStateException("preprocessing: shard " + result.shardIndex() + " failed its check");
+                String recomputed = Sha256.hex(Pipeline.runShard(spec, input, output.plan(), k).sha256());
+                shardChecks.add(seconds(s0));
+                if (!recomputed.equals(output.manifest().shards().get(k).sha256())) {
+                    throw new IllegalStateException("preprocessing: shard " + k + " failed its check");
+                }
+            }
+            if (!ShardVerifier.check(spec, input, output.plan(), output.manifest(), 0).passed()) { // the same check, whole
+                throw new IllegalStateException("preprocessing: ShardVerifier rejects shard 0");
             }
         }
-        double[] verifier = checks.stream().mapToDouble(Double::doubleValue).toArray();
+        double[] verifier = shardChecks.stream().mapToDouble(Double::doubleValue).toArray();
         String workload = "text pipeline over " + sizes.corpusTexts() + " synthetic documents (normalize, exact + MinHash dedup, "
                 + "quality filter, BPE tokenize, shuffle), " + shards + " shards of " + sizes.shardRecords() + " records";
         return new Measured("preprocessing", workload, shards, Timing.median(providerTotals) / shards, verifier.length,
-                Timing.median(verifier),
-                drawSeconds(shards));
+                Timing.median(verifier), drawSeconds(shards), Timing.median(jobChecks));
     }
 
     /** Seconds per unit for a verifier to decide, with the real draw, whether it samples the unit. */
