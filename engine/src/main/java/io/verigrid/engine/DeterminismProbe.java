@@ -18,6 +18,7 @@ import java.util.Map;
  *   gpt &lt;hex&gt;            a tiny GPT's state after AdamW steps with weight decay and gradient clipping
  *   llama &lt;hex&gt;          the same for a tiny Llama with grouped-query attention
  *   decode &lt;hex&gt;         greedy decoding with {@link LlamaDecoder} on a TinyLlama-shaped model: tokens and logits
+ *   finetune &lt;hex&gt;       LoRA fine-tuning of the tiny Llama's q_proj and v_proj from a seeded base checkpoint
  * </pre>
  * Usage: {@code DeterminismProbe [--threads N] [--steps S] [--small]} (defaults: 1 thread, all of the demo's
  * steps). {@code --small} runs 20 MLP steps, 2 language-model steps and 6 decoded tokens, short enough for the
@@ -62,6 +63,7 @@ public final class DeterminismProbe {
             System.out.println("gpt " + hex(trained(tinyJob(tinyGpt(), lmSteps), par)));
             System.out.println("llama " + hex(trained(tinyJob(tinyLlama(), lmSteps), par)));
             System.out.println("decode " + hex(greedyDecode(decoded, par)));
+            System.out.println("finetune " + hex(fineTuned(lmSteps, par)));
         }
     }
 
@@ -96,6 +98,17 @@ public final class DeterminismProbe {
 
     private static byte[] trained(LmJob job, Parallelism par) {
         return LmTrainer.run(job, tinyData(job), job.initialState(), job.steps(), par, null).digest();
+    }
+
+    /**
+     * The state after LoRA steps (rank 4, alpha 8, on q_proj and v_proj) over the tiny Llama's seeded weights as the
+     * base checkpoint: the adapter operators, the frozen base and AdamW over the adapters only.
+     */
+    static byte[] fineTuned(int steps, Parallelism par) {
+        LlamaModel model = tinyLlama();
+        LmJob job = tinyJob(model, steps).withFineTuning(
+                FineTuning.lora(new byte[32], new byte[32], 4, 8f, List.of("q_proj", "v_proj")));
+        return LmTrainer.run(job, tinyData(job), job.initialState(model.initialParameters(9)), steps, par, null).digest();
     }
 
     /**

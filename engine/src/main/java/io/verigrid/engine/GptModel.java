@@ -59,6 +59,19 @@ public final class GptModel implements LanguageModel {
     }
 
     @Override
+    public SortedMap<String, Linear> linearModules() {
+        int d = config.nEmbd();
+        SortedMap<String, Linear> modules = new TreeMap<>();
+        for (int l = 0; l < config.nLayer(); l++) {
+            modules.put(layer(l, "attn.c_attn"), new Linear(d, 3 * d, true));
+            modules.put(layer(l, "attn.c_proj"), new Linear(d, d, true));
+            modules.put(layer(l, "mlp.c_fc"), new Linear(d, 4 * d, true));
+            modules.put(layer(l, "mlp.c_proj"), new Linear(4 * d, d, true));
+        }
+        return modules;
+    }
+
+    @Override
     public int vocabSize() {
         return config.vocabSize();
     }
@@ -141,9 +154,9 @@ public final class GptModel implements LanguageModel {
         return g.apply("layer_norm", Graph.attrs(eps), x, g.parameter(prefix + ".weight"), g.parameter(prefix + ".bias"));
     }
 
-    /** Conv1D: x · W + b with W stored (in, out). */
+    /** Conv1D: x · W + b with W stored (in, out), plus the module's adapter if any. */
     private static Graph.Node linear(Graph g, Graph.Node x, String prefix) {
-        return g.apply("add_bias", Graph.attrs(), g.apply("matmul", Graph.attrs(0, 0), x, g.parameter(prefix + ".weight")),
-                g.parameter(prefix + ".bias"));
+        return g.adapted(prefix, x, g.apply("add_bias", Graph.attrs(),
+                g.apply("matmul", Graph.attrs(0, 0), x, g.parameter(prefix + ".weight")), g.parameter(prefix + ".bias")));
     }
 }

@@ -18,10 +18,31 @@ final class Graph {
     private final List<OpSpec> specs = new ArrayList<>();
     private final List<List<Node>> inputs = new ArrayList<>();
     private final Map<InputRef, Node> gradients = new HashMap<>();
+    /** What a fine-tuning job freezes and adapts; null when every parameter trains and no module is adapted. */
+    private final FineTuning tuning;
 
-    /** A trainable tensor of the state before the step. */
+    Graph() {
+        this(null);
+    }
+
+    Graph(FineTuning tuning) {
+        this.tuning = tuning;
+    }
+
+    /**
+     * A model weight of the state before the step. It takes a gradient unless the fine-tuning freezes it, so
+     * backward emits no operator that only a frozen weight would need.
+     */
     Node parameter(String name) {
-        return new Node(InputRef.state(name), true);
+        return new Node(InputRef.state(name), tuning == null || !tuning.frozen(name));
+    }
+
+    /**
+     * A linear layer's output with the module's LoRA adapter added when the fine-tuning targets it
+     * ({@link LoraAdapter#apply}); {@code output} unchanged otherwise.
+     */
+    Node adapted(String module, Node input, Node output) {
+        return tuning != null && tuning.adapts(module) ? LoraAdapter.apply(this, module, input, output) : output;
     }
 
     /** A state tensor that takes no gradient (e.g. an optimizer buffer). */

@@ -24,6 +24,19 @@ public interface LanguageModel {
     int layers();
 
     /**
+     * A linear layer's weight layout: {@code in} → {@code out} features; {@code inOut} when the weight is
+     * stored (in, out) as GPT-2's Conv1D does, otherwise (out, in) as torch.nn.Linear.
+     */
+    record Linear(int in, int out, boolean inOut) {
+    }
+
+    /**
+     * The linear layers a LoRA adapter may target, by module path (the weight's name without
+     * {@code .weight}), in name order. The output head is not among them.
+     */
+    SortedMap<String, Linear> linearModules();
+
+    /**
      * Appends the forward pass to {@code graph}: {@code ids} holds batch·seq token ids (rows batch-major) at
      * positions offset … offset + seq − 1; returns the logits node (batch·seq, vocab). With {@code cache}
      * non-null (batch 1), each layer's keys and values are appended to the state tensors
@@ -78,6 +91,16 @@ public interface LanguageModel {
                 double u2 = (CounterRng.bits(seed, stream, 2L * i + 1) >>> 11) * 0x1.0p-53;
                 double radius = StrictMath.sqrt(-2.0 * StrictMath.log(1.0 - u1));
                 values[i] = (float) (std * radius * StrictMath.cos(2.0 * StrictMath.PI * u2));
+            }
+            return Tensor.wrap(shape, values);
+        }
+
+        /** uniform(−bound, bound) from the counter RNG (24 random bits, one float rounding per value). */
+        static Tensor uniform(long seed, String name, float bound, int... shape) {
+            long stream = stream(name);
+            float[] values = new float[Shapes.size(shape)];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = (float) (((double) CounterRng.uniform(seed, stream, i) * 2.0 - 1.0) * bound);
             }
             return Tensor.wrap(shape, values);
         }

@@ -123,7 +123,7 @@ public record LlamaConfig(int hiddenSize, int intermediateSize, int numHiddenLay
         }
     }
 
-    private static int integer(JsonNode root, String field, Integer fallback) {
+    static int integer(JsonNode root, String field, Integer fallback) {
         JsonNode node = root.get(field);
         if (node == null || node.isNull()) {
             if (fallback == null) {
@@ -137,7 +137,7 @@ public record LlamaConfig(int hiddenSize, int intermediateSize, int numHiddenLay
         return node.intValue();
     }
 
-    private static float number(JsonNode root, String field, float fallback) {
+    static float number(JsonNode root, String field, float fallback) {
         JsonNode node = root.get(field);
         if (node == null || node.isNull()) {
             return fallback;
@@ -148,7 +148,7 @@ public record LlamaConfig(int hiddenSize, int intermediateSize, int numHiddenLay
         return (float) node.doubleValue();
     }
 
-    private static boolean bool(JsonNode root, String field) {
+    static boolean bool(JsonNode root, String field) {
         JsonNode node = root.get(field);
         if (!node.isBoolean()) {
             throw new IllegalArgumentException("config field " + field + " must be true or false, got " + node);

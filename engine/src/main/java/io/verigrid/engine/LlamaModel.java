@@ -61,6 +61,24 @@ public final class LlamaModel implements LanguageModel {
     }
 
     @Override
+    public SortedMap<String, Linear> linearModules() {
+        int d = config.hiddenSize();
+        int kv = kvWidth();
+        int ff = config.intermediateSize();
+        SortedMap<String, Linear> modules = new TreeMap<>();
+        for (int l = 0; l < config.numHiddenLayers(); l++) {
+            modules.put(layer(l, "self_attn.q_proj"), new Linear(d, d, false));
+            modules.put(layer(l, "self_attn.k_proj"), new Linear(d, kv, false));
+            modules.put(layer(l, "self_attn.v_proj"), new Linear(d, kv, false));
+            modules.put(layer(l, "self_attn.o_proj"), new Linear(d, d, false));
+            modules.put(layer(l, "mlp.gate_proj"), new Linear(d, ff, false));
+            modules.put(layer(l, "mlp.up_proj"), new Linear(d, ff, false));
+            modules.put(layer(l, "mlp.down_proj"), new Linear(ff, d, false));
+        }
+        return modules;
+    }
+
+    @Override
     public int vocabSize() {
         return config.vocabSize();
     }
@@ -108,21 +126,21 @@ public final class LlamaModel implements LanguageModel {
         for (int l = 0; l < config.numHiddenLayers(); l++) {
             Graph.Node a = rmsNorm(g, x, layer(l, "input_layernorm.weight"), eps);
             Graph.Node q = g.apply("rope", Graph.attrs(batch, heads, theta, offset, 0),
-                    linear(g, a, layer(l, "self_attn.q_proj.weight")));
+                    linear(g, a, layer(l, "self_attn.q_proj")));
             Graph.Node k = g.apply("rope", Graph.attrs(batch, kvHeads, theta, offset, 0),
-                    linear(g, a, layer(l, "self_attn.k_proj.weight")));
-            Graph.Node v = linear(g, a, layer(l, "self_attn.v_proj.weight"));
+                    linear(g, a, layer(l, "self_attn.k_proj")));
+            Graph.Node v = linear(g, a, layer(l, "self_attn.v_proj"));
             if (cache != null) {
                 k = Decoder.appendToCache(g, cache, LanguageModel.cacheKey(l), k);
                 v = Decoder.appendToCache(g, cache, LanguageModel.cacheValue(l), v);
             }
             Graph.Node attention = g.apply("causal_attention", Graph.attrs(batch, heads, kvHeads), q, k, v);
-            x = g.apply("add", Graph.attrs(), x, linear(g, attention, layer(l, "self_attn.o_proj.weight")));
+            x = g.apply("add", Graph.attrs(), x, linear(g, attention, layer(l, "self_attn.o_proj")));
             Graph.Node m = rmsNorm(g, x, layer(l, "post_attention_layernorm.weight"), eps);
-            Graph.Node gate = g.apply("silu", Graph.attrs(), linear(g, m, layer(l, "mlp.gate_proj.weight")));
-            Graph.Node up = linear(g, m, layer(l, "mlp.up_proj.weight"));
+            Graph.Node gate = g.apply("silu", Graph.attrs(), linear(g, m, layer(l, "mlp.gate_proj")));
+            Graph.Node up = linear(g, m, layer(l, "mlp.up_proj"));
             Graph.Node product = g.apply("bcast_mul", Graph.attrs(), gate, up);
-            x = g.apply("add", Graph.attrs(), x, linear(g, product, layer(l, "mlp.down_proj.weight")));
+            x = g.apply("add", Graph.attrs(), x, linear(g, product, layer(l, "mlp.down_proj")));
         }
         Graph.Node out = rmsNorm(g, x, "model.norm.weight", eps);
         Graph.Node head = config.tieWordEmbeddings() ? embed : g.parameter("lm_head.weight");
@@ -133,8 +151,8 @@ public final class LlamaModel implements LanguageModel {
         return g.apply("rms_norm", Graph.attrs(eps), x, g.parameter(weight));
     }
 
-    /** Hugging Face Linear without bias: x · Wᵀ with W stored (out, in). */
-    private static Graph.Node linear(Graph g, Graph.Node x, String weight) {
-        return g.apply("matmul", Graph.attrs(0, 1), x, g.parameter(weight));
+    /** Hugging Face Linear without bias: x · Wᵀ with W stored (out, in), plus the module's adapter if any. */
+    private static Graph.Node linear(Graph g, Graph.Node x, String module) {
+        return g.adapted(module, x, g.apply("matmul", Graph.attrs(0, 1), x, g.parameter(module + ".weight")));
     }
 }

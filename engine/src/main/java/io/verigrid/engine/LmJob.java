@@ -10,9 +10,22 @@ import java.util.TreeMap;
  * the step count and checkpoint interval, and AdamW's hyperparameters (learning-rate schedule, betas, eps,
  * weight decay on matrices only, global-norm clipping; clipNorm 0 turns clipping off). The data is a
  * {@link Dataset} with one tensor {@code tokens} (sequences × (seqLen + 1)), see {@link #windows}.
+ *
+ * <p>{@code fineTuning} is null for training from seeded weights. Otherwise the job fine-tunes a published
+ * checkpoint ({@link FineTuning}): the state starts from the base weights ({@link #initialState(SortedMap)}),
+ * only {@link #trainableShapes()} take gradients, moments and updates, and {@code seed} seeds the LoRA
+ * adapters' initial values.
  */
 public record LmJob(LanguageModel model, long seed, int sequences, int batch, int seqLen, int steps, int checkpointInterval,
-        LearningRate schedule, float beta1, float beta2, float eps, float weightDecay, float clipNorm) {
+        LearningRate schedule, float beta1, float beta2, float eps, float weightDecay, float clipNorm,
+        FineTuning fineTuning) {
+    /** A job training from seeded weights. */
+    public LmJob(LanguageModel model, long seed, int sequences, int batch, int seqLen, int steps, int checkpointInterval,
+            LearningRate schedule, float beta1, float beta2, float eps, float weightDecay, float clipNorm) {
+        this(model, seed, sequences, batch, seqLen, steps, checkpointInterval, schedule, beta1, beta2, eps, weightDecay,
+                clipNorm, null);
+    }
+
     public LmJob {
         if (model == null || schedule == null) {
             throw new IllegalArgumentException("model and schedule must not be null");
@@ -43,6 +56,18 @@ public record LmJob(LanguageModel model, long seed, int sequences, int batch, in
                 || !(clipNorm >= 0f) || !Float.isFinite(clipNorm)) {
             throw new IllegalArgumentException("eps must be > 0, weightDecay and clipNorm >= 0 and finite");
         }
+        if (fineTuning != null) {
+            fineTuning.check(model);
+        }
+    }
+
+    /** This job as a fine-tuning of a checkpoint. */
+    public LmJob withFineTuning(FineTuning tuning) {
+        if (tuning == null) {
+            throw new IllegalArgumentException("fineTuning must not be null");
+        }
+        return new LmJob(model, seed, sequences, batch, seqLen, steps, checkpointInterval, schedule, beta1, beta2, eps,
+                weightDecay, clipNorm, tuning);
     }
 
     public int units() {
@@ -58,12 +83,60 @@ public record LmJob(LanguageModel model, long seed, int sequences, int batch, in
         return "optim.v." + name;
     }
 
+    /**
+     * The tensors the optimizer updates, in name order: every model parameter when training from seed; the
+     * parameters outside the frozen prefixes with {@link FineTuning.Full}; the adapters with
+     * {@link FineTuning.Lora}.
+     */
+    public SortedMap<String, int[]> trainableShapes() {
+        if (fineTuning == null) {
+            return model.parameterShapes();
+        }
+        if (fineTuning.mode() instanceof FineTuning.Lora lora) {
+            return LoraAdapter.shapes(model, lora);
+        }
+        SortedMap<String, int[]> shapes = new TreeMap<>(model.parameterShapes());
+        shapes.keySet().removeIf(fineTuning::frozen);
+        return shapes;
+    }
+
     /** The state before step 1: the model's seeded initial weights and zero AdamW moments. */
     public ModelState initialState() {
+        if (fineTuning != null) {
+            throw new IllegalStateException("a fine-tuning job starts from its base checkpoint: use initialState(baseWeights)");
+        }
         return stateFrom(model.initialParameters(seed));
     }
 
-    /** A state starting from given weights (fine-tuning a checkpoint): checked, with zero moments. */
+    /**
+     * The state before step 1 of a fine-tuning job: the base weights (checked against the model), with LoRA the
+     * seeded adapters and {@link LoraAdapter#SCALING}, and zero AdamW moments for the trainable tensors only —
+     * frozen tensors get none. Executors compare this state's root with {@link FineTuning#initialStateRoot}.
+     */
+    public ModelState initialState(SortedMap<String, Tensor> baseWeights) {
+        if (fineTuning == null) {
+            throw new IllegalStateException("a job training from seed has no base weights: use initialState()");
+        }
+        if (baseWeights == null) {
+            throw new IllegalArgumentException("baseWeights must not be null");
+        }
+        model.checkWeights(baseWeights);
+        TreeMap<String, Tensor> tensors = new TreeMap<>(baseWeights);
+        if (fineTuning.mode() instanceof FineTuning.Lora lora) {
+            tensors.putAll(LoraAdapter.initial(model, lora, seed));
+            tensors.put(LoraAdapter.SCALING, Tensor.of(new int[] {1}, new float[] {lora.scaling()}));
+        }
+        for (Map.Entry<String, int[]> entry : trainableShapes().entrySet()) {
+            tensors.put(firstMoment(entry.getKey()), Tensor.zeros(entry.getValue()));
+            tensors.put(secondMoment(entry.getKey()), Tensor.zeros(entry.getValue()));
+        }
+        return new ModelState(tensors, 0);
+    }
+
+    /**
+     * A state starting from given weights with every parameter trainable (continuing from a checkpoint): checked,
+     * with zero moments. A {@link FineTuning} job starts from {@link #initialState(SortedMap)} instead.
+     */
     public ModelState stateFrom(SortedMap<String, Tensor> weights) {
         model.checkWeights(weights);
         TreeMap<String, Tensor> tensors = new TreeMap<>(weights);

@@ -20,6 +20,9 @@ import java.util.TreeMap;
  *   m', v'  = adam_m(m, g'), adam_v(v, g');  w' = adamw_apply(w, m', v')  at lr = schedule(s)
  * </pre>
  * Weight decay applies to parameters of rank ≥ 2 (matrices and embeddings), not to norms or biases.
+ * A fine-tuning job ({@link FineTuning}) builds the same program over its trainable tensors only: frozen
+ * weights take no gradient (backward emits nothing only they need) and get no optimizer operators; LoRA
+ * adds each target's adapter operators to the forward pass ({@link LoraAdapter}).
  */
 public final class LmTrainer {
     /** The cross-entropy ignore index: no token id is negative, so every target counts. */
@@ -45,7 +48,7 @@ public final class LmTrainer {
         }
         int batch = job.batch();
         int seq = job.seqLen();
-        Graph g = new Graph();
+        Graph g = new Graph(job.fineTuning());
         long start = Math.floorMod((step - 1) * batch, (long) job.sequences());
         Graph.Node rows = g.apply("slice_rows", Graph.attrs(start, batch), g.data("tokens"));
         Graph.Node ids = g.apply("reshape", Shapes.toAttrs(batch * seq), g.apply("slice", Graph.attrs(1, 0, seq), rows));
@@ -55,7 +58,7 @@ public final class LmTrainer {
         Graph.Node loss = g.apply("cross_entropy", Graph.attrs(NO_IGNORE), logits, targets);
         g.backward(loss);
 
-        SortedMap<String, int[]> shapes = job.model().parameterShapes();
+        SortedMap<String, int[]> shapes = job.trainableShapes();
         Map<String, Graph.Node> grads = new TreeMap<>();
         for (String name : shapes.keySet()) {
             grads.put(name, g.gradient(g.parameter(name)));

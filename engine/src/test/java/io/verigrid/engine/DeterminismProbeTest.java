@@ -31,8 +31,9 @@ class DeterminismProbeTest {
         // Pinned: the line CI compares between -Xint and compiled code (20 demo steps).
         assertEquals("digest 7dcc6e95d3a967762529d1e2ba81969a8ed1ab5e8198d6f6a7a0b66e28d683aa", one.get(0));
         assertEquals(one.get(0), probe("--threads", "2", "--steps", "20").get(0));
-        // Pinned: every operator kind's bits, the tiny GPT and Llama after two steps, and six decoded tokens.
-        assertEquals("bd60a3c801a01fc4807ea08d0892d886449e982f8f79c95c388a48b264f39fb4", OpsTest.sha256Hex(String.join("\n", one).concat("\n")
+        // Pinned: every operator kind's bits, the tiny GPT and Llama after two steps, six decoded tokens and two
+        // LoRA fine-tuning steps.
+        assertEquals("a76fc9a6b2ae9dbaf80c12b2856f7d090293177a4ffc4232f87d272f21c4a66d", OpsTest.sha256Hex(String.join("\n", one).concat("\n")
                 .getBytes(StandardCharsets.UTF_8)));
     }
 
@@ -42,16 +43,17 @@ class DeterminismProbeTest {
         List<String> kinds = lines.stream().filter(line -> line.startsWith("op "))
                 .map(line -> line.split(" ")[1]).collect(Collectors.toList());
         assertEquals(List.copyOf(Ops.kinds()), kinds);
-        assertEquals(1 + kinds.size() + 3, lines.size());
-        assertTrue(lines.get(lines.size() - 3).matches("gpt [0-9a-f]{64}"), lines.get(lines.size() - 3));
-        assertTrue(lines.get(lines.size() - 2).matches("llama [0-9a-f]{64}"), lines.get(lines.size() - 2));
-        assertTrue(lines.get(lines.size() - 1).matches("decode [0-9a-f]{64}"), lines.get(lines.size() - 1));
+        assertEquals(1 + kinds.size() + 4, lines.size());
+        assertTrue(lines.get(lines.size() - 4).matches("gpt [0-9a-f]{64}"), lines.get(lines.size() - 4));
+        assertTrue(lines.get(lines.size() - 3).matches("llama [0-9a-f]{64}"), lines.get(lines.size() - 3));
+        assertTrue(lines.get(lines.size() - 2).matches("decode [0-9a-f]{64}"), lines.get(lines.size() - 2));
+        assertTrue(lines.get(lines.size() - 1).matches("finetune [0-9a-f]{64}"), lines.get(lines.size() - 1));
     }
 
     @Test
     void theFullProbesGptLineIsThePinnedGptStateAfterSixSteps() {
         List<String> lines = probe("--threads", "2", "--steps", "1");
-        assertEquals("gpt " + OpHarness.golden("gpt_state_after_6_steps"), lines.get(lines.size() - 3));
+        assertEquals("gpt " + OpHarness.golden("gpt_state_after_6_steps"), lines.get(lines.size() - 4));
     }
 
     @Test
