@@ -2,6 +2,7 @@ package io.verigrid.bench;
 
 import io.verigrid.engine.CharCorpus;
 import io.verigrid.engine.Dataset;
+import io.verigrid.engine.FineTuning;
 import io.verigrid.engine.GptConfig;
 import io.verigrid.engine.GptModel;
 import io.verigrid.engine.LearningRate;
@@ -9,6 +10,7 @@ import io.verigrid.engine.LmJob;
 import io.verigrid.engine.LmTrainer;
 import io.verigrid.engine.ModelState;
 import io.verigrid.engine.Parallelism;
+import io.verigrid.engine.Tensor;
 import io.verigrid.engine.data.ExactDedup;
 import io.verigrid.engine.data.InputDataset;
 import io.verigrid.engine.data.MinHashDedup;
@@ -25,6 +27,7 @@ import io.verigrid.engine.data.Shuffle;
 import io.verigrid.engine.data.SyntheticCorpus;
 import io.verigrid.engine.data.Tokenize;
 import io.verigrid.engine.generate.TinyLlama;
+import io.verigrid.engine.io.Safetensors;
 import io.verigrid.node.blob.CheckpointCodec;
 import io.verigrid.verify.Commitments;
 import io.verigrid.verify.Hashes;
@@ -37,6 +40,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -44,7 +48,8 @@ import java.util.TreeMap;
  * The work of one job kind on both sides of verification, timed with the wall clock. A provider runs every unit and
  * commits to it; a verifier draws its sample for every unit and re-executes the sampled ones from the fetched
  * checkpoint. Training and fine-tuning units are checkpoint intervals of an {@link LmJob}; preprocessing units are
- * the shards of a {@link Pipeline} over a {@link SyntheticCorpus}.
+ * the shards of a {@link Pipeline} over a {@link SyntheticCorpus}. Fine-tuning is a LoRA {@link FineTuning} job
+ * continuing from a trained checkpoint.
  */
 final class VerifyWorkloads {
     /**
@@ -90,18 +95,22 @@ final class VerifyWorkloads {
     }
 
     /**
-     * Full fine-tuning: the same model continuing from a trained checkpoint (the training workload's weights after
-     * one unit) on other data. Every parameter trains; a frozen or low-rank variant does less work per unit on
-     * both sides, so the ratio would be of the same order.
+     * LoRA fine-tuning: rank-8 adapters on the attention and projection linears of the training workload's model,
+     * starting from its weights after one unit (a published checkpoint), on other data. Base weights are frozen and
+     * still part of the state each checkpoint carries.
      */
     Measured finetuning() {
         LmJob base = lmJob(7);
         ModelState trained = LmTrainer.run(base, lmData(base, 11), base.initialState(), base.checkpointInterval(), par, null);
-        SortedMap<String, io.verigrid.engine.Tensor> weights = new TreeMap<>();
+        SortedMap<String, Tensor> weights = new TreeMap<>();
         base.model().parameterShapes().keySet().forEach(name -> weights.put(name, trained.tensor(name)));
-        LmJob job = lmJob(8);
-        return lm("finetuning", describe(job, "full fine-tuning from a trained checkpoint"), job, job.stateFrom(weights),
-                lmData(job, 12));
+        byte[] checkpointId = Hashes.sha256(Safetensors.encode(weights, Map.of()));
+        List<String> targets = List.of("c_attn", "c_proj");
+        LmJob draft = lmJob(8).withFineTuning(FineTuning.lora(checkpointId, new byte[FineTuning.ID_BYTES], 8, 16f, targets));
+        ModelState start = draft.initialState(weights);
+        LmJob job = lmJob(8).withFineTuning(FineTuning.lora(checkpointId, Commitments.stateRoot(start), 8, 16f, targets));
+        return lm("finetuning", describe(job, "LoRA rank 8 on c_attn and c_proj from a trained checkpoint"), job,
+                job.initialState(weights), lmData(job, 12));
     }
 
     /**
