@@ -18,9 +18,10 @@ import static org.junit.jupiter.api.Assertions.*;
  * Dispute cost (spec §6): over random unit sizes, trace lengths, fanouts and divergence points, a game played move
  * by move — a provider whose roots and trace leaves agree with the challenger's up to the divergence point and
  * differ after it — ends on exactly the diverging step and operator within
- * ⌈log_f steps⌉ step rounds + ⌈⌈log2 L⌉ / ⌊log2 f⌋⌉ trace rounds + 1 settlement round, hence within
- * ⌈log2 intervals⌉ + ⌈log2 steps⌉ + ⌈log2 L⌉ + 1 for any number of intervals (the challenge names the unit, so
- * intervals cost no round) and within the spec's ⌈log_f steps⌉ + ⌈log_f L⌉ + 1 whenever f is a power of two.
+ * ⌈log_f steps⌉ step rounds + max(1, ⌈⌈log2 L⌉ / ⌊log2 f⌋⌉) trace rounds + 1 settlement round, hence within
+ * ⌈log2 intervals⌉ + ⌈log2 steps⌉ + max(1, ⌈log2 L⌉) + 1 for any number of intervals (the challenge names the
+ * unit, so intervals cost no round) and within the spec's ⌈log_f steps⌉ + max(1, ⌈log_f L⌉) + 1 whenever f is a
+ * power of two (a one-leaf trace still takes the challenger's pick of that leaf).
  */
 class DisputeRoundsPropertyTest {
     record Case(int steps, int traceLength, int fanout, int divergeStep, int divergeOp, boolean assembly) {}
