@@ -147,8 +147,22 @@ public final class MatmulTiles {
             throw Ops.bad(TILE_KIND, 2, "must be " + rows + "×" + cols);
         }
         float[] out = acc == null ? new float[rows * cols] : acc.data().clone();
-        // The scalar row kernel adds into out in p order: exactly the chain resumed from the accumulator.
-        Matmul.scalar(aBlock.data(), false, bBlock.data(), false, out, rows, kLen, cols, par);
+        float[] a = aBlock.data();
+        float[] b = bBlock.data();
+        // Each output element continues its own fma chain in p order from the carried value: the canonical matmul
+        // order resumed (Matmul's class comment). Threads split rows, never one chain.
+        par.forRange(rows, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                int row = i * cols;
+                for (int p = 0; p < kLen; p++) {
+                    float aip = a[i * kLen + p];
+                    int bRow = p * cols;
+                    for (int j = 0; j < cols; j++) {
+                        out[row + j] = Math.fma(aip, b[bRow + j], out[row + j]);
+                    }
+                }
+            }
+        });
         return Tensor.wrap(new int[] {rows, cols}, out);
     }
 
