@@ -143,4 +143,19 @@ class MatmulTilesTest {
         OpRecord first = honest.trace().ops().get(differing.get(0));
         assertTrue(first.isTile() && first.programIndex() == matmul, "the first difference is a tile of the faulted matmul");
     }
+
+    @Test
+    void aLanguageModelStepTracedInTilesReachesTheSameState() {
+        LmJob job = LmTrainerTest.job(LmTrainerTest.GPT, 2);
+        Dataset data = LmTrainerTest.data(job);
+        ModelState start = job.initialState();
+        MlpTrainer.StepResult whole = LmTrainer.step(job, data, start, Parallelism.single(), null);
+        MlpTrainer.StepResult tiled = LmTrainer.step(job, data, start, Parallelism.single(), null, 2_048);
+        assertArrayEquals(whole.next().digest(), tiled.next().digest());
+        assertEquals(whole.loss(), tiled.loss());
+        assertTrue(tiled.trace().ops().stream().anyMatch(OpRecord::isTile), "the GPT's projections exceed 2 KiB");
+        for (OpRecord r : tiled.trace().ops()) {
+            if (r.isTile()) assertTrue(MatmulTiles.Tile.ofAttrs(r.spec().attrs()).inputBytes() <= 2_048, r.toString());
+        }
+    }
 }
