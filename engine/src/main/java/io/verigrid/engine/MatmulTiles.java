@@ -11,7 +11,8 @@ import java.util.List;
  * carried accumulator performs exactly the arithmetic of the whole product: the last K-block of every tile is,
  * bit for bit, that tile of the untiled output, and splitting changes only what the trace records.
  *
- * <p>The tiling is a pure function of (m, k, n, max_referee_bytes), so every party derives the same trace layout.
+ * <p>The tiling is a pure function of (m, k, n, the transpose flags, max_referee_bytes), so every party derives the
+ * same trace layout.
  * Tiles run row blocks, then column blocks, then K-blocks, so a tile's K-blocks are consecutive trace entries and
  * each one's accumulator is the entry before it.
  */
@@ -20,6 +21,8 @@ public final class MatmulTiles {
     public static final long DEFAULT_MAX_REFEREE_BYTES = 4L << 20;
     /** No bound: every operator is recorded whole. */
     public static final long UNLIMITED = Long.MAX_VALUE;
+    /** The most tiles one operator may be recorded as; a bound that needs more is refused as too small. */
+    public static final int MAX_TILES = 1 << 16;
     /** The recorded kind of a tile; its attrs are {@link Tile#attrs}. */
     public static final String TILE_KIND = "matmul_tile";
 
@@ -42,7 +45,7 @@ public final class MatmulTiles {
             return k0 == 0;
         }
 
-        /** What the referee reads to re-execute it: the A block, the B block and the carried accumulator. */
+        /** The operator inputs of the tile itself: the A block, the B block and the carried accumulator. */
         public long inputBytes() {
             return 4L * ((long) rows * kLen + (long) kLen * cols + (first() ? 0 : (long) rows * cols));
         }
@@ -66,6 +69,12 @@ public final class MatmulTiles {
         }
     }
 
+    /**
+     * The granularity at which a referee reads an input: tensors are committed in chunks of this many bytes
+     * ({@code verify.Commitments.CHUNK_BYTES}), and a block's evidence is the whole chunks that hold it.
+     */
+    public static final int COMMIT_CHUNK_BYTES = 64 * 1024;
+
     /** Whether a matmul of op(A) m×k and op(B) k×n reads more than {@code maxRefereeBytes}: then it is tiled. */
     public static boolean needsTiling(int m, int k, int n, long maxRefereeBytes) {
         checkMax(maxRefereeBytes);
@@ -73,20 +82,66 @@ public final class MatmulTiles {
     }
 
     /**
-     * The tiles of an m×k·k×n matmul under {@code maxRefereeBytes}, in trace order; one tile covering everything
-     * when the whole operator fits. Square output tiles of side s, the largest power of two with 3·s² elements
-     * within the bound, and K-blocks as long as the rest of the bound allows (at least s).
+     * The tiles of op(A)·op(B), op(A) m×k and op(B) k×n, under {@code maxRefereeBytes}, in trace order; one tile
+     * covering everything when the whole operator fits. A tile's bound counts what the referee reads: the
+     * {@link #COMMIT_CHUNK_BYTES} chunks holding its A and B blocks wherever the tile sits (from the stored layout,
+     * so the transpose flags matter) plus the carried accumulator. Output tiles are squares of side s, the largest
+     * power of two for which some K-block fits, and K-blocks as long as fits (k, then halving).
+     *
+     * @throws IllegalArgumentException when no tiling of at most {@link #MAX_TILES} tiles fits the bound (a tile
+     *                                  always reads at least a chunk of each input, so the bound must be several
+     *                                  chunks)
      */
-    public static List<Tile> plan(int m, int k, int n, long maxRefereeBytes) {
+    public static List<Tile> plan(int m, int k, int n, boolean transA, boolean transB, long maxRefereeBytes) {
         if (m < 1 || k < 1 || n < 1) throw new IllegalArgumentException("m, k, n: must be positive, got " + m + ", " + k + ", " + n);
         if (!needsTiling(m, k, n, maxRefereeBytes)) return List.of(new Tile(0, m, 0, n, 0, k));
-        long elements = maxRefereeBytes / 4;
-        if (elements < 3) throw new IllegalArgumentException("maxRefereeBytes: at least 12 bytes, got " + maxRefereeBytes);
-        int side = 1;
-        while (3L * (2L * side) * (2L * side) <= elements) side *= 2;
-        int rows = Math.min(m, side);
-        int cols = Math.min(n, side);
-        int kBlock = (int) Math.min(k, (elements - (long) rows * cols) / (rows + cols));
+        for (int side = Integer.highestOneBit(Math.max(m, n)); side >= 1; side /= 2) {
+            int rows = Math.min(m, side);
+            int cols = Math.min(n, side);
+            for (int kBlock = k; kBlock >= 1; kBlock = kBlock == 1 ? 0 : (kBlock + 1) / 2) {
+                if (readBytes(m, k, n, transA, transB, rows, kBlock, cols) <= maxRefereeBytes) {
+                    long count = (long) ceilDiv(m, rows) * ceilDiv(n, cols) * ceilDiv(k, kBlock);
+                    if (count > MAX_TILES) break; // smaller tiles only get more numerous
+                    return tiles(m, k, n, rows, kBlock, cols);
+                }
+            }
+        }
+        throw new IllegalArgumentException("maxRefereeBytes: " + maxRefereeBytes + " is too small for a " + m + "×" + k
+                + "·" + k + "×" + n + " matmul read in " + COMMIT_CHUNK_BYTES + "-byte chunks (it needs over " + MAX_TILES
+                + " tiles, or a tile larger than the bound)");
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    /** An upper bound on what the referee reads for any tile of these sizes: A's and B's chunks and the accumulator. */
+    static long readBytes(int m, int k, int n, boolean transA, boolean transB, int rows, int kBlock, int cols) {
+        // op(A)[rows, kBlock]: stored m×k, a run of kBlock per row; stored k×m (transposed), a run of rows per k.
+        long a = transA ? chunkedBytes(kBlock, rows, m, (long) k * m) : chunkedBytes(rows, kBlock, k, (long) m * k);
+        // op(B)[kBlock, cols]: stored k×n, a run of cols per k; stored n×k (transposed), a run of kBlock per column.
+        long b = transB ? chunkedBytes(cols, kBlock, k, (long) n * k) : chunkedBytes(kBlock, cols, n, (long) k * n);
+        long acc = kBlock < k ? 4L * rows * cols : 0;
+        return a + b + acc;
+    }
+
+    /**
+     * The most bytes of whole chunks that {@code runs} runs of {@code length} elements, {@code stride} elements apart,
+     * can touch in a tensor of {@code elements} elements, wherever they start.
+     */
+    static long chunkedBytes(long runs, long length, long stride, long elements) {
+        long perRun = runs * maxChunks(4 * length);
+        long spanned = maxChunks(4 * ((runs - 1) * stride + length));
+        long whole = (4 * elements + COMMIT_CHUNK_BYTES - 1) / COMMIT_CHUNK_BYTES;
+        return COMMIT_CHUNK_BYTES * Math.min(whole, Math.min(perRun, spanned));
+    }
+
+    /** The most chunks {@code bytes} consecutive bytes starting at a float boundary can touch: worst at offset c − 4. */
+    private static long maxChunks(long bytes) {
+        return (bytes + COMMIT_CHUNK_BYTES - 5) / COMMIT_CHUNK_BYTES + 1;
+    }
+
+    private static List<Tile> tiles(int m, int k, int n, int rows, int kBlock, int cols) {
         List<Tile> tiles = new ArrayList<>();
         for (int r = 0; r < m; r += rows) {
             for (int c = 0; c < n; c += cols) {

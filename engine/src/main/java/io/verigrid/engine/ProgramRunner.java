@@ -63,7 +63,7 @@ final class ProgramRunner {
             int n = output.dim(1);
             int k = transA ? a.dim(0) : a.dim(1);
             if (k > 0 && MatmulTiles.needsTiling(m, k, n, maxRefereeBytes)) {
-                List<MatmulTiles.Tile> tiles = MatmulTiles.plan(m, k, n, maxRefereeBytes);
+                List<MatmulTiles.Tile> tiles = MatmulTiles.plan(m, k, n, transA, transB, maxRefereeBytes);
                 List<Tensor> parts = MatmulTiles.tileOutputs(a, transA, b, transB, output, tiles, par);
                 for (int t = 0; t < tiles.size(); t++) {
                     OpSpec tile = new OpSpec(MatmulTiles.TILE_KIND, tiles.get(t).attrs(transA, transB), spec.inputs());

@@ -116,12 +116,13 @@ public record TileEvidence(int programIndex, MatmulTiles.Tile tile, BlockEvidenc
         }
         List<Chunk> chunks = new ArrayList<>();
         byte[] bytes = tensor.toBytes();
+        List<byte[]> leaves = Commitments.chunkLeaves(name, tensor);
         for (int index : chunksOf(tensor.shape(), transposed, isA, tile)) {
             byte[] chunk = Arrays.copyOfRange(bytes, index * Commitments.CHUNK_BYTES,
                     Math.min(bytes.length, (index + 1) * Commitments.CHUNK_BYTES));
-            chunks.add(new Chunk(index, chunk, Commitments.chunkProof(name, tensor, index)));
+            chunks.add(new Chunk(index, chunk, new LeafProof(index, leaves.size(), Merkle.proof(leaves, index))));
         }
-        return new BlockEvidence(tensor.shape(), Commitments.tensorRoot(name, tensor), proof, chunks);
+        return new BlockEvidence(tensor.shape(), Merkle.root(leaves), proof, chunks);
     }
 
     /** The trace position of program operator {@code programIndex} recorded whole. */

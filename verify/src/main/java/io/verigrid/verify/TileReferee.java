@@ -52,7 +52,12 @@ public final class TileReferee {
         int k = transA ? sa[0] : sa[1];
         int n = transB ? sb[0] : sb[1];
         if ((transB ? sb[1] : sb[0]) != k || m < 1 || k < 1 || n < 1) return Verdict.CHALLENGER_WINS;
-        List<MatmulTiles.Tile> plan = MatmulTiles.plan(m, k, n, maxRefereeBytes);
+        List<MatmulTiles.Tile> plan;
+        try {
+            plan = MatmulTiles.plan(m, k, n, transA, transB, maxRefereeBytes);
+        } catch (IllegalArgumentException e) {
+            return Verdict.CHALLENGER_WINS; // shapes no tiling under this bound can hold: not a tile of this job
+        }
         int at = plan.indexOf(tile);
         if (at < 0 || plan.size() == 1) return Verdict.CHALLENGER_WINS; // not a tile this operator is recorded as
         Tensor aBlock = block(evidence.a(), matmul.inputs().get(0), program, position, rootLo, providerTraceRoot,
