@@ -12,9 +12,8 @@ import java.util.List;
  * bit for bit, that tile of the untiled output, and splitting changes only what the trace records.
  *
  * <p>The tiling is a pure function of (m, k, n, the transpose flags, max_referee_bytes), so every party derives the
- * same trace layout.
- * Tiles run row blocks, then column blocks, then K-blocks, so a tile's K-blocks are consecutive trace entries and
- * each one's accumulator is the entry before it.
+ * same trace layout. Tiles run row blocks, then column blocks, then K-blocks, so a tile's K-blocks are consecutive
+ * trace entries and each one's accumulator is the entry before it.
  */
 public final class MatmulTiles {
     /** The default bound on the bytes the referee reads to re-execute one operator or tile: 4 MiB. */
@@ -23,6 +22,11 @@ public final class MatmulTiles {
     public static final long UNLIMITED = Long.MAX_VALUE;
     /** The most tiles one operator may be recorded as; a bound that needs more is refused as too small. */
     public static final int MAX_TILES = 1 << 16;
+    /**
+     * The granularity at which a referee reads an input: tensors are committed in chunks of this many bytes
+     * ({@code verify.Commitments.CHUNK_BYTES}), and a block's evidence is the whole chunks that hold it.
+     */
+    public static final int COMMIT_CHUNK_BYTES = 64 * 1024;
     /** The recorded kind of a tile; its attrs are {@link Tile#attrs}. */
     public static final String TILE_KIND = "matmul_tile";
 
@@ -68,12 +72,6 @@ public final class MatmulTiles {
             return new Tile((int) attrs[2], (int) attrs[3], (int) attrs[4], (int) attrs[5], (int) attrs[6], (int) attrs[7]);
         }
     }
-
-    /**
-     * The granularity at which a referee reads an input: tensors are committed in chunks of this many bytes
-     * ({@code verify.Commitments.CHUNK_BYTES}), and a block's evidence is the whole chunks that hold it.
-     */
-    public static final int COMMIT_CHUNK_BYTES = 64 * 1024;
 
     /** Whether a matmul of op(A) m×k and op(B) k×n reads more than {@code maxRefereeBytes}: then it is tiled. */
     public static boolean needsTiling(int m, int k, int n, long maxRefereeBytes) {
