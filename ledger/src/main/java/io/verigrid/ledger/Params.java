@@ -2,6 +2,7 @@ package io.verigrid.ledger;
 
 import io.verigrid.ledger.tx.ByteReader;
 import io.verigrid.ledger.tx.ByteWriter;
+import io.verigrid.verify.Sampling;
 
 /**
  * The chain's economic and timing parameters, fixed at genesis. Amounts are base units (1 token = 10^9
@@ -22,8 +23,8 @@ import io.verigrid.ledger.tx.ByteWriter;
  * @param winnerSharePpm      fraction of a slash or forfeited bond paid to the winner; the rest is burned
  * @param maxTxBytes          size limit of an encoded signed transaction (dispute evidence carries tensors)
  * @param samplePpm           the default and minimum sampling rate p of a job: a job posted with 0 takes it, and no
- *                            job samples less (verifiers re-execute this fraction of units; ≤ 1 % keeps
- *                            verification within 1 % of the job's compute)
+ *                            job samples less (verifiers re-execute this fraction of units, so at 1 % a
+ *                            verifier spends about 1 % of the job's compute)
  * @param securedUnitPrice    the highest price per unit the default rate secures: genesis is refused unless
  *                            skipping a unit of this price loses money at {@code samplePpm} against the slash of
  *                            {@code minProviderStake} (spec §5); a dearer unit gets a higher rate ({@link #jobSamplePpm})
@@ -35,7 +36,7 @@ public record Params(long txFee, long minProviderStake, long minVerifierStake, l
 
     public static final long UNITS_PER_TOKEN = 1_000_000_000L;
     public static final int PPM = 1_000_000;
-    /** p = 1 %: verification costs at most 1 % of a job's compute. */
+    /** p = 1 %: a verifier re-executes 1 % of a job's units, about 1 % of its compute (docs/benchmarks.md). */
     public static final int DEFAULT_SAMPLE_PPM = 10_000;
     /**
      * 0.25 token: at p = 1 % against half of the 100-token minimum stake a skipped unit risks
@@ -101,7 +102,7 @@ public record Params(long txFee, long minProviderStake, long minVerifierStake, l
      */
     public int jobSamplePpm(int requestedPpm, long unitPrice) {
         ppm(requestedPpm, "requestedPpm");
-        int securing = io.verigrid.verify.Sampling.securingPpm(minSlash(), unitPrice);
+        int securing = Sampling.securingPpm(minSlash(), unitPrice);
         return Math.min(PPM, Math.max(Math.max(requestedPpm, samplePpm), securing));
     }
 
@@ -112,7 +113,7 @@ public record Params(long txFee, long minProviderStake, long minVerifierStake, l
      * @throws IllegalArgumentException naming the parameters and the rate that would be needed
      */
     public void checkCheatingLoses() {
-        int needed = io.verigrid.verify.Sampling.securingPpm(minSlash(), securedUnitPrice);
+        int needed = Sampling.securingPpm(minSlash(), securedUnitPrice);
         if (needed <= samplePpm) return;
         throw new IllegalArgumentException("params make cheating pay: at samplePpm " + samplePpm
                 + " a provider skipping a unit priced securedUnitPrice " + securedUnitPrice + " risks p·(S + R) with S = "
