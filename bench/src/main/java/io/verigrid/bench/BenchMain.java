@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         description = "Benchmarks of the Verigrid engine on this machine, with reference implementations run alongside.",
         subcommands = {EngineBench.class, InferenceBench.class, LedgerBench.class, MarketBench.class, YumaBench.class, LossCurveBench.class,
+                VerifyBench.class,
                 CommandLine.HelpCommand.class})
 public final class BenchMain {
     public static void main(String[] args) {

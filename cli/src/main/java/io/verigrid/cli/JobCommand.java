@@ -60,9 +60,9 @@ final class JobCommand {
 
     private JobCommand() {}
 
-    /** The end of a job as the buyer sees it: what was verified and what it cost. */
+    /** The end of a job as the buyer sees it: what was verified, what it cost, and why cheating it did not pay. */
     record Report(long orderId, long jobId, String status, int units, int verifiedUnits, long spent, long costPerVerifiedUnit,
-                  long refunded, List<LeaseView> leases) {
+                  long refunded, List<LeaseView> leases, JobEconomics economics) {
         String text() {
             StringBuilder sb = new StringBuilder();
             sb.append("order ").append(orderId).append(" (job ").append(jobId).append("): ").append(status).append('\n');
@@ -75,6 +75,7 @@ final class JobCommand {
                         .append(LedgerOptions.tokens(l.unitPrice())).append("/unit, ").append(l.status())
                         .append(l.reason().isEmpty() ? "" : " (" + l.reason() + ")").append('\n');
             }
+            sb.append(economics.text()).append('\n');
             return sb.toString().stripTrailing();
         }
     }
@@ -86,8 +87,9 @@ final class JobCommand {
         long refunded = FINAL.contains(o.status()) ? escrowed - j.paid() - j.escrow() : 0;
         List<LeaseView> leases = ledger.marketLeases().stream().filter(l -> l.orderId() == orderId).toList();
         // The job's units: a preprocessing job's first shard lowers the order's maximum to the plan's shard count.
+        JobEconomics economics = JobEconomics.of(j, ledger.params(), j.lessee() == null ? null : ledger.account(j.lessee()));
         return new Report(o.id(), o.jobId(), o.status(), j.units(), j.verifiedUnits(), j.paid(),
-                j.verifiedUnits() == 0 ? 0 : j.paid() / j.verifiedUnits(), refunded, leases);
+                j.verifiedUnits() == 0 ? 0 : j.paid() / j.verifiedUnits(), refunded, leases, economics);
     }
 
     static OrderView order(LedgerHttp ledger, long id) {

@@ -71,6 +71,13 @@ class JobSubmitTest {
                 assertEquals(TOKEN / 4, report.path("costPerVerifiedUnit").asLong(), "the provider's ask, not the buyer's maximum");
                 assertEquals(4 * TOKEN / 4, report.path("spent").asLong());
                 assertEquals(4 * TOKEN - 4 * TOKEN / 4, report.path("refunded").asLong());
+                // The manifest's 10 % is above the chain's floor for 1 token a unit against a 50-token slash (19 608 ppm).
+                JsonNode economics = report.path("economics");
+                assertEquals(100_000, economics.path("samplePpm").asInt());
+                assertEquals(50 * TOKEN, economics.path("slash").asLong());
+                assertEquals(TOKEN / 4, economics.path("cheatGain").asLong(), "C: the unit's price");
+                assertEquals(0.1 * (50 * TOKEN + TOKEN / 4), economics.path("expectedLoss").asDouble(), 1);
+                assertTrue(economics.path("margin").asDouble() > 0 && economics.path("cheatingLoses").asBoolean(), economics.toString());
             }
         }
     }

@@ -110,6 +110,15 @@ public final class LmTrainer {
      */
     public static MlpTrainer.StepResult step(LmJob job, Dataset dataset, ModelState state, Parallelism par,
             Fault fault) {
+        return step(job, dataset, state, par, fault, MatmulTiles.UNLIMITED);
+    }
+
+    /**
+     * As above, recording every matmul whose inputs exceed {@code maxRefereeBytes} as its {@link MatmulTiles}; the
+     * next state and the loss are the same bits.
+     */
+    public static MlpTrainer.StepResult step(LmJob job, Dataset dataset, ModelState state, Parallelism par,
+            Fault fault, long maxRefereeBytes) {
         if (state == null || par == null) {
             throw new IllegalArgumentException("state and parallelism must not be null");
         }
@@ -118,7 +127,7 @@ public final class LmTrainer {
         Program program = compile(job, stepNumber);
         List<OpRecord> records = new ArrayList<>(program.ops().size());
         Tensor[] outputs = ProgramRunner.run(program.ops(), state::tensor, dataset::tensor, par, stepNumber, fault,
-                records);
+                records, maxRefereeBytes);
         float loss = outputs[program.lossOp()].data()[0];
         if (fault != null && fault.skips(stepNumber)) {
             return new MlpTrainer.StepResult(state.withStep(stepNumber), new StepTrace(stepNumber, records), loss);

@@ -97,6 +97,28 @@ public final class MlpTrainer {
         return new StepResult(next.withStep(stepNumber), new StepTrace(stepNumber, records), loss);
     }
 
+    /**
+     * As {@link #step(MlpJob, Dataset, ModelState, Parallelism, Fault)}, recording every matmul whose inputs exceed
+     * {@code maxRefereeBytes} as its {@link MatmulTiles}; the next state and the loss are the same bits.
+     */
+    public static StepResult step(MlpJob job, Dataset dataset, ModelState state, Parallelism par, Fault fault,
+            long maxRefereeBytes) {
+        if (dataset == null || state == null || par == null) {
+            throw new IllegalArgumentException("dataset, state and parallelism must not be null");
+        }
+        long stepNumber = state.step() + 1;
+        Program program = compile(job, stepNumber);
+        List<OpRecord> records = new ArrayList<>(program.ops().size());
+        Tensor[] outputs = ProgramRunner.run(program.ops(), state::tensor, dataset::tensor, par, stepNumber, fault,
+                records, maxRefereeBytes);
+        ModelState next = state;
+        for (Map.Entry<String, Integer> update : program.nextState().entrySet()) {
+            next = next.with(update.getKey(), outputs[update.getValue()]);
+        }
+        float loss = outputs[program.lossOp()].data()[0];
+        return new StepResult(next.withStep(stepNumber), new StepTrace(stepNumber, records), loss);
+    }
+
     /** Steps from {@code from} until the state has completed {@code toStep} steps; keeps no traces. */
     public static ModelState run(MlpJob job, Dataset dataset, ModelState from, long toStep, Parallelism par,
             Fault fault) {

@@ -19,6 +19,15 @@ final class ProgramRunner {
      */
     static Tensor[] run(List<OpSpec> ops, Function<String, Tensor> state, Function<String, Tensor> data,
             Parallelism par, long step, Fault fault, List<OpRecord> records) {
+        return run(ops, state, data, par, step, fault, records, MatmulTiles.UNLIMITED);
+    }
+
+    /**
+     * As above; a matmul whose inputs exceed {@code maxRefereeBytes} is recorded as its {@link MatmulTiles} (the
+     * operator still runs whole: the tiles' last K-blocks are cut from its output, so no bit differs).
+     */
+    static Tensor[] run(List<OpSpec> ops, Function<String, Tensor> state, Function<String, Tensor> data,
+            Parallelism par, long step, Fault fault, List<OpRecord> records, long maxRefereeBytes) {
         Tensor[] outputs = new Tensor[ops.size()];
         for (int index = 0; index < outputs.length; index++) {
             OpSpec spec = ops.get(index);
@@ -36,10 +45,34 @@ final class ProgramRunner {
             }
             outputs[index] = output;
             if (records != null) {
-                records.add(new OpRecord(index, spec, output));
+                record(records, index, spec, inputs, output, maxRefereeBytes, par);
             }
         }
         return outputs;
+    }
+
+    private static void record(List<OpRecord> records, int index, OpSpec spec, List<Tensor> inputs, Tensor output,
+            long maxRefereeBytes, Parallelism par) {
+        if (spec.kind().equals("matmul")) {
+            long[] attrs = spec.attrs();
+            boolean transA = attrs[0] == 1;
+            boolean transB = attrs[1] == 1;
+            Tensor a = inputs.get(0);
+            Tensor b = inputs.get(1);
+            int m = output.dim(0);
+            int n = output.dim(1);
+            int k = transA ? a.dim(0) : a.dim(1);
+            if (k > 0 && MatmulTiles.needsTiling(m, k, n, maxRefereeBytes)) {
+                List<MatmulTiles.Tile> tiles = MatmulTiles.plan(m, k, n, transA, transB, maxRefereeBytes);
+                List<Tensor> parts = MatmulTiles.tileOutputs(a, transA, b, transB, output, tiles, par);
+                for (int t = 0; t < tiles.size(); t++) {
+                    OpSpec tile = new OpSpec(MatmulTiles.TILE_KIND, tiles.get(t).attrs(transA, transB), spec.inputs());
+                    records.add(new OpRecord(records.size(), tile, parts.get(t), index));
+                }
+                return;
+            }
+        }
+        records.add(new OpRecord(records.size(), spec, output, index));
     }
 
     /** The value of {@code node} after a run: an operator output, or the state / data tensor it names. */

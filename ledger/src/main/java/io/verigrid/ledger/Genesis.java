@@ -19,7 +19,8 @@ import java.util.Set;
 /**
  * The chain's starting point: its id, the funded accounts, the parameters and the issuance schedule. Stored as
  * JSON with public keys in hex; parameters missing from the file take {@link Params#defaults()}, a missing
- * {@code issuance} takes {@link Issuance#defaults()}.
+ * {@code issuance} takes {@link Issuance#defaults()}. A genesis whose parameters let cheating pay is refused
+ * ({@link Params#checkCheatingLoses()}).
  */
 public record Genesis(String chainId, List<GenesisAccount> accounts, Params params, Issuance issuance) {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -29,6 +30,7 @@ public record Genesis(String chainId, List<GenesisAccount> accounts, Params para
         if (accounts == null) throw new IllegalArgumentException("accounts must not be null");
         if (params == null) throw new IllegalArgumentException("params must not be null");
         if (issuance == null) throw new IllegalArgumentException("issuance must not be null");
+        params.checkCheatingLoses();
         accounts = List.copyOf(accounts);
         Set<String> seen = new HashSet<>();
         long supply = 0;

@@ -72,7 +72,10 @@ final class JobRules {
         return Math.multiplyExact(3L, weights); // weights and AdamW's two moments
     }
 
-    /** Creates an OPEN job holding {@code price} in escrow; the caller debits the buyer. */
+    /**
+     * Creates an OPEN job holding {@code price} in escrow; the caller debits the buyer. Its sampling rate is
+     * {@link Params#jobSamplePpm}: the buyer's {@code samplePpm}, raised to the chain's floor for its unit price.
+     */
     static Job open(Draft d, String buyer, byte[] jobSpec, long price, int samplePpm) {
         return open(d, buyer, TrainingJob.Kind.MLP.code(), jobSpec, price, samplePpm, null);
     }
@@ -94,7 +97,8 @@ final class JobRules {
         // job whose base checkpoint does not give it.
         byte[] r0 = spec.declaredInitialRoot().orElseGet(() -> Commitments.stateRoot(spec.initialState()));
         byte[] datasetRoot = blobDatasetRoot != null ? blobDatasetRoot.clone() : Commitments.datasetRoot(spec.seededDataset().get());
-        Job job = d.newJob(id -> new Job(id, buyer, kind, jobSpec, price, samplePpm, spec.units(),
+        int jobPpm = d.params.jobSamplePpm(samplePpm, price / spec.units());
+        Job job = d.newJob(id -> new Job(id, buyer, kind, jobSpec, price, jobPpm, spec.units(),
                 spec.checkpointInterval(), r0, datasetRoot, d.height));
         job.escrow = price;
         return job;

@@ -2,6 +2,7 @@ package io.verigrid.ledger;
 
 import io.verigrid.ledger.tx.ByteReader;
 import io.verigrid.ledger.tx.ByteWriter;
+import io.verigrid.verify.Sampling;
 
 /**
  * The chain's economic and timing parameters, fixed at genesis. Amounts are base units (1 token = 10^9
@@ -21,13 +22,27 @@ import io.verigrid.ledger.tx.ByteWriter;
  * @param slashPpm            fraction of a losing provider's stake that is slashed
  * @param winnerSharePpm      fraction of a slash or forfeited bond paid to the winner; the rest is burned
  * @param maxTxBytes          size limit of an encoded signed transaction (dispute evidence carries tensors)
+ * @param samplePpm           the default and minimum sampling rate p of a job: a job posted with 0 takes it, and no
+ *                            job samples less (verifiers re-execute this fraction of units, so at 1 % a
+ *                            verifier spends about 1 % of the job's compute)
+ * @param securedUnitPrice    the highest price per unit the default rate secures: genesis is refused unless
+ *                            skipping a unit of this price loses money at {@code samplePpm} against the slash of
+ *                            {@code minProviderStake} (spec §5); a dearer unit gets a higher rate ({@link #jobSamplePpm})
  */
 public record Params(long txFee, long minProviderStake, long minVerifierStake, long unbondingBlocks,
                      long challengeWindowBlocks, long sampleDelayBlocks, long moveBlocks, int fanout,
-                     long challengeBond, long challengeFee, int slashPpm, int winnerSharePpm, int maxTxBytes) {
+                     long challengeBond, long challengeFee, int slashPpm, int winnerSharePpm, int maxTxBytes,
+                     int samplePpm, long securedUnitPrice) {
 
     public static final long UNITS_PER_TOKEN = 1_000_000_000L;
     public static final int PPM = 1_000_000;
+    /** p = 1 %: a verifier re-executes 1 % of a job's units, about 1 % of its compute (docs/benchmarks.md). */
+    public static final int DEFAULT_SAMPLE_PPM = 10_000;
+    /**
+     * 0.25 token: at p = 1 % against half of the 100-token minimum stake a skipped unit risks
+     * 0.01 · (50 + 0.25) = 0.5025 tokens to save 0.25.
+     */
+    public static final long DEFAULT_SECURED_UNIT_PRICE = UNITS_PER_TOKEN / 4;
 
     public Params {
         nonNegative(txFee, "txFee");
@@ -43,6 +58,17 @@ public record Params(long txFee, long minProviderStake, long minVerifierStake, l
         ppm(slashPpm, "slashPpm");
         ppm(winnerSharePpm, "winnerSharePpm");
         if (maxTxBytes < 1024) throw new IllegalArgumentException("maxTxBytes must be at least 1024, got " + maxTxBytes);
+        ppm(samplePpm, "samplePpm");
+        nonNegative(securedUnitPrice, "securedUnitPrice");
+    }
+
+    /** Parameters with the default sampling rate and secured unit price. */
+    public Params(long txFee, long minProviderStake, long minVerifierStake, long unbondingBlocks,
+                  long challengeWindowBlocks, long sampleDelayBlocks, long moveBlocks, int fanout,
+                  long challengeBond, long challengeFee, int slashPpm, int winnerSharePpm, int maxTxBytes) {
+        this(txFee, minProviderStake, minVerifierStake, unbondingBlocks, challengeWindowBlocks, sampleDelayBlocks,
+                moveBlocks, fanout, challengeBond, challengeFee, slashPpm, winnerSharePpm, maxTxBytes,
+                DEFAULT_SAMPLE_PPM, DEFAULT_SECURED_UNIT_PRICE);
     }
 
     public static Params defaults() {
@@ -59,7 +85,41 @@ public record Params(long txFee, long minProviderStake, long minVerifierStake, l
                 UNITS_PER_TOKEN,            // challengeFee
                 500_000,                    // slashPpm: half the stake
                 500_000,                    // winnerSharePpm: half to the winner, half burned
-                4 * 1024 * 1024);           // maxTxBytes
+                4 * 1024 * 1024,            // maxTxBytes
+                DEFAULT_SAMPLE_PPM,         // samplePpm: 1 %
+                DEFAULT_SECURED_UNIT_PRICE); // securedUnitPrice: 0.25 token
+    }
+
+    /** S: what a dispute takes from a provider holding the minimum stake. */
+    public long minSlash() {
+        return ppmOf(minProviderStake, slashPpm);
+    }
+
+    /**
+     * The sampling rate a job gets: what the buyer asked for (0: the default), at least {@code samplePpm}, and at
+     * least the rate at which skipping one unit of {@code unitPrice} loses money against {@link #minSlash()}, so
+     * cheating has negative expected value on every job. Capped at sampling every unit.
+     */
+    public int jobSamplePpm(int requestedPpm, long unitPrice) {
+        ppm(requestedPpm, "requestedPpm");
+        int securing = Sampling.securingPpm(minSlash(), unitPrice);
+        return Math.min(PPM, Math.max(Math.max(requestedPpm, samplePpm), securing));
+    }
+
+    /**
+     * Refuses parameters under which cheating pays (spec §5): at the default rate, skipping a unit priced
+     * {@code securedUnitPrice} must lose money against the minimum stake's slash.
+     *
+     * @throws IllegalArgumentException naming the parameters and the rate that would be needed
+     */
+    public void checkCheatingLoses() {
+        int needed = Sampling.securingPpm(minSlash(), securedUnitPrice);
+        if (needed <= samplePpm) return;
+        throw new IllegalArgumentException("params make cheating pay: at samplePpm " + samplePpm
+                + " a provider skipping a unit priced securedUnitPrice " + securedUnitPrice + " risks p·(S + R) with S = "
+                + minSlash() + " (slashPpm " + slashPpm + " of minProviderStake " + minProviderStake + "), no more than the "
+                + securedUnitPrice + " it saves; " + (needed > PPM ? "no sampling rate helps: raise slashPpm or minProviderStake"
+                : "samplePpm must be at least " + needed + ", or raise the stake or slash, or lower securedUnitPrice"));
     }
 
     /** floor(amount · ppm / 10^6) without overflow for any non-negative amount. */
@@ -70,14 +130,15 @@ public record Params(long txFee, long minProviderStake, long minVerifierStake, l
     void write(ByteWriter out) {
         out.i64(txFee).i64(minProviderStake).i64(minVerifierStake).i64(unbondingBlocks).i64(challengeWindowBlocks)
                 .i64(sampleDelayBlocks).i64(moveBlocks).i32(fanout).i64(challengeBond).i64(challengeFee)
-                .i32(slashPpm).i32(winnerSharePpm).i32(maxTxBytes);
+                .i32(slashPpm).i32(winnerSharePpm).i32(maxTxBytes).i32(samplePpm).i64(securedUnitPrice);
     }
 
     static Params read(ByteReader in) {
         return new Params(in.i64("txFee"), in.i64("minProviderStake"), in.i64("minVerifierStake"),
                 in.i64("unbondingBlocks"), in.i64("challengeWindowBlocks"), in.i64("sampleDelayBlocks"),
                 in.i64("moveBlocks"), in.i32("fanout"), in.i64("challengeBond"), in.i64("challengeFee"),
-                in.i32("slashPpm"), in.i32("winnerSharePpm"), in.i32("maxTxBytes"));
+                in.i32("slashPpm"), in.i32("winnerSharePpm"), in.i32("maxTxBytes"), in.i32("samplePpm"),
+                in.i64("securedUnitPrice"));
     }
 
     private static void nonNegative(long v, String name) {

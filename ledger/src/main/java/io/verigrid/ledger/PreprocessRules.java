@@ -52,7 +52,7 @@ final class PreprocessRules {
         }
         int units = spec.maxShards();
         long escrow = Math.multiplyExact(o.maxUnitPrice(), (long) units);
-        Job job = d.newJob(id -> new Job(id, buyer, KIND_PREPROCESS, o.spec(), escrow, o.samplePpm(), units, 1, o.datasetRoot(),
+        Job job = d.newJob(id -> new Job(id, buyer, KIND_PREPROCESS, o.spec(), escrow, d.params.jobSamplePpm(o.samplePpm(), o.maxUnitPrice()), units, 1, o.datasetRoot(),
                 o.datasetRoot(), d.height));
         job.escrow = escrow;
         AccountRules.debit(account, escrow, "order escrow");

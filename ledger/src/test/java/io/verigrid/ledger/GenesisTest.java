@@ -15,7 +15,7 @@ class GenesisTest {
 
     @Test
     void aWrittenGenesisReadsBackWithTheSameChainAccountsAndParams() {
-        Params params = new Params(5, 6, 7, 8, 9, 10, 11, 4, 12, 13, 250_000, 750_000, 8192);
+        Params params = new Params(5, 6, 7, 8, 9, 10, 11, 4, 12, 13, 250_000, 750_000, 8192, 950_000, 14);
         Genesis genesis = TestChain.genesis(3, params);
         Path file = dir.resolve("nested/genesis.json");
         genesis.write(file);
@@ -56,5 +56,41 @@ class GenesisTest {
         assertEquals(Long.MAX_VALUE / 2, Params.ppmOf(Long.MAX_VALUE, 500_000));
         assertEquals(Long.MAX_VALUE, Params.ppmOf(Long.MAX_VALUE, 1_000_000));
         assertEquals(0, Params.ppmOf(1, 999_999));
+    }
+
+    @Test
+    void theDefaultsMakeCheatingOneUnitLoseAtOnePercentSampling() {
+        Params d = Params.defaults();
+        assertEquals(10_000, d.samplePpm(), "p = 1 %: verification within 1 % of the compute");
+        assertEquals(50 * TestChain.TOKEN, d.minSlash());
+        // p·(S + R) = 0.01 · (50 + 0.25) tokens = 0.5025 > C = 0.25 token
+        assertTrue(d.samplePpm() * (d.minSlash() + d.securedUnitPrice()) > d.securedUnitPrice() * Params.PPM);
+        d.checkCheatingLoses();
+    }
+
+    @Test
+    void aGenesisUnderWhichCheatingPaysIsRefusedWithTheRateItWouldNeed() {
+        Params d = Params.defaults();
+        Params cheap = new Params(d.txFee(), 10 * TestChain.TOKEN, d.minVerifierStake(), d.unbondingBlocks(),
+                d.challengeWindowBlocks(), d.sampleDelayBlocks(), d.moveBlocks(), d.fanout(), d.challengeBond(),
+                d.challengeFee(), d.slashPpm(), d.winnerSharePpm(), d.maxTxBytes(), d.samplePpm(), TestChain.TOKEN);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Genesis("c", List.of(), cheap));
+        // S = 5 tokens, C = R = 1 token: the least p with p·6 > 1 is 166 667 ppm
+        assertTrue(e.getMessage().contains("cheating pay") && e.getMessage().contains("samplePpm must be at least 166667"),
+                e.getMessage());
+        Params noSlash = new Params(d.txFee(), d.minProviderStake(), d.minVerifierStake(), d.unbondingBlocks(),
+                d.challengeWindowBlocks(), d.sampleDelayBlocks(), d.moveBlocks(), d.fanout(), d.challengeBond(),
+                d.challengeFee(), 0, d.winnerSharePpm(), d.maxTxBytes());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new Genesis("c", List.of(), noSlash))
+                .getMessage().contains("no sampling rate helps"));
+    }
+
+    @Test
+    void aGenesisFileThatLowersSamplingBelowTheSecureRateIsRefused() throws IOException {
+        Path file = dir.resolve("g.json");
+        Files.writeString(file, "{\"chainId\":\"c1\",\"accounts\":[],\"params\":{\"samplePpm\":1000}}");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Genesis.read(file));
+        assertTrue(e.getMessage().contains("samplePpm must be at least 4976"), e.getMessage());
     }
 }

@@ -128,4 +128,18 @@ class JobLifecycleTest {
         rejected(Rejection.BAD_JOB, buyer, new TxBody.PostJob(huge.encode(), price, 0));
         rejected(Rejection.INSUFFICIENT_BALANCE, buyer, new TxBody.PostJob(spec.encode(), FUNDS, 0));
     }
+
+    @Test
+    void aJobSamplesAtLeastTheChainsRateAndMoreWhenItsUnitsAreDearer() {
+        MlpJob cheap = new MlpJob(3, 8, 8, 2, 64, 8, 0.05f, 0.9f, 40, 4); // 10 units
+        ok(buyer, new TxBody.PostJob(cheap.encode(), 2 * TOKEN, 0));
+        assertEquals(params.samplePpm(), state.job(1).samplePpm(), "0 takes the chain's default");
+        ok(buyer, new TxBody.PostJob(cheap.encode(), 2 * TOKEN, 200_000));
+        assertEquals(200_000, state.job(2).samplePpm(), "a buyer may ask for more");
+        // 10 tokens per unit against S = 50: the least p with p·60 > 10 is 166 667 ppm
+        ok(buyer, new TxBody.PostJob(cheap.encode(), 100 * TOKEN, 50_000));
+        assertEquals(166_667, state.job(3).samplePpm());
+        assertTrue(166_667L * (params.minSlash() + 10 * TOKEN) > 10 * TOKEN * Params.PPM);
+        assertFalse(166_666L * (params.minSlash() + 10 * TOKEN) > 10 * TOKEN * Params.PPM);
+    }
 }

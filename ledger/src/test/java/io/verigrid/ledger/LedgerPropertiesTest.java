@@ -22,7 +22,8 @@ import net.jqwik.api.Provide;
  * agreeing with the original as the chain goes on.
  */
 class LedgerPropertiesTest {
-    private static final Params PARAMS = new Params(1_000, 0, 0, 3, 4, 1, 5, 16, 10, 1, 500_000, 500_000, 1 << 20);
+    private static final Params PARAMS = new Params(1_000, 0, 0, 3, 4, 1, 5, 16, 10, 1, 500_000, 500_000, 1 << 20,
+            Params.DEFAULT_SAMPLE_PPM, 0);
 
     /** kind: 0 transfer, 1 stake, 2 unstake, 3 block; nonceShift: 0 right, -1 stale, +1/+2 ahead, 9 exact replay. */
     record Step(int kind, int from, int to, long amount, int nonceShift) {}

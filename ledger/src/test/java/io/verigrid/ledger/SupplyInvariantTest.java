@@ -39,7 +39,8 @@ class SupplyInvariantTest {
 
     @Property(tries = 60)
     void supplyIsGenesisMinusBurnedAfterAnySequence(@ForAll("ops") List<Op> ops) {
-        Params params = new Params(1_000, 0, 0, 3, 4, 1, 5, 16, 10, 1, 500_000, 500_000, 1 << 20);
+        Params params = new Params(1_000, 0, 0, 3, 4, 1, 5, 16, 10, 1, 500_000, 500_000, 1 << 20,
+            Params.DEFAULT_SAMPLE_PPM, 0);
         LedgerState state = LedgerState.fromGenesis(TestChain.genesis(4, params));
         for (Op op : ops) {
             if (op.kind() == 3) {

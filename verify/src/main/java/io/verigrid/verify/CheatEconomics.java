@@ -22,6 +22,16 @@ public record CheatEconomics(double p, long slash, long reward, long gain, doubl
         if (gain < 0) throw new IllegalArgumentException("gain: must be non-negative, got " + gain);
     }
 
+    /**
+     * The chance that at least one of {@code verifiers} independent verifiers, each sampling units with
+     * probability {@code p}, re-executes a given unit: 1 − (1 − p)^v. With one verifier it is p.
+     */
+    public static double catchProbability(double p, int verifiers) {
+        if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException("p: must be in [0, 1], got " + p);
+        if (verifiers < 0) throw new IllegalArgumentException("verifiers: must be non-negative, got " + verifiers);
+        return 1 - StrictMath.pow(1 - p, verifiers);
+    }
+
     /** p·(1 − r)·(S + R): what a cheat expects to lose per unit. */
     public double expectedLoss() {
         return p * (1 - collusion) * ((double) slash + (double) reward);

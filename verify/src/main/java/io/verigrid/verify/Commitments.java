@@ -1,6 +1,7 @@
 package io.verigrid.verify;
 
 import io.verigrid.engine.Dataset;
+import io.verigrid.engine.MatmulTiles;
 import io.verigrid.engine.ModelState;
 import io.verigrid.engine.OpRecord;
 import io.verigrid.engine.OpSet;
@@ -29,6 +30,7 @@ public final class Commitments {
     static final byte TENSOR_TAG = 0x02;
     static final byte TRACE_TAG = 0x03;
     static final byte COUNTER_TAG = 0x04;
+    static final byte TILE_TAG = 0x05;
 
     private Commitments() {}
 
@@ -95,6 +97,45 @@ public final class Commitments {
         return new LeafProof(index, leaves.size(), Merkle.proof(leaves, index));
     }
 
+    /**
+     * H(0x05 ‖ u32 programIndex ‖ u32 row0 ‖ u32 rows ‖ u32 col0 ‖ u32 cols ‖ u32 k0 ‖ u32 kLen ‖ u32 opSetVersion ‖
+     * outputRoot): one tile of the program's matmul {@code programIndex}, recorded in place of the whole operator
+     * when its inputs exceed max_referee_bytes ({@link MatmulTiles}). Binding the operator and the tile lets the
+     * referee check that the disputed leaf is the tile it re-executes.
+     */
+    public static byte[] tileLeaf(int programIndex, MatmulTiles.Tile tile, int opSetVersion, byte[] outputRoot) {
+        if (outputRoot == null || outputRoot.length != Hashes.LENGTH) {
+            throw new IllegalArgumentException("outputRoot: must be " + Hashes.LENGTH + " bytes");
+        }
+        if (programIndex < 0) throw new IllegalArgumentException("programIndex: must be non-negative, got " + programIndex);
+        return Hashes.sha256(new CanonicalWriter().u8(TILE_TAG).u32(programIndex).u32(tile.row0()).u32(tile.rows())
+                .u32(tile.col0()).u32(tile.cols()).u32(tile.k0()).u32(tile.kLen()).u32(opSetVersion).raw(outputRoot)
+                .toByteArray());
+    }
+
+    /** H(0x02 ‖ name ‖ shape ‖ tensorRoot) from a tensor root already known, as a referee holding only chunks has it. */
+    public static byte[] tensorLeaf(String name, int[] shape, byte[] tensorRoot) {
+        CanonicalWriter out = new CanonicalWriter().u8(TENSOR_TAG).string(checkName(name));
+        writeShape(out, shape);
+        return Hashes.sha256(out.raw(tensorRoot).toByteArray());
+    }
+
+    /** Chunk leaf i of a tensor: H(0x00 ‖ name ‖ u32 i ‖ chunk bytes). */
+    public static byte[] chunkLeaf(String name, int index, byte[] chunk) {
+        return Hashes.sha256(new CanonicalWriter().u8(CHUNK_TAG).string(checkName(name)).u32(index).toByteArray(), chunk);
+    }
+
+    /** How many chunks a tensor of {@code elements} float32 values is committed in (at least one). */
+    public static int chunkCount(long elements) {
+        return (int) Math.max(1, (4 * elements + CHUNK_BYTES - 1) / CHUNK_BYTES);
+    }
+
+    /** Proof that chunk {@code index} of {@code tensor} (committed under {@code name}) is in its tensor root. */
+    public static LeafProof chunkProof(String name, Tensor tensor, int index) {
+        List<byte[]> leaves = chunkLeaves(name, tensor);
+        return new LeafProof(index, leaves.size(), Merkle.proof(leaves, index));
+    }
+
     /** H(0x03 ‖ u32 index ‖ kind ‖ u32 opSetVersion ‖ outputRoot). */
     public static byte[] traceLeaf(int index, String kind, int opSetVersion, byte[] outputRoot) {
         if (outputRoot == null || outputRoot.length != Hashes.LENGTH) {
@@ -110,7 +151,9 @@ public final class Commitments {
         if (trace == null) throw new IllegalArgumentException("trace: null");
         List<byte[]> leaves = new ArrayList<>(trace.ops().size());
         for (OpRecord op : trace.ops()) {
-            leaves.add(traceLeaf(op.index(), op.spec().kind(), OpSet.VERSION, outputRoot(op.output())));
+            leaves.add(op.isTile()
+                    ? tileLeaf(op.programIndex(), MatmulTiles.Tile.ofAttrs(op.spec().attrs()), OpSet.VERSION, outputRoot(op.output()))
+                    : traceLeaf(op.programIndex(), op.spec().kind(), OpSet.VERSION, outputRoot(op.output())));
         }
         return leaves;
     }
@@ -132,7 +175,7 @@ public final class Commitments {
         for (int dim : shape) out.u32(dim);
     }
 
-    private static List<byte[]> chunkLeaves(String name, Tensor tensor) {
+    static List<byte[]> chunkLeaves(String name, Tensor tensor) {
         checkName(name);
         if (tensor == null) throw new IllegalArgumentException("tensor: null");
         byte[] bytes = tensor.toBytes();
@@ -140,7 +183,7 @@ public final class Commitments {
         List<byte[]> leaves = new ArrayList<>(chunks);
         for (int i = 0; i < chunks; i++) {
             byte[] chunk = Arrays.copyOfRange(bytes, i * CHUNK_BYTES, Math.min(bytes.length, (i + 1) * CHUNK_BYTES));
-            leaves.add(Hashes.sha256(new CanonicalWriter().u8(CHUNK_TAG).string(name).u32(i).toByteArray(), chunk));
+            leaves.add(chunkLeaf(name, i, chunk));
         }
         return leaves;
     }

@@ -1,5 +1,6 @@
 package io.verigrid.verify;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,6 +39,21 @@ public final class Sampling {
             if (sampled(seed, jobId, verifier, unit, pPpm)) chosen.add(unit);
         }
         return chosen;
+    }
+
+    /**
+     * The smallest sampling rate, in parts per million, at which skipping one unit priced {@code unitPrice} loses
+     * money against a slash of {@code slash}: the least ppm with ppm · (S + R) &gt; C · 10^6, taking the forfeited
+     * reward R and the saved cost C both as the unit price and no collusion (spec §5). Exact integer arithmetic, so
+     * every peer computes the same floor. {@code PPM + 1} when no rate secures the unit (S = 0 and C &gt; 0).
+     */
+    public static int securingPpm(long slash, long unitPrice) {
+        if (slash < 0) throw new IllegalArgumentException("slash: must be non-negative, got " + slash);
+        if (unitPrice < 0) throw new IllegalArgumentException("unitPrice: must be non-negative, got " + unitPrice);
+        BigInteger atStake = BigInteger.valueOf(slash).add(BigInteger.valueOf(unitPrice));
+        if (atStake.signum() == 0) return 0; // nothing to gain and nothing to lose
+        BigInteger floor = BigInteger.valueOf(unitPrice).multiply(BigInteger.valueOf(PPM)).divide(atStake);
+        return floor.intValueExact() + 1;
     }
 
     static void checkPpm(int pPpm) {

@@ -72,4 +72,17 @@ class SamplingTest {
         assertThrows(IllegalArgumentException.class, () -> CheatEconomics.minimumPpm(10, 0, 100, 0));
         assertThrows(IllegalArgumentException.class, () -> new CheatEconomics(1.5, 1, 1, 1, 0));
     }
+
+    @Test
+    void theSecuringRateIsTheLeastPAtWhichSkippingAUnitLoses() {
+        long token = 1_000_000_000L;
+        // S = 50, C = R = 0.25 token: p·50.25 > 0.25 first holds at 4976 ppm
+        assertEquals(4976, Sampling.securingPpm(50 * token, token / 4));
+        assertFalse(4975L * (50 * token + token / 4) > token / 4 * Sampling.PPM);
+        assertEquals(166_667, Sampling.securingPpm(50 * token, 10 * token));
+        assertEquals(Sampling.PPM + 1, Sampling.securingPpm(0, token), "no slash: no rate secures a unit");
+        assertEquals(0, Sampling.securingPpm(0, 0));
+        assertEquals(1, Sampling.securingPpm(token, 0));
+        assertThrows(IllegalArgumentException.class, () -> Sampling.securingPpm(-1, 0));
+    }
 }
