@@ -26,7 +26,7 @@ class VerifyBenchTest {
         String[] lines = captured.toString(StandardCharsets.UTF_8).strip().split("\n");
         assertEquals(0, code, String.join("\n", lines));
         JsonNode json = new ObjectMapper().readTree(lines[lines.length - 1]);
-        assertEquals(0.01, json.path("default_sampling_p").asDouble());
+        assertEquals(0.0075, json.path("default_sampling_p").asDouble());
         double worst = 0;
         for (String kind : new String[] {"training", "finetuning", "preprocessing"}) {
             double pct = json.path("overhead_pct_" + kind).asDouble(-1);

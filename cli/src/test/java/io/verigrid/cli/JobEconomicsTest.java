@@ -18,17 +18,17 @@ class JobEconomicsTest {
 
     @Test
     void atTheDefaultRateAUnitAtTheSecuredPriceLosesMoneyForTheCheat() {
-        JobEconomics e = JobEconomics.of(job(TOKEN / 4, 10_000), Params.defaults(), null);
+        JobEconomics e = JobEconomics.of(job(TOKEN / 4, Params.DEFAULT_SAMPLE_PPM), Params.defaults(), null);
         assertEquals(50 * TOKEN, e.slash(), "half the 100-token minimum stake");
-        assertEquals(0.01 * (50 * TOKEN + TOKEN / 4), e.expectedLoss(), 1e-3);
-        assertEquals(0.01 * (50 * TOKEN + TOKEN / 4) - TOKEN / 4, e.margin(), 1e-3);
+        assertEquals(0.0075 * (50 * TOKEN + TOKEN / 4), e.expectedLoss(), 1e-3);
+        assertEquals(0.0075 * (50 * TOKEN + TOKEN / 4) - TOKEN / 4, e.margin(), 1e-3);
         assertTrue(e.cheatingLoses());
         String text = e.text();
-        assertTrue(text.contains("sampling p          0.01 (10000 ppm)"), text);
+        assertTrue(text.contains("sampling p          0.0075 (7500 ppm)"), text);
         assertTrue(text.contains("slash S             50 tokens (50 % of the minimum provider stake of 100 tokens)"), text);
         assertTrue(text.contains("cheapest cheat C    0.25 tokens"), text);
-        assertTrue(text.contains("expected loss       p·(S + R) = 0.5025 tokens"), text);
-        assertTrue(text.contains("margin              +0.2525 tokens: cheating loses"), text);
+        assertTrue(text.contains("expected loss       p·(S + R) = 0.376875 tokens"), text);
+        assertTrue(text.contains("margin              +0.126875 tokens: cheating loses"), text);
     }
 
     @Test

@@ -36,8 +36,11 @@ public record Params(long txFee, long minProviderStake, long minVerifierStake, l
 
     public static final long UNITS_PER_TOKEN = 1_000_000_000L;
     public static final int PPM = 1_000_000;
-    /** p = 1 %: a verifier re-executes 1 % of a job's units, about 1 % of its compute (docs/benchmarks.md). */
-    public static final int DEFAULT_SAMPLE_PPM = 10_000;
+    /**
+     * p = 0.75 %: a verifier re-executes 0.75 % of a job's units, under 1 % of its compute even with its checkpoint
+     * fetch and hashing (docs/benchmarks.md), and still 1.5 times the rate that makes cheating lose at the defaults.
+     */
+    public static final int DEFAULT_SAMPLE_PPM = 7_500;
     /**
      * 0.25 token: at p = 1 % against half of the 100-token minimum stake a skipped unit risks
      * 0.01 · (50 + 0.25) = 0.5025 tokens to save 0.25.
@@ -86,7 +89,7 @@ public record Params(long txFee, long minProviderStake, long minVerifierStake, l
                 500_000,                    // slashPpm: half the stake
                 500_000,                    // winnerSharePpm: half to the winner, half burned
                 4 * 1024 * 1024,            // maxTxBytes
-                DEFAULT_SAMPLE_PPM,         // samplePpm: 1 %
+                DEFAULT_SAMPLE_PPM,         // samplePpm: 0.75 %
                 DEFAULT_SECURED_UNIT_PRICE); // securedUnitPrice: 0.25 token
     }
 

@@ -59,11 +59,11 @@ class GenesisTest {
     }
 
     @Test
-    void theDefaultsMakeCheatingOneUnitLoseAtOnePercentSampling() {
+    void theDefaultsMakeCheatingOneUnitLoseAtThreeQuartersOfAPercentSampling() {
         Params d = Params.defaults();
-        assertEquals(10_000, d.samplePpm(), "p = 1 %: verification within 1 % of the compute");
+        assertEquals(7_500, d.samplePpm(), "p = 0.75 %: verification within 1 % of the compute");
         assertEquals(50 * TestChain.TOKEN, d.minSlash());
-        // p·(S + R) = 0.01 · (50 + 0.25) tokens = 0.5025 > C = 0.25 token
+        // p·(S + R) = 0.0075 · (50 + 0.25) tokens = 0.376875 > C = 0.25 token
         assertTrue(d.samplePpm() * (d.minSlash() + d.securedUnitPrice()) > d.securedUnitPrice() * Params.PPM);
         d.checkCheatingLoses();
     }
