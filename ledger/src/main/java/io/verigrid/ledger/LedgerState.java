@@ -41,6 +41,7 @@ public final class LedgerState {
     final TreeMap<Long, Dispute> disputes = new TreeMap<>();
     MarketState market = new MarketState();
     SubnetState subnets = new SubnetState(Issuance.defaults());
+    InferenceState inference = new InferenceState();
     private final List<BlockView> blocks = new ArrayList<>();
     private final List<byte[]> pendingTxHashes = new ArrayList<>();
     private final Map<String, TxResult> results = new HashMap<>();
@@ -183,6 +184,8 @@ public final class LedgerState {
             JobRules.challenge(d, sender, account, c);
         } else if (body instanceof TxBody.SubnetBody sb) {
             SubnetRules.apply(d, sender, account, sb);
+        } else if (body instanceof TxBody.InferenceBody ib) {
+            InferenceRules.apply(d, sender, account, ib);
         } else if (body.tag() >= 40 && body.tag() < 60) {
             MarketRules.dispatch(d, sender, account, body);
         } else if (DisputeRules.isMove(body)) {
@@ -200,7 +203,7 @@ public final class LedgerState {
         for (Job j : jobs.values()) {
             if (j.status == Job.Status.LEASED && address.equals(j.lessee)) return "lessee of job " + j.id;
         }
-        return null;
+        return inference.stakeLock(address);
     }
 
     /**
@@ -215,6 +218,7 @@ public final class LedgerState {
         DisputeRules.applyTimeouts(draft);
         MarketRules.onBlock(draft);
         SubnetRules.onBlock(draft);
+        InferenceRules.onBlock(draft);
         draft.commit();
         height++;
         return recordBlock();
@@ -268,6 +272,7 @@ public final class LedgerState {
         });
         market.addLeaves(leaves);
         subnets.addLeaves(leaves);   // the subnet section comes after the market section
+        if (!inference.isEmpty()) inference.addLeaves(leaves); // then the inference section, once it has anything
         return Merkle.root(leaves);
     }
 
@@ -281,6 +286,7 @@ public final class LedgerState {
         for (Dispute d : disputes.values()) total = Math.addExact(total, d.locked());
         total = Math.addExact(total, market.locked());
         total = Math.addExact(total, subnets.locked());
+        total = Math.addExact(total, inference.locked());
         return total;
     }
 
@@ -426,6 +432,7 @@ public final class LedgerState {
         disputes.values().forEach(d -> d.write(out));
         market.write(out);
         subnets.write(out);   // the subnet section, after the market section
+        inference.write(out); // the inference section, after the subnet section
         out.i32(blocks.size());
         for (BlockView b : blocks) {
             out.i64(b.height()).string(b.hash()).string(b.prevHash()).string(b.txRoot()).string(b.stateRoot());
@@ -467,6 +474,7 @@ public final class LedgerState {
         }
         s.market = MarketState.read(in);
         s.subnets = SubnetState.read(in);
+        s.inference = InferenceState.read(in);
         for (int i = in.count("blocks", 1); i > 0; i--) {
             long h = in.i64("height");
             String hash = in.string("hash"), prev = in.string("prevHash"), txRoot = in.string("txRoot"), root = in.string("stateRoot");

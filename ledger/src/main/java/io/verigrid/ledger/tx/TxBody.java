@@ -23,6 +23,9 @@ public sealed interface TxBody {
     /** The subnet transactions (tags 60..79), declared in {@link SubnetTx}; rules in {@code SubnetRules}. */
     non-sealed interface SubnetBody extends TxBody {}
 
+    /** The verified-inference transactions (tags 80..99), declared in {@link InferenceTx}; rules in {@code InferenceRules}. */
+    non-sealed interface InferenceBody extends TxBody {}
+
     /** Moves {@code amount} units from the sender's balance to {@code to}. */
     record Transfer(byte[] to, long amount) implements TxBody {
         public static final int TAG = 1;
@@ -461,6 +464,7 @@ public sealed interface TxBody {
     static TxBody read(ByteReader in) {
         int tag = in.u8("body tag");
         if (tag >= 60 && tag <= 79) return SubnetTx.read(tag, in);
+        if (tag >= 80 && tag <= 99) return InferenceTx.read(tag, in);
         return switch (tag) {
             case Transfer.TAG -> new Transfer(in.raw(32, "to"), in.i64("amount"));
             case Stake.TAG -> new Stake(in.i64("amount"));
