@@ -34,6 +34,7 @@ final class EmbeddingsApi {
         String key = GatewayServer.bearer(ctx);
         long left = metering.admit(key);
         JsonNode body = GatewayServer.body(ctx);
+        Fields.rejectUnknown(body, Fields.EMBEDDINGS);
         GatewayServer.requireModel(body, model);
         List<int[]> inputs = inputs(body);
         int total = inputs.stream().mapToInt(ids -> ids.length).sum();

@@ -9,6 +9,9 @@ import io.verigrid.engine.generate.Generation;
 import io.verigrid.engine.generate.Sampler;
 import io.verigrid.engine.generate.TokenEvent;
 import io.verigrid.node.http.Json;
+import io.verigrid.verify.Hashes;
+import io.verigrid.verify.InferenceRequest;
+import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -36,12 +39,14 @@ final class InferenceApi {
     private final ServedModel model;
     private final Metering metering;
     private final Batcher batcher;
+    private final ServedListener listener;
     private final SecureRandom random = new SecureRandom();
 
-    InferenceApi(ServedModel model, Metering metering, Batcher batcher) {
+    InferenceApi(ServedModel model, Metering metering, Batcher batcher, ServedListener listener) {
         this.model = model;
         this.metering = metering;
         this.batcher = batcher;
+        this.listener = listener;
     }
 
     void chat(Context ctx) {
@@ -56,15 +61,21 @@ final class InferenceApi {
         String key = GatewayServer.bearer(ctx);
         long left = metering.admit(key);
         JsonNode body = GatewayServer.body(ctx);
+        Fields.rejectUnknown(body, chat ? Fields.CHAT : Fields.COMPLETIONS);
         GatewayServer.requireModel(body, model);
         int[] prompt = chat ? model.tokenizer().encode(Prompts.chat(body, model)) : Prompts.completion(body, model);
         InferencePlan plan = InferencePlan.of(body, prompt, model.contextLength(), left,
                 List.copyOf(model.stopTokens()), chat, random.nextLong() & 0x7FFF_FFFFL);
         Run run = new Run(plan, chat, "%s-%s".formatted(chat ? "chatcmpl" : "cmpl", randomHex()),
                 System.currentTimeMillis() / 1000);
+        InferenceRequest spec = new InferenceRequest(run.id, prompt, plan.generation().n(),
+                Math.min(plan.generation().maxTokens(), model.contextLength() - prompt.length), plan.generation().sampling(),
+                model.stopTokens().stream().mapToInt(Integer::intValue).toArray());
         Generation generation = new Generation(model.decoder(), model.tokenizer(), plan.generation(), run::onEvent);
         CompletableFuture<Generation> done = batcher.submit(generation);
         ctx.header("x-verigrid-seed", Long.toString(plan.seed()));
+        // Names the request on the ledger: its hold is GET /ledger/inference/hold/<this> once settled.
+        ctx.header("x-verigrid-request", Hashes.hex(spec.hash()));
         try {
             if (plan.stream()) {
                 stream(ctx, run, generation, done);
@@ -75,6 +86,7 @@ final class InferenceApi {
             }
         } finally {
             metering.record(key, prompt.length, generation.completionTokens());
+            served(new ServedRequest(key, spec, run.commitment.leaves(), prompt.length, generation.completionTokens()));
         }
     }
 
@@ -125,6 +137,14 @@ final class InferenceApi {
         } catch (InterruptedException e) {
             generation.cancel();
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private void served(ServedRequest request) {
+        try {
+            listener.served(request);
+        } catch (RuntimeException e) {
+            LoggerFactory.getLogger(InferenceApi.class).warn("gateway: settling request {} failed", request.requestHashHex(), e);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.verigrid.node.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.verigrid.engine.generate.DecoderModel;
 import io.verigrid.engine.generate.LlamaDecoder;
 import io.verigrid.engine.tokenizer.Tokenizer;
 import io.verigrid.node.http.Json;
@@ -16,8 +17,16 @@ import java.util.TreeSet;
  * {@code model.safetensors}, {@code tokenizer.json} and (optionally) {@code tokenizer_config.json} with the
  * chat template and the bos/eos tokens. Its API name is the directory's name.
  */
-public record ServedModel(String name, LlamaDecoder decoder, Tokenizer tokenizer, ChatTemplate chatTemplate,
+public record ServedModel(String name, DecoderModel decoder, Tokenizer tokenizer, ChatTemplate chatTemplate,
         String bosToken, Set<Integer> stopTokens) {
+
+    /** The same model (name, tokenizer, template) computed by {@code other}: how drills serve a cheaper computation. */
+    public ServedModel withDecoder(DecoderModel other) {
+        if (other == null || other.vocabSize() != decoder.vocabSize()) {
+            throw new IllegalArgumentException("other: a decoder with the same vocabulary is required");
+        }
+        return new ServedModel(name, other, tokenizer, chatTemplate, bosToken, stopTokens);
+    }
 
     public static ServedModel load(Path dir) {
         if (dir == null || !Files.isDirectory(dir)) {

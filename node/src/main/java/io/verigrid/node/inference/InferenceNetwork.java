@@ -1,0 +1,239 @@
+package io.verigrid.node.inference;
+
+import io.verigrid.ledger.Genesis;
+import io.verigrid.ledger.GenesisAccount;
+import io.verigrid.ledger.InferenceViews;
+import io.verigrid.ledger.Keys;
+import io.verigrid.ledger.Params;
+import io.verigrid.ledger.PeerConfig;
+import io.verigrid.ledger.tx.InferenceTx;
+import io.verigrid.ledger.tx.TxBody;
+import io.verigrid.node.gateway.GatewayServer;
+import io.verigrid.node.gateway.ServedModel;
+import io.verigrid.node.ledger.LedgerHttp;
+import io.verigrid.node.ledger.LedgerNode;
+import io.verigrid.node.ledger.Wallet;
+import io.verigrid.verify.Hashes;
+import io.verigrid.verify.InferenceCommitments;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Verified inference on one machine: a one-peer Ratis ledger, a provider (the gateway serving the model, settling
+ * what it served once per block, defending disputes), a verifier node re-executing sampled requests, and a funded
+ * buyer account whose API key is registered on the ledger. What {@code verigrid serve} starts; tests start it with
+ * a cheating provider or verifier ({@link Computation}).
+ */
+public final class InferenceNetwork implements AutoCloseable {
+    public static final long TOKEN = Params.UNITS_PER_TOKEN;
+
+    /**
+     * {@code pricePerToken} in units (10^-9 token); {@code samplePpm} the share of requests re-executed;
+     * {@code provider}/{@code verifier} null for the honest computation of the model.
+     */
+    public record Options(Path modelDir, Path dataDir, String host, int port, long blockMillis, int samplePpm,
+                          long pricePerToken, long escrowTokens, int threads, int maxBatch, Computation provider,
+                          Computation verifier) {
+        public static Options defaults(Path modelDir, Path dataDir) {
+            return new Options(modelDir, dataDir, "127.0.0.1", 0, 200, 50_000, 1_000, 100, 1, 32, null, null);
+        }
+
+        public Options withPort(int p) {
+            return new Options(modelDir, dataDir, host, p, blockMillis, samplePpm, pricePerToken, escrowTokens, threads, maxBatch, provider, verifier);
+        }
+
+        public Options withSampling(int ppm) {
+            return new Options(modelDir, dataDir, host, port, blockMillis, ppm, pricePerToken, escrowTokens, threads, maxBatch, provider, verifier);
+        }
+
+        public Options withBlockMillis(long ms) {
+            return new Options(modelDir, dataDir, host, port, ms, samplePpm, pricePerToken, escrowTokens, threads, maxBatch, provider, verifier);
+        }
+
+        public Options withEscrowTokens(long tokens) {
+            return new Options(modelDir, dataDir, host, port, blockMillis, samplePpm, pricePerToken, tokens, threads, maxBatch, provider, verifier);
+        }
+
+        public Options withProvider(Computation c) {
+            return new Options(modelDir, dataDir, host, port, blockMillis, samplePpm, pricePerToken, escrowTokens, threads, maxBatch, c, verifier);
+        }
+
+        public Options withVerifier(Computation c) {
+            return new Options(modelDir, dataDir, host, port, blockMillis, samplePpm, pricePerToken, escrowTokens, threads, maxBatch, provider, c);
+        }
+    }
+
+    private final LedgerNode ledgerNode;
+    private final LedgerHttp ledger;
+    private final Wallet provider;
+    private final Wallet buyer;
+    private final InferenceVerifierNode verifier;
+    private final GatewayServer gateway;
+    private final InferenceSettler settler;
+    private final SamplingForwarder forwarder;
+    private final LedgerMetering metering;
+    private final ScheduledExecutorService ticker;
+    private final String apiKey;
+    private final String modelId;
+
+    private InferenceNetwork(LedgerNode ledgerNode, LedgerHttp ledger, Wallet provider, Wallet buyer,
+                             InferenceVerifierNode verifier, GatewayServer gateway, InferenceSettler settler,
+                             SamplingForwarder forwarder, LedgerMetering metering, ScheduledExecutorService ticker,
+                             String apiKey, String modelId) {
+        this.ledgerNode = ledgerNode;
+        this.ledger = ledger;
+        this.provider = provider;
+        this.buyer = buyer;
+        this.verifier = verifier;
+        this.gateway = gateway;
+        this.settler = settler;
+        this.forwarder = forwarder;
+        this.metering = metering;
+        this.ticker = ticker;
+        this.apiKey = apiKey;
+        this.modelId = modelId;
+    }
+
+    /** Parameters with windows and deadlines a few seconds long at the given block interval. */
+    static Params params() {
+        Params d = Params.defaults();
+        return new Params(d.txFee(), 100 * TOKEN, 10 * TOKEN, 50, 20, 2, 30, 16, 10 * TOKEN, TOKEN, d.slashPpm(),
+                d.winnerSharePpm(), d.maxTxBytes());
+    }
+
+    public static InferenceNetwork start(Options o, Consumer<String> log) {
+        SecureRandom random = new SecureRandom();
+        Keys providerKeys = fresh(random);
+        Keys buyerKeys = fresh(random);
+        Keys verifierKeys = fresh(random);
+        Genesis genesis = new Genesis("verigrid-local", List.of(new GenesisAccount(buyerKeys.publicKey(), 1_000 * TOKEN),
+                new GenesisAccount(providerKeys.publicKey(), 500 * TOKEN), new GenesisAccount(verifierKeys.publicKey(), 200 * TOKEN)),
+                params());
+        LedgerNode ledgerNode = LedgerNode.start(PeerConfig.single(o.dataDir().resolve("ledger"), LedgerNode.freePort(), genesis,
+                o.blockMillis()), 0);
+        try {
+            LedgerHttp ledger = new LedgerHttp(ledgerNode.url());
+            Wallet provider = new Wallet("provider", providerKeys, ledger);
+            Wallet buyer = new Wallet("buyer", buyerKeys, ledger);
+            Wallet verifierWallet = new Wallet("verifier", verifierKeys, ledger);
+            Computation honest = Computation.honest(o.modelDir());
+            Computation served = o.provider() == null ? honest : o.provider();
+            Computation checking = o.verifier() == null ? honest : o.verifier();
+            ServedModel model = ServedModel.load(o.modelDir());
+
+            provider.submitOrThrow(new TxBody.Stake(150 * TOKEN));
+            provider.submitOrThrow(new InferenceTx.RegisterModel(model.name(),
+                    Files.readString(o.modelDir().resolve("config.json")).getBytes(StandardCharsets.UTF_8),
+                    InferenceCommitments.weightsRoot(honest.replica().weights()), o.pricePerToken()));
+            String modelId = ledger.inferenceList("models", InferenceViews.ModelView.class).stream()
+                    .filter(m -> m.owner().equals(provider.address()) && m.name().equals(model.name()))
+                    .findFirst().orElseThrow().id();
+            verifierWallet.submitOrThrow(new TxBody.Stake(20 * TOKEN));
+            byte[] secret = new byte[16];
+            random.nextBytes(secret);
+            String apiKey = "vg-" + HexFormat.of().formatHex(secret);
+            buyer.submitOrThrow(new InferenceTx.RegisterApiKey(LedgerMetering.keyHash(apiKey), o.samplePpm()));
+            buyer.submitOrThrow(new InferenceTx.DepositInference(o.escrowTokens() * TOKEN));
+
+            InferenceVerifierNode verifier = new InferenceVerifierNode(verifierWallet, ledger, checking, o.blockMillis(), log);
+            LedgerMetering metering = new LedgerMetering(ledger, o.pricePerToken(), Long.MAX_VALUE / 4, 6_000);
+            SamplingForwarder forwarder = new SamplingForwarder(ledger, verifier.url());
+            InferenceSettler settler = new InferenceSettler(provider, Hashes.unhex(modelId), metering, forwarder::settled);
+            InferenceDefender defender = new InferenceDefender(provider, ledger, served.replica(), settler, log);
+            GatewayServer gateway = GatewayServer.start(model.withDecoder(served.decoder()), metering, settler, o.host(),
+                    o.port(), o.threads(), o.maxBatch());
+            ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "inference-provider");
+                t.setDaemon(true);
+                return t;
+            });
+            ticker.scheduleWithFixedDelay(() -> {
+                for (Runnable step : List.<Runnable>of(settler::tick, forwarder::tick, defender::tick)) {
+                    try {
+                        step.run();
+                    } catch (RuntimeException e) {
+                        log.accept("provider: " + e.getMessage());
+                    }
+                }
+            }, o.blockMillis(), o.blockMillis(), TimeUnit.MILLISECONDS);
+            return new InferenceNetwork(ledgerNode, ledger, provider, buyer, verifier, gateway, settler, forwarder, metering,
+                    ticker, apiKey, modelId);
+        } catch (IOException e) {
+            ledgerNode.close();
+            throw new UncheckedIOException("cannot read the model's config.json", e);
+        } catch (RuntimeException e) {
+            ledgerNode.close();
+            throw e;
+        }
+    }
+
+    private static Keys fresh(SecureRandom random) {
+        byte[] seed = new byte[32];
+        random.nextBytes(seed);
+        return Keys.fromSeed(seed);
+    }
+
+    public String baseUrl() {
+        return gateway.baseUrl();
+    }
+
+    public String apiKey() {
+        return apiKey;
+    }
+
+    public String modelId() {
+        return modelId;
+    }
+
+    public LedgerHttp ledger() {
+        return ledger;
+    }
+
+    public String ledgerUrl() {
+        return ledgerNode.url();
+    }
+
+    public String providerAddress() {
+        return provider.address();
+    }
+
+    public String buyerAddress() {
+        return buyer.address();
+    }
+
+    public InferenceVerifierNode verifier() {
+        return verifier;
+    }
+
+    public GatewayServer gateway() {
+        return gateway;
+    }
+
+    /** Settlement, sampling and verification counters. */
+    public Map<String, Long> stats() {
+        Map<String, Long> stats = new LinkedHashMap<>(settler.stats());
+        stats.putAll(forwarder.stats());
+        verifier.stats().forEach((k, v) -> stats.put("verifier_" + k, v));
+        return stats;
+    }
+
+    @Override
+    public void close() {
+        ticker.shutdownNow();
+        gateway.close();
+        verifier.close();
+        ledgerNode.close();
+    }
+}

@@ -1,0 +1,86 @@
+package io.verigrid.node.inference;
+
+import io.verigrid.ledger.TxResult;
+import io.verigrid.ledger.tx.InferenceTx;
+import io.verigrid.node.gateway.ServedListener;
+import io.verigrid.node.gateway.ServedRequest;
+import io.verigrid.node.ledger.Wallet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The provider's side of billing: collects every request the gateway answered and, once per tick (a block),
+ * settles all of them in ONE {@code SettleInference} transaction, so the ledger carries one transaction per block
+ * rather than one per request. Each settled request becomes a hold on the ledger; its leaves stay here for a
+ * dispute ({@link #served(String)}).
+ */
+public final class InferenceSettler implements ServedListener {
+    private final Wallet provider;
+    private final byte[] modelId;
+    private final LedgerMetering metering;
+    private final Consumer<Settled> onSettled;
+    private final ConcurrentLinkedQueue<ServedRequest> queue = new ConcurrentLinkedQueue<>();
+    private final Map<String, ServedRequest> byHash = new ConcurrentHashMap<>();
+    private final AtomicLong transactions = new AtomicLong();
+    private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+
+    /** A request whose hold landed at {@code height}. */
+    public record Settled(ServedRequest request, long height) {}
+
+    public InferenceSettler(Wallet provider, byte[] modelId, LedgerMetering metering, Consumer<Settled> onSettled) {
+        this.provider = provider;
+        this.modelId = modelId.clone();
+        this.metering = metering;
+        this.onSettled = onSettled;
+    }
+
+    @Override
+    public void served(ServedRequest served) {
+        if (served.promptTokens() > 0) queue.add(served);
+    }
+
+    /** Settles everything answered since the last tick in one transaction; returns how many requests it carried. */
+    public int tick() {
+        List<ServedRequest> batch = new ArrayList<>();
+        for (ServedRequest r; batch.size() < InferenceTx.MAX_RECORDS && (r = queue.poll()) != null; ) batch.add(r);
+        if (batch.isEmpty()) return 0;
+        List<InferenceTx.Served> records = new ArrayList<>(batch.size());
+        for (ServedRequest r : batch) {
+            records.add(new InferenceTx.Served(LedgerMetering.keyHash(r.apiKey()), r.request().hash(), r.responseRoot(),
+                    r.promptTokens(), r.completionTokens()));
+        }
+        TxResult result = provider.submit(new InferenceTx.SettleInference(modelId, records));
+        for (ServedRequest r : batch) {
+            if (metering != null) metering.settled(r.apiKey(), (long) r.promptTokens() + r.completionTokens());
+        }
+        if (!result.accepted()) {
+            refused.addAndGet(batch.size());
+            throw new IllegalStateException("settlement of " + batch.size() + " requests refused: " + result.code() + " "
+                    + result.message());
+        }
+        transactions.incrementAndGet();
+        requests.addAndGet(batch.size());
+        for (ServedRequest r : batch) {
+            byHash.put(r.requestHashHex(), r);
+            onSettled.accept(new Settled(r, result.height()));
+        }
+        return batch.size();
+    }
+
+    /** A settled request by its hash (hex), or null. */
+    public ServedRequest served(String requestHashHex) {
+        return byHash.get(requestHashHex);
+    }
+
+    /** Settlement transactions sent, requests they carried, requests refused. */
+    public Map<String, Long> stats() {
+        return Map.of("settlement_transactions", transactions.get(), "settled_requests", requests.get(),
+                "refused_requests", refused.get(), "queued_requests", (long) queue.size());
+    }
+}

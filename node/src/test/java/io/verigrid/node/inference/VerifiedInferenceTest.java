@@ -1,0 +1,178 @@
+package io.verigrid.node.inference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.verigrid.engine.generate.TinyLlama;
+import io.verigrid.ledger.AccountView;
+import io.verigrid.ledger.InferenceViews;
+import io.verigrid.node.http.Json;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Verified inference end to end, through the real Ratis ledger and real HTTP: an OpenAI request is answered,
+ * metered, settled in a per-block batch into a hold, sampled (p forced to 1), re-executed by the verifier and paid
+ * after the window — and a provider serving a cheaper computation is challenged, bisected to one operator and slashed,
+ * while an honest one challenged by a lying verifier keeps its stake.
+ */
+@Timeout(240)
+class VerifiedInferenceTest {
+    static final long TOKEN = InferenceNetwork.TOKEN;
+    static final String CHAT = "{\"model\":\"tiny-llama\",\"messages\":[{\"role\":\"user\",\"content\":\"%s\"}],"
+            + "\"max_tokens\":6,\"seed\":%d,\"temperature\":0.8}";
+    @TempDir
+    static Path dir;
+    static Path model;
+    static Path other;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void models() {
+        model = dir.resolve("tiny-llama");
+        other = dir.resolve("other-llama");
+        TinyLlama.write(model, 11, 128);
+        TinyLlama.write(other, 12, 128);
+    }
+
+    static InferenceNetwork start(Computation provider, Computation verifier) {
+        InferenceNetwork.Options options = InferenceNetwork.Options.defaults(model, dir.resolve("net-" + UUID.randomUUID()))
+                .withBlockMillis(100).withSampling(1_000_000).withProvider(provider).withVerifier(verifier);
+        return InferenceNetwork.start(options, line -> System.out.println("   " + line));
+    }
+
+    HttpResponse<String> chat(InferenceNetwork net, String content, int seed) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(net.baseUrl() + "/chat/completions"))
+                .header("Authorization", "Bearer " + net.apiKey()).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(CHAT.formatted(content, seed))).build();
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void await(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    static long escrow(InferenceNetwork net) {
+        return net.ledger().inference("escrow:" + net.buyerAddress(), JsonNode.class).path("escrow").asLong();
+    }
+
+    static InferenceViews.DisputeView settledDispute(InferenceNetwork net) {
+        await("the inference dispute to settle", () -> net.ledger().inferenceDisputes().stream().anyMatch(d -> !d.open()));
+        return net.ledger().inferenceDisputes().get(0);
+    }
+
+    @Test
+    void anHonestProviderIsSettledInBatchesVerifiedAndPaidAfterTheWindow() throws Exception {
+        try (InferenceNetwork net = start(null, null)) {
+            AccountView before = net.ledger().account(net.providerAddress());
+            List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                int seed = i;
+                calls.add(CompletableFuture.supplyAsync(() -> chat(net, "hello " + seed, seed)));
+            }
+            long billedTokens = 0;
+            List<String> requests = new ArrayList<>();
+            for (CompletableFuture<HttpResponse<String>> call : calls) {
+                HttpResponse<String> response = call.get();
+                assertEquals(200, response.statusCode(), response.body());
+                JsonNode usage = Json.MAPPER.readTree(response.body()).path("usage");
+                billedTokens += usage.path("total_tokens").asLong();
+                requests.add(response.headers().firstValue("x-verigrid-request").orElseThrow());
+                assertTrue(response.headers().firstValue("x-verigrid-commitment").isPresent());
+            }
+            await("every request to be re-executed by the verifier", () -> net.stats().get("verifier_matched") == 6);
+            Map<String, Long> stats = net.stats();
+            System.out.println("   stats " + stats);
+            assertEquals(6, stats.get("settled_requests"));
+            assertTrue(stats.get("settlement_transactions") < 6, "requests were settled in batches: " + stats);
+            assertEquals(0, stats.get("verifier_challenged"));
+            assertEquals(100 * TOKEN - billedTokens * 1_000, escrow(net), "each response's usage is charged from escrow");
+            long billed = billedTokens * 1_000;
+            await("the holds to be paid after the challenge window",
+                    () -> net.ledger().inferenceList("holds", InferenceViews.HoldView.class).isEmpty());
+            AccountView after = net.ledger().account(net.providerAddress());
+            long fees = (after.nonce() - before.nonce()) * net.ledger().params().txFee();
+            assertEquals(before.balance() + billed - fees, after.balance(), "the provider is paid every hold");
+            assertEquals(150 * TOKEN, after.stake());
+            assertTrue(net.ledger().inferenceDisputes().isEmpty());
+            assertNotNull(requests.get(0));
+        }
+    }
+
+    static Stream<String> cheats() {
+        return Stream.of("other-weights", "skip-last-layer", "bf16-logits");
+    }
+
+    static Computation cheat(String name) {
+        return switch (name) {
+            case "other-weights" -> Computation.otherWeights(model, other);
+            case "skip-last-layer" -> Computation.skipLastLayer(model);
+            case "bf16-logits" -> Computation.bf16Logits(model);
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cheats")
+    void aCheatingProviderIsCaughtSlashedAndTheBuyerRefunded(String cheat) throws Exception {
+        try (InferenceNetwork net = start(cheat(cheat), null)) {
+            HttpResponse<String> response = chat(net, "tell me a story", 42);
+            assertEquals(200, response.statusCode(), response.body());
+            InferenceViews.DisputeView dispute = settledDispute(net);
+            System.out.println("   " + cheat + ": " + dispute.outcome() + " after " + dispute.rounds() + " rounds, position "
+                    + dispute.position() + " operator " + dispute.operator() + ", slashed " + dispute.slashed());
+            assertTrue(dispute.outcome().startsWith("CHALLENGER_WINS"), dispute.outcome());
+            assertEquals(75 * TOKEN, net.ledger().account(net.providerAddress()).stake(), "half the stake slashed");
+            await("the buyer's escrow to be refunded", () -> escrow(net) == 100 * TOKEN);
+            assertTrue(net.ledger().inferenceList("holds", InferenceViews.HoldView.class).isEmpty());
+        }
+    }
+
+    @Test
+    void anHonestProviderChallengedByALyingVerifierKeepsItsStakeAndIsPaid() throws Exception {
+        try (InferenceNetwork net = start(null, Computation.bf16Logits(model))) {
+            HttpResponse<String> response = chat(net, "hello", 7);
+            assertEquals(200, response.statusCode(), response.body());
+            long billed = Json.MAPPER.readTree(response.body()).path("usage").path("total_tokens").asLong() * 1_000;
+            InferenceViews.DisputeView dispute = settledDispute(net);
+            System.out.println("   lying verifier: " + dispute.outcome() + " after " + dispute.rounds() + " rounds");
+            assertTrue(dispute.outcome().startsWith("PROVIDER_WINS"), dispute.outcome());
+            assertEquals(150 * TOKEN, net.ledger().account(net.providerAddress()).stake());
+            assertEquals(1, net.ledger().account(net.verifier().address()).penalties().size());
+            await("the hold to be paid", () -> net.ledger().inferenceList("holds", InferenceViews.HoldView.class).isEmpty());
+            assertEquals(100 * TOKEN - billed, escrow(net), "the buyer pays for the honest answer");
+        }
+    }
+}
