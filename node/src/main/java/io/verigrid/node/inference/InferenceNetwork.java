@@ -40,38 +40,39 @@ public final class InferenceNetwork implements AutoCloseable {
     public static final long TOKEN = Params.UNITS_PER_TOKEN;
 
     /**
-     * {@code pricePerToken} in units (10^-9 token); {@code samplePpm} the share of requests re-executed;
+     * {@code pricePerToken} and {@code escrowUnits} in units (10^-9 token); {@code samplePpm} the share of requests
+     * re-executed;
      * {@code provider}/{@code verifier} null for the honest computation of the model.
      */
     public record Options(Path modelDir, Path dataDir, String host, int port, long blockMillis, int samplePpm,
-                          long pricePerToken, long escrowTokens, int threads, int maxBatch, Computation provider,
+                          long pricePerToken, long escrowUnits, int threads, int maxBatch, Computation provider,
                           Computation verifier) {
         public static Options defaults(Path modelDir, Path dataDir) {
-            return new Options(modelDir, dataDir, "127.0.0.1", 0, 200, 50_000, 1_000, 100, 1, 32, null, null);
+            return new Options(modelDir, dataDir, "127.0.0.1", 0, 200, 50_000, 1_000, 100 * TOKEN, 1, 32, null, null);
         }
 
         public Options withPort(int p) {
-            return new Options(modelDir, dataDir, host, p, blockMillis, samplePpm, pricePerToken, escrowTokens, threads, maxBatch, provider, verifier);
+            return new Options(modelDir, dataDir, host, p, blockMillis, samplePpm, pricePerToken, escrowUnits, threads, maxBatch, provider, verifier);
         }
 
         public Options withSampling(int ppm) {
-            return new Options(modelDir, dataDir, host, port, blockMillis, ppm, pricePerToken, escrowTokens, threads, maxBatch, provider, verifier);
+            return new Options(modelDir, dataDir, host, port, blockMillis, ppm, pricePerToken, escrowUnits, threads, maxBatch, provider, verifier);
         }
 
         public Options withBlockMillis(long ms) {
-            return new Options(modelDir, dataDir, host, port, ms, samplePpm, pricePerToken, escrowTokens, threads, maxBatch, provider, verifier);
+            return new Options(modelDir, dataDir, host, port, ms, samplePpm, pricePerToken, escrowUnits, threads, maxBatch, provider, verifier);
         }
 
-        public Options withEscrowTokens(long tokens) {
-            return new Options(modelDir, dataDir, host, port, blockMillis, samplePpm, pricePerToken, tokens, threads, maxBatch, provider, verifier);
+        public Options withEscrowUnits(long units) {
+            return new Options(modelDir, dataDir, host, port, blockMillis, samplePpm, pricePerToken, units, threads, maxBatch, provider, verifier);
         }
 
         public Options withProvider(Computation c) {
-            return new Options(modelDir, dataDir, host, port, blockMillis, samplePpm, pricePerToken, escrowTokens, threads, maxBatch, c, verifier);
+            return new Options(modelDir, dataDir, host, port, blockMillis, samplePpm, pricePerToken, escrowUnits, threads, maxBatch, c, verifier);
         }
 
         public Options withVerifier(Computation c) {
-            return new Options(modelDir, dataDir, host, port, blockMillis, samplePpm, pricePerToken, escrowTokens, threads, maxBatch, provider, c);
+            return new Options(modelDir, dataDir, host, port, blockMillis, samplePpm, pricePerToken, escrowUnits, threads, maxBatch, provider, c);
         }
     }
 
@@ -145,7 +146,7 @@ public final class InferenceNetwork implements AutoCloseable {
             random.nextBytes(secret);
             String apiKey = "vg-" + HexFormat.of().formatHex(secret);
             buyer.submitOrThrow(new InferenceTx.RegisterApiKey(LedgerMetering.keyHash(apiKey), o.samplePpm()));
-            buyer.submitOrThrow(new InferenceTx.DepositInference(o.escrowTokens() * TOKEN));
+            buyer.submitOrThrow(new InferenceTx.DepositInference(o.escrowUnits()));
 
             InferenceVerifierNode verifier = new InferenceVerifierNode(verifierWallet, ledger, checking, o.blockMillis(), log);
             LedgerMetering metering = new LedgerMetering(ledger, o.pricePerToken(), Long.MAX_VALUE / 4, 6_000);

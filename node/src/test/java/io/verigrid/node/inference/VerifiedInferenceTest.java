@@ -161,6 +161,32 @@ class VerifiedInferenceTest {
     }
 
     @Test
+    void aKeyNotOnTheLedgerAndAnExhaustedEscrowAreOpenAiErrors() throws Exception {
+        InferenceNetwork.Options options = InferenceNetwork.Options.defaults(model, dir.resolve("net-" + UUID.randomUUID()))
+                .withBlockMillis(100).withSampling(0).withEscrowUnits(60 * 1_000); // 60 tokens at 1000 units each
+        try (InferenceNetwork net = InferenceNetwork.start(options, line -> { })) {
+            HttpRequest badKey = HttpRequest.newBuilder(URI.create(net.baseUrl() + "/chat/completions"))
+                    .header("Authorization", "Bearer vg-0123456789abcdef0123456789abcdef")
+                    .POST(HttpRequest.BodyPublishers.ofString(CHAT.formatted("hi", 1))).build();
+            HttpResponse<String> refused = http.send(badKey, HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, refused.statusCode());
+            assertEquals("invalid_api_key", Json.MAPPER.readTree(refused.body()).path("error").path("code").asText());
+            HttpResponse<String> first = chat(net, "hi", 1);
+            assertEquals(200, first.statusCode(), first.body());
+            HttpResponse<String> second = chat(net, "hi", 2);
+            assertEquals(200, second.statusCode(), second.body());
+            long used = Json.MAPPER.readTree(first.body()).path("usage").path("total_tokens").asLong()
+                    + Json.MAPPER.readTree(second.body()).path("usage").path("total_tokens").asLong();
+            assertTrue(used <= 60, "the completion is capped by what the escrow still covers: " + used);
+            HttpResponse<String> exhausted = chat(net, "hi again and again", 3);
+            assertEquals(429, exhausted.statusCode(), exhausted.body());
+            JsonNode error = Json.MAPPER.readTree(exhausted.body()).path("error");
+            assertEquals("insufficient_quota", error.path("code").asText());
+            assertEquals("insufficient_quota", error.path("type").asText());
+        }
+    }
+
+    @Test
     void anHonestProviderChallengedByALyingVerifierKeepsItsStakeAndIsPaid() throws Exception {
         try (InferenceNetwork net = start(null, Computation.bf16Logits(model))) {
             HttpResponse<String> response = chat(net, "hello", 7);
