@@ -75,7 +75,8 @@ final class InferenceApi {
         CompletableFuture<Generation> done = batcher.submit(generation);
         ctx.header("x-verigrid-seed", Long.toString(plan.seed()));
         // Names the request on the ledger: its hold is GET /ledger/inference/hold/<this> once settled.
-        ctx.header("x-verigrid-request", Hashes.hex(spec.hash()));
+        run.requestHash = Hashes.hex(spec.hash());
+        ctx.header("x-verigrid-request", run.requestHash);
         try {
             if (plan.stream()) {
                 stream(ctx, run, generation, done);
@@ -179,6 +180,7 @@ final class InferenceApi {
         final ResponseCommitment commitment = new ResponseCommitment();
         final LinkedBlockingQueue<TokenEvent> events = new LinkedBlockingQueue<>();
         final List<List<Sampler.Pick>> picks = new ArrayList<>();
+        String requestHash = "";
 
         Run(InferencePlan plan, boolean chat, String id, long created) {
             this.plan = plan;
@@ -281,7 +283,8 @@ final class InferenceApi {
         }
 
         Map<String, Object> verigrid() {
-            return Map.of("seed", plan.seed(), "commitment", commitment.rootHex(), "op_set", OpSet.VERSION);
+            return Map.of("seed", plan.seed(), "commitment", commitment.rootHex(), "op_set", OpSet.VERSION,
+                    "request", requestHash);
         }
 
         /** OpenAI's logprobs object: chat {content: [...]}, completions {tokens, token_logprobs, top_logprobs}. */

@@ -17,7 +17,6 @@ import io.verigrid.verify.Hashes;
 import io.verigrid.verify.InferenceCommitments;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -25,6 +24,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -122,6 +122,8 @@ public final class InferenceNetwork implements AutoCloseable {
         Genesis genesis = new Genesis("verigrid-local", List.of(new GenesisAccount(buyerKeys.publicKey(), 1_000 * TOKEN),
                 new GenesisAccount(providerKeys.publicKey(), 500 * TOKEN), new GenesisAccount(verifierKeys.publicKey(), 200 * TOKEN)),
                 params());
+        // Loading the model overlaps the ledger's start; the three accounts' setup transactions go out together.
+        CompletableFuture<Loaded> loading = CompletableFuture.supplyAsync(() -> Loaded.of(o));
         LedgerNode ledgerNode = LedgerNode.start(PeerConfig.single(o.dataDir().resolve("ledger"), LedgerNode.freePort(), genesis,
                 o.blockMillis()), 0);
         try {
@@ -129,24 +131,28 @@ public final class InferenceNetwork implements AutoCloseable {
             Wallet provider = new Wallet("provider", providerKeys, ledger);
             Wallet buyer = new Wallet("buyer", buyerKeys, ledger);
             Wallet verifierWallet = new Wallet("verifier", verifierKeys, ledger);
-            Computation honest = Computation.honest(o.modelDir());
+            byte[] secret = new byte[16];
+            random.nextBytes(secret);
+            String apiKey = "vg-" + HexFormat.of().formatHex(secret);
+            CompletableFuture<Void> buyerReady = CompletableFuture.runAsync(() -> {
+                buyer.submitOrThrow(new InferenceTx.RegisterApiKey(LedgerMetering.keyHash(apiKey), o.samplePpm()));
+                buyer.submitOrThrow(new InferenceTx.DepositInference(o.escrowUnits()));
+            });
+            CompletableFuture<Void> verifierReady = CompletableFuture.runAsync(
+                    () -> verifierWallet.submitOrThrow(new TxBody.Stake(20 * TOKEN)));
+            Loaded loaded = join(loading);
+            Computation honest = loaded.honest();
             Computation served = o.provider() == null ? honest : o.provider();
             Computation checking = o.verifier() == null ? honest : o.verifier();
-            ServedModel model = ServedModel.load(o.modelDir());
-
+            ServedModel model = loaded.model();
             provider.submitOrThrow(new TxBody.Stake(150 * TOKEN));
-            provider.submitOrThrow(new InferenceTx.RegisterModel(model.name(),
-                    Files.readString(o.modelDir().resolve("config.json")).getBytes(StandardCharsets.UTF_8),
+            provider.submitOrThrow(new InferenceTx.RegisterModel(model.name(), loaded.config(),
                     InferenceCommitments.weightsRoot(honest.replica().weights()), o.pricePerToken()));
             String modelId = ledger.inferenceList("models", InferenceViews.ModelView.class).stream()
                     .filter(m -> m.owner().equals(provider.address()) && m.name().equals(model.name()))
                     .findFirst().orElseThrow().id();
-            verifierWallet.submitOrThrow(new TxBody.Stake(20 * TOKEN));
-            byte[] secret = new byte[16];
-            random.nextBytes(secret);
-            String apiKey = "vg-" + HexFormat.of().formatHex(secret);
-            buyer.submitOrThrow(new InferenceTx.RegisterApiKey(LedgerMetering.keyHash(apiKey), o.samplePpm()));
-            buyer.submitOrThrow(new InferenceTx.DepositInference(o.escrowUnits()));
+            join(buyerReady);
+            join(verifierReady);
 
             InferenceVerifierNode verifier = new InferenceVerifierNode(verifierWallet, ledger, checking, o.blockMillis(), log);
             LedgerMetering metering = new LedgerMetering(ledger, o.pricePerToken(), Long.MAX_VALUE / 4, 6_000);
@@ -171,12 +177,29 @@ public final class InferenceNetwork implements AutoCloseable {
             }, o.blockMillis(), o.blockMillis(), TimeUnit.MILLISECONDS);
             return new InferenceNetwork(ledgerNode, ledger, provider, buyer, verifier, gateway, settler, forwarder, metering,
                     ticker, apiKey, modelId);
-        } catch (IOException e) {
-            ledgerNode.close();
-            throw new UncheckedIOException("cannot read the model's config.json", e);
         } catch (RuntimeException e) {
             ledgerNode.close();
             throw e;
+        }
+    }
+
+    /** The model as the gateway serves it, its honest computation and its config.json bytes. */
+    private record Loaded(ServedModel model, Computation honest, byte[] config) {
+        static Loaded of(Options o) {
+            try {
+                return new Loaded(ServedModel.load(o.modelDir()), Computation.honest(o.modelDir()),
+                        Files.readAllBytes(o.modelDir().resolve("config.json")));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + o.modelDir().resolve("config.json"), e);
+            }
+        }
+    }
+
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
         }
     }
 
