@@ -57,7 +57,7 @@ final class EmbeddingsApi {
             entry.put("embedding", "base64".equals(format) ? base64(pooled) : pooled);
             data.add(entry);
         }
-        metering.record(key, total, 0);
+        metering.recordEmbedding(key, total);
         Map<String, Object> response = new LinkedHashMap<>();
         response.put("object", "list");
         response.put("data", data);

@@ -76,6 +76,8 @@ final class InferenceApi {
         ctx.header("x-verigrid-seed", Long.toString(plan.seed()));
         // Names the request on the ledger: its hold is GET /ledger/inference/hold/<this> once settled.
         run.requestHash = Hashes.hex(spec.hash());
+        run.toolsOffered = chat && !"none".equals(body.path("tool_choice").asText())
+                && (body.path("tools").size() > 0 || body.path("functions").size() > 0);
         ctx.header("x-verigrid-request", run.requestHash);
         try {
             if (plan.stream()) {
@@ -181,6 +183,8 @@ final class InferenceApi {
         final LinkedBlockingQueue<TokenEvent> events = new LinkedBlockingQueue<>();
         final List<List<Sampler.Pick>> picks = new ArrayList<>();
         String requestHash = "";
+        /** The request offered tools (and did not set tool_choice "none"): a tool-call answer becomes tool_calls. */
+        boolean toolsOffered;
 
         Run(InferencePlan plan, boolean chat, String id, long created) {
             this.plan = plan;
@@ -208,17 +212,23 @@ final class InferenceApi {
             for (Choice choice : generation.choices()) {
                 Map<String, Object> entry = new LinkedHashMap<>();
                 entry.put("index", choice.index());
+                String finish = choice.finish().apiName();
                 if (chat) {
                     Map<String, Object> message = new LinkedHashMap<>();
                     message.put("role", "assistant");
-                    message.put("content", choice.text());
+                    List<ToolCalls.Call> calls = toolsOffered ? ToolCalls.parse(choice.text()) : List.of();
+                    message.put("content", calls.isEmpty() ? choice.text() : null);
                     message.put("refusal", null);
+                    if (!calls.isEmpty()) {
+                        message.put("tool_calls", toolCalls(choice.index(), calls));
+                        finish = "tool_calls";
+                    }
                     entry.put("message", message);
                 } else {
                     entry.put("text", choice.text());
                 }
                 entry.put("logprobs", plan.logprobs() ? logprobs(picks.get(choice.index())) : null);
-                entry.put("finish_reason", choice.finish().apiName());
+                entry.put("finish_reason", finish);
                 choices.add(entry);
             }
             Map<String, Object> body = envelope(choices);
@@ -226,6 +236,22 @@ final class InferenceApi {
             body.put("usage", usage(generation));
             body.put("verigrid", verigrid());
             return body;
+        }
+
+        /** OpenAI's tool_calls: ids derived from the response id, so a re-executed request gives the same ones. */
+        private List<Object> toolCalls(int choice, List<ToolCalls.Call> calls) {
+            List<Object> out = new ArrayList<>();
+            for (int i = 0; i < calls.size(); i++) {
+                Map<String, Object> function = new LinkedHashMap<>();
+                function.put("name", calls.get(i).name());
+                function.put("arguments", calls.get(i).arguments());
+                Map<String, Object> call = new LinkedHashMap<>();
+                call.put("id", "call_" + id.substring(id.indexOf('-') + 1) + "_" + choice + "_" + i);
+                call.put("type", "function");
+                call.put("function", function);
+                out.add(call);
+            }
+            return out;
         }
 
         /** A stream chunk for one event, or null when it carries nothing to show. */

@@ -84,14 +84,13 @@ public final class InferenceNetwork implements AutoCloseable {
     private final GatewayServer gateway;
     private final InferenceSettler settler;
     private final SamplingForwarder forwarder;
-    private final LedgerMetering metering;
     private final ScheduledExecutorService ticker;
     private final String apiKey;
     private final String modelId;
 
     private InferenceNetwork(LedgerNode ledgerNode, LedgerHttp ledger, Wallet provider, Wallet buyer,
                              InferenceVerifierNode verifier, GatewayServer gateway, InferenceSettler settler,
-                             SamplingForwarder forwarder, LedgerMetering metering, ScheduledExecutorService ticker,
+                             SamplingForwarder forwarder, ScheduledExecutorService ticker,
                              String apiKey, String modelId) {
         this.ledgerNode = ledgerNode;
         this.ledger = ledger;
@@ -101,7 +100,6 @@ public final class InferenceNetwork implements AutoCloseable {
         this.gateway = gateway;
         this.settler = settler;
         this.forwarder = forwarder;
-        this.metering = metering;
         this.ticker = ticker;
         this.apiKey = apiKey;
         this.modelId = modelId;
@@ -175,8 +173,8 @@ public final class InferenceNetwork implements AutoCloseable {
                     }
                 }
             }, o.blockMillis(), o.blockMillis(), TimeUnit.MILLISECONDS);
-            return new InferenceNetwork(ledgerNode, ledger, provider, buyer, verifier, gateway, settler, forwarder, metering,
-                    ticker, apiKey, modelId);
+            return new InferenceNetwork(ledgerNode, ledger, provider, buyer, verifier, gateway, settler, forwarder, ticker,
+                    apiKey, modelId);
         } catch (RuntimeException e) {
             ledgerNode.close();
             throw e;
