@@ -48,6 +48,14 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--block-ms", defaultValue = "200", description = "Ledger block interval in milliseconds. Default: ${DEFAULT-VALUE}.")
     long blockMillis;
 
+    @Option(names = "--window-blocks", defaultValue = "300",
+            description = "Challenge window of a served request, in blocks (then its hold is paid). Default: ${DEFAULT-VALUE}.")
+    long windowBlocks;
+
+    @Option(names = "--move-blocks", defaultValue = "300",
+            description = "Blocks each dispute party has per move. Default: ${DEFAULT-VALUE}.")
+    long moveBlocks;
+
     @Option(names = "--data", description = "Directory for the embedded ledger's data (default: a temporary one, removed on exit).")
     Path data;
 
@@ -65,13 +73,16 @@ final class ServeCommand implements Callable<Integer> {
         if (blockMillis < 10) {
             throw new IllegalArgumentException("--block-ms must be at least 10, got " + blockMillis);
         }
+        if (windowBlocks < 3 || moveBlocks < 1) {
+            throw new IllegalArgumentException("--window-blocks must be at least 3 and --move-blocks at least 1");
+        }
         if (!Files.isDirectory(model)) {
             throw new IllegalArgumentException("--model: " + model + " is not a directory");
         }
         boolean temporary = data == null;
         Path dataDir = temporary ? createTemp() : data;
         InferenceNetwork.Options options = new InferenceNetwork.Options(model, dataDir, "127.0.0.1", port, blockMillis,
-                samplePpm, 1_000, 100 * InferenceNetwork.TOKEN, threads, maxBatch, null, null);
+                samplePpm, 1_000, 100 * InferenceNetwork.TOKEN, threads, maxBatch, null, null, windowBlocks, moveBlocks);
         InferenceNetwork network = InferenceNetwork.start(options, System.err::println);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -109,6 +109,29 @@ class InferenceRulesTest {
     }
 
     @Test
+    void oneSettlementCarriesThousandsOfRequestsAndTheirPayoutsRunAtOneBlock() {
+        setUp();
+        List<InferenceTx.Served> records = new java.util.ArrayList<>();
+        for (int i = 0; i < InferenceTx.MAX_RECORDS; i++) {
+            byte[] requestHash = Hashes.sha256(("request-" + i).getBytes(StandardCharsets.UTF_8));
+            records.add(new InferenceTx.Served(keyHash, requestHash, requestHash, 100, 50));
+        }
+        long start = System.nanoTime();
+        ok(provider, new InferenceTx.SettleInference(modelId, records));
+        long settleMicros = (System.nanoTime() - start) / 1_000;
+        assertEquals(InferenceTx.MAX_RECORDS, state.inference.holds.size());
+        for (long h = 0; h <= state.params().challengeWindowBlocks(); h++) state.applyBlock();
+        start = System.nanoTime();
+        state.applyBlock();
+        long payoutMicros = (System.nanoTime() - start) / 1_000;
+        assertEquals(0, state.inference.holds.size());
+        assertEquals(InferenceTx.MAX_RECORDS * 150L * PRICE, state.inference.paidOut);
+        System.out.printf("settle %d requests in one tx: %d us (%.1f us/request); pay them at one block: %d us%n",
+                InferenceTx.MAX_RECORDS, settleMicros, settleMicros / (double) InferenceTx.MAX_RECORDS, payoutMicros);
+        assertSupplyKept();
+    }
+
+    @Test
     void badSettlementsAndWithdrawalsAreRejectedAndChangeNothing() {
         setUp();
         InferenceTx.Served unknownKey = new InferenceTx.Served(new byte[32], REQUEST.hash(), new byte[32], 3, 1);

@@ -81,9 +81,22 @@ class InferenceGameTest {
     }
 
     @Test
-    void aProviderSkippingALayerCannotDefendItsTrace() {
-        Outcome outcome = play(InferenceCheats.skipLastLayer(honest), honest);
+    void aProviderRunningAShorterProgramCannotDefendItsTrace() {
+        Outcome outcome = play(InferenceCheats.fewerLayers(honest), honest);
         assertEquals(Verdict.CHALLENGER_WINS, outcome.game().verdict());
+        assertTrue(outcome.refused() > 0, "its transcript does not fit the registered program");
+    }
+
+    @Test
+    void aProviderSkippingTheLastLayerLosesAtItsFirstResidualAddition() {
+        InferenceTrace.Replica skipping = InferenceCheats.skipLastLayer(honest);
+        assertArrayEquals(InferenceCommitments.responseRoot(InferenceTrace.responseLeaves(InferenceCheats.fewerLayers(honest), REQUEST,
+                new int[] {5, 3})), InferenceCommitments.responseRoot(InferenceTrace.responseLeaves(skipping, REQUEST, new int[] {5, 3})),
+                "the trace keeps the registered shape yet serves exactly the shorter model's logits");
+        Outcome outcome = play(skipping, honest);
+        assertEquals(Verdict.CHALLENGER_WINS, outcome.game().verdict());
+        assertEquals(0, outcome.refused());
+        assertEquals("add", io.verigrid.engine.Decoder.positionProgram(honest.model(), 0).get(outcome.game().operator()).kind());
     }
 
     @Test

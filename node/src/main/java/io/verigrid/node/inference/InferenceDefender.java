@@ -11,30 +11,29 @@ import io.verigrid.verify.InferenceGame;
 import io.verigrid.verify.InferenceMove;
 import io.verigrid.verify.InferencePlayer;
 import io.verigrid.verify.InferenceRequest;
-import io.verigrid.verify.InferenceTrace;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
  * The provider's side of inference disputes: each tick, for every open dispute over a request it served where it is
- * the provider's turn, makes the move its own computation ({@link InferenceTrace.Replica}) gives. A move the ledger
+ * the provider's turn, makes the move its own computation ({@link Computation#replicaFor}) gives. A move the ledger
  * refuses is not retried blindly: the game's deadline then settles it.
  */
 public final class InferenceDefender {
     private final Wallet provider;
     private final LedgerHttp ledger;
-    private final InferenceTrace.Replica replica;
+    private final Computation computation;
     private final InferenceSettler settler;
     private final Consumer<String> log;
     private final Map<Long, InferencePlayer> players = new ConcurrentHashMap<>();
     private final Map<Long, Integer> lastMove = new ConcurrentHashMap<>();
 
-    public InferenceDefender(Wallet provider, LedgerHttp ledger, InferenceTrace.Replica replica, InferenceSettler settler,
+    public InferenceDefender(Wallet provider, LedgerHttp ledger, Computation computation, InferenceSettler settler,
                              Consumer<String> log) {
         this.provider = provider;
         this.ledger = ledger;
-        this.replica = replica;
+        this.computation = computation;
         this.settler = settler;
         this.log = log;
     }
@@ -48,7 +47,8 @@ public final class InferenceDefender {
             InferencePlayer player = players.computeIfAbsent(view.id(), id -> {
                 ServedRequest served = settler.served(view.requestHash());
                 InferenceRequest request = InferenceRequest.decode(Hashes.unhex(view.request()));
-                return served == null ? null : new InferencePlayer(InferenceGame.Party.PROVIDER, request, replica, served.leaves());
+                return served == null ? null : new InferencePlayer(InferenceGame.Party.PROVIDER, request,
+                        computation.replicaFor(request), served.leaves());
             });
             if (player == null) continue;
             InferenceMove move;

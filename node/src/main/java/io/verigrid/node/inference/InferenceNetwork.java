@@ -41,38 +41,43 @@ public final class InferenceNetwork implements AutoCloseable {
 
     /**
      * {@code pricePerToken} and {@code escrowUnits} in units (10^-9 token); {@code samplePpm} the share of requests
-     * re-executed;
+     * re-executed; {@code windowBlocks} the challenge window and {@code moveBlocks} the time per dispute move;
      * {@code provider}/{@code verifier} null for the honest computation of the model.
      */
     public record Options(Path modelDir, Path dataDir, String host, int port, long blockMillis, int samplePpm,
                           long pricePerToken, long escrowUnits, int threads, int maxBatch, Computation provider,
-                          Computation verifier) {
+                          Computation verifier, long windowBlocks, long moveBlocks) {
         public static Options defaults(Path modelDir, Path dataDir) {
-            return new Options(modelDir, dataDir, "127.0.0.1", 0, 200, 50_000, 1_000, 100 * TOKEN, 1, 32, null, null);
+            return new Options(modelDir, dataDir, "127.0.0.1", 0, 200, 50_000, 1_000, 100 * TOKEN, 1, 32, null, null, 300, 300);
         }
 
         public Options withPort(int p) {
-            return new Options(modelDir, dataDir, host, p, blockMillis, samplePpm, pricePerToken, escrowUnits, threads, maxBatch, provider, verifier);
+            return new Options(modelDir, dataDir, host, p, blockMillis, samplePpm, pricePerToken, escrowUnits, threads, maxBatch, provider, verifier, windowBlocks, moveBlocks);
         }
 
         public Options withSampling(int ppm) {
-            return new Options(modelDir, dataDir, host, port, blockMillis, ppm, pricePerToken, escrowUnits, threads, maxBatch, provider, verifier);
+            return new Options(modelDir, dataDir, host, port, blockMillis, ppm, pricePerToken, escrowUnits, threads, maxBatch, provider, verifier, windowBlocks, moveBlocks);
         }
 
         public Options withBlockMillis(long ms) {
-            return new Options(modelDir, dataDir, host, port, ms, samplePpm, pricePerToken, escrowUnits, threads, maxBatch, provider, verifier);
+            return new Options(modelDir, dataDir, host, port, ms, samplePpm, pricePerToken, escrowUnits, threads, maxBatch, provider, verifier, windowBlocks, moveBlocks);
         }
 
         public Options withEscrowUnits(long units) {
-            return new Options(modelDir, dataDir, host, port, blockMillis, samplePpm, pricePerToken, units, threads, maxBatch, provider, verifier);
+            return new Options(modelDir, dataDir, host, port, blockMillis, samplePpm, pricePerToken, units, threads, maxBatch, provider, verifier, windowBlocks, moveBlocks);
+        }
+
+        /** The challenge window and the time a dispute party has per move, in blocks. */
+        public Options withWindows(long window, long move) {
+            return new Options(modelDir, dataDir, host, port, blockMillis, samplePpm, pricePerToken, escrowUnits, threads, maxBatch, provider, verifier, window, move);
         }
 
         public Options withProvider(Computation c) {
-            return new Options(modelDir, dataDir, host, port, blockMillis, samplePpm, pricePerToken, escrowUnits, threads, maxBatch, c, verifier);
+            return new Options(modelDir, dataDir, host, port, blockMillis, samplePpm, pricePerToken, escrowUnits, threads, maxBatch, c, verifier, windowBlocks, moveBlocks);
         }
 
         public Options withVerifier(Computation c) {
-            return new Options(modelDir, dataDir, host, port, blockMillis, samplePpm, pricePerToken, escrowUnits, threads, maxBatch, provider, c);
+            return new Options(modelDir, dataDir, host, port, blockMillis, samplePpm, pricePerToken, escrowUnits, threads, maxBatch, provider, c, windowBlocks, moveBlocks);
         }
     }
 
@@ -105,11 +110,15 @@ public final class InferenceNetwork implements AutoCloseable {
         this.modelId = modelId;
     }
 
-    /** Parameters with windows and deadlines a few seconds long at the given block interval. */
-    static Params params() {
+    /**
+     * The chain's parameters: the default stakes, bonds, slash and fees, with the challenge window and the time per
+     * dispute move from the options (long enough for a verifier to re-execute a request, and for either party to
+     * replay one with traces, on the model being served).
+     */
+    static Params params(Options o) {
         Params d = Params.defaults();
-        return new Params(d.txFee(), 100 * TOKEN, 10 * TOKEN, 50, 20, 2, 30, 16, 10 * TOKEN, TOKEN, d.slashPpm(),
-                d.winnerSharePpm(), d.maxTxBytes());
+        return new Params(d.txFee(), 100 * TOKEN, 10 * TOKEN, 50, o.windowBlocks(), 2, o.moveBlocks(), 16, 10 * TOKEN, TOKEN,
+                d.slashPpm(), d.winnerSharePpm(), d.maxTxBytes());
     }
 
     public static InferenceNetwork start(Options o, Consumer<String> log) {
@@ -119,7 +128,7 @@ public final class InferenceNetwork implements AutoCloseable {
         Keys verifierKeys = fresh(random);
         Genesis genesis = new Genesis("verigrid-local", List.of(new GenesisAccount(buyerKeys.publicKey(), 1_000 * TOKEN),
                 new GenesisAccount(providerKeys.publicKey(), 500 * TOKEN), new GenesisAccount(verifierKeys.publicKey(), 200 * TOKEN)),
-                params());
+                params(o));
         // Loading the model overlaps the ledger's start; the three accounts' setup transactions go out together.
         CompletableFuture<Loaded> loading = CompletableFuture.supplyAsync(() -> Loaded.of(o));
         LedgerNode ledgerNode = LedgerNode.start(PeerConfig.single(o.dataDir().resolve("ledger"), LedgerNode.freePort(), genesis,
@@ -156,7 +165,7 @@ public final class InferenceNetwork implements AutoCloseable {
             LedgerMetering metering = new LedgerMetering(ledger, o.pricePerToken(), Long.MAX_VALUE / 4, 6_000);
             SamplingForwarder forwarder = new SamplingForwarder(ledger, verifier.url());
             InferenceSettler settler = new InferenceSettler(provider, Hashes.unhex(modelId), metering, forwarder::settled);
-            InferenceDefender defender = new InferenceDefender(provider, ledger, served.replica(), settler, log);
+            InferenceDefender defender = new InferenceDefender(provider, ledger, served, settler, log);
             GatewayServer gateway = GatewayServer.start(model.withDecoder(served.decoder()), metering, settler, o.host(),
                     o.port(), o.threads(), o.maxBatch());
             ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -146,7 +146,7 @@ public final class InferenceVerifierNode implements AutoCloseable {
             InferenceRequest request = challenged.get(view.requestHash());
             if (request == null) continue;
             InferencePlayer player = players.computeIfAbsent(view.id(),
-                    id -> new InferencePlayer(InferenceGame.Party.CHALLENGER, request, model.replica(), null));
+                    id -> new InferencePlayer(InferenceGame.Party.CHALLENGER, request, model.replicaFor(request), null));
             InferenceMove move = player.next(game);
             if (move == null) continue;
             TxResult result = wallet.submit(new InferenceTx.InferenceMove(view.id(), move.encode()));

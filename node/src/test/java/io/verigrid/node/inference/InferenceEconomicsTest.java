@@ -16,7 +16,7 @@ class InferenceEconomicsTest {
     @Test
     void theDefaultSamplingRateAndSlashMakeEveryCheatingRateLoseMoney() {
         InferenceNetwork.Options defaults = InferenceNetwork.Options.defaults(Path.of("m"), Path.of("d"));
-        Params params = InferenceNetwork.params();
+        Params params = InferenceNetwork.params(defaults);
         long stake = 150 * InferenceNetwork.TOKEN; // what the network's provider stakes
         long slash = Params.ppmOf(stake, params.slashPpm());
         long price = defaults.pricePerToken() * 4_096; // a request filling a 4 096-token context

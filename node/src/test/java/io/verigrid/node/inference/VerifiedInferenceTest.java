@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import io.verigrid.engine.generate.TinyLlama;
 import io.verigrid.ledger.AccountView;
 import io.verigrid.ledger.InferenceViews;
@@ -56,7 +60,7 @@ class VerifiedInferenceTest {
 
     static InferenceNetwork start(Computation provider, Computation verifier) {
         InferenceNetwork.Options options = InferenceNetwork.Options.defaults(model, dir.resolve("net-" + UUID.randomUUID()))
-                .withBlockMillis(100).withSampling(1_000_000).withProvider(provider).withVerifier(verifier);
+                .withBlockMillis(100).withWindows(20, 30).withSampling(1_000_000).withProvider(provider).withVerifier(verifier);
         return InferenceNetwork.start(options, line -> System.out.println("   " + line));
     }
 
@@ -112,11 +116,16 @@ class VerifiedInferenceTest {
                 requests.add(response.headers().firstValue("x-verigrid-request").orElseThrow());
                 assertTrue(response.headers().firstValue("x-verigrid-commitment").isPresent());
             }
-            await("every request to be re-executed by the verifier", () -> net.stats().get("verifier_matched") == 6);
+            // The official OpenAI SDK, pointed at the network's base URL and key as OPENAI_BASE_URL / OPENAI_API_KEY would.
+            OpenAIClient sdk = OpenAIOkHttpClient.builder().baseUrl(net.baseUrl()).apiKey(net.apiKey()).maxRetries(0).build();
+            ChatCompletion viaSdk = sdk.chat().completions().create(ChatCompletionCreateParams.builder().model("tiny-llama")
+                    .addUserMessage("hello from the SDK").maxCompletionTokens(5).seed(9L).build());
+            billedTokens += viaSdk.usage().orElseThrow().totalTokens();
+            await("every request to be re-executed by the verifier", () -> net.stats().get("verifier_matched") == 7);
             Map<String, Long> stats = net.stats();
             System.out.println("   stats " + stats);
-            assertEquals(6, stats.get("settled_requests"));
-            assertTrue(stats.get("settlement_transactions") < 6, "requests were settled in batches: " + stats);
+            assertEquals(7, stats.get("settled_requests"));
+            assertTrue(stats.get("settlement_transactions") < 7, "requests were settled in batches: " + stats);
             assertEquals(0, stats.get("verifier_challenged"));
             assertEquals(100 * TOKEN - billedTokens * 1_000, escrow(net), "each response's usage is charged from escrow");
             long billed = billedTokens * 1_000;
@@ -132,13 +141,14 @@ class VerifiedInferenceTest {
     }
 
     static Stream<String> cheats() {
-        return Stream.of("other-weights", "skip-last-layer", "bf16-logits");
+        return Stream.of("other-weights", "skip-last-layer", "fewer-layers", "bf16-logits");
     }
 
     static Computation cheat(String name) {
         return switch (name) {
             case "other-weights" -> Computation.otherWeights(model, other);
             case "skip-last-layer" -> Computation.skipLastLayer(model);
+            case "fewer-layers" -> Computation.fewerLayers(model);
             case "bf16-logits" -> Computation.bf16Logits(model);
             default -> throw new IllegalArgumentException(name);
         };
@@ -161,9 +171,33 @@ class VerifiedInferenceTest {
     }
 
     @Test
+    void aProviderCheatingOnlyOnLongPromptsIsCaughtOnThoseAndPaidForTheRest() throws Exception {
+        try (InferenceNetwork net = start(Computation.bf16LogitsOn(model, prompt -> prompt.length > 40), null)) {
+            long billedHonest = 0;
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<String> response = chat(net, "hi " + i, i);
+                assertEquals(200, response.statusCode(), response.body());
+                billedHonest += Json.MAPPER.readTree(response.body()).path("usage").path("total_tokens").asLong() * 1_000;
+            }
+            HttpResponse<String> costly = chat(net, "tell me a long story about " + "the sea and the sky ".repeat(3), 9);
+            assertEquals(200, costly.statusCode(), costly.body());
+            InferenceViews.DisputeView dispute = settledDispute(net);
+            System.out.println("   cheating on long prompts: " + dispute.outcome() + " after " + dispute.rounds() + " rounds");
+            assertTrue(dispute.outcome().startsWith("CHALLENGER_WINS"), dispute.outcome());
+            assertEquals(costly.headers().firstValue("x-verigrid-request").orElseThrow(), dispute.requestHash());
+            assertEquals(1, net.ledger().inferenceDisputes().size(), "only the cheated request is disputed");
+            await("the honest requests to be verified", () -> net.stats().get("verifier_matched") == 3);
+            assertEquals(75 * TOKEN, net.ledger().account(net.providerAddress()).stake());
+            await("the honest holds to be paid and the cheated one refunded",
+                    () -> net.ledger().inferenceList("holds", InferenceViews.HoldView.class).isEmpty());
+            assertEquals(100 * TOKEN - billedHonest, escrow(net), "the buyer pays for the honest answers only");
+        }
+    }
+
+    @Test
     void aKeyNotOnTheLedgerAndAnExhaustedEscrowAreOpenAiErrors() throws Exception {
         InferenceNetwork.Options options = InferenceNetwork.Options.defaults(model, dir.resolve("net-" + UUID.randomUUID()))
-                .withBlockMillis(100).withSampling(0).withEscrowUnits(60 * 1_000); // 60 tokens at 1000 units each
+                .withBlockMillis(100).withWindows(20, 30).withSampling(0).withEscrowUnits(60 * 1_000); // 60 tokens at 1000 each
         try (InferenceNetwork net = InferenceNetwork.start(options, line -> { })) {
             HttpRequest badKey = HttpRequest.newBuilder(URI.create(net.baseUrl() + "/chat/completions"))
                     .header("Authorization", "Bearer vg-0123456789abcdef0123456789abcdef")
