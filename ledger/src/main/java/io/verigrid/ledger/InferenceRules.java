@@ -143,15 +143,13 @@ final class InferenceRules {
             throw new Rejection(Rejection.WINDOW_CLOSED, "the challenge window of request " + requestHash + " closed at "
                     + (hold.height + d.params.challengeWindowBlocks()));
         }
-        if (java.util.Arrays.equals(c.claimedRoot(), hold.responseRoot)) {
-            throw new Rejection(Rejection.ROOT_MISMATCH, "the claimed root equals the provider's: nothing is disputed");
-        }
         Model model = inf.model(hold.modelId);
         long locked = Math.addExact(d.params.challengeBond(), d.params.challengeFee());
         AccountRules.debit(account, locked, "challenge bond and fee");
         int programLength = Decoder.positionProgram(llama(model), 0).size();
-        InferenceGame game = InferenceGame.open(hold.responseRoot, c.claimedRoot(), programLength, d.params.fanout(),
-                d.params.moveBlocks(), d.height);
+        // The claimed root may equal the settled one: the challenger then disputes the bill (prompt + completion tokens).
+        InferenceGame game = InferenceGame.open(hold.responseRoot, c.claimedRoot(), hold.promptTokens, hold.completionTokens,
+                programLength, d.params.fanout(), d.params.moveBlocks(), d.height);
         Dispute dispute = inf.newDispute();
         dispute.requestHash = requestHash;
         dispute.modelId = model.id;

@@ -188,6 +188,20 @@ class InferenceRulesTest {
     }
 
     @Test
+    void aProviderBillingMoreTokensThanItCommittedLosesOnAnAgreedRoot() {
+        setUp();
+        List<ResponseLeaf> served = InferenceTrace.responseLeaves(honest, REQUEST, new int[] {4});
+        byte[] root = InferenceCommitments.responseRoot(served);
+        ok(provider, new InferenceTx.SettleInference(modelId, List.of(new InferenceTx.Served(keyHash, REQUEST.hash(), root, 4, 40))));
+        ok(verifier, new InferenceTx.ChallengeInference(REQUEST.encode(), root));
+        InferenceViews.DisputeView settled = playOut(new InferencePlayer(InferenceGame.Party.PROVIDER, REQUEST, honest, served),
+                new InferencePlayer(InferenceGame.Party.CHALLENGER, REQUEST, honest, null));
+        assertEquals("CHALLENGER_WINS by REFEREE", settled.outcome());
+        assertEquals(1, state.account(provider.address()).penalties().size());
+        assertSupplyKept();
+    }
+
+    @Test
     void anHonestProviderChallengedByALyingVerifierKeepsItsStakeAndIsPaid() {
         setUp();
         List<ResponseLeaf> served = InferenceTrace.responseLeaves(honest, REQUEST, new int[] {4});

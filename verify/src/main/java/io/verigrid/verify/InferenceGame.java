@@ -18,7 +18,7 @@ import java.util.function.IntFunction;
  * <ol>
  * <li>{@code RESPONSE} — provider: opens its committed response root into its leaves (choice, position, token,
  * logits root). Leaves that break the request's rules (a choice longer than {@code maxTokens}, or going on past
- * an end-of-sequence token) lose at once.</li>
+ * an end-of-sequence token), or whose count is not the completion tokens it billed, lose at once.</li>
  * <li>{@code PICK} — challenger: names the first leaf it disputes, and whether it disputes the logits or only the
  * token drawn from agreed logits ({@code sampling}).</li>
  * <li>{@code LOGITS} (sampling) — provider: posts the logits; the referee re-draws the token.</li>
@@ -46,6 +46,8 @@ public final class InferenceGame {
 
     private byte[] providerRoot;
     private byte[] challengerRoot;
+    private int billedPrompt;
+    private int billedCompletion;
     private int programLength;
     private int fanout;
     private long moveBlocks;
@@ -76,22 +78,23 @@ public final class InferenceGame {
     private InferenceGame() {}
 
     /**
-     * Opens the game: the provider settled {@code providerRoot}, the challenger's re-execution gave
-     * {@code challengerRoot}; every position's program has {@code programLength} operators. Provider moves first.
+     * Opens the game: the provider settled {@code providerRoot} and billed {@code billedPrompt} + {@code
+     * billedCompletion} tokens; the challenger's re-execution gave {@code challengerRoot} — the same root is allowed,
+     * to dispute the bill alone. Every position's program has {@code programLength} operators. Provider moves first.
      */
-    public static InferenceGame open(byte[] providerRoot, byte[] challengerRoot, int programLength, int fanout,
-                                     long moveBlocks, long height) {
+    public static InferenceGame open(byte[] providerRoot, byte[] challengerRoot, int billedPrompt, int billedCompletion,
+                                     int programLength, int fanout, long moveBlocks, long height) {
         checkHash("providerRoot", providerRoot);
         checkHash("challengerRoot", challengerRoot);
-        if (Arrays.equals(providerRoot, challengerRoot)) {
-            throw new IllegalArgumentException("challengerRoot: equals the provider's root, nothing is disputed");
-        }
+        if (billedPrompt < 0 || billedCompletion < 0) throw new IllegalArgumentException("billed tokens must not be negative");
         if (programLength < 1) throw new IllegalArgumentException("programLength: must be positive, got " + programLength);
         if (fanout < 2 || fanout > DisputeGame.MAX_FANOUT) throw new IllegalArgumentException("fanout: must be in 2..256, got " + fanout);
         if (moveBlocks < 1) throw new IllegalArgumentException("moveBlocks: must be positive, got " + moveBlocks);
         InferenceGame g = new InferenceGame();
         g.providerRoot = providerRoot.clone();
         g.challengerRoot = challengerRoot.clone();
+        g.billedPrompt = billedPrompt;
+        g.billedCompletion = billedCompletion;
         g.programLength = programLength;
         g.fanout = fanout;
         g.moveBlocks = moveBlocks;
@@ -147,7 +150,9 @@ public final class InferenceGame {
         InferenceGame next = accepted(height, Party.CHALLENGER);
         next.leaves = List.copyOf(opened);
         next.phase = Phase.PICK;
-        String broken = brokenRule(request, opened);
+        String broken = request.prompt().length != billedPrompt || opened.size() != billedCompletion
+                ? "billed " + billedPrompt + " + " + billedCompletion + " tokens for a " + request.prompt().length + "-token prompt and "
+                        + opened.size() + " committed positions" : brokenRule(request, opened);
         return broken == null ? next : next.finish(Verdict.CHALLENGER_WINS);
     }
 
@@ -454,7 +459,7 @@ public final class InferenceGame {
     /** Canonical bytes (docs/protocol.md, "Inference game encoding"). */
     public byte[] encode() {
         CanonicalWriter out = new CanonicalWriter().u8(ENCODING_VERSION).raw(providerRoot).raw(challengerRoot)
-                .u32(programLength).u16(fanout).i64(moveBlocks).u8(phase.ordinal()).u8(turn.ordinal()).i64(deadline)
+                .u32(billedPrompt).u32(billedCompletion).u32(programLength).u16(fanout).i64(moveBlocks).u8(phase.ordinal()).u8(turn.ordinal()).i64(deadline)
                 .u32(rounds).u32(moves).u32(leaves.size());
         for (ResponseLeaf leaf : leaves) leaf.write(out);
         out.i64(pickedChoice).i64(pickedPosition);
@@ -480,6 +485,8 @@ public final class InferenceGame {
         InferenceGame g = new InferenceGame();
         g.providerRoot = in.raw(32);
         g.challengerRoot = in.raw(32);
+        g.billedPrompt = in.u32();
+        g.billedCompletion = in.u32();
         g.programLength = in.u32();
         g.fanout = in.u16();
         g.moveBlocks = in.i64();

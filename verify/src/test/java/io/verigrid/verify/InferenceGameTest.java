@@ -49,7 +49,8 @@ class InferenceGameTest {
         InferenceGame.Context ctx = new InferenceGame.Context(REQUEST, t -> Decoder.positionProgram(honest.model(), t),
                 honest.kvWidth(), InferenceCommitments.weightsRoot(honest.weights()));
         int programLength = Decoder.positionProgram(honest.model(), 0).size();
-        InferenceGame game = InferenceGame.open(providerRoot, challengerRoot, programLength, 16, 5, 0);
+        InferenceGame game = InferenceGame.open(providerRoot, challengerRoot, REQUEST.prompt().length, served.size(),
+                programLength, 16, 5, 0);
         InferencePlayer provider = new InferencePlayer(Party.PROVIDER, REQUEST, providerSide, served);
         InferencePlayer challenger = new InferencePlayer(Party.CHALLENGER, REQUEST, challengerSide, null);
         long height = 1;
@@ -132,15 +133,29 @@ class InferenceGameTest {
         List<ResponseLeaf> leaves = new ArrayList<>(InferenceTrace.responseLeaves(honest, REQUEST, new int[] {2, 1}));
         ResponseLeaf first = leaves.get(0);
         leaves.set(0, new ResponseLeaf(0, 0, 2, first.logitsRoot())); // end token, then position 1 follows
-        InferenceGame game = InferenceGame.open(InferenceCommitments.responseRoot(leaves), new byte[32], 10, 16, 5, 0);
+        InferenceGame game = InferenceGame.open(InferenceCommitments.responseRoot(leaves), new byte[32],
+                REQUEST.prompt().length, leaves.size(), 10, 16, 5, 0);
         InferenceGame settled = game.openResponse(REQUEST, leaves, 1);
         assertEquals(Verdict.CHALLENGER_WINS, settled.verdict());
     }
 
     @Test
+    void aBillLargerThanTheCommittedResponseLosesWhenOpenedEvenWithAnAgreedRoot() {
+        List<ResponseLeaf> leaves = InferenceTrace.responseLeaves(honest, REQUEST, new int[] {2, 1});
+        byte[] root = InferenceCommitments.responseRoot(leaves);
+        InferenceGame overbilled = InferenceGame.open(root, root, REQUEST.prompt().length, 30, 10, 16, 5, 0);
+        assertEquals(Verdict.CHALLENGER_WINS, overbilled.openResponse(REQUEST, leaves, 1).verdict());
+        InferenceGame fair = InferenceGame.open(root, root, REQUEST.prompt().length, 3, 10, 16, 5, 0);
+        InferenceGame opened = fair.openResponse(REQUEST, leaves, 1);
+        assertEquals(InferenceGame.Phase.PICK, opened.phase(), "a fair bill with an agreed root leaves nothing to pick");
+        assertEquals(Verdict.PROVIDER_WINS, opened.timeout(opened.deadline() + 1).verdict());
+    }
+
+    @Test
     void movesOutOfTurnOrWithWrongLeavesChangeNothing() {
         List<ResponseLeaf> leaves = InferenceTrace.responseLeaves(honest, REQUEST, new int[] {2, 1});
-        InferenceGame game = InferenceGame.open(InferenceCommitments.responseRoot(leaves), new byte[32], 10, 16, 5, 0);
+        InferenceGame game = InferenceGame.open(InferenceCommitments.responseRoot(leaves), new byte[32],
+                REQUEST.prompt().length, leaves.size(), 10, 16, 5, 0);
         byte[] before = game.encode();
         InferenceGame.Context ctx = new InferenceGame.Context(REQUEST, t -> Decoder.positionProgram(honest.model(), t),
                 honest.kvWidth(), InferenceCommitments.weightsRoot(honest.weights()));

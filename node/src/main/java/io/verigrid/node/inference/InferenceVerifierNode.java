@@ -31,8 +31,9 @@ import java.util.function.Consumer;
 /**
  * The verifier role for inference: {@code POST /inference/verify} takes a sampled request (its canonical bytes, the
  * positions per choice and the provider's response root), checks that the ledger holds exactly that request with
- * that root, re-executes it with its own copy of the model and, on a different root, challenges the hold and plays
- * the dispute as challenger from its own traced replay. {@code GET /inference/stats} counts what it did.
+ * that root, re-executes it with its own copy of the model and, on a different root (or a bill that is not the
+ * request's prompt plus the committed positions), challenges the hold and plays the dispute as challenger from its
+ * own traced replay. {@code GET /inference/stats} counts what it did.
  */
 public final class InferenceVerifierNode implements AutoCloseable {
     private record Job(InferenceRequest request, int[] lengths, byte[] responseRoot) {}
@@ -122,7 +123,9 @@ public final class InferenceVerifierNode implements AutoCloseable {
         }
         byte[] mine = InferenceCommitments.responseRoot(FastReplay.leaves(model.decoder(), job.request(), job.lengths(),
                 Parallelism.single()));
-        if (Arrays.equals(mine, job.responseRoot())) {
+        boolean fairBill = hold.promptTokens() == job.request().prompt().length
+                && hold.completionTokens() == Arrays.stream(job.lengths()).sum();
+        if (Arrays.equals(mine, job.responseRoot()) && fairBill) {
             matched.incrementAndGet();
             return;
         }
