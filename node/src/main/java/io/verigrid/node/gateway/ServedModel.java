@@ -32,7 +32,14 @@ public record ServedModel(String name, DecoderModel decoder, Tokenizer tokenizer
         if (dir == null || !Files.isDirectory(dir)) {
             throw new IllegalArgumentException("model directory " + dir + " does not exist");
         }
-        LlamaDecoder decoder = LlamaDecoder.load(dir);
+        return load(dir, LlamaDecoder.load(dir));
+    }
+
+    /** The tokenizer, template and stop tokens of {@code dir}, computed by {@code decoder} (already loaded from it). */
+    public static ServedModel load(Path dir, DecoderModel decoder) {
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("model directory " + dir + " does not exist");
+        }
         Tokenizer tokenizer = Tokenizer.load(dir.resolve("tokenizer.json"));
         JsonNode config = readJson(dir.resolve("tokenizer_config.json"));
         String bos = tokenText(config.get("bos_token"));

@@ -194,7 +194,8 @@ public final class InferenceNetwork implements AutoCloseable {
     private record Loaded(ServedModel model, Computation honest, byte[] config) {
         static Loaded of(Options o) {
             try {
-                return new Loaded(ServedModel.load(o.modelDir()), Computation.honest(o.modelDir()),
+                Computation honest = Computation.honest(o.modelDir());
+                return new Loaded(ServedModel.load(o.modelDir(), honest.decoder()), honest,
                         Files.readAllBytes(o.modelDir().resolve("config.json")));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + o.modelDir().resolve("config.json"), e);

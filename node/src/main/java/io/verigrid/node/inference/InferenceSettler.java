@@ -45,7 +45,10 @@ public final class InferenceSettler implements ServedListener {
         if (served.promptTokens() > 0) queue.add(served);
     }
 
-    /** Settles everything answered since the last tick in one transaction; returns how many requests it carried. */
+    /**
+     * Settles everything answered since the last tick in one transaction (one by one if the ledger refuses the batch);
+     * returns how many requests were settled. Refused requests are counted and dropped: the provider is not paid.
+     */
     public int tick() {
         List<ServedRequest> batch = new ArrayList<>();
         for (ServedRequest r; batch.size() < InferenceTx.MAX_RECORDS && (r = queue.poll()) != null; ) batch.add(r);
@@ -56,21 +59,36 @@ public final class InferenceSettler implements ServedListener {
                     r.promptTokens(), r.completionTokens()));
         }
         TxResult result = provider.submit(new InferenceTx.SettleInference(modelId, records));
+        List<ServedRequest> settled = batch;
+        if (!result.accepted() && batch.size() > 1) {
+            // One bad record refuses the whole transaction: settle the rest one by one rather than lose them.
+            settled = new ArrayList<>();
+            for (int i = 0; i < batch.size(); i++) {
+                TxResult alone = provider.submit(new InferenceTx.SettleInference(modelId, List.of(records.get(i))));
+                if (alone.accepted()) {
+                    settled.add(batch.get(i));
+                    transactions.incrementAndGet();
+                    record(batch.get(i), alone.height());
+                } else {
+                    refused.incrementAndGet();
+                }
+            }
+        } else if (result.accepted()) {
+            transactions.incrementAndGet();
+            for (ServedRequest r : batch) record(r, result.height());
+        } else {
+            refused.incrementAndGet();
+        }
         for (ServedRequest r : batch) {
             if (metering != null) metering.settled(r.apiKey(), (long) r.promptTokens() + r.completionTokens());
         }
-        if (!result.accepted()) {
-            refused.addAndGet(batch.size());
-            throw new IllegalStateException("settlement of " + batch.size() + " requests refused: " + result.code() + " "
-                    + result.message());
-        }
-        transactions.incrementAndGet();
-        requests.addAndGet(batch.size());
-        for (ServedRequest r : batch) {
-            byHash.put(r.requestHashHex(), r);
-            onSettled.accept(new Settled(r, result.height()));
-        }
-        return batch.size();
+        requests.addAndGet(settled.size());
+        return settled.size();
+    }
+
+    private void record(ServedRequest r, long height) {
+        byHash.put(r.requestHashHex(), r);
+        onSettled.accept(new Settled(r, height));
     }
 
     /** A settled request by its hash (hex), or null. */

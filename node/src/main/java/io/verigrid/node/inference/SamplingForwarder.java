@@ -35,28 +35,39 @@ public final class SamplingForwarder {
         waiting.add(settled);
     }
 
-    /** Decides every request whose seed block exists; forwards the sampled ones. */
+    /** Decides every request whose seed block exists; forwards the sampled ones (retried next tick if that fails). */
     public void tick() {
         List<InferenceSettler.Settled> later = new ArrayList<>();
-        for (InferenceSettler.Settled s; (s = waiting.poll()) != null; ) {
-            String hash = s.request().requestHashHex();
-            String seed = ledger.inferenceSeed(hash);
-            if (seed == null) {
-                if (ledger.inferenceHold(hash) != null) later.add(s); // seed block not cut yet
-                continue;
+        try {
+            for (InferenceSettler.Settled s; (s = waiting.poll()) != null; ) {
+                try {
+                    if (!decide(s)) later.add(s);
+                } catch (RuntimeException e) {
+                    later.add(s); // the ledger or the verifier did not answer: try again
+                    throw e;
+                }
             }
-            InferenceViews.KeyView key = ledger.inferenceKey(Hashes.hex(LedgerMetering.keyHash(s.request().apiKey())));
-            if (key != null && isSampled(Hashes.unhex(seed), key.samplePpm())) {
-                sampled.incrementAndGet();
-                http.postJson(verifierUrl + "/inference/verify", Map.of(
-                        "request", HexFormat.of().formatHex(s.request().request().encode()),
-                        "lengths", s.request().lengths(),
-                        "responseRoot", HexFormat.of().formatHex(s.request().responseRoot())));
-            } else {
-                skipped.incrementAndGet();
-            }
+        } finally {
+            waiting.addAll(later);
         }
-        waiting.addAll(later);
+    }
+
+    /** True when the request is decided (forwarded, not sampled, or no longer held); false to look again later. */
+    private boolean decide(InferenceSettler.Settled s) {
+        String hash = s.request().requestHashHex();
+        String seed = ledger.inferenceSeed(hash);
+        if (seed == null) return ledger.inferenceHold(hash) == null; // seed block not cut yet, unless the hold is gone
+        InferenceViews.KeyView key = ledger.inferenceKey(Hashes.hex(LedgerMetering.keyHash(s.request().apiKey())));
+        if (key == null || !isSampled(Hashes.unhex(seed), key.samplePpm())) {
+            skipped.incrementAndGet();
+            return true;
+        }
+        http.postJson(verifierUrl + "/inference/verify", Map.of(
+                "request", HexFormat.of().formatHex(s.request().request().encode()),
+                "lengths", s.request().lengths(),
+                "responseRoot", HexFormat.of().formatHex(s.request().responseRoot())));
+        sampled.incrementAndGet();
+        return true;
     }
 
     /** True iff the seed's first 8 bytes, as an unsigned fraction of 2^64, fall below samplePpm / 10^6. */
