@@ -31,8 +31,12 @@ import java.util.concurrent.TimeUnit;
  * for chat), plans the generation, runs it through the {@link Batcher} and answers in one JSON body or as
  * server-sent events. Every response carries {@code x-verigrid-seed} and its commitment
  * ({@link ResponseCommitment}): in the {@code x-verigrid-commitment} header of a whole response, and in the
- * {@code verigrid} object of the body or of the last event of a stream. The key is charged for the prompt
- * and exactly the tokens generated — when a streaming client goes away, generation stops at the next step.
+ * {@code verigrid} object of the body or of the last event of a stream; {@code x-verigrid-request} (also
+ * {@code verigrid.request}) is the hash of the request as a verifier re-executes it ({@code InferenceRequest}), which
+ * names its hold on the ledger. The key is charged for the prompt and exactly the tokens generated — when a
+ * streaming client goes away, generation stops at the next step — and the {@link ServedListener} is told, for
+ * settlement. Unknown request fields are refused as OpenAI refuses them; a tool call the model emits comes back as
+ * {@code tool_calls} (whole responses; a stream carries it as content).
  */
 final class InferenceApi {
     static final String FINGERPRINT = "verigrid-opset-" + OpSet.VERSION;
