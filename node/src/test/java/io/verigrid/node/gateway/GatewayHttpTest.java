@@ -194,6 +194,9 @@ class GatewayHttpTest {
         assertError(gateway.post("/embeddings", "{\"model\":\"tiny-llama\",\"input\":\"a\",\"max_tokens\":3}"), 400,
                 "invalid_request_error", null);
         assertError(gateway.post("/chat/completions", chat(",\"frequency_penalty\":0.5")), 400, "invalid_request_error", null);
+        assertError(gateway.post("/embeddings", "{\"model\":\"tiny-llama\",\"input\":\"a\",\"dimensions\":8}"), 400,
+                "invalid_request_error", null);
+        assertEquals(200, gateway.post("/embeddings", "{\"model\":\"tiny-llama\",\"input\":\"a\",\"dimensions\":64}").statusCode());
         assertEquals(200, gateway.post("/chat/completions", chat(",\"frequency_penalty\":0,\"user\":\"u1\",\"tool_choice\":\"auto\""))
                 .statusCode(), "known fields at their defaults are accepted");
     }
