@@ -164,7 +164,8 @@ public final class InferenceNetwork implements AutoCloseable {
             InferenceVerifierNode verifier = new InferenceVerifierNode(verifierWallet, ledger, checking, o.blockMillis(), log);
             LedgerMetering metering = new LedgerMetering(ledger, o.pricePerToken(), Long.MAX_VALUE / 4, 6_000);
             SamplingForwarder forwarder = new SamplingForwarder(ledger, verifier.url());
-            InferenceSettler settler = new InferenceSettler(provider, Hashes.unhex(modelId), metering, forwarder::settled);
+            InferenceSettler settler = new InferenceSettler(provider, Hashes.unhex(modelId), metering,
+                    o.windowBlocks() + 2 * o.moveBlocks(), forwarder::settled);
             InferenceDefender defender = new InferenceDefender(provider, ledger, served, settler, log);
             GatewayServer gateway = GatewayServer.start(model.withDecoder(served.decoder()), metering, settler, o.host(),
                     o.port(), o.threads(), o.maxBatch());

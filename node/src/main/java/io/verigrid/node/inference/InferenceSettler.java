@@ -17,7 +17,7 @@ import java.util.function.Consumer;
  * The provider's side of billing: collects every request the gateway answered and, once per tick (a block),
  * settles all of them in ONE {@code SettleInference} transaction, so the ledger carries one transaction per block
  * rather than one per request. Each settled request becomes a hold on the ledger; its leaves stay here for a
- * dispute ({@link #served(String)}).
+ * dispute ({@link #served(String)}) until no dispute can open on it any more.
  */
 public final class InferenceSettler implements ServedListener {
     private final Wallet provider;
@@ -25,7 +25,8 @@ public final class InferenceSettler implements ServedListener {
     private final LedgerMetering metering;
     private final Consumer<Settled> onSettled;
     private final ConcurrentLinkedQueue<ServedRequest> queue = new ConcurrentLinkedQueue<>();
-    private final Map<String, ServedRequest> byHash = new ConcurrentHashMap<>();
+    private final Map<String, Settled> byHash = new ConcurrentHashMap<>();
+    private final long retainBlocks;
     private final AtomicLong transactions = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
@@ -33,8 +34,14 @@ public final class InferenceSettler implements ServedListener {
     /** A request whose hold landed at {@code height}. */
     public record Settled(ServedRequest request, long height) {}
 
-    public InferenceSettler(Wallet provider, byte[] modelId, LedgerMetering metering, Consumer<Settled> onSettled) {
+    /**
+     * {@code retainBlocks}: how long a settled request's leaves are kept for a dispute — the challenge window plus the
+     * time the provider has for its first move, after which no dispute can need them.
+     */
+    public InferenceSettler(Wallet provider, byte[] modelId, LedgerMetering metering, long retainBlocks,
+                            Consumer<Settled> onSettled) {
         this.provider = provider;
+        this.retainBlocks = retainBlocks;
         this.modelId = modelId.clone();
         this.metering = metering;
         this.onSettled = onSettled;
@@ -87,13 +94,16 @@ public final class InferenceSettler implements ServedListener {
     }
 
     private void record(ServedRequest r, long height) {
-        byHash.put(r.requestHashHex(), r);
-        onSettled.accept(new Settled(r, height));
+        Settled settled = new Settled(r, height);
+        byHash.put(r.requestHashHex(), settled);
+        byHash.values().removeIf(old -> old.height() < height - retainBlocks);
+        onSettled.accept(settled);
     }
 
     /** A settled request by its hash (hex), or null. */
     public ServedRequest served(String requestHashHex) {
-        return byHash.get(requestHashHex);
+        Settled settled = byHash.get(requestHashHex);
+        return settled == null ? null : settled.request();
     }
 
     /** Settlement transactions sent, requests they carried, requests refused. */
