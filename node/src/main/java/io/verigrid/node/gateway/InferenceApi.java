@@ -36,7 +36,7 @@ import java.util.concurrent.TimeUnit;
  * names its hold on the ledger. The key is charged for the prompt and exactly the tokens generated — when a
  * streaming client goes away, generation stops at the next step — and the {@link ServedListener} is told, for
  * settlement. Unknown request fields are refused as OpenAI refuses them; a tool call the model emits comes back as
- * {@code tool_calls} (whole responses; a stream carries it as content).
+ * {@code tool_calls} (when tools are offered, a streamed choice's text is held back to its end to recognise one).
  */
 final class InferenceApi {
     static final String FINGERPRINT = "verigrid-opset-" + OpSet.VERSION;
@@ -189,6 +189,8 @@ final class InferenceApi {
         String requestHash = "";
         /** The request offered tools (and did not set tool_choice "none"): a tool-call answer becomes tool_calls. */
         boolean toolsOffered;
+        /** Per choice, the streamed text held back while tools are offered. */
+        final Map<Integer, StringBuilder> heldText = new java.util.concurrent.ConcurrentHashMap<>();
 
         Run(InferencePlan plan, boolean chat, String id, long created) {
             this.plan = plan;
@@ -270,6 +272,31 @@ final class InferenceApi {
             Object logprobs = plan.logprobs() ? logprobs(List.of(event.pick())) : null;
             Map<String, Object> delta = chat ? (event.textDelta().isEmpty() ? Map.of() : Map.of("content", event.textDelta()))
                     : null;
+            if (chat && toolsOffered) {
+                // Held back until the choice ends, so that a tool call goes out as tool_calls, not as text.
+                heldText.computeIfAbsent(event.choice(), c -> new StringBuilder()).append(event.textDelta());
+                delta = Map.of();
+                if (finish != null) {
+                    String text = heldText.remove(event.choice()).toString();
+                    List<ToolCalls.Call> calls = ToolCalls.parse(text);
+                    if (!calls.isEmpty()) {
+                        List<Object> indexed = new ArrayList<>();
+                        List<Object> toolCalls = toolCalls(event.choice(), calls);
+                        for (int i = 0; i < toolCalls.size(); i++) {
+                            @SuppressWarnings("unchecked")
+                            Map<String, Object> call = new LinkedHashMap<>((Map<String, Object>) toolCalls.get(i));
+                            call.put("index", i);
+                            indexed.add(call);
+                        }
+                        delta = Map.of("tool_calls", indexed);
+                        finish = "tool_calls";
+                    } else if (!text.isEmpty()) {
+                        delta = Map.of("content", text);
+                    }
+                } else if (!plan.logprobs()) {
+                    return null;
+                }
+            }
             Map<String, Object> chunk = chunk(event.choice(), delta, event.textDelta(), logprobs, finish);
             if (last) {
                 chunk.put("verigrid", verigrid());

@@ -36,6 +36,14 @@ class ToolCallsTest {
         assertEquals(List.of(), ToolCalls.parse("{not json"));
     }
 
+    private static JsonNode read(String json) {
+        try {
+            return Json.MAPPER.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(json, e);
+        }
+    }
+
     /** The real decoder, with its logits replaced so each sequence emits a fixed script: a tool call, then the end token. */
     record Scripted(DecoderModel inner, int[] script, Map<KvCache, Integer> emitted) implements DecoderModel {
         public int vocabSize() { return inner.vocabSize(); }
@@ -85,6 +93,23 @@ class ToolCallsTest {
             assertEquals("{\"city\":\"Paris\"}", calls.get(0).path("function").path("arguments").asText());
             assertTrue(calls.get(0).path("id").asText().startsWith("call_"));
             assertTrue(choice.path("message").path("content").isNull());
+
+            HttpResponse<String> streamed = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(server.baseUrl() + "/chat/completions")).header("Authorization", "Bearer " + key)
+                    .POST(HttpRequest.BodyPublishers.ofString(body.replace("\"max_tokens\":60", "\"max_tokens\":60,\"stream\":true")))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, streamed.statusCode(), streamed.body());
+            List<JsonNode> chunks = streamed.body().lines().filter(line -> line.startsWith("data: {"))
+                    .map(line -> read(line.substring(6))).toList();
+            assertTrue(chunks.stream().noneMatch(c -> c.path("choices").get(0).path("delta").path("content").asText().contains("get_weather")),
+                    "the call is not streamed as text");
+            JsonNode last = chunks.get(chunks.size() - 1).path("choices").get(0);
+            assertEquals("tool_calls", last.path("finish_reason").asText(), streamed.body());
+            JsonNode streamedCall = last.path("delta").path("tool_calls").get(0);
+            assertEquals(0, streamedCall.path("index").asInt());
+            assertEquals("get_weather", streamedCall.path("function").path("name").asText());
+            assertEquals("{\"city\":\"Paris\"}", streamedCall.path("function").path("arguments").asText());
+            assertTrue(streamed.body().endsWith("data: [DONE]\n\n"));
         }
     }
 }
