@@ -70,7 +70,7 @@ public final class Decoder {
 
     /**
      * The program {@link #next} runs at {@code position} (0-based): STATE inputs are the weights and the cache
-     * tensors ({@link #cacheName}, rows 0..position−1), the one DATA input is {@code "ids"} = [token]. Every
+     * tensors {@code cache.<layer>.k|v} (rows 0..position−1), the one DATA input is {@code "ids"} = [token]. Every
      * position has the same operators; only attributes (the rope offset) change. The last operator's output
      * is the logits, shape (1, vocab); the cache after the position is the output of the {@code concat} that
      * reads the cache tensor.
@@ -82,11 +82,6 @@ public final class Decoder {
         Graph graph = new Graph();
         model.forward(graph, graph.data("ids"), 1, 1, position, new HashMap<>());
         return graph.specs();
-    }
-
-    /** The name of layer {@code layer}'s key ({@code value == false}) or value cache tensor. */
-    public static String cacheName(int layer, boolean value) {
-        return value ? LanguageModel.cacheValue(layer) : LanguageModel.cacheKey(layer);
     }
 
     private Tensor stateTensor(String name) {
