@@ -30,6 +30,7 @@ class ServeCommandTest {
         PrintStream original = System.out;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        long started = System.nanoTime();
         Thread serving = new Thread(() -> new CommandLine(new ServeCommand()).execute("--model", dir.toString()));
         serving.setDaemon(true);
         List<String> lines;
@@ -44,6 +45,7 @@ class ServeCommandTest {
             System.setOut(original);
         }
         assertEquals(2, lines.size(), String.valueOf(lines));
+        System.err.printf("serve: ready in %d ms%n", (System.nanoTime() - started) / 1_000_000);
         assertTrue(lines.get(0).matches("base_url: http://127\\.0\\.0\\.1:\\d+/v1"), lines.get(0));
         assertTrue(lines.get(1).matches("api_key: vg-[0-9a-f]{32}"), lines.get(1));
         String baseUrl = lines.get(0).substring("base_url: ".length());
@@ -52,5 +54,12 @@ class ServeCommandTest {
                 .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, models.statusCode());
         assertTrue(models.body().contains("\"id\":\"tiny\""), models.body());
+        HttpResponse<String> chat = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(baseUrl + "/chat/completions"))
+                .header("Authorization", "Bearer " + key).POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":4}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, chat.statusCode(), chat.body());
+        assertTrue(chat.headers().firstValue("x-verigrid-request").orElse("").matches("[0-9a-f]{64}"),
+                "the response names its hold on the embedded ledger");
     }
 }

@@ -1,6 +1,7 @@
 package io.verigrid.engine;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -40,6 +41,14 @@ public final class Decoder {
 
     /** Feeds {@code token} at the next position; returns that position's logits (vocab). */
     public Tensor next(int token) {
+        return next(token, null);
+    }
+
+    /**
+     * As {@link #next(int)}, appending one {@link OpRecord} per operator of the position's program
+     * ({@link #positionProgram}) to {@code records} (nullable): the position's trace for an inference dispute.
+     */
+    public Tensor next(int token, List<OpRecord> records) {
         if (token < 0 || token >= model.vocabSize()) {
             throw new IllegalArgumentException("token must be in [0, " + model.vocabSize() + "), got " + token);
         }
@@ -50,13 +59,29 @@ public final class Decoder {
         Map<String, Graph.Node> nextCache = new HashMap<>();
         Graph.Node logits = model.forward(graph, graph.data("ids"), 1, 1, position, nextCache);
         Map<String, Tensor> data = Map.of("ids", Tensor.of(new int[] {1}, new float[] {token}));
-        Tensor[] outputs = ProgramRunner.run(graph.specs(), this::stateTensor, data::get, par, position + 1, null, null);
+        Tensor[] outputs = ProgramRunner.run(graph.specs(), this::stateTensor, data::get, par, position + 1, null, records);
         for (Map.Entry<String, Graph.Node> entry : nextCache.entrySet()) {
             cache.put(entry.getKey(), ProgramRunner.value(entry.getValue(), outputs, this::stateTensor, data::get));
         }
         position++;
         Tensor row = outputs[logits.ref().op()];
         return Tensor.of(new int[] {model.vocabSize()}, row.data());
+    }
+
+    /**
+     * The program {@link #next} runs at {@code position} (0-based): STATE inputs are the weights and the cache
+     * tensors {@code cache.<layer>.k|v} (rows 0..position−1), the one DATA input is {@code "ids"} = [token]. Every
+     * position has the same operators; only attributes (the rope offset) change. The last operator's output
+     * is the logits, shape (1, vocab); the cache after the position is the output of the {@code concat} that
+     * reads the cache tensor.
+     */
+    public static List<OpSpec> positionProgram(LanguageModel model, int position) {
+        if (position < 0 || position >= model.maxPositions()) {
+            throw new IllegalArgumentException("position must be in [0, " + model.maxPositions() + "), got " + position);
+        }
+        Graph graph = new Graph();
+        model.forward(graph, graph.data("ids"), 1, 1, position, new HashMap<>());
+        return graph.specs();
     }
 
     private Tensor stateTensor(String name) {

@@ -21,6 +21,7 @@ final class Draft {
     private long nextDisputeId;
     private MarketDraft market;
     private SubnetDraft subnets;
+    private InferenceDraft inference;
 
     Draft(LedgerState base, long height) {
         this.base = base;
@@ -81,6 +82,12 @@ final class Draft {
         return subnets;
     }
 
+    /** The inference section's changes in this draft, created on first use. */
+    InferenceDraft inference() {
+        if (inference == null) inference = new InferenceDraft(base.inference);
+        return inference;
+    }
+
     void burn(long amount) {
         burned = Math.addExact(burned, amount);
     }
@@ -94,5 +101,6 @@ final class Draft {
         base.nextDisputeId = nextDisputeId;
         if (market != null) market.commit();
         if (subnets != null) subnets.commit();
+        if (inference != null) inference.commit();
     }
 }

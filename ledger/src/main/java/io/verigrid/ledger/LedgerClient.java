@@ -171,6 +171,13 @@ public final class LedgerClient implements Closeable {
         return query("market", "provider:" + address, MarketViews.ProviderView.class);
     }
 
+    // ---- verified inference ----
+
+    /** An inference query ({@code InferenceQuery}: models, model:ID, key:HASH, hold:HASH, seed:HASH, dispute:ID, …) as JSON. */
+    public com.fasterxml.jackson.databind.JsonNode inference(String what) {
+        return query("inference", what, com.fasterxml.jackson.databind.JsonNode.class);
+    }
+
     private CompletableFuture<byte[]> writeAsync(byte[] entry) {
         return raft.async().send(Message.valueOf(ByteString.copyFrom(entry))).thenApply(reply -> {
             try {

@@ -114,7 +114,11 @@ public final class LedgerFuzz {
                 new TxBody.PostStepRoots(1, List.of(h, h)), new TxBody.PickStepRange(1, 0),
                 new TxBody.PostTraceRoot(1, h, 9), new TxBody.PostTraceNodes(1, List.of(h)),
                 new TxBody.PickTraceNode(1, 1, h), new TxBody.PickTraceNode(1, 1, null), new TxBody.DisputeAssembly(1),
-                new TxBody.SettleOperator(1, List.of(), h), new TxBody.SettleAssembly(1, tiny.initialState()));
+                new TxBody.SettleOperator(1, List.of(), h), new TxBody.SettleAssembly(1, tiny.initialState()),
+                new io.verigrid.ledger.tx.InferenceTx.RegisterApiKey(h, 50_000), new io.verigrid.ledger.tx.InferenceTx.DepositInference(9),
+                new io.verigrid.ledger.tx.InferenceTx.SettleInference(h, List.of(new io.verigrid.ledger.tx.InferenceTx.Served(h, h, h, 3, 2))),
+                new io.verigrid.ledger.tx.InferenceTx.ChallengeInference(new byte[] {1, 0, 1, 120}, h),
+                new io.verigrid.ledger.tx.InferenceTx.InferenceMove(1, new byte[] {2, 0, 0, 0, 0, 0, 0, 0, 0, 0}));
         List<byte[]> out = new ArrayList<>();
         for (int i = 0; i < bodies.size(); i++) {
             Keys k = keys.get(i % keys.size());

@@ -55,6 +55,7 @@ final class LedgerQuery {
             case "metagraph" -> s.metagraph(Integer.parseInt(arg));
             case "scoreReports" -> s.scoreReports(Integer.parseInt(arg));
             case "market" -> MarketQuery.answer(s, arg);
+            case "inference" -> InferenceQuery.answer(s, arg);
             default -> throw new IllegalArgumentException("unknown query kind " + r.kind());
         };
     }

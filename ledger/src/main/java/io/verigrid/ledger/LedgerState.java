@@ -41,6 +41,7 @@ public final class LedgerState {
     final TreeMap<Long, Dispute> disputes = new TreeMap<>();
     MarketState market = new MarketState();
     SubnetState subnets = new SubnetState(Issuance.defaults());
+    InferenceState inference = new InferenceState();
     private final List<BlockView> blocks = new ArrayList<>();
     private final List<byte[]> pendingTxHashes = new ArrayList<>();
     private final Map<String, TxResult> results = new HashMap<>();
@@ -185,6 +186,8 @@ public final class LedgerState {
             SubnetRules.apply(d, sender, account, sb);
         } else if (body instanceof TxBody.PreprocessBody pb) {
             PreprocessRules.dispatch(d, sender, account, pb);
+        } else if (body instanceof TxBody.InferenceBody ib) {
+            InferenceRules.apply(d, sender, account, ib);
         } else if (body.tag() >= 40 && body.tag() < 60) {
             MarketRules.dispatch(d, sender, account, body);
         } else if (DisputeRules.isMove(body)) {
@@ -202,7 +205,7 @@ public final class LedgerState {
         for (Job j : jobs.values()) {
             if (j.status == Job.Status.LEASED && address.equals(j.lessee)) return "lessee of job " + j.id;
         }
-        return null;
+        return inference.stakeLock(address);
     }
 
     /**
@@ -218,6 +221,7 @@ public final class LedgerState {
         PreprocessRules.applyTimeouts(draft);
         MarketRules.onBlock(draft);
         SubnetRules.onBlock(draft);
+        InferenceRules.onBlock(draft);
         draft.commit();
         height++;
         return recordBlock();
@@ -271,6 +275,7 @@ public final class LedgerState {
         });
         market.addLeaves(leaves);
         subnets.addLeaves(leaves);   // the subnet section comes after the market section
+        if (!inference.isEmpty()) inference.addLeaves(leaves); // then the inference section, once it has anything
         return Merkle.root(leaves);
     }
 
@@ -284,6 +289,7 @@ public final class LedgerState {
         for (Dispute d : disputes.values()) total = Math.addExact(total, d.locked());
         total = Math.addExact(total, market.locked());
         total = Math.addExact(total, subnets.locked());
+        total = Math.addExact(total, inference.locked());
         return total;
     }
 
@@ -435,6 +441,7 @@ public final class LedgerState {
         disputes.values().forEach(d -> d.write(out));
         market.write(out);
         subnets.write(out);   // the subnet section, after the market section
+        inference.write(out); // the inference section, after the subnet section
         out.i32(blocks.size());
         for (BlockView b : blocks) {
             out.i64(b.height()).string(b.hash()).string(b.prevHash()).string(b.txRoot()).string(b.stateRoot());
@@ -476,6 +483,7 @@ public final class LedgerState {
         }
         s.market = MarketState.read(in);
         s.subnets = SubnetState.read(in);
+        s.inference = InferenceState.read(in);
         for (int i = in.count("blocks", 1); i > 0; i--) {
             long h = in.i64("height");
             String hash = in.string("hash"), prev = in.string("prevHash"), txRoot = in.string("txRoot"), root = in.string("stateRoot");

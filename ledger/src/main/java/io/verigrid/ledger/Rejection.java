@@ -59,6 +59,13 @@ public final class Rejection extends RuntimeException {
     public static final String UNKNOWN_REPORT = "UNKNOWN_REPORT";
     public static final String ALREADY_CHALLENGED = "ALREADY_CHALLENGED";
     public static final String MODEL_FILES_MISMATCH = "MODEL_FILES_MISMATCH";
+    // verified inference (InferenceRules)
+    public static final String UNKNOWN_MODEL = "UNKNOWN_MODEL";
+    public static final String NOT_MODEL_OWNER = "NOT_MODEL_OWNER";
+    public static final String UNKNOWN_KEY = "UNKNOWN_KEY";
+    public static final String INSUFFICIENT_ESCROW = "INSUFFICIENT_ESCROW";
+    public static final String DUPLICATE_REQUEST = "DUPLICATE_REQUEST";
+    public static final String UNKNOWN_HOLD = "UNKNOWN_HOLD";
 
     private final String code;
 

@@ -26,6 +26,9 @@ public sealed interface TxBody {
     /** The preprocessing transactions (tags 20..29), declared in {@link PreprocessTx}; rules in {@code PreprocessRules}. */
     non-sealed interface PreprocessBody extends TxBody {}
 
+    /** The verified-inference transactions (tags 80..99), declared in {@link InferenceTx}; rules in {@code InferenceRules}. */
+    non-sealed interface InferenceBody extends TxBody {}
+
     /** Moves {@code amount} units from the sender's balance to {@code to}. */
     record Transfer(byte[] to, long amount) implements TxBody {
         public static final int TAG = 1;
@@ -465,6 +468,7 @@ public sealed interface TxBody {
         int tag = in.u8("body tag");
         if (tag >= 60 && tag <= 79) return SubnetTx.read(tag, in);
         if (tag >= 20 && tag <= 29) return PreprocessTx.read(tag, in);
+        if (tag >= 80 && tag <= 99) return InferenceTx.read(tag, in);
         return switch (tag) {
             case Transfer.TAG -> new Transfer(in.raw(32, "to"), in.i64("amount"));
             case Stake.TAG -> new Stake(in.i64("amount"));

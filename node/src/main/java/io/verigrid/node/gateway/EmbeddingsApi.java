@@ -34,6 +34,7 @@ final class EmbeddingsApi {
         String key = GatewayServer.bearer(ctx);
         long left = metering.admit(key);
         JsonNode body = GatewayServer.body(ctx);
+        Fields.rejectUnknown(body, Fields.EMBEDDINGS);
         GatewayServer.requireModel(body, model);
         List<int[]> inputs = inputs(body);
         int total = inputs.stream().mapToInt(ids -> ids.length).sum();
@@ -46,17 +47,22 @@ final class EmbeddingsApi {
             throw OpenAiException.invalid("encoding_format", "'encoding_format' must be 'float' or 'base64', got "
                     + format);
         }
+        Integer dimensions = Fields.integer(body, "dimensions");
         List<Object> data = new ArrayList<>();
         for (int i = 0; i < inputs.size(); i++) {
             Tensor states = model.decoder().hiddenStates(inputs.get(i), par);
             float[] pooled = Ops.execute("mean_axis", new long[] {0, 0}, List.of(states), par).data();
+            if (dimensions != null && dimensions != pooled.length) {
+                throw OpenAiException.invalid("dimensions", "this model's embeddings have " + pooled.length
+                        + " dimensions and cannot be shortened; got 'dimensions' " + dimensions);
+            }
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("object", "embedding");
             entry.put("index", i);
             entry.put("embedding", "base64".equals(format) ? base64(pooled) : pooled);
             data.add(entry);
         }
-        metering.record(key, total, 0);
+        metering.recordEmbedding(key, total);
         Map<String, Object> response = new LinkedHashMap<>();
         response.put("object", "list");
         response.put("data", data);

@@ -3,10 +3,61 @@ package io.verigrid.node.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /** Reads optional request fields with OpenAI's 400 errors that name the offending parameter. */
 final class Fields {
+    /** The request fields OpenAI's chat endpoint accepts (plus {@code top_k}, as vLLM and llama.cpp do). */
+    static final Set<String> CHAT = Set.of("model", "messages", "max_tokens", "max_completion_tokens", "temperature",
+            "top_p", "top_k", "seed", "stop", "n", "stream", "stream_options", "logprobs", "top_logprobs", "tools",
+            "tool_choice", "parallel_tool_calls", "functions", "function_call", "user", "frequency_penalty",
+            "presence_penalty", "logit_bias", "response_format", "metadata", "store", "service_tier");
+    static final Set<String> COMPLETIONS = Set.of("model", "prompt", "max_tokens", "temperature", "top_p", "top_k", "seed",
+            "stop", "n", "stream", "stream_options", "logprobs", "echo", "best_of", "suffix", "user",
+            "frequency_penalty", "presence_penalty", "logit_bias");
+    static final Set<String> EMBEDDINGS = Set.of("model", "input", "encoding_format", "dimensions", "user");
+
     private Fields() {
+    }
+
+    /** OpenAI answers an unknown field with 400 "Unrecognized request argument supplied: x"; so does the gateway. */
+    static void rejectUnknown(JsonNode body, Set<String> known) {
+        java.util.Iterator<String> names = body.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            if (!known.contains(name)) {
+                throw OpenAiException.invalid(name, "Unrecognized request argument supplied: " + name);
+            }
+        }
+        rejectUnsupported(body);
+    }
+
+    /**
+     * Known fields the gateway cannot honour are refused unless they ask for nothing (their defaults): a
+     * penalty, a logit bias, echo, best_of, a suffix or a JSON response format would change what is generated.
+     */
+    static void rejectUnsupported(JsonNode body) {
+        for (String penalty : List.of("frequency_penalty", "presence_penalty")) {
+            if (present(body, penalty) && body.get(penalty).asDouble() != 0) {
+                throw OpenAiException.invalid(penalty, "'" + penalty + "' other than 0 is not supported by this gateway");
+            }
+        }
+        if (present(body, "logit_bias") && !body.get("logit_bias").isEmpty()) {
+            throw OpenAiException.invalid("logit_bias", "'logit_bias' is not supported by this gateway");
+        }
+        if (present(body, "echo") && body.get("echo").asBoolean()) {
+            throw OpenAiException.invalid("echo", "'echo' is not supported by this gateway");
+        }
+        if (present(body, "best_of") && body.get("best_of").asInt() != 1) {
+            throw OpenAiException.invalid("best_of", "'best_of' other than 1 is not supported by this gateway");
+        }
+        if (present(body, "suffix")) {
+            throw OpenAiException.invalid("suffix", "'suffix' is not supported by this gateway");
+        }
+        JsonNode format = body.get("response_format");
+        if (format != null && !format.isNull() && !"text".equals(format.path("type").asText())) {
+            throw OpenAiException.invalid("response_format", "only response_format {\"type\": \"text\"} is supported by this gateway");
+        }
     }
 
     static boolean present(JsonNode body, String field) {

@@ -39,9 +39,15 @@ public final class GatewayServer implements AutoCloseable {
      */
     public static GatewayServer start(ServedModel model, Metering metering, String host, int port, int threads,
             int maxBatch) {
+        return start(model, metering, ServedListener.NONE, host, port, threads, maxBatch);
+    }
+
+    /** As above, telling {@code listener} about every answered request (settlement and proof of sampling). */
+    public static GatewayServer start(ServedModel model, Metering metering, ServedListener listener, String host, int port,
+            int threads, int maxBatch) {
         Parallelism par = Parallelism.of(threads);
         Batcher batcher = new Batcher(model.decoder(), par, maxBatch);
-        InferenceApi inference = new InferenceApi(model, metering, batcher);
+        InferenceApi inference = new InferenceApi(model, metering, batcher, listener);
         EmbeddingsApi embeddings = new EmbeddingsApi(model, metering, par);
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;

@@ -9,6 +9,9 @@ import io.verigrid.engine.generate.Generation;
 import io.verigrid.engine.generate.Sampler;
 import io.verigrid.engine.generate.TokenEvent;
 import io.verigrid.node.http.Json;
+import io.verigrid.verify.Hashes;
+import io.verigrid.verify.InferenceRequest;
+import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -28,20 +31,26 @@ import java.util.concurrent.TimeUnit;
  * for chat), plans the generation, runs it through the {@link Batcher} and answers in one JSON body or as
  * server-sent events. Every response carries {@code x-verigrid-seed} and its commitment
  * ({@link ResponseCommitment}): in the {@code x-verigrid-commitment} header of a whole response, and in the
- * {@code verigrid} object of the body or of the last event of a stream. The key is charged for the prompt
- * and exactly the tokens generated — when a streaming client goes away, generation stops at the next step.
+ * {@code verigrid} object of the body or of the last event of a stream; {@code x-verigrid-request} (also
+ * {@code verigrid.request}) is the hash of the request as a verifier re-executes it ({@code InferenceRequest}), which
+ * names its hold on the ledger. The key is charged for the prompt and exactly the tokens generated — when a
+ * streaming client goes away, generation stops at the next step — and the {@link ServedListener} is told, for
+ * settlement. Unknown request fields are refused as OpenAI refuses them; a tool call the model emits comes back as
+ * {@code tool_calls} (when tools are offered, a streamed choice's text is held back to its end to recognise one).
  */
 final class InferenceApi {
     static final String FINGERPRINT = "verigrid-opset-" + OpSet.VERSION;
     private final ServedModel model;
     private final Metering metering;
     private final Batcher batcher;
+    private final ServedListener listener;
     private final SecureRandom random = new SecureRandom();
 
-    InferenceApi(ServedModel model, Metering metering, Batcher batcher) {
+    InferenceApi(ServedModel model, Metering metering, Batcher batcher, ServedListener listener) {
         this.model = model;
         this.metering = metering;
         this.batcher = batcher;
+        this.listener = listener;
     }
 
     void chat(Context ctx) {
@@ -56,15 +65,24 @@ final class InferenceApi {
         String key = GatewayServer.bearer(ctx);
         long left = metering.admit(key);
         JsonNode body = GatewayServer.body(ctx);
+        Fields.rejectUnknown(body, chat ? Fields.CHAT : Fields.COMPLETIONS);
         GatewayServer.requireModel(body, model);
         int[] prompt = chat ? model.tokenizer().encode(Prompts.chat(body, model)) : Prompts.completion(body, model);
         InferencePlan plan = InferencePlan.of(body, prompt, model.contextLength(), left,
                 List.copyOf(model.stopTokens()), chat, random.nextLong() & 0x7FFF_FFFFL);
         Run run = new Run(plan, chat, "%s-%s".formatted(chat ? "chatcmpl" : "cmpl", randomHex()),
                 System.currentTimeMillis() / 1000);
+        InferenceRequest spec = new InferenceRequest(run.id, prompt, plan.generation().n(),
+                Math.min(plan.generation().maxTokens(), model.contextLength() - prompt.length), plan.generation().sampling(),
+                model.stopTokens().stream().mapToInt(Integer::intValue).toArray());
         Generation generation = new Generation(model.decoder(), model.tokenizer(), plan.generation(), run::onEvent);
         CompletableFuture<Generation> done = batcher.submit(generation);
         ctx.header("x-verigrid-seed", Long.toString(plan.seed()));
+        // Names the request on the ledger: its hold is GET /ledger/inference/hold/<this> once settled.
+        run.requestHash = Hashes.hex(spec.hash());
+        run.toolsOffered = chat && !"none".equals(body.path("tool_choice").asText())
+                && (body.path("tools").size() > 0 || body.path("functions").size() > 0);
+        ctx.header("x-verigrid-request", run.requestHash);
         try {
             if (plan.stream()) {
                 stream(ctx, run, generation, done);
@@ -75,6 +93,7 @@ final class InferenceApi {
             }
         } finally {
             metering.record(key, prompt.length, generation.completionTokens());
+            served(new ServedRequest(key, spec, run.commitment.leaves(), prompt.length, generation.completionTokens()));
         }
     }
 
@@ -128,6 +147,14 @@ final class InferenceApi {
         }
     }
 
+    private void served(ServedRequest request) {
+        try {
+            listener.served(request);
+        } catch (RuntimeException e) {
+            LoggerFactory.getLogger(InferenceApi.class).warn("gateway: settling request {} failed", request.requestHashHex(), e);
+        }
+    }
+
     private static void send(OutputStream out, Map<String, Object> chunk) throws IOException {
         out.write(("data: " + Json.write(chunk) + "\n\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
@@ -159,6 +186,11 @@ final class InferenceApi {
         final ResponseCommitment commitment = new ResponseCommitment();
         final LinkedBlockingQueue<TokenEvent> events = new LinkedBlockingQueue<>();
         final List<List<Sampler.Pick>> picks = new ArrayList<>();
+        String requestHash = "";
+        /** The request offered tools (and did not set tool_choice "none"): a tool-call answer becomes tool_calls. */
+        boolean toolsOffered;
+        /** Per choice, the streamed text held back while tools are offered. */
+        final Map<Integer, StringBuilder> heldText = new java.util.concurrent.ConcurrentHashMap<>();
 
         Run(InferencePlan plan, boolean chat, String id, long created) {
             this.plan = plan;
@@ -186,17 +218,23 @@ final class InferenceApi {
             for (Choice choice : generation.choices()) {
                 Map<String, Object> entry = new LinkedHashMap<>();
                 entry.put("index", choice.index());
+                String finish = choice.finish().apiName();
                 if (chat) {
                     Map<String, Object> message = new LinkedHashMap<>();
                     message.put("role", "assistant");
-                    message.put("content", choice.text());
+                    List<ToolCalls.Call> calls = toolsOffered ? ToolCalls.parse(choice.text()) : List.of();
+                    message.put("content", calls.isEmpty() ? choice.text() : null);
                     message.put("refusal", null);
+                    if (!calls.isEmpty()) {
+                        message.put("tool_calls", toolCalls(choice.index(), calls));
+                        finish = "tool_calls";
+                    }
                     entry.put("message", message);
                 } else {
                     entry.put("text", choice.text());
                 }
                 entry.put("logprobs", plan.logprobs() ? logprobs(picks.get(choice.index())) : null);
-                entry.put("finish_reason", choice.finish().apiName());
+                entry.put("finish_reason", finish);
                 choices.add(entry);
             }
             Map<String, Object> body = envelope(choices);
@@ -204,6 +242,22 @@ final class InferenceApi {
             body.put("usage", usage(generation));
             body.put("verigrid", verigrid());
             return body;
+        }
+
+        /** OpenAI's tool_calls: ids derived from the response id, so a re-executed request gives the same ones. */
+        private List<Object> toolCalls(int choice, List<ToolCalls.Call> calls) {
+            List<Object> out = new ArrayList<>();
+            for (int i = 0; i < calls.size(); i++) {
+                Map<String, Object> function = new LinkedHashMap<>();
+                function.put("name", calls.get(i).name());
+                function.put("arguments", calls.get(i).arguments());
+                Map<String, Object> call = new LinkedHashMap<>();
+                call.put("id", "call_" + id.substring(id.indexOf('-') + 1) + "_" + choice + "_" + i);
+                call.put("type", "function");
+                call.put("function", function);
+                out.add(call);
+            }
+            return out;
         }
 
         /** A stream chunk for one event, or null when it carries nothing to show. */
@@ -218,6 +272,31 @@ final class InferenceApi {
             Object logprobs = plan.logprobs() ? logprobs(List.of(event.pick())) : null;
             Map<String, Object> delta = chat ? (event.textDelta().isEmpty() ? Map.of() : Map.of("content", event.textDelta()))
                     : null;
+            if (chat && toolsOffered) {
+                // Held back until the choice ends, so that a tool call goes out as tool_calls, not as text.
+                heldText.computeIfAbsent(event.choice(), c -> new StringBuilder()).append(event.textDelta());
+                delta = Map.of();
+                if (finish != null) {
+                    String text = heldText.remove(event.choice()).toString();
+                    List<ToolCalls.Call> calls = ToolCalls.parse(text);
+                    if (!calls.isEmpty()) {
+                        List<Object> indexed = new ArrayList<>();
+                        List<Object> toolCalls = toolCalls(event.choice(), calls);
+                        for (int i = 0; i < toolCalls.size(); i++) {
+                            @SuppressWarnings("unchecked")
+                            Map<String, Object> call = new LinkedHashMap<>((Map<String, Object>) toolCalls.get(i));
+                            call.put("index", i);
+                            indexed.add(call);
+                        }
+                        delta = Map.of("tool_calls", indexed);
+                        finish = "tool_calls";
+                    } else if (!text.isEmpty()) {
+                        delta = Map.of("content", text);
+                    }
+                } else if (!plan.logprobs()) {
+                    return null;
+                }
+            }
             Map<String, Object> chunk = chunk(event.choice(), delta, event.textDelta(), logprobs, finish);
             if (last) {
                 chunk.put("verigrid", verigrid());
@@ -261,7 +340,8 @@ final class InferenceApi {
         }
 
         Map<String, Object> verigrid() {
-            return Map.of("seed", plan.seed(), "commitment", commitment.rootHex(), "op_set", OpSet.VERSION);
+            return Map.of("seed", plan.seed(), "commitment", commitment.rootHex(), "op_set", OpSet.VERSION,
+                    "request", requestHash);
         }
 
         /** OpenAI's logprobs object: chat {content: [...]}, completions {tokens, token_logprobs, top_logprobs}. */

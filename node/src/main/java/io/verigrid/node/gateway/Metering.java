@@ -17,6 +17,14 @@ public interface Metering {
     /** Charges a finished request's tokens to {@code apiKey}. */
     void record(String apiKey, int promptTokens, int completionTokens);
 
+    /**
+     * Charges an embeddings request's tokens. Embeddings have no response commitment to dispute, so a ledger-backed
+     * metering counts them against the key's local quota only; by default they are charged like any request.
+     */
+    default void recordEmbedding(String apiKey, int tokens) {
+        record(apiKey, tokens, 0);
+    }
+
     /** What {@code apiKey} has been charged so far. */
     Usage usage(String apiKey);
 

@@ -1,6 +1,7 @@
 package io.verigrid.node.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.verigrid.engine.generate.DecoderModel;
 import io.verigrid.engine.generate.LlamaDecoder;
 import io.verigrid.engine.tokenizer.Tokenizer;
 import io.verigrid.node.http.Json;
@@ -16,14 +17,29 @@ import java.util.TreeSet;
  * {@code model.safetensors}, {@code tokenizer.json} and (optionally) {@code tokenizer_config.json} with the
  * chat template and the bos/eos tokens. Its API name is the directory's name.
  */
-public record ServedModel(String name, LlamaDecoder decoder, Tokenizer tokenizer, ChatTemplate chatTemplate,
+public record ServedModel(String name, DecoderModel decoder, Tokenizer tokenizer, ChatTemplate chatTemplate,
         String bosToken, Set<Integer> stopTokens) {
+
+    /** The same model (name, tokenizer, template) computed by {@code other}: how drills serve a cheaper computation. */
+    public ServedModel withDecoder(DecoderModel other) {
+        if (other == null || other.vocabSize() != decoder.vocabSize()) {
+            throw new IllegalArgumentException("other: a decoder with the same vocabulary is required");
+        }
+        return new ServedModel(name, other, tokenizer, chatTemplate, bosToken, stopTokens);
+    }
 
     public static ServedModel load(Path dir) {
         if (dir == null || !Files.isDirectory(dir)) {
             throw new IllegalArgumentException("model directory " + dir + " does not exist");
         }
-        LlamaDecoder decoder = LlamaDecoder.load(dir);
+        return load(dir, LlamaDecoder.load(dir));
+    }
+
+    /** The tokenizer, template and stop tokens of {@code dir}, computed by {@code decoder} (already loaded from it). */
+    public static ServedModel load(Path dir, DecoderModel decoder) {
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("model directory " + dir + " does not exist");
+        }
         Tokenizer tokenizer = Tokenizer.load(dir.resolve("tokenizer.json"));
         JsonNode config = readJson(dir.resolve("tokenizer_config.json"));
         String bos = tokenText(config.get("bos_token"));

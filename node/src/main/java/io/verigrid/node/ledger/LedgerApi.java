@@ -43,6 +43,13 @@ public final class LedgerApi {
         app.get("/ledger/subnets/{netuid}", ctx -> ctx.json(found(ledger.subnet((int) longParam(ctx, "netuid")), "subnet " + ctx.pathParam("netuid"))));
         app.get("/ledger/subnets/{netuid}/metagraph", ctx -> ctx.json(found(ledger.metagraph((int) longParam(ctx, "netuid")), "subnet " + ctx.pathParam("netuid"))));
         app.get("/ledger/subnets/{netuid}/scores", ctx -> ctx.json(found(ledger.scoreReports((int) longParam(ctx, "netuid")), "subnet " + ctx.pathParam("netuid"))));
+        // Verified inference: {what} is models, model:ID, key:HASH, escrow:ADDRESS, hold:HASH, holds, seed:HASH,
+        // dispute:ID or disputes; answered as {"value": …} (null when there is no such thing).
+        app.get("/ledger/inference/{what}", ctx -> {
+            Map<String, Object> body = new HashMap<>();
+            body.put("value", ledger.inference(ctx.pathParam("what")));
+            ctx.json(body);
+        });
         app.get("/ledger/jobs/{id}/units/{unit}/sample-seed", ctx -> {
             byte[] seed = ledger.sampleSeed(longParam(ctx, "id"), (int) longParam(ctx, "unit"));
             Map<String, Object> body = new HashMap<>();

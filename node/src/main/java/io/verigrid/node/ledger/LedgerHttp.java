@@ -1,6 +1,7 @@
 package io.verigrid.node.ledger;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.verigrid.ledger.InferenceViews;
 import io.verigrid.ledger.AccountView;
 import io.verigrid.ledger.BlockView;
 import io.verigrid.ledger.ChainStatus;
@@ -73,6 +74,47 @@ public final class LedgerHttp {
 
     public TxResult tx(String hashHex) {
         return http.get(base + "/ledger/txs/" + hashHex, TxResult.class);
+    }
+
+    // ---- verified inference ----
+
+    /** The value of an inference query ({@code GET /ledger/inference/{what}}), or null. */
+    public <T> T inference(String what, Class<T> type) {
+        JsonNode value = http.getJson(base + "/ledger/inference/" + what).path("value");
+        if (value.isMissingNode() || value.isNull()) return null;
+        try {
+            return Json.MAPPER.treeToValue(value, type);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("unreadable inference answer for " + what, e);
+        }
+    }
+
+    public <T> List<T> inferenceList(String what, Class<T> element) {
+        JsonNode value = http.getJson(base + "/ledger/inference/" + what).path("value");
+        return Json.MAPPER.convertValue(value, Json.MAPPER.getTypeFactory().constructCollectionType(List.class, element));
+    }
+
+    public InferenceViews.KeyView inferenceKey(String keyHashHex) {
+        return inference("key:" + keyHashHex, InferenceViews.KeyView.class);
+    }
+
+    public InferenceViews.HoldView inferenceHold(String requestHashHex) {
+        return inference("hold:" + requestHashHex, InferenceViews.HoldView.class);
+    }
+
+    public InferenceViews.DisputeView inferenceDispute(long id) {
+        return inference("dispute:" + id, InferenceViews.DisputeView.class);
+    }
+
+    public List<InferenceViews.DisputeView> inferenceDisputes() {
+        return inferenceList("disputes", InferenceViews.DisputeView.class);
+    }
+
+    /** The sampling seed of a held request (hex), or null before its seed block. */
+    public String inferenceSeed(String requestHashHex) {
+        JsonNode value = http.getJson(base + "/ledger/inference/seed:" + requestHashHex).path("value");
+        String seed = value.path("seed").asText("");
+        return seed.isEmpty() ? null : seed;
     }
 
     // ---- compute market ----

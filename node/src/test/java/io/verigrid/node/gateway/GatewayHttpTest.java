@@ -183,6 +183,25 @@ class GatewayHttpTest {
     }
 
     @Test
+    void unknownAndUnsupportedRequestFieldsAreRefusedAsOpenAiDoes() {
+        HttpResponse<String> unknown = gateway.post("/chat/completions", chat(",\"temprature\":0.5"));
+        assertError(unknown, 400, "invalid_request_error", null);
+        JsonNode error = TinyGateway.json(unknown).path("error");
+        assertEquals("Unrecognized request argument supplied: temprature", error.path("message").asText());
+        assertEquals("temprature", error.path("param").asText());
+        assertError(gateway.post("/completions", "{\"model\":\"tiny-llama\",\"prompt\":\"a\",\"messages\":[]}"), 400,
+                "invalid_request_error", null);
+        assertError(gateway.post("/embeddings", "{\"model\":\"tiny-llama\",\"input\":\"a\",\"max_tokens\":3}"), 400,
+                "invalid_request_error", null);
+        assertError(gateway.post("/chat/completions", chat(",\"frequency_penalty\":0.5")), 400, "invalid_request_error", null);
+        assertError(gateway.post("/embeddings", "{\"model\":\"tiny-llama\",\"input\":\"a\",\"dimensions\":8}"), 400,
+                "invalid_request_error", null);
+        assertEquals(200, gateway.post("/embeddings", "{\"model\":\"tiny-llama\",\"input\":\"a\",\"dimensions\":64}").statusCode());
+        assertEquals(200, gateway.post("/chat/completions", chat(",\"frequency_penalty\":0,\"user\":\"u1\",\"tool_choice\":\"auto\""))
+                .statusCode(), "known fields at their defaults are accepted");
+    }
+
+    @Test
     void quotaIsEnforcedAndOnlyProcessedTokensAreCharged() {
         String key = gateway.metering.createKey(40, 100);
         HttpResponse<String> first = gateway.post("/chat/completions", chat(",\"max_tokens\":100,\"seed\":1"), key);

@@ -1,0 +1,68 @@
+package io.verigrid.node.inference;
+
+import io.verigrid.ledger.InferenceViews;
+import io.verigrid.ledger.TxResult;
+import io.verigrid.ledger.tx.InferenceTx;
+import io.verigrid.node.gateway.ServedRequest;
+import io.verigrid.node.ledger.LedgerHttp;
+import io.verigrid.node.ledger.Wallet;
+import io.verigrid.verify.Hashes;
+import io.verigrid.verify.InferenceGame;
+import io.verigrid.verify.InferenceMove;
+import io.verigrid.verify.InferencePlayer;
+import io.verigrid.verify.InferenceRequest;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * The provider's side of inference disputes: each tick, for every open dispute over a request it served where it is
+ * the provider's turn, makes the move its own computation ({@link Computation#replicaFor}) gives. A move the ledger
+ * refuses is not retried blindly: the game's deadline then settles it.
+ */
+public final class InferenceDefender {
+    private final Wallet provider;
+    private final LedgerHttp ledger;
+    private final Computation computation;
+    private final InferenceSettler settler;
+    private final Consumer<String> log;
+    private final Map<Long, InferencePlayer> players = new ConcurrentHashMap<>();
+    private final Map<Long, Integer> lastMove = new ConcurrentHashMap<>();
+
+    public InferenceDefender(Wallet provider, LedgerHttp ledger, Computation computation, InferenceSettler settler,
+                             Consumer<String> log) {
+        this.provider = provider;
+        this.ledger = ledger;
+        this.computation = computation;
+        this.settler = settler;
+        this.log = log;
+    }
+
+    public void tick() {
+        for (InferenceViews.DisputeView view : ledger.inferenceDisputes()) {
+            if (!view.open() || !view.provider().equals(provider.address()) || !"PROVIDER".equals(view.turn())) continue;
+            InferenceGame game = InferenceGame.decode(Hashes.unhex(view.game()));
+            if (lastMove.getOrDefault(view.id(), -1) == game.moves()) continue; // already tried this position
+            lastMove.put(view.id(), game.moves());
+            InferencePlayer player = players.computeIfAbsent(view.id(), id -> {
+                ServedRequest served = settler.served(view.requestHash());
+                InferenceRequest request = InferenceRequest.decode(Hashes.unhex(view.request()));
+                return served == null ? null : new InferencePlayer(InferenceGame.Party.PROVIDER, request,
+                        computation.replicaFor(request), served.leaves());
+            });
+            if (player == null) continue;
+            InferenceMove move;
+            try {
+                move = player.next(game);
+            } catch (RuntimeException e) {
+                log.accept("inference dispute " + view.id() + ": no move from this provider's computation: " + e.getMessage());
+                continue;
+            }
+            if (move == null) continue;
+            TxResult result = provider.submit(new InferenceTx.InferenceMove(view.id(), move.encode()));
+            if ("BAD_NONCE".equals(result.code())) lastMove.remove(view.id()); // the wallet resynced: try again next tick
+            log.accept("inference dispute " + view.id() + ": provider " + move.getClass().getSimpleName()
+                    + (result.accepted() ? "" : " refused: " + result.code() + " " + result.message()));
+        }
+    }
+}

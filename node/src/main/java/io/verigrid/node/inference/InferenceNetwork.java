@@ -1,0 +1,272 @@
+package io.verigrid.node.inference;
+
+import io.verigrid.ledger.Genesis;
+import io.verigrid.ledger.GenesisAccount;
+import io.verigrid.ledger.InferenceViews;
+import io.verigrid.ledger.Keys;
+import io.verigrid.ledger.Params;
+import io.verigrid.ledger.PeerConfig;
+import io.verigrid.ledger.tx.InferenceTx;
+import io.verigrid.ledger.tx.TxBody;
+import io.verigrid.node.gateway.GatewayServer;
+import io.verigrid.node.gateway.ServedModel;
+import io.verigrid.node.ledger.LedgerHttp;
+import io.verigrid.node.ledger.LedgerNode;
+import io.verigrid.node.ledger.Wallet;
+import io.verigrid.verify.Hashes;
+import io.verigrid.verify.InferenceCommitments;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Verified inference on one machine: a one-peer Ratis ledger, a provider (the gateway serving the model, settling
+ * what it served once per block, defending disputes), a verifier node re-executing sampled requests, and a funded
+ * buyer account whose API key is registered on the ledger. What {@code verigrid serve} starts; tests start it with
+ * a cheating provider or verifier ({@link Computation}).
+ */
+public final class InferenceNetwork implements AutoCloseable {
+    public static final long TOKEN = Params.UNITS_PER_TOKEN;
+
+    /**
+     * {@code pricePerToken} and {@code escrowUnits} in units (10^-9 token); {@code samplePpm} the share of requests
+     * re-executed; {@code windowBlocks} the challenge window and {@code moveBlocks} the time per dispute move;
+     * {@code provider}/{@code verifier} null for the honest computation of the model.
+     */
+    public record Options(Path modelDir, Path dataDir, String host, int port, long blockMillis, int samplePpm,
+                          long pricePerToken, long escrowUnits, int threads, int maxBatch, Computation provider,
+                          Computation verifier, long windowBlocks, long moveBlocks) {
+        public static Options defaults(Path modelDir, Path dataDir) {
+            return new Options(modelDir, dataDir, "127.0.0.1", 0, 200, 50_000, 1_000, 100 * TOKEN, 1, 32, null, null, 300, 300);
+        }
+
+        public Options withPort(int p) {
+            return new Options(modelDir, dataDir, host, p, blockMillis, samplePpm, pricePerToken, escrowUnits, threads, maxBatch, provider, verifier, windowBlocks, moveBlocks);
+        }
+
+        public Options withSampling(int ppm) {
+            return new Options(modelDir, dataDir, host, port, blockMillis, ppm, pricePerToken, escrowUnits, threads, maxBatch, provider, verifier, windowBlocks, moveBlocks);
+        }
+
+        public Options withBlockMillis(long ms) {
+            return new Options(modelDir, dataDir, host, port, ms, samplePpm, pricePerToken, escrowUnits, threads, maxBatch, provider, verifier, windowBlocks, moveBlocks);
+        }
+
+        public Options withEscrowUnits(long units) {
+            return new Options(modelDir, dataDir, host, port, blockMillis, samplePpm, pricePerToken, units, threads, maxBatch, provider, verifier, windowBlocks, moveBlocks);
+        }
+
+        /** The challenge window and the time a dispute party has per move, in blocks. */
+        public Options withWindows(long window, long move) {
+            return new Options(modelDir, dataDir, host, port, blockMillis, samplePpm, pricePerToken, escrowUnits, threads, maxBatch, provider, verifier, window, move);
+        }
+
+        public Options withProvider(Computation c) {
+            return new Options(modelDir, dataDir, host, port, blockMillis, samplePpm, pricePerToken, escrowUnits, threads, maxBatch, c, verifier, windowBlocks, moveBlocks);
+        }
+
+        public Options withVerifier(Computation c) {
+            return new Options(modelDir, dataDir, host, port, blockMillis, samplePpm, pricePerToken, escrowUnits, threads, maxBatch, provider, c, windowBlocks, moveBlocks);
+        }
+    }
+
+    private final LedgerNode ledgerNode;
+    private final LedgerHttp ledger;
+    private final Wallet provider;
+    private final Wallet buyer;
+    private final InferenceVerifierNode verifier;
+    private final GatewayServer gateway;
+    private final InferenceSettler settler;
+    private final SamplingForwarder forwarder;
+    private final ScheduledExecutorService ticker;
+    private final String apiKey;
+    private final String modelId;
+
+    private InferenceNetwork(LedgerNode ledgerNode, LedgerHttp ledger, Wallet provider, Wallet buyer,
+                             InferenceVerifierNode verifier, GatewayServer gateway, InferenceSettler settler,
+                             SamplingForwarder forwarder, ScheduledExecutorService ticker,
+                             String apiKey, String modelId) {
+        this.ledgerNode = ledgerNode;
+        this.ledger = ledger;
+        this.provider = provider;
+        this.buyer = buyer;
+        this.verifier = verifier;
+        this.gateway = gateway;
+        this.settler = settler;
+        this.forwarder = forwarder;
+        this.ticker = ticker;
+        this.apiKey = apiKey;
+        this.modelId = modelId;
+    }
+
+    /**
+     * The chain's parameters: the default stakes, bonds, slash and fees, with the challenge window and the time per
+     * dispute move from the options (long enough for a verifier to re-execute a request, and for either party to
+     * replay one with traces, on the model being served).
+     */
+    static Params params(Options o) {
+        Params d = Params.defaults();
+        return new Params(d.txFee(), 100 * TOKEN, 10 * TOKEN, 50, o.windowBlocks(), 2, o.moveBlocks(), 16, 10 * TOKEN, TOKEN,
+                d.slashPpm(), d.winnerSharePpm(), d.maxTxBytes());
+    }
+
+    public static InferenceNetwork start(Options o, Consumer<String> log) {
+        SecureRandom random = new SecureRandom();
+        Keys providerKeys = fresh(random);
+        Keys buyerKeys = fresh(random);
+        Keys verifierKeys = fresh(random);
+        Genesis genesis = new Genesis("verigrid-local", List.of(new GenesisAccount(buyerKeys.publicKey(), 1_000 * TOKEN),
+                new GenesisAccount(providerKeys.publicKey(), 500 * TOKEN), new GenesisAccount(verifierKeys.publicKey(), 200 * TOKEN)),
+                params(o));
+        // Loading the model overlaps the ledger's start; the three accounts' setup transactions go out together.
+        CompletableFuture<Loaded> loading = CompletableFuture.supplyAsync(() -> Loaded.of(o));
+        LedgerNode ledgerNode = LedgerNode.start(PeerConfig.single(o.dataDir().resolve("ledger"), LedgerNode.freePort(), genesis,
+                o.blockMillis()), 0);
+        try {
+            LedgerHttp ledger = new LedgerHttp(ledgerNode.url());
+            Wallet provider = new Wallet("provider", providerKeys, ledger);
+            Wallet buyer = new Wallet("buyer", buyerKeys, ledger);
+            Wallet verifierWallet = new Wallet("verifier", verifierKeys, ledger);
+            byte[] secret = new byte[16];
+            random.nextBytes(secret);
+            String apiKey = "vg-" + HexFormat.of().formatHex(secret);
+            CompletableFuture<Void> buyerReady = CompletableFuture.runAsync(() -> {
+                buyer.submitOrThrow(new InferenceTx.RegisterApiKey(LedgerMetering.keyHash(apiKey), o.samplePpm()));
+                buyer.submitOrThrow(new InferenceTx.DepositInference(o.escrowUnits()));
+            });
+            CompletableFuture<Void> verifierReady = CompletableFuture.runAsync(
+                    () -> verifierWallet.submitOrThrow(new TxBody.Stake(20 * TOKEN)));
+            Loaded loaded = join(loading);
+            Computation honest = loaded.honest();
+            Computation served = o.provider() == null ? honest : o.provider();
+            Computation checking = o.verifier() == null ? honest : o.verifier();
+            ServedModel model = loaded.model();
+            provider.submitOrThrow(new TxBody.Stake(150 * TOKEN));
+            provider.submitOrThrow(new InferenceTx.RegisterModel(model.name(), loaded.config(),
+                    InferenceCommitments.weightsRoot(honest.replica().weights()), o.pricePerToken()));
+            String modelId = ledger.inferenceList("models", InferenceViews.ModelView.class).stream()
+                    .filter(m -> m.owner().equals(provider.address()) && m.name().equals(model.name()))
+                    .findFirst().orElseThrow().id();
+            join(buyerReady);
+            join(verifierReady);
+
+            InferenceVerifierNode verifier = new InferenceVerifierNode(verifierWallet, ledger, checking, o.blockMillis(), log);
+            LedgerMetering metering = new LedgerMetering(ledger, o.pricePerToken(), Long.MAX_VALUE / 4, 6_000);
+            SamplingForwarder forwarder = new SamplingForwarder(ledger, verifier.url());
+            InferenceSettler settler = new InferenceSettler(provider, Hashes.unhex(modelId), metering,
+                    o.windowBlocks() + 2 * o.moveBlocks(), forwarder::settled);
+            InferenceDefender defender = new InferenceDefender(provider, ledger, served, settler, log);
+            GatewayServer gateway = GatewayServer.start(model.withDecoder(served.decoder()), metering, settler, o.host(),
+                    o.port(), o.threads(), o.maxBatch());
+            ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "inference-provider");
+                t.setDaemon(true);
+                return t;
+            });
+            ticker.scheduleWithFixedDelay(() -> {
+                for (Runnable step : List.<Runnable>of(settler::tick, forwarder::tick, defender::tick)) {
+                    try {
+                        step.run();
+                    } catch (RuntimeException e) {
+                        log.accept("provider: " + e.getMessage());
+                    }
+                }
+            }, o.blockMillis(), o.blockMillis(), TimeUnit.MILLISECONDS);
+            return new InferenceNetwork(ledgerNode, ledger, provider, buyer, verifier, gateway, settler, forwarder, ticker,
+                    apiKey, modelId);
+        } catch (RuntimeException e) {
+            ledgerNode.close();
+            throw e;
+        }
+    }
+
+    /** The model as the gateway serves it, its honest computation and its config.json bytes. */
+    private record Loaded(ServedModel model, Computation honest, byte[] config) {
+        static Loaded of(Options o) {
+            try {
+                Computation honest = Computation.honest(o.modelDir());
+                return new Loaded(ServedModel.load(o.modelDir(), honest.decoder()), honest,
+                        Files.readAllBytes(o.modelDir().resolve("config.json")));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + o.modelDir().resolve("config.json"), e);
+            }
+        }
+    }
+
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    private static Keys fresh(SecureRandom random) {
+        byte[] seed = new byte[32];
+        random.nextBytes(seed);
+        return Keys.fromSeed(seed);
+    }
+
+    public String baseUrl() {
+        return gateway.baseUrl();
+    }
+
+    public String apiKey() {
+        return apiKey;
+    }
+
+    public String modelId() {
+        return modelId;
+    }
+
+    public LedgerHttp ledger() {
+        return ledger;
+    }
+
+    public String ledgerUrl() {
+        return ledgerNode.url();
+    }
+
+    public String providerAddress() {
+        return provider.address();
+    }
+
+    public String buyerAddress() {
+        return buyer.address();
+    }
+
+    public InferenceVerifierNode verifier() {
+        return verifier;
+    }
+
+    public GatewayServer gateway() {
+        return gateway;
+    }
+
+    /** Settlement, sampling and verification counters. */
+    public Map<String, Long> stats() {
+        Map<String, Long> stats = new LinkedHashMap<>(settler.stats());
+        stats.putAll(forwarder.stats());
+        verifier.stats().forEach((k, v) -> stats.put("verifier_" + k, v));
+        return stats;
+    }
+
+    @Override
+    public void close() {
+        ticker.shutdownNow();
+        gateway.close();
+        verifier.close();
+        ledgerNode.close();
+    }
+}

@@ -1,0 +1,168 @@
+package io.verigrid.verify;
+
+import io.verigrid.engine.Tensor;
+import io.verigrid.verify.InferenceCommitments.ResponseLeaf;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One move of an {@link InferenceGame}, as it travels inside a ledger transaction. Encoding: u8 kind ‖ fields
+ * (docs/protocol.md, "Inference moves"); {@link #decode} accepts exactly one canonical move.
+ */
+public sealed interface InferenceMove {
+    /** Who may make this move. */
+    InferenceGame.Party party();
+
+    int kind();
+
+    void write(CanonicalWriter out);
+
+    default byte[] encode() {
+        CanonicalWriter out = new CanonicalWriter().u8(kind());
+        write(out);
+        return out.toByteArray();
+    }
+
+    record OpenResponse(List<ResponseLeaf> leaves) implements InferenceMove {
+        public OpenResponse { leaves = List.copyOf(leaves); }
+        public InferenceGame.Party party() { return InferenceGame.Party.PROVIDER; }
+        public int kind() { return 1; }
+        public void write(CanonicalWriter out) {
+            out.u32(leaves.size());
+            leaves.forEach(leaf -> leaf.write(out));
+        }
+    }
+
+    record PickLeaf(int choice, int position, boolean sampling) implements InferenceMove {
+        public InferenceGame.Party party() { return InferenceGame.Party.CHALLENGER; }
+        public int kind() { return 2; }
+        public void write(CanonicalWriter out) { out.u32(choice).u32(position).u8(sampling ? 1 : 0); }
+    }
+
+    record PostLogits(Tensor logits) implements InferenceMove {
+        public InferenceGame.Party party() { return InferenceGame.Party.PROVIDER; }
+        public int kind() { return 3; }
+        public void write(CanonicalWriter out) { writeTensor(out, logits); }
+    }
+
+    record PostTranscript(byte[] root, int lastToken, byte[] lastTraceRoot, LeafProof lastLeaf, LeafProof logitsLeaf,
+                          String lastKind) implements InferenceMove {
+        public InferenceGame.Party party() { return InferenceGame.Party.PROVIDER; }
+        public int kind() { return 4; }
+        public void write(CanonicalWriter out) {
+            out.raw(root).u32(lastToken).raw(lastTraceRoot);
+            lastLeaf.write(out);
+            logitsLeaf.write(out);
+            out.string(lastKind);
+        }
+    }
+
+    record PostNodes(List<byte[]> nodes) implements InferenceMove {
+        public InferenceGame.Party party() { return InferenceGame.Party.PROVIDER; }
+        public int kind() { return 5; }
+        public void write(CanonicalWriter out) {
+            out.u32(nodes.size());
+            nodes.forEach(out::raw);
+        }
+    }
+
+    /** {@code claim} is null except on the pick that reaches an operator. */
+    record PickNode(int k, byte[] claim) implements InferenceMove {
+        public InferenceGame.Party party() { return InferenceGame.Party.CHALLENGER; }
+        public int kind() { return 6; }
+        public void write(CanonicalWriter out) {
+            out.u32(k);
+            if (claim == null) out.u8(0);
+            else out.u8(1).raw(claim);
+        }
+    }
+
+    /** For position 0 the previous fields are ignored: token −1 and no proof are written as such. */
+    record OpenPosition(int token, byte[] traceRoot, int previousToken, byte[] previousTraceRoot, LeafProof previousLeaf)
+            implements InferenceMove {
+        public InferenceGame.Party party() { return InferenceGame.Party.PROVIDER; }
+        public int kind() { return 7; }
+        public void write(CanonicalWriter out) {
+            out.u32(token).raw(traceRoot);
+            if (previousLeaf == null) {
+                out.u8(0);
+            } else {
+                out.u8(1).u32(previousToken).raw(previousTraceRoot);
+                previousLeaf.write(out);
+            }
+        }
+    }
+
+    record SettleOperator(List<InputEvidence> inputs, byte[] outputRoot) implements InferenceMove {
+        public SettleOperator { inputs = List.copyOf(inputs); }
+        public InferenceGame.Party party() { return InferenceGame.Party.PROVIDER; }
+        public int kind() { return 8; }
+        public void write(CanonicalWriter out) { out.bytes(InputEvidence.encodeAll(inputs)).raw(outputRoot); }
+    }
+
+    static InferenceMove decode(byte[] bytes) {
+        try {
+            CanonicalReader in = new CanonicalReader(bytes);
+            InferenceMove move = switch (in.u8()) {
+                case 1 -> {
+                    int count = in.u32();
+                    if (count > InferenceGame.MAX_LEAVES) throw new IllegalArgumentException("leaves: " + count);
+                    List<ResponseLeaf> leaves = new ArrayList<>(count);
+                    for (int i = 0; i < count; i++) leaves.add(ResponseLeaf.read(in));
+                    yield new OpenResponse(leaves);
+                }
+                case 2 -> new PickLeaf(in.u32(), in.u32(), readFlag(in));
+                case 3 -> new PostLogits(readTensor(in));
+                case 4 -> new PostTranscript(in.raw(32), in.u32(), in.raw(32), LeafProof.read(in), LeafProof.read(in), in.string());
+                case 5 -> {
+                    int count = in.u32();
+                    if (count > DisputeGame.MAX_FANOUT) throw new IllegalArgumentException("nodes: " + count);
+                    List<byte[]> nodes = new ArrayList<>(count);
+                    for (int i = 0; i < count; i++) nodes.add(in.raw(32));
+                    yield new PostNodes(nodes);
+                }
+                case 6 -> new PickNode(in.u32(), readFlag(in) ? in.raw(32) : null);
+                case 7 -> {
+                    int token = in.u32();
+                    byte[] traceRoot = in.raw(32);
+                    yield readFlag(in) ? new OpenPosition(token, traceRoot, in.u32(), in.raw(32), LeafProof.read(in))
+                            : new OpenPosition(token, traceRoot, -1, null, null);
+                }
+                case 8 -> new SettleOperator(InputEvidence.decodeAll(in.bytes()), in.raw(32));
+                default -> throw new IllegalArgumentException("unknown move kind");
+            };
+            in.expectEnd();
+            return move;
+        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("move: malformed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Decodes a move; malformed bytes are a {@link GameException} {@code MALFORMED}. */
+    static InferenceMove parse(byte[] bytes) {
+        try {
+            return decode(bytes);
+        } catch (IllegalArgumentException e) {
+            throw new GameException("MALFORMED", "move: " + e.getMessage());
+        }
+    }
+
+    private static boolean readFlag(CanonicalReader in) {
+        int flag = in.u8();
+        if (flag > 1) throw new IllegalArgumentException("flag must be 0 or 1, got " + flag);
+        return flag == 1;
+    }
+
+    private static void writeTensor(CanonicalWriter out, Tensor tensor) {
+        Commitments.writeShape(out, tensor.shape());
+        out.bytes(tensor.toBytes());
+    }
+
+    private static Tensor readTensor(CanonicalReader in) {
+        int rank = in.u32();
+        if (rank > 8) throw new IllegalArgumentException("rank " + rank + " > 8");
+        int[] shape = new int[rank];
+        for (int d = 0; d < rank; d++) shape[d] = in.u32();
+        return Tensor.fromBytes(shape, in.bytes());
+    }
+}

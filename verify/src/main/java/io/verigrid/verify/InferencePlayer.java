@@ -1,0 +1,133 @@
+package io.verigrid.verify;
+
+import io.verigrid.verify.InferenceCommitments.ResponseLeaf;
+import io.verigrid.verify.InferenceGame.Party;
+import io.verigrid.verify.InferenceGame.Phase;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A party's moves in an {@link InferenceGame}, computed from its own {@link InferenceTrace.Replica}: the provider
+ * posts what its computation gives, the challenger disputes the first thing that differs from its own. An honest
+ * replica therefore never loses. {@link #next} answers the move to make now, or null when it is not this party's
+ * turn, the game is settled, or (challenger) nothing it sees differs.
+ */
+public final class InferencePlayer {
+    private final Party role;
+    private final InferenceRequest request;
+    private final InferenceTrace.Replica replica;
+    private final List<ResponseLeaf> served;
+    private List<ResponseLeaf> own;
+    private InferenceTrace trace;
+
+    /**
+     * {@code served}: the provider's committed leaves (null for the challenger, who recomputes its own from the
+     * lengths the provider opened).
+     */
+    public InferencePlayer(Party role, InferenceRequest request, InferenceTrace.Replica replica, List<ResponseLeaf> served) {
+        if (role == Party.PROVIDER && served == null) throw new IllegalArgumentException("served: the provider's leaves are required");
+        this.role = role;
+        this.request = request;
+        this.replica = replica;
+        this.served = served == null ? null : List.copyOf(served);
+    }
+
+    public InferenceMove next(InferenceGame game) {
+        if (game.phase() == Phase.SETTLED || game.turn() != role) return null;
+        return role == Party.PROVIDER ? provider(game) : challenger(game);
+    }
+
+    private InferenceMove provider(InferenceGame game) {
+        switch (game.phase()) {
+            case RESPONSE:
+                return new InferenceMove.OpenResponse(served);
+            case LOGITS:
+                return new InferenceMove.PostLogits(trace(game).lastLogits());
+            case TRANSCRIPT: {
+                InferenceTrace tr = trace(game);
+                int last = tr.length() - 1;
+                int ops = tr.traceLeaves(last).size(); // its own program's length: a cheater's may differ
+                String lastKind = io.verigrid.engine.Decoder.positionProgram(replica.model(), last).get(ops - 1).kind();
+                return new InferenceMove.PostTranscript(tr.root(), tr.token(last), tr.traceRoot(last), tr.transcriptProof(last),
+                        tr.traceProof(last, ops - 1), lastKind);
+            }
+            case POSITIONS:
+                return new InferenceMove.PostNodes(InferenceTrace.nodes(trace(game).transcriptLeaves(), game.childLevel(),
+                        game.childStart(), game.childCount()));
+            case TRACE:
+                return new InferenceMove.PostNodes(InferenceTrace.nodes(trace(game).traceLeaves(game.position()),
+                        game.childLevel(), game.childStart(), game.childCount()));
+            case OPEN_POSITION: {
+                InferenceTrace tr = trace(game);
+                int t = game.position();
+                return t == 0 ? new InferenceMove.OpenPosition(tr.token(0), tr.traceRoot(0), -1, null, null)
+                        : new InferenceMove.OpenPosition(tr.token(t), tr.traceRoot(t), tr.token(t - 1), tr.traceRoot(t - 1),
+                                tr.transcriptProof(t - 1));
+            }
+            case OPERATOR: {
+                InferenceTrace tr = trace(game);
+                return new InferenceMove.SettleOperator(tr.evidence(game.position(), game.operator()),
+                        tr.outputRoot(game.position(), game.operator()));
+            }
+            default:
+                return null;
+        }
+    }
+
+    private InferenceMove challenger(InferenceGame game) {
+        switch (game.phase()) {
+            case PICK: {
+                List<ResponseLeaf> theirs = game.leaves();
+                List<ResponseLeaf> mine = own(theirs);
+                for (int i = 0; i < Math.min(theirs.size(), mine.size()); i++) {
+                    ResponseLeaf a = theirs.get(i);
+                    ResponseLeaf b = mine.get(i);
+                    if (!Arrays.equals(a.hash(), b.hash())) {
+                        return new InferenceMove.PickLeaf(a.choice(), a.position(), Arrays.equals(a.logitsRoot(), b.logitsRoot()));
+                    }
+                }
+                return null;
+            }
+            case POSITIONS:
+                return pick(game, game.postedNodes(), InferenceTrace.nodes(trace(game).transcriptLeaves(), game.childLevel(),
+                        game.childStart(), game.childCount()), false);
+            case TRACE:
+                return pick(game, game.postedNodes(), InferenceTrace.nodes(trace(game).traceLeaves(game.position()),
+                        game.childLevel(), game.childStart(), game.childCount()), game.childLevel() == 0);
+            default:
+                return null;
+        }
+    }
+
+    private InferenceMove pick(InferenceGame game, List<byte[]> theirs, List<byte[]> mine, boolean claim) {
+        for (int k = 0; k < theirs.size(); k++) {
+            if (!Arrays.equals(theirs.get(k), mine.get(k))) {
+                return new InferenceMove.PickNode(k, claim ? trace(game).outputRoot(game.position(), game.childStart() + k) : null);
+            }
+        }
+        return null;
+    }
+
+    /** The challenger's own leaves for the lengths the provider opened. */
+    private List<ResponseLeaf> own(List<ResponseLeaf> theirs) {
+        if (own == null) {
+            int[] lengths = new int[request.n()];
+            for (ResponseLeaf leaf : theirs) {
+                if (leaf.choice() < lengths.length) lengths[leaf.choice()] = Math.max(lengths[leaf.choice()], leaf.position() + 1);
+            }
+            own = InferenceTrace.responseLeaves(replica, request, lengths);
+        }
+        return own;
+    }
+
+    /** The fed tokens of the disputed logits: the prompt, then the agreed tokens of the picked choice before it. */
+    private InferenceTrace trace(InferenceGame game) {
+        if (trace == null) {
+            int promptLength = request.prompt().length;
+            int[] fed = new int[promptLength + game.pickedPosition()];
+            for (int t = 0; t < fed.length; t++) fed[t] = game.expectedToken(request, t);
+            trace = InferenceTrace.run(replica, fed);
+        }
+        return trace;
+    }
+}
