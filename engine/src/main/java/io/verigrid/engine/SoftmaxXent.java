@@ -64,13 +64,13 @@ final class SoftmaxXent implements Operator {
 
     /** Fills {@code e} with exp(z − max) for one row and returns the row's max. */
     static float rowExp(float[] z, int offset, int c, float[] e) {
-        float max = z[offset];
-        for (int j = 1; j < c; j++) {
-            max = Math.max(max, z[offset + j]);
-        }
-        for (int j = 0; j < c; j++) {
-            e[j] = (float) StrictMath.exp(z[offset + j] - max);
-        }
+        return rowExp(z, offset, c, e, 0);
+    }
+
+    /** Fills {@code e[eOffset …]} with exp(z − max) for one row and returns the row's max (lanes: {@link ElementLoops}). */
+    static float rowExp(float[] z, int offset, int c, float[] e, int eOffset) {
+        float max = ElementLoops.max(z, offset, c);
+        ElementLoops.expShifted(z, offset, max, e, eOffset, c);
         return max;
     }
 

@@ -178,4 +178,30 @@ final class VectorLoops {
         }
         return d;
     }
+
+    /** n rounded down to whole vectors. */
+    static int wholeVectors(int n) {
+        return SPECIES.loopBound(n);
+    }
+
+    /**
+     * Math.max over x[off … off + count − 1], count a positive multiple of the vector length. A maximum is exact
+     * in any order (and Math.max ranks +0 above −0), so the lane reduction, unlike an ADD one, is safe.
+     */
+    static float max(float[] x, int off, int count) {
+        FloatVector max = FloatVector.fromArray(SPECIES, x, off);
+        for (int i = L; i < count; i += L) {
+            max = max.max(FloatVector.fromArray(SPECIES, x, off + i));
+        }
+        return max.reduceLanes(VectorOperators.MAX);
+    }
+
+    /** out[off + i] = (x[off + i] / d1) / d2 over whole vectors of [0, n); returns where the scalar tail starts. */
+    static int divideTwice(float[] x, float d1, float d2, float[] out, int off, int n) {
+        int bound = SPECIES.loopBound(n);
+        for (int i = 0; i < bound; i += L) {
+            FloatVector.fromArray(SPECIES, x, off + i).div(d1).div(d2).intoArray(out, off + i);
+        }
+        return bound;
+    }
 }
