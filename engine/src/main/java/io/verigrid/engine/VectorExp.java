@@ -1,11 +1,9 @@
 package io.verigrid.engine;
 
 import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -25,11 +23,17 @@ import jdk.incubator.vector.VectorSpecies;
  * machines, where the scalar loops are as fast.
  */
 final class VectorExp {
-    /** Double lanes at the kernel width; the float species with as many lanes (half as wide) feeds them. */
+    /**
+     * Double lanes at the kernel width. Floats are widened and narrowed through a double scratch array, not
+     * through a second float species: a FloatVector of another shape in the same JVM pollutes the type
+     * profiles of the Vector API's shared code, and C2 then sometimes fails to intrinsify the GEMM kernel
+     * (measured: matmuls twenty times slower in some runs).
+     */
     static final VectorSpecies<Double> DOUBLES = VectorSpecies.of(double.class, Gemm.SPECIES.vectorShape());
-    static final VectorSpecies<Float> FLOATS =
-            VectorSpecies.of(float.class, VectorShape.forBitSize(Gemm.SPECIES.vectorBitSize() / 2));
     static final int LANES = DOUBLES.length();
+    /** Elements per pass through the scratch arrays. */
+    private static final int CHUNK = 512;
+    private static final ThreadLocal<double[][]> SCRATCH = ThreadLocal.withInitial(() -> new double[2][CHUNK]);
     /** Four or more double lanes (AVX2 and wider); below that the scalar loops are as fast. */
     static final boolean ENABLED = LANES >= 4;
 
@@ -77,10 +81,11 @@ final class VectorExp {
         poly = t.mul(poly).add(P2);
         poly = t.mul(poly).add(P1);
         DoubleVector c = r.sub(t.mul(poly));
-        DoubleVector rc = r.mul(c);
-        // k = 0: 1 − ((r·c)/(c − 2) − r); otherwise 1 − ((lo − (r·c)/(2 − c)) − hi), then 2^k.
-        DoubleVector yZero = DoubleVector.broadcast(DOUBLES, 1.0).sub(rc.div(c.sub(2.0)).sub(r));
-        DoubleVector y = DoubleVector.broadcast(DOUBLES, 1.0).sub(lo.sub(rc.div(DoubleVector.broadcast(DOUBLES, 2.0).sub(c))).sub(hi));
+        // k = 0: 1 − ((r·c)/(c − 2) − r); otherwise 1 − ((lo − (r·c)/(2 − c)) − hi), then 2^k. One division
+        // serves both: c − 2 is exactly −(2 − c), so (r·c)/(c − 2) is exactly −q.
+        DoubleVector q = r.mul(c).div(DoubleVector.broadcast(DOUBLES, 2.0).sub(c));
+        DoubleVector yZero = DoubleVector.broadcast(DOUBLES, 1.0).sub(q.neg().sub(r));
+        DoubleVector y = DoubleVector.broadcast(DOUBLES, 1.0).sub(lo.sub(q).sub(hi));
         LongVector kBits = k.add(ROUNDER).viewAsIntegralLanes().sub(ROUNDER_BITS).lanewise(VectorOperators.LSHL, 52);
         y = y.viewAsIntegralLanes().add(kBits).viewAsFloatingLanes();
         DoubleVector result = y.blend(yZero, small).blend(x.add(1.0), tiny);
@@ -97,27 +102,26 @@ final class VectorExp {
         return result;
     }
 
-    /** The lanes of {@code x} widened to double (exact). */
-    static DoubleVector widen(FloatVector x) {
-        return (DoubleVector) x.convertShape(VectorOperators.F2D, DOUBLES, 0);
-    }
-
-    /** Each lane rounded to float once. */
-    static FloatVector narrow(DoubleVector x) {
-        return (FloatVector) x.convertShape(VectorOperators.D2F, FLOATS, 0);
-    }
-
     /**
      * dst[dstOff + i] = (float) StrictMath.exp(src[srcOff + i] − shift) (the difference a float) for i in [0, n)
      * rounded down to whole vectors; returns how many were done.
      */
     static int expShifted(float[] src, int srcOff, float shift, float[] dst, int dstOff, int n) {
-        int i = 0;
-        for (; i + LANES <= n; i += LANES) {
-            FloatVector z = FloatVector.fromArray(FLOATS, src, srcOff + i).sub(shift);
-            narrow(exp(widen(z))).intoArray(dst, dstOff + i);
+        double[] buffer = SCRATCH.get()[0];
+        int whole = n / LANES * LANES;
+        for (int start = 0; start < whole; start += CHUNK) {
+            int count = Math.min(CHUNK, whole - start);
+            for (int i = 0; i < count; i++) {
+                buffer[i] = src[srcOff + start + i] - shift;
+            }
+            for (int i = 0; i < count; i += LANES) {
+                exp(DoubleVector.fromArray(DOUBLES, buffer, i)).intoArray(buffer, i);
+            }
+            for (int i = 0; i < count; i++) {
+                dst[dstOff + start + i] = (float) buffer[i];
+            }
         }
-        return i;
+        return whole;
     }
 
     /** The functions of {@link UnaryOps} built on exp that have lane forms. */
@@ -132,27 +136,44 @@ final class VectorExp {
      * in its order; returns where the scalar tail starts.
      */
     static int unary(UnaryOps.Function function, float[] grad, float[] x, float[] out, int from, int to) {
-        int i = from;
-        for (; i + LANES <= to; i += LANES) {
-            DoubleVector xv = widen(FloatVector.fromArray(FLOATS, x, i));
-            DoubleVector value;
-            if (function == UnaryOps.Function.EXP) {
-                value = exp(xv);
-            } else {
-                // sigmoid = 1 / (1 + exp(−x)); silu = x·s; sigmoid′ = s·(1 − s); silu′ = s + (x·s)·(1 − s).
-                DoubleVector s = DoubleVector.broadcast(DOUBLES, 1.0).div(exp(xv.neg()).add(1.0));
-                if (grad == null) {
-                    value = function == UnaryOps.Function.SILU ? xv.mul(s) : s;
-                } else {
-                    DoubleVector oneMinus = DoubleVector.broadcast(DOUBLES, 1.0).sub(s);
-                    value = function == UnaryOps.Function.SILU ? s.add(xv.mul(s).mul(oneMinus)) : s.mul(oneMinus);
-                }
+        double[][] scratch = SCRATCH.get();
+        double[] xs = scratch[0];
+        double[] gs = scratch[1];
+        int end = from + (to - from) / LANES * LANES;
+        for (int start = from; start < end; start += CHUNK) {
+            int count = Math.min(CHUNK, end - start);
+            for (int i = 0; i < count; i++) {
+                xs[i] = x[start + i];
             }
             if (grad != null) {
-                value = widen(FloatVector.fromArray(FLOATS, grad, i)).mul(value);
+                for (int i = 0; i < count; i++) {
+                    gs[i] = grad[start + i];
+                }
             }
-            narrow(value).intoArray(out, i);
+            for (int i = 0; i < count; i += LANES) {
+                DoubleVector xv = DoubleVector.fromArray(DOUBLES, xs, i);
+                DoubleVector value;
+                if (function == UnaryOps.Function.EXP) {
+                    value = exp(xv);
+                } else {
+                    // sigmoid = 1 / (1 + exp(−x)); silu = x·s; sigmoid′ = s·(1 − s); silu′ = s + (x·s)·(1 − s).
+                    DoubleVector s = DoubleVector.broadcast(DOUBLES, 1.0).div(exp(xv.neg()).add(1.0));
+                    if (grad == null) {
+                        value = function == UnaryOps.Function.SILU ? xv.mul(s) : s;
+                    } else {
+                        DoubleVector oneMinus = DoubleVector.broadcast(DOUBLES, 1.0).sub(s);
+                        value = function == UnaryOps.Function.SILU ? s.add(xv.mul(s).mul(oneMinus)) : s.mul(oneMinus);
+                    }
+                }
+                if (grad != null) {
+                    value = DoubleVector.fromArray(DOUBLES, gs, i).mul(value);
+                }
+                value.intoArray(xs, i);
+            }
+            for (int i = 0; i < count; i++) {
+                out[start + i] = (float) xs[i];
+            }
         }
-        return i;
+        return end;
     }
 }
