@@ -33,7 +33,7 @@ final class VectorExp {
     static final int LANES = DOUBLES.length();
     /** Elements per pass through the scratch arrays. */
     private static final int CHUNK = 512;
-    private static final ThreadLocal<double[][]> SCRATCH = ThreadLocal.withInitial(() -> new double[2][CHUNK]);
+    private static final ThreadLocal<double[][]> SCRATCH = ThreadLocal.withInitial(() -> new double[3][CHUNK]);
     /** Four or more double lanes (AVX2 and wider); below that the scalar loops are as fast. */
     static final boolean ENABLED = LANES >= 4;
 
@@ -45,61 +45,73 @@ final class VectorExp {
     private static final double P3 = 0x1.1566aaf25de2cp-14;
     private static final double P4 = -0x1.bbd41c5d26bf1p-20;
     private static final double P5 = 0x1.6376972bea4d0p-25;
+    /** |x| at or above this (and NaN) is recomputed by the scalar call: no overflow, underflow or subnormal. */
+    private static final double SPECIAL_FROM = 700.0;
+    /** fdlibm's tests on the high word of |x|: below 2⁻²⁸ exp is 1 + x; up to ½ln2 (high word 0x3fd62e42) k is 0. */
+    private static final double TINY_BELOW = 0x1p-28;
+    private static final double SMALL_BELOW = Double.longBitsToDouble(0x3fd62e43_00000000L);
+    private static final long SIGN = 0x80000000_00000000L;
     /** 1.5·2⁵²: adding and subtracting it rounds a double below 2⁵¹ to an integer, and its low bits hold it. */
     private static final double ROUNDER = 0x1.8p52;
     private static final long ROUNDER_BITS = Double.doubleToRawLongBits(ROUNDER);
-    /** |x| at or above this (and NaN) is recomputed by the scalar call. */
-    private static final long SPECIAL_FROM = Double.doubleToRawLongBits(700.0);
-    /** fdlibm's tests on the high word of |x|: below 2⁻²⁸ exp is 1 + x; up to ½ln2 k is 0. */
-    private static final long TINY_BELOW = 0x3e300000_00000000L;
-    private static final long SMALL_BELOW = 0x3fd62e43_00000000L;
-    private static final long ABS = 0x7fffffff_ffffffffL;
+    private static final long HALF_BITS = Double.doubleToRawLongBits(0.5);
+    private static final DoubleVector ONE = DoubleVector.broadcast(DOUBLES, 1.0);
+    private static final DoubleVector TWO = DoubleVector.broadcast(DOUBLES, 2.0);
 
     private VectorExp() {
     }
 
-    /** {@code StrictMath.exp} of every lane. */
-    static DoubleVector exp(DoubleVector x) {
-        LongVector absBits = x.viewAsIntegralLanes().and(ABS);
-        VectorMask<Double> special = absBits.compare(VectorOperators.GE, SPECIAL_FROM).cast(DOUBLES);
-        VectorMask<Double> tiny = absBits.compare(VectorOperators.LT, TINY_BELOW).cast(DOUBLES);
-        VectorMask<Double> small = absBits.compare(VectorOperators.LT, SMALL_BELOW).cast(DOUBLES);
-        VectorMask<Double> negative = x.compare(VectorOperators.LT, 0.0);
+    /**
+     * buffer[i] = StrictMath.exp(buffer[i]) for i in [from, to), to − from a multiple of {@link #LANES}. One loop
+     * holds the whole algorithm: a helper taking and returning a vector would be too big for C2 to inline, and
+     * every call would then box its vectors.
+     */
+    static void expInPlace(double[] buffer, int from, int to) {
+        for (int i = from; i < to; i += LANES) {
+            DoubleVector x = DoubleVector.fromArray(DOUBLES, buffer, i);
+            DoubleVector abs = x.abs();
+            // fdlibm's high-word tests of |x| are these comparisons of |x| (NaN fails every "<").
+            VectorMask<Double> special = abs.compare(VectorOperators.LT, SPECIAL_FROM).not();
+            VectorMask<Double> tiny = abs.compare(VectorOperators.LT, TINY_BELOW);
+            VectorMask<Double> small = abs.compare(VectorOperators.LT, SMALL_BELOW);
+            LongVector bits = x.viewAsIntegralLanes();
 
-        // k = (int) (invln2·x ± 0.5): round to nearest with the 1.5·2⁵² trick, then step toward zero.
-        DoubleVector scaled = x.mul(INVLN2).add(DoubleVector.broadcast(DOUBLES, 0.5).blend(-0.5, negative));
-        DoubleVector k = scaled.add(ROUNDER).sub(ROUNDER);
-        k = k.sub(1.0, k.compare(VectorOperators.GT, scaled).andNot(negative))
-                .add(1.0, k.compare(VectorOperators.LT, scaled).and(negative));
-        DoubleVector hi = x.sub(k.mul(LN2HI));
-        DoubleVector lo = k.mul(LN2LO);
-        DoubleVector r = hi.sub(lo).blend(x, small);
+            // k = (int) (invln2·x ± 0.5), the half carrying x's sign: rounded to nearest by adding and
+            // subtracting 1.5·2⁵², then stepped toward zero where that rounded away (JDK 17 C2 does not
+            // intrinsify a double-to-long lane cast).
+            DoubleVector half = bits.and(SIGN).or(HALF_BITS).viewAsFloatingLanes();
+            DoubleVector scaled = x.mul(INVLN2).add(half);
+            DoubleVector t = scaled.add(ROUNDER).sub(ROUNDER);
+            VectorMask<Double> negative = bits.compare(VectorOperators.LT, 0L).cast(DOUBLES);
+            t = t.sub(1.0, t.compare(VectorOperators.GT, scaled).andNot(negative))
+                    .add(1.0, t.compare(VectorOperators.LT, scaled).and(negative));
+            LongVector k = t.add(ROUNDER).viewAsIntegralLanes().sub(ROUNDER_BITS);
+            DoubleVector hi = x.sub(t.mul(LN2HI));
+            DoubleVector lo = t.mul(LN2LO);
+            DoubleVector r = hi.sub(lo).blend(x, small);
 
-        DoubleVector t = r.mul(r);
-        DoubleVector poly = t.mul(P5).add(P4);
-        poly = t.mul(poly).add(P3);
-        poly = t.mul(poly).add(P2);
-        poly = t.mul(poly).add(P1);
-        DoubleVector c = r.sub(t.mul(poly));
-        // k = 0: 1 − ((r·c)/(c − 2) − r); otherwise 1 − ((lo − (r·c)/(2 − c)) − hi), then 2^k. One division
-        // serves both: c − 2 is exactly −(2 − c), so (r·c)/(c − 2) is exactly −q.
-        DoubleVector q = r.mul(c).div(DoubleVector.broadcast(DOUBLES, 2.0).sub(c));
-        DoubleVector yZero = DoubleVector.broadcast(DOUBLES, 1.0).sub(q.neg().sub(r));
-        DoubleVector y = DoubleVector.broadcast(DOUBLES, 1.0).sub(lo.sub(q).sub(hi));
-        LongVector kBits = k.add(ROUNDER).viewAsIntegralLanes().sub(ROUNDER_BITS).lanewise(VectorOperators.LSHL, 52);
-        y = y.viewAsIntegralLanes().add(kBits).viewAsFloatingLanes();
-        DoubleVector result = y.blend(yZero, small).blend(x.add(1.0), tiny);
-        if (special.anyTrue()) {
-            double[] lanes = result.toArray();
-            double[] in = x.toArray();
-            for (int lane = 0; lane < LANES; lane++) {
-                if (special.laneIsSet(lane)) {
-                    lanes[lane] = StrictMath.exp(in[lane]);
+            DoubleVector rr = r.mul(r);
+            DoubleVector poly = rr.mul(P5).add(P4);
+            poly = rr.mul(poly).add(P3);
+            poly = rr.mul(poly).add(P2);
+            poly = rr.mul(poly).add(P1);
+            DoubleVector c = r.sub(rr.mul(poly));
+            // k = 0: 1 − ((r·c)/(c − 2) − r); otherwise 1 − ((lo − (r·c)/(2 − c)) − hi), then 2^k. One division
+            // serves both: c − 2 is exactly −(2 − c), so (r·c)/(c − 2) is exactly −q.
+            DoubleVector q = r.mul(c).div(TWO.sub(c));
+            DoubleVector yZero = ONE.sub(q.neg().sub(r));
+            DoubleVector y = ONE.sub(lo.sub(q).sub(hi));
+            y = y.viewAsIntegralLanes().add(k.lanewise(VectorOperators.LSHL, 52)).viewAsFloatingLanes();
+            DoubleVector result = y.blend(yZero, small).blend(x.add(1.0), tiny);
+            result.intoArray(buffer, i);
+            if (special.anyTrue()) {
+                for (int lane = 0; lane < LANES; lane++) {
+                    if (special.laneIsSet(lane)) {
+                        buffer[i + lane] = StrictMath.exp(x.lane(lane));
+                    }
                 }
             }
-            result = DoubleVector.fromArray(DOUBLES, lanes, 0);
         }
-        return result;
     }
 
     /**
@@ -114,9 +126,7 @@ final class VectorExp {
             for (int i = 0; i < count; i++) {
                 buffer[i] = src[srcOff + start + i] - shift;
             }
-            for (int i = 0; i < count; i += LANES) {
-                exp(DoubleVector.fromArray(DOUBLES, buffer, i)).intoArray(buffer, i);
-            }
+            expInPlace(buffer, 0, count);
             for (int i = 0; i < count; i++) {
                 dst[dstOff + start + i] = (float) buffer[i];
             }
@@ -137,41 +147,51 @@ final class VectorExp {
      */
     static int unary(UnaryOps.Function function, float[] grad, float[] x, float[] out, int from, int to) {
         double[][] scratch = SCRATCH.get();
-        double[] xs = scratch[0];
+        double[] e = scratch[0];
         double[] gs = scratch[1];
+        double[] xs = scratch[2];
+        boolean exp = function == UnaryOps.Function.EXP;
+        boolean silu = function == UnaryOps.Function.SILU;
         int end = from + (to - from) / LANES * LANES;
         for (int start = from; start < end; start += CHUNK) {
             int count = Math.min(CHUNK, end - start);
             for (int i = 0; i < count; i++) {
-                xs[i] = x[start + i];
+                e[i] = exp ? x[start + i] : -(double) x[start + i];
+            }
+            expInPlace(e, 0, count);
+            if (silu) {
+                for (int i = 0; i < count; i++) {
+                    xs[i] = x[start + i];
+                }
             }
             if (grad != null) {
                 for (int i = 0; i < count; i++) {
                     gs[i] = grad[start + i];
                 }
             }
-            for (int i = 0; i < count; i += LANES) {
-                DoubleVector xv = DoubleVector.fromArray(DOUBLES, xs, i);
-                DoubleVector value;
-                if (function == UnaryOps.Function.EXP) {
-                    value = exp(xv);
-                } else {
-                    // sigmoid = 1 / (1 + exp(−x)); silu = x·s; sigmoid′ = s·(1 − s); silu′ = s + (x·s)·(1 − s).
-                    DoubleVector s = DoubleVector.broadcast(DOUBLES, 1.0).div(exp(xv.neg()).add(1.0));
-                    if (grad == null) {
-                        value = function == UnaryOps.Function.SILU ? xv.mul(s) : s;
-                    } else {
-                        DoubleVector oneMinus = DoubleVector.broadcast(DOUBLES, 1.0).sub(s);
-                        value = function == UnaryOps.Function.SILU ? s.add(xv.mul(s).mul(oneMinus)) : s.mul(oneMinus);
+            if (!exp || grad != null) {
+                // sigmoid = 1 / (1 + exp(−x)); silu = x·s; sigmoid′ = s·(1 − s); silu′ = s + (x·s)·(1 − s);
+                // exp′ = exp; a gradient multiplies last.
+                for (int i = 0; i < count; i += LANES) {
+                    DoubleVector value = DoubleVector.fromArray(DOUBLES, e, i);
+                    if (!exp) {
+                        DoubleVector s = ONE.div(value.add(1.0));
+                        DoubleVector xv = silu ? DoubleVector.fromArray(DOUBLES, xs, i) : null;
+                        if (grad == null) {
+                            value = silu ? xv.mul(s) : s;
+                        } else {
+                            DoubleVector oneMinus = ONE.sub(s);
+                            value = silu ? s.add(xv.mul(s).mul(oneMinus)) : s.mul(oneMinus);
+                        }
                     }
+                    if (grad != null) {
+                        value = DoubleVector.fromArray(DOUBLES, gs, i).mul(value);
+                    }
+                    value.intoArray(e, i);
                 }
-                if (grad != null) {
-                    value = DoubleVector.fromArray(DOUBLES, gs, i).mul(value);
-                }
-                value.intoArray(xs, i);
             }
             for (int i = 0; i < count; i++) {
-                out[start + i] = (float) xs[i];
+                out[start + i] = (float) e[i];
             }
         }
         return end;
