@@ -2,6 +2,7 @@ package io.verigrid.engine;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -16,6 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorLoops {
     private static final VectorSpecies<Float> SPECIES = Gemm.SPECIES;
     private static final int L = SPECIES.length();
+    /** Int lanes of the same shape, for bit tests on floats. */
+    private static final VectorSpecies<Integer> INTS = SPECIES.withLanes(int.class);
     /** Vectors holding the 16 canonical partial sums. */
     private static final int PARTIAL_VECTORS = CanonicalSum.PARTIALS / L;
 
@@ -203,5 +206,18 @@ final class VectorLoops {
             FloatVector.fromArray(SPECIES, x, off + i).div(d1).div(d2).intoArray(out, off + i);
         }
         return bound;
+    }
+
+    /**
+     * The OR over x[from, to) (a whole number of vectors) of (exponent bits + one exponent step) per element:
+     * the sign bit of the result is set iff some element is infinite or NaN (see {@link Ops#allFinite}).
+     */
+    static int finiteCarry(float[] x, int from, int to) {
+        IntVector carry = IntVector.zero(INTS);
+        for (int i = from; i < to; i += L) {
+            IntVector bits = FloatVector.fromArray(SPECIES, x, i).viewAsIntegralLanes();
+            carry = carry.or(bits.and(0x7f800000).add(0x00800000));
+        }
+        return carry.reduceLanes(VectorOperators.OR);
     }
 }
