@@ -10,7 +10,8 @@ import java.util.List;
  * <p>Canonical order: per row, {@code max} (exact in any order), {@code e_j = exp(z_j − max)}, the
  * denominator {@link CanonicalSum} over j; the mean is {@link CanonicalSum} over the row losses divided by m.
  * Transcendentals: {@code exp} and {@code log} are {@link StrictMath} (fdlibm, specified bit for bit) on the
- * float argument widened to double, rounded back to float once. Threads split rows; the mean is serial.
+ * float argument widened to double, rounded back to float once ({@link VectorExp} computes the same exp in
+ * lanes). Threads split rows; the mean is serial.
  *
  * <p>Backward (root only): d/dlogits = {@code softmax_xent_backward(logits, labels)}; labels take no gradient.
  */

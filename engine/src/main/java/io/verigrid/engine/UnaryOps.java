@@ -10,6 +10,7 @@ import java.util.List;
  * <p>Arithmetic: every value is computed in double from the float input with {@link StrictMath} (fdlibm,
  * specified bit for bit on every JVM) and plain double operations, then rounded to float once. So the
  * result is within one float ulp of the exact function and identical everywhere; no summation is involved.
+ * exp, sigmoid and silu run in double lanes ({@link VectorExp}: fdlibm's exp, the same bits) when they can.
  */
 final class UnaryOps {
     private static final double GELU_C = StrictMath.sqrt(2.0 / StrictMath.PI);
