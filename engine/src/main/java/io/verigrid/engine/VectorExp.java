@@ -25,9 +25,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorExp {
     /**
      * Double lanes at the kernel width. Floats are widened and narrowed through a double scratch array, not
-     * through a second float species: a FloatVector of another shape in the same JVM pollutes the type
-     * profiles of the Vector API's shared code, and C2 then sometimes fails to intrinsify the GEMM kernel
-     * (measured: matmuls twenty times slower in some runs).
+     * through a second float species: one FloatVector shape per JVM keeps the type profiles of the Vector API's
+     * shared code monomorphic, which the GEMM kernel's intrinsics rely on (a precaution, not a measured cost).
      */
     static final VectorSpecies<Double> DOUBLES = VectorSpecies.of(double.class, Gemm.SPECIES.vectorShape());
     static final int LANES = DOUBLES.length();
