@@ -1,5 +1,7 @@
 package io.verigrid.bench;
 
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 
 /** Wall-clock timing the same way for every workload: warm up (JIT, caches), then the median of several runs. */
@@ -9,6 +11,12 @@ final class Timing {
 
     /** Warm-up ends once three calls in a row agree within this fraction (the JIT has finished with the code). */
     private static final double STABLE = 0.15;
+    /**
+     * The JIT's accumulated compile time. Warm-up also waits until it stops growing for three calls: on a loaded
+     * machine C2's threads get little CPU, and three calls of first-tier (C1) Vector API code — twenty times
+     * slower, but steady — would otherwise pass for warm.
+     */
+    private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
     /** ...or after this long, whatever the timings do. */
     private static final long WARMUP_CAP_MILLIS = 30_000;
 
@@ -22,13 +30,16 @@ final class Timing {
         }
         long begin = System.nanoTime();
         double[] recent = new double[3];
+        long[] compiled = new long[recent.length + 1];
         for (int calls = 0; ; calls++) {
             long start = System.nanoTime();
             work.run();
             long end = System.nanoTime();
             recent[calls % recent.length] = end - start;
+            compiled[calls % compiled.length] = compileMillis();
+            boolean jitIdle = compiled[calls % compiled.length] == compiled[(calls + 1) % compiled.length];
             long elapsedMillis = (end - begin) / 1_000_000L;
-            if (calls >= recent.length && elapsedMillis >= warmupMillis && settled(recent)
+            if (calls >= compiled.length && elapsedMillis >= warmupMillis && settled(recent) && jitIdle
                     || elapsedMillis >= WARMUP_CAP_MILLIS) {
                 break;
             }
@@ -40,6 +51,11 @@ final class Timing {
             seconds[run] = (System.nanoTime() - start) / 1e9;
         }
         return median(seconds);
+    }
+
+    /** Milliseconds the JIT has spent compiling so far (0 where the JVM does not report it). */
+    private static long compileMillis() {
+        return JIT != null && JIT.isCompilationTimeMonitoringSupported() ? JIT.getTotalCompilationTime() : 0;
     }
 
     private static boolean settled(double[] times) {

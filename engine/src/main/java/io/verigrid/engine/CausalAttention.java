@@ -102,13 +102,9 @@ final class CausalAttention extends BaseOperator {
 
     /** Turns the scores of one row into probabilities in place; returns the denominator. */
     static float probabilities(float[] row, int count, float max) {
-        for (int j = 0; j < count; j++) {
-            row[j] = (float) StrictMath.exp(row[j] - max);
-        }
+        ElementLoops.expShifted(row, 0, max, row, 0, count);
         float sum = CanonicalSum.sum(row, 0, 1, count);
-        for (int j = 0; j < count; j++) {
-            row[j] = row[j] / sum;
-        }
+        ElementLoops.divideTwice(row, sum, 1f, row, 0, count);
         return sum;
     }
 

@@ -106,16 +106,18 @@ final class CrossEntropy extends BaseOperator {
             float[] z = logits.data();
             float[] out = new float[m * c];
             par.forRange(m, (from, to) -> {
-                float[] e = new float[c];
                 for (int i = from; i < to; i++) {
                     if (ids[i] < 0) {
                         continue;
                     }
-                    SoftmaxXent.rowExp(z, i * c, c, e);
-                    float sum = CanonicalSum.sum(e, 0, 1, c);
-                    for (int j = 0; j < c; j++) {
-                        out[i * c + j] = (e[j] / sum - (j == ids[i] ? 1f : 0f)) / count;
-                    }
+                    // e is computed in the output row, then divided in place: e/sum − 0 is e/sum, so only the
+                    // target's element needs the subtraction.
+                    int row = i * c;
+                    SoftmaxXent.rowExp(z, row, c, out, row);
+                    float sum = CanonicalSum.sum(out, row, 1, c);
+                    float target = out[row + ids[i]];
+                    ElementLoops.divideTwice(out, sum, count, out, row, c);
+                    out[row + ids[i]] = (target / sum - 1f) / count;
                 }
             });
             return Tensor.wrap(logits.shape(), out);

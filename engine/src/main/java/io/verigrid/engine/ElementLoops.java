@@ -9,6 +9,8 @@ final class ElementLoops {
     /** Below this many elements an operator runs on the calling thread: a fork costs more than the loop. */
     static final int PARALLEL_MIN = 1 << 15;
     private static final boolean VECTOR = Matmul.VECTOR_API;
+    /** Lane exp ({@link VectorExp}): the Vector API and at least four double lanes. */
+    private static final boolean VECTOR_EXP = VECTOR && VectorExp.ENABLED;
 
     /** The four broadcast arithmetic operations, each one correctly rounded IEEE operation. */
     enum Op {
@@ -118,6 +120,36 @@ final class ElementLoops {
         int d = VECTOR && n >= 8 ? VectorLoops.axpy(weight, x, xBase, acc, n) : 0;
         for (; d < n; d++) {
             acc[d] = Math.fma(weight, x[xBase + d], acc[d]);
+        }
+    }
+
+    /** The largest of x[off … off + n − 1] (n ≥ 1) by {@link Math#max}: exact in any order. */
+    static float max(float[] x, int off, int n) {
+        float max = x[off];
+        int i = 1;
+        if (VECTOR && n >= 64) {
+            i = VectorLoops.wholeVectors(n);
+            max = VectorLoops.max(x, off, i);
+        }
+        for (; i < n; i++) {
+            max = Math.max(max, x[off + i]);
+        }
+        return max;
+    }
+
+    /** dst[dstOff + i] = (float) StrictMath.exp(src[srcOff + i] − shift), the difference a float, for i in [0, n). */
+    static void expShifted(float[] src, int srcOff, float shift, float[] dst, int dstOff, int n) {
+        int i = VECTOR_EXP ? VectorExp.expShifted(src, srcOff, shift, dst, dstOff, n) : 0;
+        for (; i < n; i++) {
+            dst[dstOff + i] = (float) StrictMath.exp(src[srcOff + i] - shift);
+        }
+    }
+
+    /** out[off + i] = (x[off + i] / d1) / d2 for i in [0, n): two IEEE divisions per element. */
+    static void divideTwice(float[] x, float d1, float d2, float[] out, int off, int n) {
+        int i = VECTOR ? VectorLoops.divideTwice(x, d1, d2, out, off, n) : 0;
+        for (; i < n; i++) {
+            out[off + i] = x[off + i] / d1 / d2;
         }
     }
 }

@@ -10,7 +10,8 @@ import java.util.List;
  * <p>Canonical order: per row, {@code max} (exact in any order), {@code e_j = exp(z_j − max)}, the
  * denominator {@link CanonicalSum} over j; the mean is {@link CanonicalSum} over the row losses divided by m.
  * Transcendentals: {@code exp} and {@code log} are {@link StrictMath} (fdlibm, specified bit for bit) on the
- * float argument widened to double, rounded back to float once. Threads split rows; the mean is serial.
+ * float argument widened to double, rounded back to float once ({@link VectorExp} computes the same exp in
+ * lanes). Threads split rows; the mean is serial.
  *
  * <p>Backward (root only): d/dlogits = {@code softmax_xent_backward(logits, labels)}; labels take no gradient.
  */
@@ -64,13 +65,13 @@ final class SoftmaxXent implements Operator {
 
     /** Fills {@code e} with exp(z − max) for one row and returns the row's max. */
     static float rowExp(float[] z, int offset, int c, float[] e) {
-        float max = z[offset];
-        for (int j = 1; j < c; j++) {
-            max = Math.max(max, z[offset + j]);
-        }
-        for (int j = 0; j < c; j++) {
-            e[j] = (float) StrictMath.exp(z[offset + j] - max);
-        }
+        return rowExp(z, offset, c, e, 0);
+    }
+
+    /** Fills {@code e[eOffset …]} with exp(z − max) for one row and returns the row's max (lanes: {@link ElementLoops}). */
+    static float rowExp(float[] z, int offset, int c, float[] e, int eOffset) {
+        float max = ElementLoops.max(z, offset, c);
+        ElementLoops.expShifted(z, offset, max, e, eOffset, c);
         return max;
     }
 

@@ -10,10 +10,13 @@ import java.util.List;
  * <p>Arithmetic: every value is computed in double from the float input with {@link StrictMath} (fdlibm,
  * specified bit for bit on every JVM) and plain double operations, then rounded to float once. So the
  * result is within one float ulp of the exact function and identical everywhere; no summation is involved.
+ * exp, sigmoid and silu run in double lanes ({@link VectorExp}: fdlibm's exp, the same bits) when they can.
  */
 final class UnaryOps {
     private static final double GELU_C = StrictMath.sqrt(2.0 / StrictMath.PI);
     private static final double GELU_K = 0.044715;
+    /** exp, sigmoid and silu in double lanes ({@link VectorExp}, the same bits) when the Vector API is loaded. */
+    private static final boolean LANES = Matmul.VECTOR_API && VectorExp.ENABLED;
 
     private UnaryOps() {
     }
@@ -123,8 +126,9 @@ final class UnaryOps {
                 }
             }
             float[] out = new float[x.length];
-            par.forRange(out.length, (from, to) -> {
-                for (int i = from; i < to; i++) {
+            ElementLoops.forRange(par, out.length, 8L * out.length, (from, to) -> {
+                int i = LANES && VectorExp.covers(function) ? VectorExp.unary(function, null, x, out, from, to) : from;
+                for (; i < to; i++) {
                     out[i] = (float) function.value(x[i]);
                 }
             });
@@ -157,8 +161,9 @@ final class UnaryOps {
             float[] g = grad.data();
             float[] xv = x.data();
             float[] out = new float[g.length];
-            par.forRange(out.length, (from, to) -> {
-                for (int i = from; i < to; i++) {
+            ElementLoops.forRange(par, out.length, 8L * out.length, (from, to) -> {
+                int i = LANES && VectorExp.covers(function) ? VectorExp.unary(function, g, xv, out, from, to) : from;
+                for (; i < to; i++) {
                     out[i] = (float) (g[i] * function.derivative(xv[i]));
                 }
             });

@@ -2,6 +2,7 @@ package io.verigrid.engine;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -16,6 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorLoops {
     private static final VectorSpecies<Float> SPECIES = Gemm.SPECIES;
     private static final int L = SPECIES.length();
+    /** Int lanes of the same shape, for bit tests on floats. */
+    private static final VectorSpecies<Integer> INTS = SPECIES.withLanes(int.class);
     /** Vectors holding the 16 canonical partial sums. */
     private static final int PARTIAL_VECTORS = CanonicalSum.PARTIALS / L;
 
@@ -177,5 +180,44 @@ final class VectorLoops {
             w.fma(FloatVector.fromArray(SPECIES, x, xBase + d), FloatVector.fromArray(SPECIES, acc, d)).intoArray(acc, d);
         }
         return d;
+    }
+
+    /** n rounded down to whole vectors. */
+    static int wholeVectors(int n) {
+        return SPECIES.loopBound(n);
+    }
+
+    /**
+     * Math.max over x[off … off + count − 1], count a positive multiple of the vector length. A maximum is exact
+     * in any order (and Math.max ranks +0 above −0), so the lane reduction, unlike an ADD one, is safe.
+     */
+    static float max(float[] x, int off, int count) {
+        FloatVector max = FloatVector.fromArray(SPECIES, x, off);
+        for (int i = L; i < count; i += L) {
+            max = max.max(FloatVector.fromArray(SPECIES, x, off + i));
+        }
+        return max.reduceLanes(VectorOperators.MAX);
+    }
+
+    /** out[off + i] = (x[off + i] / d1) / d2 over whole vectors of [0, n); returns where the scalar tail starts. */
+    static int divideTwice(float[] x, float d1, float d2, float[] out, int off, int n) {
+        int bound = SPECIES.loopBound(n);
+        for (int i = 0; i < bound; i += L) {
+            FloatVector.fromArray(SPECIES, x, off + i).div(d1).div(d2).intoArray(out, off + i);
+        }
+        return bound;
+    }
+
+    /**
+     * The OR over x[from, to) (a whole number of vectors) of (exponent bits + one exponent step) per element:
+     * the sign bit of the result is set iff some element is infinite or NaN (see {@link Ops#allFinite}).
+     */
+    static int finiteCarry(float[] x, int from, int to) {
+        IntVector carry = IntVector.zero(INTS);
+        for (int i = from; i < to; i += L) {
+            IntVector bits = FloatVector.fromArray(SPECIES, x, i).viewAsIntegralLanes();
+            carry = carry.or(bits.and(0x7f800000).add(0x00800000));
+        }
+        return carry.reduceLanes(VectorOperators.OR);
     }
 }

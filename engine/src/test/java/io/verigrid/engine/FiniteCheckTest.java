@@ -34,4 +34,20 @@ class FiniteCheckTest {
         assertEquals(8192, Ops.execute("relu", new long[0], List.of(ones), Parallelism.single()).size());
         assertEquals(8192, Ops.execute("relu", new long[0], List.of(ones), Parallelism.single()).size());
     }
+
+    @Test
+    void theLaneAndSplitScansFindABadValueAnywhereInALongArray() {
+        int n = (1 << 19) + 13;
+        try (Parallelism three = Parallelism.of(3)) {
+            for (int at : new int[] {0, 15, 16, 4321, n / 3, n / 2 + 1, n - 14, n - 1}) {
+                float[] values = new float[n];
+                values[at] = at % 2 == 0 ? Float.NaN : Float.NEGATIVE_INFINITY;
+                assertFalse(Ops.allFinite(values), "finds element " + at);
+                assertFalse(Ops.allFinite(values, three), "three threads find element " + at);
+                assertFalse(Ops.allFinite(values, at, at + 1), "finds element " + at + " alone");
+                values[at] = -Float.MAX_VALUE;
+                assertTrue(Ops.allFinite(values, three), "accepts " + at);
+            }
+        }
+    }
 }

@@ -135,6 +135,87 @@ class VectorLoopsTest {
     }
 
     @Test
+    void expSigmoidAndSiluMatchTheirDoubleFormulasIncludingLanesPastTheLaneExpRange() {
+        float[] x = values(11, N);
+        for (int i = 0; i < x.length; i += 97) {
+            x[i] = (i / 97) % 2 == 0 ? 800f : -760f; // lanes the scalar exp recomputes
+        }
+        x[5] = 0f;
+        float[] g = values(12, N);
+        for (UnaryOps.Function f : new UnaryOps.Function[] {UnaryOps.Function.SIGMOID, UnaryOps.Function.SILU}) {
+            float[] value = new float[N];
+            float[] backward = new float[N];
+            for (int i = 0; i < N; i++) {
+                value[i] = (float) f.value(x[i]);
+                backward[i] = (float) (g[i] * f.derivative(x[i]));
+            }
+            Tensor in = Tensor.wrap(new int[] {N}, x);
+            assertSameBits(value, run(f.kind, NONE, in), f.kind);
+            assertSameBits(backward, run(f.kind + "_backward", NONE, Tensor.wrap(new int[] {N}, g), in),
+                    f.kind + "_backward");
+        }
+        float[] moderate = values(13, 1000);
+        moderate[100] = -760f;
+        float[] expected = new float[moderate.length];
+        for (int i = 0; i < moderate.length; i++) {
+            expected[i] = (float) StrictMath.exp(moderate[i]);
+        }
+        assertSameBits(expected, run("exp", NONE, Tensor.wrap(new int[] {moderate.length}, moderate)), "exp");
+    }
+
+    @Test
+    void crossEntropyAndItsGradientMatchTheRowByRowContract() {
+        int m = 37;
+        int c = 1003;
+        float[] z = values(14, m * c);
+        for (int i = 0; i < z.length; i++) {
+            z[i] *= 9f;
+        }
+        float[] targets = new float[m];
+        for (int i = 0; i < m; i++) {
+            targets[i] = i % 5 == 4 ? -1f : (i * 131) % c;
+        }
+        float[] rowLoss = new float[m];
+        float[] grad = new float[m * c];
+        int counted = 0;
+        for (int i = 0; i < m; i++) {
+            counted += targets[i] >= 0 ? 1 : 0;
+        }
+        for (int i = 0; i < m; i++) {
+            if (targets[i] < 0) {
+                continue;
+            }
+            float max = z[i * c];
+            for (int j = 1; j < c; j++) {
+                max = Math.max(max, z[i * c + j]);
+            }
+            float[] e = new float[c];
+            for (int j = 0; j < c; j++) {
+                e[j] = (float) StrictMath.exp(z[i * c + j] - max);
+            }
+            float sum = tree(partials(e));
+            rowLoss[i] = (float) StrictMath.log(sum) - (z[i * c + (int) targets[i]] - max);
+            for (int j = 0; j < c; j++) {
+                grad[i * c + j] = (e[j] / sum - (j == (int) targets[i] ? 1f : 0f)) / counted;
+            }
+        }
+        float loss = tree(partials(rowLoss)) / counted;
+        Tensor logits = Tensor.wrap(new int[] {m, c}, z);
+        Tensor ids = Tensor.wrap(new int[] {m}, targets);
+        long[] ignore = {-1};
+        assertSameBits(new float[] {loss}, run("cross_entropy", ignore, logits, ids), "cross_entropy");
+        assertSameBits(grad, run("cross_entropy_backward", ignore, logits, ids), "cross_entropy_backward");
+    }
+
+    private static float[] partials(float[] x) {
+        float[] partial = new float[CanonicalSum.PARTIALS];
+        for (int i = 0; i < x.length; i++) {
+            partial[i % 16] += x[i];
+        }
+        return partial;
+    }
+
+    @Test
     void adamWStepsMatchTheScalarFormulas() {
         float[] m = values(6, N);
         float[] g = values(7, N);
