@@ -70,7 +70,8 @@ public final class GameMoves {
                 if (game.providerTraceRoot() == null) {
                     StepTrace trace = run.trace(game.stepHi());
                     int programLength = run.job().program(game.stepHi()).size();
-                    yield game.postTraceRoot(Commitments.traceRoot(trace), trace.ops().size(), programLength, height);
+                    yield game.postTraceRoot(Commitments.traceRoot(trace), trace.ops().size(), programLength,
+                            run.maxRefereeBytes(), height);
                 }
                 yield game.postTraceNodes(traceNodes(game, run), height);
             }
@@ -82,6 +83,11 @@ public final class GameMoves {
                 }
                 StepTrace trace = run.trace(game.stepHi());
                 int j = game.operator();
+                if (trace.ops().get(j).isTile()) {
+                    yield game.settleTile(run.job(), datasetRoot, run.maxRefereeBytes(),
+                            TileEvidence.forTile(run.job().program(game.stepHi()), trace, j, run.state(game.stepLo()), run.dataset()),
+                            Commitments.outputRoot(trace.ops().get(j).output()), height);
+                }
                 yield game.settleOperator(run.job(), datasetRoot,
                         InputEvidence.forOperator(run.job(), run.state(game.stepLo()), run.dataset(), trace, j),
                         Commitments.outputRoot(trace.ops().get(j).output()), height);

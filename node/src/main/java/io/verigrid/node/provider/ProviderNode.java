@@ -209,7 +209,7 @@ public final class ProviderNode implements AutoCloseable {
             int unit = view.unit();
             metrics.dispute();
             disputes.track(disputeId, LocalRun.execute(run.job(), run.dataset(), run.checkpoint(unit - 1),
-                    (long) unit * run.job().checkpointInterval(), par, config.fault()));
+                    (long) unit * run.job().checkpointInterval(), par, config.fault(), ledger.params().maxRefereeBytes()));
         }
         disputes.playAll();
     }

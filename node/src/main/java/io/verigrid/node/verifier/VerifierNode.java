@@ -157,7 +157,9 @@ public final class VerifierNode implements AutoCloseable {
         int unit = commit.unit();
         TrainingJob spec = job.spec();
         ModelState start = unit == 1 ? datasets.initialState(job, spec) : fetchCheckpoint(job, unit - 1);
-        LocalRun run = LocalRun.execute(spec, datasets.of(job, spec), start, (long) unit * spec.checkpointInterval(), par, config.fault());
+        // Traced under the chain's max_referee_bytes, so a dispute from this run bisects the tiles the ledger referees.
+        LocalRun run = LocalRun.execute(spec, datasets.of(job, spec), start, (long) unit * spec.checkpointInterval(), par,
+                config.fault(), ledger.params().maxRefereeBytes());
         byte[] mine = run.stateRoot(run.lastStep());
         byte[] committed = HexFormat.of().parseHex(commit.root());
         String short16 = HexFormat.of().formatHex(mine).substring(0, 16);
