@@ -108,6 +108,13 @@ class TiledDisputeLedgerTest {
             DisputeGame game = view.decodeGame();
             boolean providerTurn = game.turn() == DisputeGame.Party.PROVIDER;
             TxBody move = providerTurn ? DisputeMoves.provider(id, game, providerRun) : DisputeMoves.challenger(id, game, challengerRun);
+            if (move instanceof TxBody.PostTraceRoot t) {
+                // A trace shorter than the program cannot be this step's: refused, nothing changes.
+                byte[] root = state.stateRoot();
+                TxResult r = send(provider, new TxBody.PostTraceRoot(id, t.traceRoot(), JOB.program(2).size() - 1));
+                assertEquals("WRONG_COUNT", r.code(), r.message());
+                assertArrayEquals(root, state.stateRoot(), "a rejected move changes nothing");
+            }
             if (move instanceof TxBody.SettleOperator s) {
                 evidence = s.tile();
                 position = game.operator();
