@@ -98,6 +98,29 @@ class TileSettlementTest {
         assertEquals(JOB.program(2).get(target).kind(), settled.reachedKind(JOB.program(2)));
     }
 
+    @Test
+    void aTraceOfAnotherLengthIsAnsweredByDisputingTheAssembly() {
+        // A provider that pads its trace with a correct leaf would shift every later leaf; the honest challenger does
+        // not descend a tree of another shape but disputes the step's assembly, which re-runs the step.
+        LocalRun cheat = LocalRun.execute(JOB, JOB.dataset(), JOB.initialState(), 2, Parallelism.single(),
+                new Fault(2, firstTiled, 1000, 1 << 20), MAX);
+        DisputeGame game = open(cheat, honest);
+        long height = 0;
+        while (game.phase() == DisputeGame.Phase.STEPS) {
+            game = game.turn() == DisputeGame.Party.PROVIDER ? GameMoves.provider(game, cheat, ++height)
+                    : GameMoves.challenger(game, honest, ++height);
+        }
+        List<byte[]> padded = new java.util.ArrayList<>(Commitments.traceLeaves(cheat.trace(2)));
+        padded.add(1, padded.get(0));
+        game = game.postTraceRoot(Merkle.root(padded), padded.size(), JOB.program(2).size(), MAX, ++height);
+        int from = game.childStart();
+        game = game.postTraceNodes(Merkle.levels(padded).get(game.childLevel()).subList(from, from + game.childCount()), ++height);
+        game = GameMoves.challenger(game, honest, ++height);
+        assertTrue(game.assemblyDisputed());
+        DisputeGame settled = game.settleAssembly(JOB, JOB.dataset(), Commitments.datasetRoot(JOB.dataset()), cheat.state(1), ++height);
+        assertEquals(Verdict.CHALLENGER_WINS, settled.verdict());
+    }
+
     private static boolean isTiled(StepTrace trace, int programIndex) {
         return trace.ops().stream().anyMatch(r -> r.isTile() && r.programIndex() == programIndex);
     }
