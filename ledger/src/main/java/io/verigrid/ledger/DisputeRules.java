@@ -62,7 +62,8 @@ final class DisputeRules {
                 return game.settleTile(job(d, dispute), d.job(dispute.jobId).datasetRoot, d.params.maxRefereeBytes(),
                         m.tile(), m.providerOutputRoot(), h);
             }
-            return game.settleOperator(job(d, dispute), d.job(dispute.jobId).datasetRoot, m.inputs(), m.providerOutputRoot(), h);
+            return game.settleOperator(job(d, dispute), d.job(dispute.jobId).datasetRoot, m.inputs(), m.providerOutputRoot(),
+                    d.params.maxRefereeBytes(), h);
         }
         if (body instanceof TxBody.SettleAssembly m) {
             TrainingJob job = job(d, dispute);

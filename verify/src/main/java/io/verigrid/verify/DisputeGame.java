@@ -310,12 +310,21 @@ public final class DisputeGame {
      */
     public DisputeGame settleOperator(TrainingJob job, byte[] datasetRoot, List<InputEvidence> inputs, byte[] providerOutputRoot,
                                       long height) {
+        return settleOperator(job, datasetRoot, inputs, providerOutputRoot, MatmulTiles.UNLIMITED, height);
+    }
+
+    /**
+     * As above for a trace recorded under {@code maxRefereeBytes} (spec §2): a matmul whose proven inputs exceed the
+     * bound must have been recorded as tiles, so its leaf recorded whole settles CHALLENGER_WINS.
+     */
+    public DisputeGame settleOperator(TrainingJob job, byte[] datasetRoot, List<InputEvidence> inputs, byte[] providerOutputRoot,
+                                      long maxRefereeBytes, long height) {
         expect(Phase.OPERATOR, Party.PROVIDER, height);
         if (operator == traceLength) throw new GameException("WRONG_PHASE", "the assembly is disputed: settleAssembly");
         if (job == null) throw new IllegalArgumentException("job: null");
         List<OpSpec> program = job.program(stepHi);
         int p = wholeOperatorOfLeaf(program, providerOutputRoot);
-        Verdict decided = p < 0 ? Verdict.CHALLENGER_WINS
+        Verdict decided = p < 0 || shouldBeTiled(program.get(p), inputs, maxRefereeBytes) ? Verdict.CHALLENGER_WINS
                 : Referee.decide(job, stepHi, p, operator, traceLength, inputs, rootLo, providerTraceRoot,
                         datasetRoot, providerOutputRoot, challengerOutputRoot);
         DisputeGame next = settled(height, decided);
@@ -339,6 +348,19 @@ public final class DisputeGame {
         DisputeGame next = settled(height, decided);
         if (isHash(providerOutputRoot)) next.providerOutputRoot = providerOutputRoot.clone();
         return next;
+    }
+
+    /** Whether {@code spec} is a matmul whose evidenced inputs exceed the bound: its trace entries are then tiles. */
+    private static boolean shouldBeTiled(OpSpec spec, List<InputEvidence> inputs, long maxRefereeBytes) {
+        if (!spec.kind().equals("matmul") || inputs == null || inputs.size() != 2) return false;
+        int[] a = inputs.get(0) == null ? null : inputs.get(0).tensor().shape();
+        int[] b = inputs.get(1) == null ? null : inputs.get(1).tensor().shape();
+        if (a == null || b == null || a.length != 2 || b.length != 2) return false; // the referee refuses these itself
+        long[] attrs = spec.attrs();
+        int m = attrs[0] == 1 ? a[1] : a[0];
+        int k = attrs[0] == 1 ? a[0] : a[1];
+        int n = attrs[1] == 1 ? b[0] : b[1];
+        return m > 0 && k > 0 && n > 0 && MatmulTiles.needsTiling(m, k, n, maxRefereeBytes);
     }
 
     /**

@@ -99,7 +99,7 @@ public final class GameMoves {
                 }
                 yield game.settleOperator(run.job(), datasetRoot,
                         InputEvidence.forOperator(run.job(), run.state(game.stepLo()), run.dataset(), trace, j),
-                        Commitments.outputRoot(trace.ops().get(j).output()), height);
+                        Commitments.outputRoot(trace.ops().get(j).output()), run.maxRefereeBytes(), height);
             }
             case SETTLED -> throw new IllegalStateException("the game is settled");
         };

@@ -121,6 +121,33 @@ class TileSettlementTest {
         assertEquals(Verdict.CHALLENGER_WINS, settled.verdict());
     }
 
+    @Test
+    void aMatmulTheBoundTilesCannotBeSettledAsAWholeOperator() {
+        // The provider recorded the step whole; the game reaches the large matmul's whole leaf.
+        LocalRun whole = LocalRun.execute(JOB, JOB.dataset(), JOB.initialState(), 2, Parallelism.single(), null);
+        DisputeGame game = DisputeGame.open(1, 2, 1, 2, whole.stateRoot(1), whole.stateRoot(2),
+                Hashes.sha256("a claim".getBytes()), 16, 10, 0);
+        StepTrace trace = whole.trace(2);
+        List<byte[]> leaves = Commitments.traceLeaves(trace);
+        long height = 0;
+        game = game.postTraceRoot(Merkle.root(leaves), leaves.size(), JOB.program(2).size(), MAX, ++height);
+        while (game.phase() == DisputeGame.Phase.TRACE) {
+            int from = game.childStart();
+            game = game.postTraceNodes(Merkle.levels(leaves).get(game.childLevel()).subList(from, from + game.childCount()), ++height);
+            int level = game.childLevel();
+            int k = (firstTiled >> level) - game.childStart();
+            game = game.pickTraceNode(k, level == 0 ? Hashes.sha256("their output".getBytes()) : null, ++height);
+        }
+        assertEquals(firstTiled, game.operator());
+        List<InputEvidence> inputs = InputEvidence.forOperator(JOB, whole.state(1), JOB.dataset(), trace, firstTiled);
+        byte[] output = Commitments.outputRoot(trace.ops().get(firstTiled).output());
+        byte[] datasetRoot = Commitments.datasetRoot(JOB.dataset());
+        assertEquals(Verdict.PROVIDER_WINS, game.settleOperator(JOB, datasetRoot, inputs, output, game.deadline()).verdict(),
+                "unbounded, the whole matmul is the leaf");
+        assertEquals(Verdict.CHALLENGER_WINS, game.settleOperator(JOB, datasetRoot, inputs, output, MAX, game.deadline()).verdict(),
+                "under the bound it must be tiles");
+    }
+
     private static boolean isTiled(StepTrace trace, int programIndex) {
         return trace.ops().stream().anyMatch(r -> r.isTile() && r.programIndex() == programIndex);
     }
