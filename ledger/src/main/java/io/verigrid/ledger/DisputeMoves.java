@@ -7,6 +7,7 @@ import io.verigrid.verify.DisputeGame;
 import io.verigrid.verify.GameMoves;
 import io.verigrid.verify.InputEvidence;
 import io.verigrid.verify.LocalRun;
+import io.verigrid.verify.TileEvidence;
 import java.util.Arrays;
 
 /**
@@ -39,6 +40,10 @@ public final class DisputeMoves {
                 }
                 StepTrace trace = run.trace(game.stepHi());
                 int j = game.operator();
+                if (trace.ops().get(j).isTile()) {
+                    yield new TxBody.SettleOperator(disputeId, TileEvidence.forTile(run.job().program(game.stepHi()), trace, j,
+                            run.state(game.stepLo()), run.dataset()), Commitments.outputRoot(trace.ops().get(j).output()));
+                }
                 yield new TxBody.SettleOperator(disputeId,
                         InputEvidence.forOperator(run.job(), run.state(game.stepLo()), run.dataset(), trace, j),
                         Commitments.outputRoot(trace.ops().get(j).output()));

@@ -1,13 +1,11 @@
 package io.verigrid.ledger;
 
 import io.verigrid.engine.TrainingJob;
-import io.verigrid.engine.OpSpec;
 import io.verigrid.ledger.tx.TxBody;
 import io.verigrid.verify.DisputeGame;
 import io.verigrid.verify.GameException;
 import io.verigrid.verify.PreprocessGame;
 import io.verigrid.verify.Verdict;
-import java.util.List;
 
 /**
  * Dispute moves and settlement (spec §3–§4). Each move transaction is checked against the signer's role
@@ -52,14 +50,20 @@ final class DisputeRules {
         if (body instanceof TxBody.PickStepRange m) return game.pickStepRange(m.k(), h);
         if (body instanceof TxBody.PostTraceRoot m) {
             int programLength = job(d, dispute).program(game.stepHi()).size();
-            return game.postTraceRoot(m.traceRoot(), m.traceLength(), programLength, h);
+            return game.postTraceRoot(m.traceRoot(), m.traceLength(), programLength, d.params.maxRefereeBytes(), h);
         }
         if (body instanceof TxBody.PostTraceNodes m) return game.postTraceNodes(m.nodes(), h);
         if (body instanceof TxBody.PickTraceNode m) return game.pickTraceNode(m.k(), m.outputRoot(), h);
         if (body instanceof TxBody.DisputeAssembly) return game.disputeAssembly(h);
         if (body instanceof TxBody.SettleOperator m) {
             // The job's own dataset root: seeded jobs and jobs trained on a dataset blob alike.
-            return game.settleOperator(job(d, dispute), d.job(dispute.jobId).datasetRoot, m.inputs(), m.providerOutputRoot(), h);
+            if (m.tile() != null) {
+                // One tile of a large matmul (spec §2): the referee reads only its blocks and the carried sums.
+                return game.settleTile(job(d, dispute), d.job(dispute.jobId).datasetRoot, d.params.maxRefereeBytes(),
+                        m.tile(), m.providerOutputRoot(), h);
+            }
+            return game.settleOperator(job(d, dispute), d.job(dispute.jobId).datasetRoot, m.inputs(), m.providerOutputRoot(),
+                    d.params.maxRefereeBytes(), h);
         }
         if (body instanceof TxBody.SettleAssembly m) {
             TrainingJob job = job(d, dispute);
@@ -170,7 +174,6 @@ final class DisputeRules {
     private static String opKind(TrainingJob job, DisputeGame game) {
         if (game.operator() < 0) return null;
         if (game.assemblyDisputed()) return ASSEMBLY;
-        List<OpSpec> program = job.program(game.stepHi());
-        return game.operator() < program.size() ? program.get(game.operator()).kind() : null;
+        return game.reachedKind(job.program(game.stepHi()));
     }
 }

@@ -70,6 +70,12 @@ public record Genesis(String chainId, List<GenesisAccount> accounts, Params para
             if (root.has("issuance")) issuance.setAll((ObjectNode) root.get("issuance"));
             return new Genesis(root.path("chainId").asText(null), accounts, JSON.treeToValue(params, Params.class),
                     JSON.treeToValue(issuance, Issuance.class));
+        } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
+            // A parameter the Params record refuses: its own message names the field.
+            if (e.getCause() instanceof IllegalArgumentException bad) {
+                throw new IllegalArgumentException("genesis " + json + ": " + bad.getMessage(), bad);
+            }
+            throw new UncheckedIOException("cannot read genesis " + json, e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read genesis " + json, e);
         } catch (ClassCastException e) {

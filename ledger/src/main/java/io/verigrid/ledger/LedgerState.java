@@ -423,7 +423,8 @@ public final class LedgerState {
 
     // ---- snapshot encoding -----------------------------------------------------------------------
 
-    private static final int SNAPSHOT_VERSION = 1;
+    /** 2: the params carry maxRefereeBytes; a version-1 snapshot still loads, with the default bound. */
+    private static final int SNAPSHOT_VERSION = 2;
 
     /** The whole state, canonically: what a snapshot file holds. */
     public byte[] encode() {
@@ -460,14 +461,14 @@ public final class LedgerState {
     public static LedgerState decode(byte[] bytes) {
         ByteReader in = new ByteReader(bytes);
         int version = in.u8("snapshot version");
-        if (version != SNAPSHOT_VERSION) throw new IllegalArgumentException("unsupported snapshot version " + version);
+        if (version != SNAPSHOT_VERSION && version != 1) throw new IllegalArgumentException("unsupported snapshot version " + version);
         String chainId = in.string("chainId");
         long genesisSupply = in.i64("genesisSupply");
         long height = in.i64("height");
         long burned = in.i64("burned");
         long nextJobId = in.i64("nextJobId");
         long nextDisputeId = in.i64("nextDisputeId");
-        LedgerState s = new LedgerState(chainId, Params.read(in), genesisSupply);
+        LedgerState s = new LedgerState(chainId, Params.read(in, version >= 2), genesisSupply);
         s.height = height;
         s.burned = burned;
         s.nextJobId = nextJobId;

@@ -1,5 +1,6 @@
 package io.verigrid.ledger;
 
+import io.verigrid.engine.MatmulTiles;
 import io.verigrid.ledger.tx.ByteReader;
 import io.verigrid.ledger.tx.ByteWriter;
 import io.verigrid.verify.Sampling;
@@ -28,11 +29,14 @@ import io.verigrid.verify.Sampling;
  * @param securedUnitPrice    the highest price per unit the default rate secures: genesis is refused unless
  *                            skipping a unit of this price loses money at {@code samplePpm} against the slash of
  *                            {@code minProviderStake} (spec §5); a dearer unit gets a higher rate ({@link #jobSamplePpm})
+ * @param maxRefereeBytes     max_referee_bytes (dispute-game spec §2): a matmul whose inputs exceed it is traced as tiles,
+ *                            so the referee never reads more than this (plus chunk rounding) for one leaf; every party
+ *                            traces with it. At least {@link #MIN_MAX_REFEREE_BYTES}: a tile reads a chunk of each input
  */
 public record Params(long txFee, long minProviderStake, long minVerifierStake, long unbondingBlocks,
                      long challengeWindowBlocks, long sampleDelayBlocks, long moveBlocks, int fanout,
                      long challengeBond, long challengeFee, int slashPpm, int winnerSharePpm, int maxTxBytes,
-                     int samplePpm, long securedUnitPrice) {
+                     int samplePpm, long securedUnitPrice, long maxRefereeBytes) {
 
     public static final long UNITS_PER_TOKEN = 1_000_000_000L;
     public static final int PPM = 1_000_000;
@@ -46,6 +50,10 @@ public record Params(long txFee, long minProviderStake, long minVerifierStake, l
      * 0.01 · (50 + 0.25) = 0.5025 tokens to save 0.25.
      */
     public static final long DEFAULT_SECURED_UNIT_PRICE = UNITS_PER_TOKEN / 4;
+    /** 4 MiB: the tiny and small jobs are never tiled at this bound, so their traces are one leaf per operator. */
+    public static final long DEFAULT_MAX_REFEREE_BYTES = MatmulTiles.DEFAULT_MAX_REFEREE_BYTES;
+    /** A tile reads at least one committed chunk of A and one of B. */
+    public static final long MIN_MAX_REFEREE_BYTES = 2L * MatmulTiles.COMMIT_CHUNK_BYTES;
 
     public Params {
         nonNegative(txFee, "txFee");
@@ -63,6 +71,27 @@ public record Params(long txFee, long minProviderStake, long minVerifierStake, l
         if (maxTxBytes < 1024) throw new IllegalArgumentException("maxTxBytes must be at least 1024, got " + maxTxBytes);
         ppm(samplePpm, "samplePpm");
         nonNegative(securedUnitPrice, "securedUnitPrice");
+        if (maxRefereeBytes < MIN_MAX_REFEREE_BYTES) {
+            throw new IllegalArgumentException("maxRefereeBytes must be at least " + MIN_MAX_REFEREE_BYTES
+                    + " (two committed chunks), got " + maxRefereeBytes);
+        }
+    }
+
+    /** Parameters with the default max_referee_bytes. */
+    public Params(long txFee, long minProviderStake, long minVerifierStake, long unbondingBlocks,
+                  long challengeWindowBlocks, long sampleDelayBlocks, long moveBlocks, int fanout,
+                  long challengeBond, long challengeFee, int slashPpm, int winnerSharePpm, int maxTxBytes,
+                  int samplePpm, long securedUnitPrice) {
+        this(txFee, minProviderStake, minVerifierStake, unbondingBlocks, challengeWindowBlocks, sampleDelayBlocks,
+                moveBlocks, fanout, challengeBond, challengeFee, slashPpm, winnerSharePpm, maxTxBytes, samplePpm,
+                securedUnitPrice, DEFAULT_MAX_REFEREE_BYTES);
+    }
+
+    /** These parameters with max_referee_bytes {@code bytes}. */
+    public Params withMaxRefereeBytes(long bytes) {
+        return new Params(txFee, minProviderStake, minVerifierStake, unbondingBlocks, challengeWindowBlocks,
+                sampleDelayBlocks, moveBlocks, fanout, challengeBond, challengeFee, slashPpm, winnerSharePpm, maxTxBytes,
+                samplePpm, securedUnitPrice, bytes);
     }
 
     /** Parameters with the default sampling rate and secured unit price. */
@@ -90,7 +119,8 @@ public record Params(long txFee, long minProviderStake, long minVerifierStake, l
                 500_000,                    // winnerSharePpm: half to the winner, half burned
                 4 * 1024 * 1024,            // maxTxBytes
                 DEFAULT_SAMPLE_PPM,         // samplePpm: 0.75 %
-                DEFAULT_SECURED_UNIT_PRICE); // securedUnitPrice: 0.25 token
+                DEFAULT_SECURED_UNIT_PRICE, // securedUnitPrice: 0.25 token
+                DEFAULT_MAX_REFEREE_BYTES); // maxRefereeBytes: 4 MiB
     }
 
     /** S: what a dispute takes from a provider holding the minimum stake. */
@@ -133,15 +163,21 @@ public record Params(long txFee, long minProviderStake, long minVerifierStake, l
     void write(ByteWriter out) {
         out.i64(txFee).i64(minProviderStake).i64(minVerifierStake).i64(unbondingBlocks).i64(challengeWindowBlocks)
                 .i64(sampleDelayBlocks).i64(moveBlocks).i32(fanout).i64(challengeBond).i64(challengeFee)
-                .i32(slashPpm).i32(winnerSharePpm).i32(maxTxBytes).i32(samplePpm).i64(securedUnitPrice);
+                .i32(slashPpm).i32(winnerSharePpm).i32(maxTxBytes).i32(samplePpm).i64(securedUnitPrice)
+                .i64(maxRefereeBytes);
     }
 
     static Params read(ByteReader in) {
+        return read(in, true);
+    }
+
+    /** {@code withMaxRefereeBytes}: false for a version-1 snapshot, written before the field (it takes the default). */
+    static Params read(ByteReader in, boolean withMaxRefereeBytes) {
         return new Params(in.i64("txFee"), in.i64("minProviderStake"), in.i64("minVerifierStake"),
                 in.i64("unbondingBlocks"), in.i64("challengeWindowBlocks"), in.i64("sampleDelayBlocks"),
                 in.i64("moveBlocks"), in.i32("fanout"), in.i64("challengeBond"), in.i64("challengeFee"),
                 in.i32("slashPpm"), in.i32("winnerSharePpm"), in.i32("maxTxBytes"), in.i32("samplePpm"),
-                in.i64("securedUnitPrice"));
+                in.i64("securedUnitPrice"), withMaxRefereeBytes ? in.i64("maxRefereeBytes") : DEFAULT_MAX_REFEREE_BYTES);
     }
 
     private static void nonNegative(long v, String name) {

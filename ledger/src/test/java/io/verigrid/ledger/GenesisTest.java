@@ -36,7 +36,48 @@ class GenesisTest {
         Genesis g = Genesis.read(file);
         assertEquals(4, g.params().fanout());
         assertEquals(Params.defaults().txFee(), g.params().txFee());
+        assertEquals(Params.DEFAULT_MAX_REFEREE_BYTES, g.params().maxRefereeBytes(), "a genesis written before the field");
+        assertEquals(4L << 20, Params.DEFAULT_MAX_REFEREE_BYTES);
         assertEquals(5, g.supply());
+    }
+
+    @Test
+    void maxRefereeBytesTravelsInGenesisJsonAndTheSnapshotAndIsValidated() throws IOException {
+        Path file = dir.resolve("g.json");
+        Files.writeString(file, "{\"chainId\":\"c1\",\"accounts\":[],\"params\":{\"maxRefereeBytes\":393216}}");
+        Genesis g = Genesis.read(file);
+        assertEquals(393_216, g.params().maxRefereeBytes());
+        Path again = dir.resolve("again.json");
+        g.write(again);
+        assertTrue(Files.readString(again).contains("\"maxRefereeBytes\" : 393216"));
+        assertEquals(g.params(), Genesis.read(again).params());
+
+        LedgerState state = LedgerState.fromGenesis(TestChain.genesis(2, Params.defaults().withMaxRefereeBytes(1 << 20)));
+        LedgerState back = LedgerState.decode(state.encode());
+        assertEquals(1 << 20, back.params().maxRefereeBytes());
+        assertArrayEquals(state.stateRoot(), back.stateRoot());
+        assertFalse(java.util.Arrays.equals(state.stateRoot(), LedgerState.fromGenesis(TestChain.genesis(2, Params.defaults())).stateRoot()),
+                "the bound is part of the state root: every peer referees under the same one");
+
+        Files.writeString(file, "{\"chainId\":\"c1\",\"accounts\":[],\"params\":{\"maxRefereeBytes\":65536}}");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Genesis.read(file));
+        assertTrue(e.getMessage().contains("maxRefereeBytes must be at least 131072"), e.getMessage());
+    }
+
+    @Test
+    void aVersionOneSnapshotWithoutTheBoundLoadsWithTheDefault() {
+        LedgerState state = LedgerState.fromGenesis(TestChain.genesis(2, Params.defaults()));
+        byte[] v2 = state.encode();
+        // Version 1 is version 2 without the params' trailing i64 maxRefereeBytes: u8 version, u16 + chain id,
+        // five i64 globals, then params of 10 i64 and 5 i32 fields.
+        int paramsEnd = 1 + 2 + TestChain.CHAIN.length() + 5 * 8 + 10 * 8 + 5 * 4;
+        byte[] v1 = new byte[v2.length - 8];
+        System.arraycopy(v2, 0, v1, 0, paramsEnd);
+        System.arraycopy(v2, paramsEnd + 8, v1, paramsEnd, v2.length - paramsEnd - 8);
+        v1[0] = 1;
+        LedgerState old = LedgerState.decode(v1);
+        assertEquals(Params.DEFAULT_MAX_REFEREE_BYTES, old.params().maxRefereeBytes());
+        assertArrayEquals(state.stateRoot(), old.stateRoot());
     }
 
     @Test

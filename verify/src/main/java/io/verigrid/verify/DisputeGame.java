@@ -1,6 +1,7 @@
 package io.verigrid.verify;
 
 import io.verigrid.engine.Dataset;
+import io.verigrid.engine.MatmulTiles;
 import io.verigrid.engine.ModelState;
 import io.verigrid.engine.OpSet;
 import io.verigrid.engine.OpSpec;
@@ -165,12 +166,24 @@ public final class DisputeGame {
      * agree so both parties' trees have the same shape.
      */
     public DisputeGame postTraceRoot(byte[] traceRoot, int traceLength, int programLength, long height) {
+        return postTraceRoot(traceRoot, traceLength, programLength, MatmulTiles.UNLIMITED, height);
+    }
+
+    /**
+     * As above for a trace recorded under {@code maxRefereeBytes} (spec §2): a large matmul is several tile leaves,
+     * so the trace may be longer than the program, by at most {@link MatmulTiles#MAX_TILES} leaves per operator.
+     * Unbounded, the lengths must be equal.
+     */
+    public DisputeGame postTraceRoot(byte[] traceRoot, int traceLength, int programLength, long maxRefereeBytes,
+                                     long height) {
         expect(Phase.TRACE, Party.PROVIDER, height);
         if (providerTraceRoot != null) throw new GameException("WRONG_PHASE", "the trace root is already posted");
         if (!isHash(traceRoot)) throw new GameException("MALFORMED", "traceRoot must be a 32-byte hash");
-        if (traceLength < 1 || traceLength != programLength) {
+        long longest = maxRefereeBytes == MatmulTiles.UNLIMITED ? programLength
+                : Math.min(Integer.MAX_VALUE, (long) programLength * MatmulTiles.MAX_TILES);
+        if (traceLength < 1 || traceLength < programLength || traceLength > longest) {
             throw new GameException("WRONG_COUNT", "trace length " + traceLength + " but the step's program has "
-                    + programLength + " operators");
+                    + programLength + " operators" + (longest > programLength ? " (at most " + longest + " leaves tiled)" : ""));
         }
         DisputeGame next = accepted(height, Party.PROVIDER);
         next.providerTraceRoot = traceRoot.clone();
@@ -297,22 +310,84 @@ public final class DisputeGame {
      */
     public DisputeGame settleOperator(TrainingJob job, byte[] datasetRoot, List<InputEvidence> inputs, byte[] providerOutputRoot,
                                       long height) {
+        return settleOperator(job, datasetRoot, inputs, providerOutputRoot, MatmulTiles.UNLIMITED, height);
+    }
+
+    /**
+     * As above for a trace recorded under {@code maxRefereeBytes} (spec §2): a matmul whose proven inputs exceed the
+     * bound must have been recorded as tiles, so its leaf recorded whole settles CHALLENGER_WINS.
+     */
+    public DisputeGame settleOperator(TrainingJob job, byte[] datasetRoot, List<InputEvidence> inputs, byte[] providerOutputRoot,
+                                      long maxRefereeBytes, long height) {
         expect(Phase.OPERATOR, Party.PROVIDER, height);
         if (operator == traceLength) throw new GameException("WRONG_PHASE", "the assembly is disputed: settleAssembly");
         if (job == null) throw new IllegalArgumentException("job: null");
         List<OpSpec> program = job.program(stepHi);
-        Verdict decided;
-        if (program.size() != traceLength || !isHash(providerOutputRoot)
-                || !Arrays.equals(nodeHash, Commitments.traceLeaf(operator, program.get(operator).kind(),
-                        OpSet.VERSION, providerOutputRoot))) {
-            decided = Verdict.CHALLENGER_WINS;
-        } else {
-            decided = Referee.decide(job, stepHi, operator, inputs, rootLo, providerTraceRoot,
-                    datasetRoot, providerOutputRoot, challengerOutputRoot);
-        }
+        int p = wholeOperatorOfLeaf(program, providerOutputRoot);
+        Verdict decided = p < 0 || shouldBeTiled(program.get(p), inputs, maxRefereeBytes) ? Verdict.CHALLENGER_WINS
+                : Referee.decide(job, stepHi, p, operator, traceLength, inputs, rootLo, providerTraceRoot,
+                        datasetRoot, providerOutputRoot, challengerOutputRoot);
         DisputeGame next = settled(height, decided);
         if (isHash(providerOutputRoot)) next.providerOutputRoot = providerOutputRoot.clone();
         return next;
+    }
+
+    /**
+     * Provider: settles a leaf that is one tile of a large matmul (spec §2) with the tile's proven input chunks and
+     * carried accumulator; the {@link TileReferee} re-executes that tile alone. {@code maxRefereeBytes} is the bound
+     * the job's traces are tiled under. A leaf that is not this tile settles CHALLENGER_WINS.
+     */
+    public DisputeGame settleTile(TrainingJob job, byte[] datasetRoot, long maxRefereeBytes, TileEvidence evidence,
+                                  byte[] providerOutputRoot, long height) {
+        expect(Phase.OPERATOR, Party.PROVIDER, height);
+        if (operator == traceLength) throw new GameException("WRONG_PHASE", "the assembly is disputed: settleAssembly");
+        if (job == null) throw new IllegalArgumentException("job: null");
+        Verdict decided = TileReferee.decide(job.program(stepHi), operator, nodeHash, evidence, rootLo, providerTraceRoot,
+                traceLength, datasetRoot, maxRefereeBytes, isHash(providerOutputRoot) ? providerOutputRoot : null,
+                challengerOutputRoot);
+        DisputeGame next = settled(height, decided);
+        if (isHash(providerOutputRoot)) next.providerOutputRoot = providerOutputRoot.clone();
+        return next;
+    }
+
+    /** Whether {@code spec} is a matmul whose evidenced inputs exceed the bound: its trace entries are then tiles. */
+    private static boolean shouldBeTiled(OpSpec spec, List<InputEvidence> inputs, long maxRefereeBytes) {
+        if (!spec.kind().equals("matmul") || inputs == null || inputs.size() != 2) return false;
+        int[] a = inputs.get(0) == null ? null : inputs.get(0).tensor().shape();
+        int[] b = inputs.get(1) == null ? null : inputs.get(1).tensor().shape();
+        if (a == null || b == null || a.length != 2 || b.length != 2) return false; // the referee refuses these itself
+        long[] attrs = spec.attrs();
+        int m = attrs[0] == 1 ? a[1] : a[0];
+        int k = attrs[0] == 1 ? a[0] : a[1];
+        int n = attrs[1] == 1 ? b[0] : b[1];
+        return m > 0 && k > 0 && n > 0 && MatmulTiles.needsTiling(m, k, n, maxRefereeBytes);
+    }
+
+    /**
+     * The program operator whose whole-operator leaf, with {@code outputRoot}, is the disputed leaf; −1 when none is
+     * (a tile leaf, or a root that is not the provider's). The leaf at trace position j names its operator, which
+     * is j itself unless tiles precede it, so only operators j − (traceLength − program size) .. j can match.
+     */
+    private int wholeOperatorOfLeaf(List<OpSpec> program, byte[] outputRoot) {
+        if (!isHash(outputRoot) || traceLength < program.size()) return -1;
+        int last = Math.min(operator, program.size() - 1);
+        for (int p = Math.max(0, operator - (traceLength - program.size())); p <= last; p++) {
+            if (Arrays.equals(nodeHash, Commitments.traceLeaf(p, program.get(p).kind(), OpSet.VERSION, outputRoot))) return p;
+        }
+        return -1;
+    }
+
+    /**
+     * The kind of the operator the settled game reached: the whole operator the provider's leaf names, or
+     * {@link MatmulTiles#TILE_KIND} for a tile of a large matmul; null before settlement by the referee.
+     */
+    public String reachedKind(List<OpSpec> program) {
+        if (operator < 0 || operator >= traceLength || providerOutputRoot == null) {
+            return operator >= 0 && operator < program.size() && traceLength == program.size()
+                    ? program.get(operator).kind() : null;
+        }
+        int p = wholeOperatorOfLeaf(program, providerOutputRoot);
+        return p >= 0 ? program.get(p).kind() : MatmulTiles.TILE_KIND;
     }
 
     /** Provider, after {@link #disputeAssembly}: the full state at stepLo, which must hash to the agreed root. */

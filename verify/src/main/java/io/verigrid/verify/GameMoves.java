@@ -46,9 +46,18 @@ public final class GameMoves {
         return new ArrayList<>(level.subList(game.childStart(), game.childStart() + game.childCount()));
     }
 
-    /** The leftmost posted node that differs from this run's tree; the assembly when all agree at the root. */
+    /**
+     * The leftmost posted node that differs from this run's tree; the assembly when all agree at the root, or when the
+     * provider's trace has another length than this run's.
+     */
     public static TracePick tracePick(DisputeGame game, LocalRun run) {
         StepTrace trace = run.trace(game.stepHi());
+        boolean atRoot = game.nodeLevel() == Merkle.height(game.traceLength());
+        if (atRoot && game.traceLength() != trace.ops().size()) {
+            // A trace of another length (tiles let it differ from the program's) has no leaf-by-leaf counterpart:
+            // the step's assembly is disputed instead, refereed by re-running the step.
+            return new TracePick(true, -1, null);
+        }
         List<byte[]> own = Merkle.levels(Commitments.traceLeaves(trace)).get(game.childLevel());
         List<byte[]> posted = game.postedNodes();
         for (int k = 0; k < posted.size(); k++) {
@@ -70,7 +79,8 @@ public final class GameMoves {
                 if (game.providerTraceRoot() == null) {
                     StepTrace trace = run.trace(game.stepHi());
                     int programLength = run.job().program(game.stepHi()).size();
-                    yield game.postTraceRoot(Commitments.traceRoot(trace), trace.ops().size(), programLength, height);
+                    yield game.postTraceRoot(Commitments.traceRoot(trace), trace.ops().size(), programLength,
+                            run.maxRefereeBytes(), height);
                 }
                 yield game.postTraceNodes(traceNodes(game, run), height);
             }
@@ -82,9 +92,14 @@ public final class GameMoves {
                 }
                 StepTrace trace = run.trace(game.stepHi());
                 int j = game.operator();
+                if (trace.ops().get(j).isTile()) {
+                    yield game.settleTile(run.job(), datasetRoot, run.maxRefereeBytes(),
+                            TileEvidence.forTile(run.job().program(game.stepHi()), trace, j, run.state(game.stepLo()), run.dataset()),
+                            Commitments.outputRoot(trace.ops().get(j).output()), height);
+                }
                 yield game.settleOperator(run.job(), datasetRoot,
                         InputEvidence.forOperator(run.job(), run.state(game.stepLo()), run.dataset(), trace, j),
-                        Commitments.outputRoot(trace.ops().get(j).output()), height);
+                        Commitments.outputRoot(trace.ops().get(j).output()), run.maxRefereeBytes(), height);
             }
             case SETTLED -> throw new IllegalStateException("the game is settled");
         };

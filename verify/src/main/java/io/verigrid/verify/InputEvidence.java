@@ -3,6 +3,7 @@ package io.verigrid.verify;
 import io.verigrid.engine.Dataset;
 import io.verigrid.engine.InputRef;
 import io.verigrid.engine.ModelState;
+import io.verigrid.engine.OpRecord;
 import io.verigrid.engine.OpSpec;
 import io.verigrid.engine.StepTrace;
 import io.verigrid.engine.Tensor;
@@ -34,16 +35,21 @@ public record InputEvidence(Tensor tensor, LeafProof proof) {
             throw new IllegalArgumentException("stateAtLo, dataset and traceOfStep must not be null");
         }
         List<OpSpec> program = job.program(traceOfStep.step());
-        if (j < 0 || j >= program.size()) {
-            throw new IllegalArgumentException("j: " + j + " outside the step's 0.." + (program.size() - 1));
+        if (j < 0 || j >= traceOfStep.ops().size()) {
+            throw new IllegalArgumentException("j: " + j + " outside the trace's 0.." + (traceOfStep.ops().size() - 1));
         }
+        // j is a trace position; under tiling (spec §2) the operator it records may have a smaller program index.
+        OpRecord record = traceOfStep.ops().get(j);
+        if (record.isTile()) throw new IllegalArgumentException("j: trace entry " + j + " is a tile; its evidence is a TileEvidence");
         List<InputEvidence> evidence = new ArrayList<>();
-        for (InputRef ref : program.get(j).inputs()) {
+        for (InputRef ref : program.get(record.programIndex()).inputs()) {
             evidence.add(switch (ref.source()) {
                 case STATE -> new InputEvidence(stateAtLo.tensor(ref.name()), Commitments.stateProof(stateAtLo, ref.name()));
                 case DATA -> new InputEvidence(dataset.tensor(ref.name()), Commitments.datasetProof(dataset, ref.name()));
-                case OP -> new InputEvidence(traceOfStep.ops().get(ref.op()).output(),
-                        Commitments.traceProof(traceOfStep, ref.op()));
+                case OP -> {
+                    int at = TileEvidence.wholeEntry(traceOfStep, ref.op());
+                    yield new InputEvidence(traceOfStep.ops().get(at).output(), Commitments.traceProof(traceOfStep, at));
+                }
             });
         }
         return evidence;

@@ -2,6 +2,7 @@ package io.verigrid.verify;
 
 import io.verigrid.engine.Dataset;
 import io.verigrid.engine.Fault;
+import io.verigrid.engine.MatmulTiles;
 import io.verigrid.engine.MlpTrainer;
 import io.verigrid.engine.ModelState;
 import io.verigrid.engine.Parallelism;
@@ -23,14 +24,17 @@ public final class LocalRun {
     private final Dataset dataset;
     private final Parallelism parallelism;
     private final Fault fault;
+    private final long maxRefereeBytes;
     private final long firstStep;
     private final List<ModelState> states = new ArrayList<>(); // states.get(i): the state after step firstStep + i
     private final List<byte[]> roots = new ArrayList<>();
     private final List<Float> losses = new ArrayList<>(); // losses.get(i): the loss of step firstStep + i + 1
     private StepTrace lastTrace;
 
-    private LocalRun(TrainingJob job, Dataset dataset, ModelState start, Parallelism parallelism, Fault fault) {
+    private LocalRun(TrainingJob job, Dataset dataset, ModelState start, Parallelism parallelism, Fault fault,
+                     long maxRefereeBytes) {
         this.job = job;
+        this.maxRefereeBytes = maxRefereeBytes;
         this.dataset = dataset;
         this.parallelism = parallelism;
         this.fault = fault;
@@ -42,16 +46,26 @@ public final class LocalRun {
     /** Runs {@code job} from {@code start} until {@code toStep} steps are complete. */
     public static LocalRun execute(TrainingJob job, Dataset dataset, ModelState start, long toStep, Parallelism parallelism,
                                    Fault fault) {
+        return execute(job, dataset, start, toStep, parallelism, fault, MatmulTiles.UNLIMITED);
+    }
+
+    /**
+     * As above, tracing every step under the ledger's max_referee_bytes (spec §2), so that the trace leaves are the
+     * tiles the game bisects; the states are the same bits.
+     */
+    public static LocalRun execute(TrainingJob job, Dataset dataset, ModelState start, long toStep, Parallelism parallelism,
+                                   Fault fault, long maxRefereeBytes) {
+        if (maxRefereeBytes < 1) throw new IllegalArgumentException("maxRefereeBytes: must be positive, got " + maxRefereeBytes);
         if (job == null || dataset == null || start == null || parallelism == null) {
             throw new IllegalArgumentException("job, dataset, start and parallelism must not be null");
         }
         if (toStep < start.step()) {
             throw new IllegalArgumentException("toStep: " + toStep + " is before the start state's step " + start.step());
         }
-        LocalRun run = new LocalRun(job, dataset, start, parallelism, fault);
+        LocalRun run = new LocalRun(job, dataset, start, parallelism, fault, maxRefereeBytes);
         ModelState state = start;
         while (state.step() < toStep) {
-            MlpTrainer.StepResult result = job.step(dataset, state, parallelism, fault);
+            MlpTrainer.StepResult result = TracedStep.run(job, dataset, state, parallelism, fault, maxRefereeBytes);
             state = result.next();
             if (fault != null && fault.stale(state.step())) {
                 long unitStart = (state.step() - 1) / job.checkpointInterval() * job.checkpointInterval();
@@ -78,6 +92,11 @@ public final class LocalRun {
 
     public TrainingJob job() {
         return job;
+    }
+
+    /** The bound this run's traces are tiled under. */
+    public long maxRefereeBytes() {
+        return maxRefereeBytes;
     }
 
     public Dataset dataset() {
@@ -107,7 +126,7 @@ public final class LocalRun {
             throw new IllegalArgumentException("step: " + step + " outside this run's steps " + (firstStep + 1) + ".." + lastStep());
         }
         if (lastTrace == null || lastTrace.step() != step) {
-            lastTrace = job.step(dataset, state(step - 1), parallelism, fault).trace();
+            lastTrace = TracedStep.run(job, dataset, state(step - 1), parallelism, fault, maxRefereeBytes).trace();
         }
         return lastTrace;
     }

@@ -35,16 +35,33 @@ public final class Referee {
     public static Verdict decide(TrainingJob job, long step, int j, List<InputEvidence> inputs, byte[] rootLo,
                                  byte[] providerTraceRoot, byte[] datasetRoot, byte[] providerOutputRoot,
                                  byte[] challengerOutputRoot) {
+        int length = job.program(step).size();
+        return decide(job, step, j, j, length, inputs, rootLo, providerTraceRoot, datasetRoot, providerOutputRoot,
+                challengerOutputRoot);
+    }
+
+    /**
+     * As above for a trace recorded under max_referee_bytes (spec §2), where tiles of large matmuls shift the
+     * operators: program operator {@code j} sits at trace position {@code position} of a trace of
+     * {@code traceLength} leaves, and an earlier operator's output is proven by its leaf anywhere before it.
+     */
+    public static Verdict decide(TrainingJob job, long step, int j, int position, int traceLength,
+                                 List<InputEvidence> inputs, byte[] rootLo, byte[] providerTraceRoot, byte[] datasetRoot,
+                                 byte[] providerOutputRoot, byte[] challengerOutputRoot) {
         List<OpSpec> program = job.program(step);
         if (j < 0 || j >= program.size()) {
             throw new IllegalArgumentException("j: " + j + " outside step " + step + "'s 0.." + (program.size() - 1));
+        }
+        if (position < j || position >= traceLength) {
+            throw new IllegalArgumentException("position: " + position + " outside " + j + ".." + (traceLength - 1));
         }
         OpSpec spec = program.get(j);
         if (inputs == null || inputs.size() != spec.inputs().size()) return Verdict.CHALLENGER_WINS;
         List<Tensor> tensors = new ArrayList<>(inputs.size());
         for (int i = 0; i < inputs.size(); i++) {
             InputEvidence input = inputs.get(i);
-            if (input == null || !proven(spec.inputs().get(i), input, program, j, rootLo, providerTraceRoot, datasetRoot)) {
+            if (input == null || !proven(spec.inputs().get(i), input, program, j, position, traceLength, rootLo,
+                    providerTraceRoot, datasetRoot)) {
                 return Verdict.CHALLENGER_WINS;
             }
             tensors.add(input.tensor());
@@ -103,13 +120,14 @@ public final class Referee {
         return Verdict.BOTH_LOSE;
     }
 
-    private static boolean proven(InputRef ref, InputEvidence input, List<OpSpec> program, int j, byte[] rootLo,
-                                  byte[] providerTraceRoot, byte[] datasetRoot) {
+    private static boolean proven(InputRef ref, InputEvidence input, List<OpSpec> program, int j, int position,
+                                  int traceLength, byte[] rootLo, byte[] providerTraceRoot, byte[] datasetRoot) {
         LeafProof proof = input.proof();
         return switch (ref.source()) {
             case STATE -> proof.verify(rootLo, Commitments.tensorLeaf(ref.name(), input.tensor()));
             case DATA -> proof.verify(datasetRoot, Commitments.tensorLeaf(ref.name(), input.tensor()));
-            case OP -> ref.op() < j && proof.index() == ref.op() && proof.leafCount() == program.size()
+            // The leaf names its operator, so it proves op ref.op()'s output wherever it sits before this one.
+            case OP -> ref.op() < j && proof.index() >= ref.op() && proof.index() < position && proof.leafCount() == traceLength
                     && proof.verify(providerTraceRoot, Commitments.traceLeaf(ref.op(), program.get(ref.op()).kind(),
                             OpSet.VERSION, Commitments.outputRoot(input.tensor())));
         };

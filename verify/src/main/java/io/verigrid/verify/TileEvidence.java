@@ -70,6 +70,84 @@ public record TileEvidence(int programIndex, MatmulTiles.Tile tile, BlockEvidenc
         return a.bytes() + b.bytes() + (acc == null ? 0 : 4L * acc.size());
     }
 
+    /** Bound on the chunks of one block, so a decoder never allocates on a hostile count. */
+    public static final int MAX_CHUNKS = 1 << 16;
+    private static final int MAX_RANK = 8;
+
+    /**
+     * Canonical bytes (docs/protocol.md, "Tile evidence"): u32 programIndex ‖ u32 row0, rows, col0, cols, k0, kLen ‖
+     * block A ‖ block B ‖ u8 acc present, then (shape ‖ bytes ‖ leaf proof) of the accumulator. A block is
+     * shape ‖ 32-byte tensor root ‖ source leaf proof ‖ u32 chunk count ‖ per chunk u32 index ‖ bytes ‖ leaf proof.
+     */
+    public byte[] encode() {
+        CanonicalWriter out = new CanonicalWriter().u32(programIndex).u32(tile.row0()).u32(tile.rows()).u32(tile.col0())
+                .u32(tile.cols()).u32(tile.k0()).u32(tile.kLen());
+        writeBlock(out, a);
+        writeBlock(out, b);
+        if (acc == null) {
+            out.u8(0);
+        } else {
+            out.u8(1);
+            Commitments.writeShape(out, acc.shape());
+            out.bytes(acc.toBytes());
+            accProof.write(out);
+        }
+        return out.toByteArray();
+    }
+
+    /** Inverse of {@link #encode()}; IllegalArgumentException on malformed bytes. */
+    public static TileEvidence decode(byte[] bytes) {
+        CanonicalReader in = new CanonicalReader(bytes);
+        int programIndex = in.u32();
+        MatmulTiles.Tile tile = new MatmulTiles.Tile(in.u32(), in.u32(), in.u32(), in.u32(), in.u32(), in.u32());
+        BlockEvidence a = readBlock(in);
+        BlockEvidence b = readBlock(in);
+        int present = in.u8();
+        if (present > 1) throw new IllegalArgumentException("tile evidence: acc presence flag " + present);
+        Tensor acc = null;
+        LeafProof accProof = null;
+        if (present == 1) {
+            acc = Tensor.fromBytes(readShape(in), in.bytes());
+            accProof = LeafProof.read(in);
+        }
+        in.expectEnd();
+        return new TileEvidence(programIndex, tile, a, b, acc, accProof);
+    }
+
+    private static void writeBlock(CanonicalWriter out, BlockEvidence block) {
+        Commitments.writeShape(out, block.shape);
+        out.raw(block.tensorRoot);
+        block.sourceProof.write(out);
+        out.u32(block.chunks.size());
+        for (Chunk c : block.chunks) {
+            out.u32(c.index()).bytes(c.bytes());
+            c.proof().write(out);
+        }
+    }
+
+    private static BlockEvidence readBlock(CanonicalReader in) {
+        int[] shape = readShape(in);
+        byte[] root = in.raw(Hashes.LENGTH);
+        LeafProof source = LeafProof.read(in);
+        int count = in.u32();
+        if (count < 0 || count > MAX_CHUNKS) throw new IllegalArgumentException("tile evidence: " + count + " chunks > " + MAX_CHUNKS);
+        List<Chunk> chunks = new ArrayList<>(Math.min(count, 1024));
+        for (int i = 0; i < count; i++) {
+            int index = in.u32();
+            byte[] chunk = in.bytes();
+            chunks.add(new Chunk(index, chunk, LeafProof.read(in)));
+        }
+        return new BlockEvidence(shape, root, source, chunks);
+    }
+
+    private static int[] readShape(CanonicalReader in) {
+        int rank = in.u32();
+        if (rank < 0 || rank > MAX_RANK) throw new IllegalArgumentException("tile evidence: rank " + rank + " > " + MAX_RANK);
+        int[] shape = new int[rank];
+        for (int d = 0; d < rank; d++) shape[d] = in.u32();
+        return shape;
+    }
+
     /**
      * The evidence an honest provider posts for trace entry {@code position} of {@code trace}, a tile of a matmul of
      * {@code program} whose inputs come from the state before the step, the dataset or earlier whole operators.

@@ -4,7 +4,9 @@ import io.verigrid.engine.Dataset;
 import io.verigrid.engine.ModelState;
 import io.verigrid.engine.Tensor;
 import io.verigrid.verify.InputEvidence;
+import io.verigrid.verify.TileEvidence;
 import java.util.List;
+import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -226,8 +228,13 @@ public sealed interface TxBody {
         public void write(ByteWriter out) { out.i64(disputeId); }
     }
 
-    /** Provider: the disputed operator's proven inputs and its own output root; the ledger's referee decides. */
-    record SettleOperator(long disputeId, List<InputEvidence> inputs, byte[] providerOutputRoot) implements TxBody {
+    /**
+     * Provider: the disputed operator's proven inputs and its own output root; the ledger's referee decides. When the
+     * disputed leaf is one tile of a large matmul (spec §2), {@code tile} carries the tile's proven input chunks and
+     * carried accumulator instead, and {@code inputs} is empty.
+     */
+    record SettleOperator(long disputeId, List<InputEvidence> inputs, byte[] providerOutputRoot, TileEvidence tile)
+            implements TxBody {
         public static final int TAG = 15;
 
         public SettleOperator {
@@ -235,14 +242,36 @@ public sealed interface TxBody {
             if (inputs == null || inputs.size() > InputEvidence.MAX_INPUTS) {
                 throw new IllegalArgumentException("inputs must be a list of at most " + InputEvidence.MAX_INPUTS);
             }
+            if (tile != null && !inputs.isEmpty()) {
+                throw new IllegalArgumentException("inputs must be empty when the tile evidence is given");
+            }
             inputs = List.copyOf(inputs);
             providerOutputRoot = Fields.hash(providerOutputRoot, "providerOutputRoot");
+        }
+
+        /** A whole operator's settlement. */
+        public SettleOperator(long disputeId, List<InputEvidence> inputs, byte[] providerOutputRoot) {
+            this(disputeId, inputs, providerOutputRoot, null);
+        }
+
+        /** A tile's settlement. */
+        public SettleOperator(long disputeId, TileEvidence tile, byte[] providerOutputRoot) {
+            this(disputeId, List.of(), providerOutputRoot, Objects.requireNonNull(tile, "tile"));
         }
 
         public int tag() { return TAG; }
 
         public void write(ByteWriter out) {
-            out.i64(disputeId).bytes(InputEvidence.encodeAll(inputs)).raw(providerOutputRoot);
+            out.i64(disputeId).bytes(InputEvidence.encodeAll(inputs)).raw(providerOutputRoot).bool(tile != null);
+            if (tile != null) out.bytes(tile.encode());
+        }
+
+        static SettleOperator read(ByteReader in) {
+            long disputeId = in.i64("disputeId");
+            List<InputEvidence> inputs = InputEvidence.decodeAll(in.bytes("inputs"));
+            byte[] root = in.raw(32, "providerOutputRoot");
+            TileEvidence tile = in.bool("tile present") ? TileEvidence.decode(in.bytes("tile")) : null;
+            return new SettleOperator(disputeId, inputs, root, tile);
         }
     }
 
@@ -485,8 +514,7 @@ public sealed interface TxBody {
             case PickTraceNode.TAG -> new PickTraceNode(in.i64("disputeId"), in.i32("k"),
                     in.bool("outputRoot present") ? in.raw(32, "outputRoot") : null);
             case DisputeAssembly.TAG -> new DisputeAssembly(in.i64("disputeId"));
-            case SettleOperator.TAG -> new SettleOperator(in.i64("disputeId"),
-                    InputEvidence.decodeAll(in.bytes("inputs")), in.raw(32, "providerOutputRoot"));
+            case SettleOperator.TAG -> SettleOperator.read(in);
             case SettleAssembly.TAG -> SettleAssembly.read(in);
             case RegisterProvider.TAG -> new RegisterProvider(in.string("url"), in.i64("mflops"), in.i64("memoryBytes"), in.i64("diskBytes"));
             case UpdateCapability.TAG -> new UpdateCapability(in.i64("mflops"), in.i64("memoryBytes"), in.i64("diskBytes"));

@@ -74,6 +74,8 @@ public final class ProviderNode implements AutoCloseable {
     private final NodeMetrics metrics = new NodeMetrics();
     private final BlobAccessPolicy policy;
     private final LedgerHttp ledger;
+    /** The genesis max_referee_bytes, read once: params are fixed at genesis. 0 until read. */
+    private volatile long maxRefereeBytes;
     private final Wallet wallet;
     private final BlobStore blobs;
     private final Parallelism par;
@@ -209,7 +211,7 @@ public final class ProviderNode implements AutoCloseable {
             int unit = view.unit();
             metrics.dispute();
             disputes.track(disputeId, LocalRun.execute(run.job(), run.dataset(), run.checkpoint(unit - 1),
-                    (long) unit * run.job().checkpointInterval(), par, config.fault()));
+                    (long) unit * run.job().checkpointInterval(), par, config.fault(), maxRefereeBytes()));
         }
         disputes.playAll();
     }
@@ -303,5 +305,11 @@ public final class ProviderNode implements AutoCloseable {
         loop.close();
         server.close();
         par.close();
+    }
+
+    /** The bound every dispute trace is tiled under (spec §2), from the ledger's params. */
+    private long maxRefereeBytes() {
+        if (maxRefereeBytes == 0) maxRefereeBytes = ledger.params().maxRefereeBytes();
+        return maxRefereeBytes;
     }
 }

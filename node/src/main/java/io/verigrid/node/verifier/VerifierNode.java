@@ -72,6 +72,8 @@ public final class VerifierNode implements AutoCloseable {
     private final Config config;
     private final Consumer<String> log;
     private final LedgerHttp ledger;
+    /** The genesis max_referee_bytes, read once: params are fixed at genesis. 0 until read. */
+    private volatile long maxRefereeBytes;
     private final Wallet wallet;
     private final Parallelism par;
     private final HttpJsonClient http;
@@ -157,7 +159,9 @@ public final class VerifierNode implements AutoCloseable {
         int unit = commit.unit();
         TrainingJob spec = job.spec();
         ModelState start = unit == 1 ? datasets.initialState(job, spec) : fetchCheckpoint(job, unit - 1);
-        LocalRun run = LocalRun.execute(spec, datasets.of(job, spec), start, (long) unit * spec.checkpointInterval(), par, config.fault());
+        // Traced under the chain's max_referee_bytes, so a dispute from this run bisects the tiles the ledger referees.
+        LocalRun run = LocalRun.execute(spec, datasets.of(job, spec), start, (long) unit * spec.checkpointInterval(), par,
+                config.fault(), maxRefereeBytes());
         byte[] mine = run.stateRoot(run.lastStep());
         byte[] committed = HexFormat.of().parseHex(commit.root());
         String short16 = HexFormat.of().formatHex(mine).substring(0, 16);
@@ -214,5 +218,11 @@ public final class VerifierNode implements AutoCloseable {
         loop.close();
         server.close();
         par.close();
+    }
+
+    /** The bound every dispute trace is tiled under (spec §2), from the ledger's params. */
+    private long maxRefereeBytes() {
+        if (maxRefereeBytes == 0) maxRefereeBytes = ledger.params().maxRefereeBytes();
+        return maxRefereeBytes;
     }
 }

@@ -78,9 +78,13 @@ public final class DisputePlayer {
         } else if (move instanceof TxBody.PickTraceNode m) {
             int position = game.childStart() + m.k();
             if (game.childLevel() == 0) {
-                return "disputes operator #" + position + " (" + run.job().program(game.stepHi()).get(position).kind() + ")";
+                // The trace entry, not the program's: under max_referee_bytes a large matmul is several tile entries.
+                return "disputes operator #" + position + " (" + run.trace(game.stepHi()).ops().get(position).spec().kind() + ")";
             }
             return "disputes trace node " + position + " at level " + game.childLevel();
+        } else if (move instanceof TxBody.SettleOperator m && m.tile() != null) {
+            return "proves the " + m.tile().inputBytes() + " input bytes of tile #" + game.operator() + " (matmul #"
+                    + m.tile().programIndex() + ") for the referee";
         } else if (move instanceof TxBody.SettleOperator m) {
             return "proves " + m.inputs().size() + " inputs of operator #" + game.operator() + " for the referee";
         } else if (move instanceof TxBody.SettleAssembly) {

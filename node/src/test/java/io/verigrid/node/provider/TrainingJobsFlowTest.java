@@ -198,7 +198,8 @@ class TrainingJobsFlowTest {
                 LocalRun run = LocalRun.execute(tuning, DATA, start, tuning.steps(), par, null);
                 assertEquals(Hashes.hex(run.stateRoot(tuning.steps())), tuned.commits().get(tuned.units() - 1).root());
             }
-            assertTrue(ledger.account(honest.address()).balance() > before, "the provider earned its pay");
+            // The winning bid's deposit comes back at the block after DONE, so the balance is awaited, not sampled.
+            await(() -> ledger.account(honest.address()).balance() > before, "the provider earned its pay");
         }
     }
 

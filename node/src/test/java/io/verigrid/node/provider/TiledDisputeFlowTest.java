@@ -1,0 +1,114 @@
+package io.verigrid.node.provider;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.verigrid.engine.Fault;
+import io.verigrid.engine.MatmulTiles;
+import io.verigrid.engine.MlpJob;
+import io.verigrid.engine.OpRecord;
+import io.verigrid.engine.Parallelism;
+import io.verigrid.ledger.DisputeOutcome;
+import io.verigrid.ledger.Genesis;
+import io.verigrid.ledger.GenesisAccount;
+import io.verigrid.ledger.Keys;
+import io.verigrid.ledger.Params;
+import io.verigrid.ledger.PeerConfig;
+import io.verigrid.ledger.tx.TxBody;
+import io.verigrid.node.ledger.LedgerHttp;
+import io.verigrid.node.ledger.LedgerNode;
+import io.verigrid.node.ledger.Wallet;
+import io.verigrid.node.verifier.VerifierNode;
+import io.verigrid.verify.Hashes;
+import io.verigrid.verify.LocalRun;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Spec §2 through the nodes: under a genesis max_referee_bytes of 384 KiB an MLP's first-layer matmul (128 × 256 ·
+ * 256 × 1024) is traced as tiles by the provider and the verifier alike, which read the bound from the ledger's
+ * params; a provider that corrupts one element of it is challenged, bisected over HTTP to the tile, and its
+ * DisputePlayer's SettleOperator carries the tile evidence the ledger's referee convicts it with.
+ */
+@Timeout(150)
+class TiledDisputeFlowTest {
+    private static final long TOKEN = Params.UNITS_PER_TOKEN;
+    private static final long BOUND = 384 * 1024;
+    private static final MlpJob JOB = new MlpJob(3, 256, 1024, 4, 256, 128, 0.05f, 0.9f, 2, 1);
+    @TempDir
+    Path dir;
+
+    private static Keys key(String name) {
+        return Keys.fromSeed(Hashes.sha256(("verigrid-tiled-flow/" + name).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void aProviderCorruptingATiledMatmulIsConvictedFromTheTileEvidenceItsOwnNodePosts() throws Exception {
+        int target = -1;
+        Fault fault;
+        try (Parallelism par = Parallelism.single()) {
+            LocalRun honest = LocalRun.execute(JOB, JOB.dataset(), JOB.initialState(), 1, par, null, BOUND);
+            for (OpRecord r : honest.trace(1).ops()) {
+                if (r.isTile()) {
+                    target = r.programIndex();
+                    break;
+                }
+            }
+            assertTrue(target >= 0, "the bound tiles a matmul of this job");
+            fault = new Fault(1, target, 3 * 1024 + 77, 1 << 31); // the sign: through the relu either way
+            assertFalse(java.util.Arrays.equals(honest.stateRoot(1),
+                    LocalRun.execute(JOB, JOB.dataset(), JOB.initialState(), 1, par, fault, BOUND).stateRoot(1)), "the cheat changes R_1");
+        }
+        Keys buyerKey = key("buyer"), providerKey = key("provider"), verifierKey = key("verifier");
+        Params d = Params.defaults();
+        Params params = new Params(d.txFee(), 100 * TOKEN, 10 * TOKEN, 50, 20, 2, 60, 4, 10 * TOKEN, TOKEN, d.slashPpm(),
+                d.winnerSharePpm(), d.maxTxBytes()).withMaxRefereeBytes(BOUND);
+        Genesis genesis = new Genesis("verigrid-tiled-flow", List.of(new GenesisAccount(buyerKey.publicKey(), 1_000 * TOKEN),
+                new GenesisAccount(providerKey.publicKey(), 500 * TOKEN), new GenesisAccount(verifierKey.publicKey(), 200 * TOKEN)),
+                params);
+        List<String> log = new CopyOnWriteArrayList<>();
+        try (LedgerNode ledgerNode = LedgerNode.start(PeerConfig.single(dir.resolve("ledger"), LedgerNode.freePort(), genesis, 50), 0);
+             ProviderNode provider = new ProviderNode(new ProviderNode.Config("provider", providerKey, ledgerNode.url(),
+                     dir.resolve("provider"), 1, fault, false), log::add);
+             VerifierNode verifier = new VerifierNode(new VerifierNode.Config("verifier", verifierKey, ledgerNode.url(), 1,
+                     Map.of(provider.address(), provider.url()), dir.resolve("verifier"), "127.0.0.1", 0), log::add)) {
+            LedgerHttp ledger = new LedgerHttp(ledgerNode.url());
+            assertEquals(BOUND, ledger.params().maxRefereeBytes(), "the params read API carries the bound");
+            provider.wallet().submitOrThrow(new TxBody.Stake(150 * TOKEN));
+            verifier.wallet().submitOrThrow(new TxBody.Stake(20 * TOKEN));
+            new Wallet("buyer", buyerKey, ledger).submitOrThrow(new TxBody.PostJob(JOB.encode(), 4 * TOKEN, 1_000_000));
+
+            DisputeOutcome o = awaitOutcome(ledger, log);
+            assertEquals("CHALLENGER_WINS", o.verdict(), String.join("\n", log));
+            assertEquals("REFEREE", o.reason());
+            assertEquals(1, o.step());
+            assertEquals(MatmulTiles.TILE_KIND, o.opKind(), "settled on a tile, not the whole matmul");
+            assertTrue(o.operatorIndex() >= target, "a trace position at or after the matmul's program index");
+            assertEquals(150 * TOKEN / 2, o.providerSlashed(), "half of the 150 tokens it staked");
+            assertTrue(log.stream().anyMatch(line -> line.contains("input bytes of tile #" + o.operatorIndex())),
+                    "the provider's DisputePlayer posted tile evidence:\n" + String.join("\n", log));
+        }
+    }
+
+    private static DisputeOutcome awaitOutcome(LedgerHttp ledger, List<String> log) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                DisputeOutcome o = ledger.dispute(1).outcome();
+                if (o != null) return o;
+            } catch (RuntimeException notYet) {
+                // no dispute 1 yet
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no dispute settled:\n" + String.join("\n", log));
+    }
+}
