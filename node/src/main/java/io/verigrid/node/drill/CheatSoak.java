@@ -56,12 +56,6 @@ public final class CheatSoak implements AutoCloseable {
     private static final long TOKEN = Params.UNITS_PER_TOKEN;
     private static final long ASK = TOKEN / 4;
     private static final Duration CASE_TIMEOUT = Duration.ofSeconds(90);
-    /**
-     * 100 ms blocks: the market's lease windows are counted in blocks (15 silent blocks fail a lease), and three
-     * lanes training on two loaded cores can stall a provider for most of a second; at 50 ms blocks that once failed
-     * a lease and left its case without a dispute.
-     */
-    private static final int BLOCK_MS = 100;
     /** Long enough for a provider polling the market four times a second to see the order and bid. */
     private static final int AUCTION_BLOCKS = 6;
 
@@ -81,7 +75,7 @@ public final class CheatSoak implements AutoCloseable {
         this.dir = dir;
         this.maxCases = maxCases;
         Params d = Params.defaults();
-        // Moves get 200 blocks (20 s at 100 ms blocks): a loaded machine must not turn a slow move into a lost game.
+        // Moves get 200 blocks (10 s at 50 ms blocks): a loaded machine must not turn a slow move into a lost game.
         this.params = new Params(d.txFee(), d.minProviderStake(), d.minVerifierStake(), d.unbondingBlocks(), 400,
                 d.sampleDelayBlocks(), 200, d.fanout(), d.challengeBond(), d.challengeFee(), d.slashPpm(), d.winnerSharePpm(), 4 << 20);
         List<GenesisAccount> accounts = new ArrayList<>();
@@ -93,7 +87,7 @@ public final class CheatSoak implements AutoCloseable {
             accounts.add(new GenesisAccount(key("verifier-" + i).publicKey(), 1_000 * TOKEN));
         }
         this.ledgerNode = LedgerNode.start(PeerConfig.single(dir.resolve("ledger"), LedgerNode.freePort(),
-                new Genesis("verigrid-cheat-soak-" + lane, accounts, params), BLOCK_MS), 0); // one Ratis group per lane
+                new Genesis("verigrid-cheat-soak-" + lane, accounts, params), 50), 0); // one Ratis group per lane
         this.ledger = new LedgerHttp(ledgerNode.url());
         this.buyer = new Wallet("buyer", key("buyer"), ledger);
         this.replica1 = replica("replica-1");
