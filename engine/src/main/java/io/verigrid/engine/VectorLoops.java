@@ -189,14 +189,19 @@ final class VectorLoops {
 
     /**
      * Math.max over x[off … off + count − 1], count a positive multiple of the vector length. A maximum is exact
-     * in any order (and Math.max ranks +0 above −0), so the lane reduction, unlike an ADD one, is safe.
+     * in any order; the lanes are still folded by Math.max in lane order, so the answer (the sign of a zero
+     * included) never rests on how a JIT implements a lane reduction.
      */
     static float max(float[] x, int off, int count) {
         FloatVector max = FloatVector.fromArray(SPECIES, x, off);
         for (int i = L; i < count; i += L) {
             max = max.max(FloatVector.fromArray(SPECIES, x, off + i));
         }
-        return max.reduceLanes(VectorOperators.MAX);
+        float result = max.lane(0);
+        for (int lane = 1; lane < L; lane++) {
+            result = Math.max(result, max.lane(lane));
+        }
+        return result;
     }
 
     /** out[off + i] = (x[off + i] / d1) / d2 over whole vectors of [0, n); returns where the scalar tail starts. */
@@ -218,6 +223,10 @@ final class VectorLoops {
             IntVector bits = FloatVector.fromArray(SPECIES, x, i).viewAsIntegralLanes();
             carry = carry.or(bits.and(0x7f800000).add(0x00800000));
         }
-        return carry.reduceLanes(VectorOperators.OR);
+        int result = 0;
+        for (int lane = 0; lane < L; lane++) {
+            result |= carry.lane(lane); // an OR is exact in any order; folded in lane order all the same
+        }
+        return result;
     }
 }
