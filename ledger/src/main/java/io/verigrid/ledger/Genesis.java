@@ -17,12 +17,13 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The chain's starting point: its id, the funded accounts, the parameters and the issuance schedule. Stored as
- * JSON with public keys in hex; parameters missing from the file take {@link Params#defaults()}, a missing
- * {@code issuance} takes {@link Issuance#defaults()}. A genesis whose parameters let cheating pay is refused
+ * The chain's starting point: its id, the funded accounts, the parameters, the issuance schedule and the
+ * market's rules. Stored as JSON with public keys in hex; parameters missing from the file take
+ * {@link Params#defaults()}, a missing {@code issuance} takes {@link Issuance#defaults()}, missing {@code market}
+ * fields take {@link MarketParams#defaults()}. A genesis whose parameters let cheating pay is refused
  * ({@link Params#checkCheatingLoses()}).
  */
-public record Genesis(String chainId, List<GenesisAccount> accounts, Params params, Issuance issuance) {
+public record Genesis(String chainId, List<GenesisAccount> accounts, Params params, Issuance issuance, MarketParams market) {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public Genesis {
@@ -30,6 +31,7 @@ public record Genesis(String chainId, List<GenesisAccount> accounts, Params para
         if (accounts == null) throw new IllegalArgumentException("accounts must not be null");
         if (params == null) throw new IllegalArgumentException("params must not be null");
         if (issuance == null) throw new IllegalArgumentException("issuance must not be null");
+        if (market == null) throw new IllegalArgumentException("market must not be null");
         params.checkCheatingLoses();
         accounts = List.copyOf(accounts);
         Set<String> seen = new HashSet<>();
@@ -46,9 +48,19 @@ public record Genesis(String chainId, List<GenesisAccount> accounts, Params para
         }
     }
 
-    /** A genesis with the default issuance schedule. */
+    /** A genesis with the default market rules. */
+    public Genesis(String chainId, List<GenesisAccount> accounts, Params params, Issuance issuance) {
+        this(chainId, accounts, params, issuance, MarketParams.defaults());
+    }
+
+    /** A genesis with the default issuance schedule and market rules. */
     public Genesis(String chainId, List<GenesisAccount> accounts, Params params) {
         this(chainId, accounts, params, Issuance.defaults());
+    }
+
+    /** This genesis with other market rules. */
+    public Genesis withMarket(MarketParams market) {
+        return new Genesis(chainId, accounts, params, issuance, market);
     }
 
     /** Σ of the genesis balances: the total supply at height 0. */
@@ -68,8 +80,10 @@ public record Genesis(String chainId, List<GenesisAccount> accounts, Params para
             if (root.has("params")) params.setAll((ObjectNode) root.get("params"));
             ObjectNode issuance = JSON.valueToTree(Issuance.defaults());
             if (root.has("issuance")) issuance.setAll((ObjectNode) root.get("issuance"));
+            ObjectNode market = JSON.valueToTree(MarketParams.defaults());
+            if (root.has("market")) market.setAll((ObjectNode) root.get("market"));
             return new Genesis(root.path("chainId").asText(null), accounts, JSON.treeToValue(params, Params.class),
-                    JSON.treeToValue(issuance, Issuance.class));
+                    JSON.treeToValue(issuance, Issuance.class), JSON.treeToValue(market, MarketParams.class));
         } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
             // A parameter the Params record refuses: its own message names the field.
             if (e.getCause() instanceof IllegalArgumentException bad) {
@@ -79,7 +93,7 @@ public record Genesis(String chainId, List<GenesisAccount> accounts, Params para
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read genesis " + json, e);
         } catch (ClassCastException e) {
-            throw new IllegalArgumentException("genesis " + json + ": params must be a JSON object");
+            throw new IllegalArgumentException("genesis " + json + ": params, issuance and market must be JSON objects");
         }
     }
 
@@ -92,6 +106,7 @@ public record Genesis(String chainId, List<GenesisAccount> accounts, Params para
         }
         root.set("params", JSON.valueToTree(params));
         root.set("issuance", JSON.valueToTree(issuance));
+        root.set("market", JSON.valueToTree(market));
         try {
             Path parent = json.toAbsolutePath().getParent();
             if (parent != null) Files.createDirectories(parent);

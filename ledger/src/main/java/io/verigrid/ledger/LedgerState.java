@@ -39,7 +39,7 @@ public final class LedgerState {
     final TreeMap<String, Account> accounts = new TreeMap<>();
     final TreeMap<Long, Job> jobs = new TreeMap<>();
     final TreeMap<Long, Dispute> disputes = new TreeMap<>();
-    MarketState market = new MarketState();
+    MarketState market = new MarketState(MarketParams.defaults());
     SubnetState subnets = new SubnetState(Issuance.defaults());
     InferenceState inference = new InferenceState();
     private final List<BlockView> blocks = new ArrayList<>();
@@ -56,6 +56,7 @@ public final class LedgerState {
     public static LedgerState fromGenesis(Genesis genesis) {
         LedgerState s = new LedgerState(genesis.chainId(), genesis.params(), genesis.supply());
         s.subnets = new SubnetState(genesis.issuance());
+        s.market = new MarketState(genesis.market());
         for (GenesisAccount g : genesis.accounts()) {
             Account a = new Account();
             a.balance = g.balance();
@@ -423,14 +424,18 @@ public final class LedgerState {
 
     // ---- snapshot encoding -----------------------------------------------------------------------
 
-    /** 2: the params carry maxRefereeBytes; a version-1 snapshot still loads, with the default bound. */
-    private static final int SNAPSHOT_VERSION = 2;
+    /**
+     * 2: the params carry maxRefereeBytes; 3: the market params follow the params. Older snapshots still load,
+     * with the default bound and market params.
+     */
+    private static final int SNAPSHOT_VERSION = 3;
 
     /** The whole state, canonically: what a snapshot file holds. */
     public byte[] encode() {
         ByteWriter out = new ByteWriter().u8(SNAPSHOT_VERSION).string(chainId).i64(genesisSupply).i64(height).i64(burned)
                 .i64(nextJobId).i64(nextDisputeId);
         params.write(out);
+        market.params.write(out);
         out.i32(accounts.size());
         accounts.forEach((address, a) -> {
             out.string(address);
@@ -461,7 +466,7 @@ public final class LedgerState {
     public static LedgerState decode(byte[] bytes) {
         ByteReader in = new ByteReader(bytes);
         int version = in.u8("snapshot version");
-        if (version != SNAPSHOT_VERSION && version != 1) throw new IllegalArgumentException("unsupported snapshot version " + version);
+        if (version < 1 || version > SNAPSHOT_VERSION) throw new IllegalArgumentException("unsupported snapshot version " + version);
         String chainId = in.string("chainId");
         long genesisSupply = in.i64("genesisSupply");
         long height = in.i64("height");
@@ -469,6 +474,7 @@ public final class LedgerState {
         long nextJobId = in.i64("nextJobId");
         long nextDisputeId = in.i64("nextDisputeId");
         LedgerState s = new LedgerState(chainId, Params.read(in, version >= 2), genesisSupply);
+        MarketParams marketParams = version >= 3 ? MarketParams.read(in) : MarketParams.defaults();
         s.height = height;
         s.burned = burned;
         s.nextJobId = nextJobId;
@@ -482,7 +488,7 @@ public final class LedgerState {
             Dispute d = Dispute.read(in);
             s.disputes.put(d.id, d);
         }
-        s.market = MarketState.read(in);
+        s.market = MarketState.read(in, marketParams);
         s.subnets = SubnetState.read(in);
         s.inference = InferenceState.read(in);
         for (int i = in.count("blocks", 1); i > 0; i--) {

@@ -4,7 +4,10 @@ import io.verigrid.ledger.tx.ByteWriter;
 
 /**
  * The compute market's rules in numbers. Amounts are base units, durations blocks, fractions parts per million.
- * Fixed in code (and in the state root), so every peer enforces the same deadlines.
+ * Set in the genesis ({@code market}, defaults {@link #defaults()}) and part of the state root, so every peer
+ * enforces the same deadlines. A chain cutting blocks faster than one a second scales the block counts with it:
+ * heartbeat liveness is measured in blocks, and a lease must not fail because a busy machine stalled for the
+ * handful of milliseconds a fast block lasts.
  *
  * @param bidDeposit          locked by every bid; returned to losers at the auction's close and to the winner
  *                            when its lease completes or the buyer cancels; paid to the buyer if the lease fails
@@ -23,6 +26,30 @@ import io.verigrid.ledger.tx.ByteWriter;
 public record MarketParams(long bidDeposit, int heartbeatBlocks, int missedHeartbeats, int failSlashPpm,
                            long nominalBlockMillis, int deadlineSlack, int deadlineGraceBlocks, long maxUnitPrice,
                            long maxMemoryBytes, long maxMflops, int maxAuctionBlocks, int maxDeadlineBlocks) {
+
+    public MarketParams {
+        positive("bidDeposit", bidDeposit);
+        positive("heartbeatBlocks", heartbeatBlocks);
+        positive("missedHeartbeats", missedHeartbeats);
+        if (failSlashPpm < 0 || failSlashPpm > Params.PPM) {
+            throw new IllegalArgumentException("failSlashPpm: " + failSlashPpm + " is not a fraction in parts per million");
+        }
+        positive("nominalBlockMillis", nominalBlockMillis);
+        positive("deadlineSlack", deadlineSlack);
+        if (deadlineGraceBlocks < 0) throw new IllegalArgumentException("deadlineGraceBlocks: " + deadlineGraceBlocks + " is negative");
+        positive("maxUnitPrice", maxUnitPrice);
+        positive("maxMemoryBytes", maxMemoryBytes);
+        positive("maxMflops", maxMflops);
+        positive("maxAuctionBlocks", maxAuctionBlocks);
+        positive("maxDeadlineBlocks", maxDeadlineBlocks);
+        if ((long) heartbeatBlocks * missedHeartbeats > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("heartbeatBlocks × missedHeartbeats overflows: " + heartbeatBlocks + " × " + missedHeartbeats);
+        }
+    }
+
+    private static void positive(String field, long value) {
+        if (value <= 0) throw new IllegalArgumentException(field + ": must be positive, got " + value);
+    }
 
     public static MarketParams defaults() {
         return new MarketParams(
@@ -47,6 +74,27 @@ public record MarketParams(long bidDeposit, int heartbeatBlocks, int missedHeart
         long millis = (unitFlops + flopsPerMilli - 1) / flopsPerMilli;
         long blocks = (Math.multiplyExact(millis, (long) deadlineSlack) + nominalBlockMillis - 1) / nominalBlockMillis;
         return Math.min(blocks, maxDeadlineBlocks) + deadlineGraceBlocks;
+    }
+
+    /**
+     * These parameters for a chain whose leader cuts a block every {@code blockMillis}: the heartbeat, grace and
+     * auction block counts grow so they last as long as the defaults do at one block a second.
+     */
+    public static MarketParams forBlockMillis(long blockMillis) {
+        MarketParams d = defaults();
+        if (blockMillis <= 0 || blockMillis > d.nominalBlockMillis) {
+            throw new IllegalArgumentException("blockMillis: must be in 1.." + d.nominalBlockMillis + ", got " + blockMillis);
+        }
+        long scale = d.nominalBlockMillis / blockMillis;
+        return new MarketParams(d.bidDeposit, Math.toIntExact(d.heartbeatBlocks * scale), d.missedHeartbeats, d.failSlashPpm,
+                blockMillis, d.deadlineSlack, Math.toIntExact(d.deadlineGraceBlocks * scale), d.maxUnitPrice, d.maxMemoryBytes,
+                d.maxMflops, d.maxAuctionBlocks, d.maxDeadlineBlocks);
+    }
+
+    static MarketParams read(io.verigrid.ledger.tx.ByteReader in) {
+        return new MarketParams(in.i64("bidDeposit"), in.i32("heartbeatBlocks"), in.i32("missedHeartbeats"), in.i32("failSlashPpm"),
+                in.i64("nominalBlockMillis"), in.i32("deadlineSlack"), in.i32("deadlineGraceBlocks"), in.i64("maxUnitPrice"),
+                in.i64("maxMemoryBytes"), in.i64("maxMflops"), in.i32("maxAuctionBlocks"), in.i32("maxDeadlineBlocks"));
     }
 
     void write(ByteWriter out) {

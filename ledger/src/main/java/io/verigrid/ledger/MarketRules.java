@@ -21,7 +21,8 @@ import java.util.Map;
  * stake, then to more verified units, then to the earlier bid. A failed lease (missed heartbeats or a missed
  * unit deadline) docks {@code failSlashPpm} of the lessee's stake (burned), pays its bid deposit to the buyer,
  * drops its committed-but-unverified trailing units and puts the order back to auction without it. A missed
- * deadline also halves the provider's claimed throughput.
+ * deadline also halves the provider's claimed throughput. A dispute open on the job pauses both clocks: the
+ * game's move deadlines decide then.
  */
 final class MarketRules {
     /** Order kinds: the tag that says which codec {@code spec} is in ({@link TrainingJob.Kind} codes). */
@@ -268,9 +269,16 @@ final class MarketRules {
             lease.committedSeen = job.commits.size();
             lease.unitDeadline = d.height + lease.unitBlocks;
         }
+        if (job.openDispute != 0) {
+            // A dispute pauses the lease's clocks: its own move deadlines decide whether the lessee is alive, and
+            // the blocks it spends defending are not blocks it could spend on the next unit.
+            lease.lastHeartbeat = d.height;
+            lease.unitDeadline++;
+            return;
+        }
         if (d.height > lease.lastHeartbeat + (long) m.heartbeatBlocks() * m.missedHeartbeats()) {
             fail(d, order, lease, job, "no heartbeat since block " + lease.lastHeartbeat, false, true);
-        } else if (job.openDispute == 0 && job.commits.size() < job.units && d.height > lease.unitDeadline) {
+        } else if (job.commits.size() < job.units && d.height > lease.unitDeadline) {
             fail(d, order, lease, job, "unit " + (job.commits.size() + 1) + " missed its deadline at block " + lease.unitDeadline, true, true);
         }
     }

@@ -12,7 +12,7 @@ import java.util.TreeSet;
  * through a {@link MarketDraft} (one per transaction or block), read through the views in {@link MarketQuery}.
  */
 final class MarketState {
-    final MarketParams params = MarketParams.defaults();
+    final MarketParams params;
     long nextOrderId = 1;
     long nextBidId = 1;
     long nextLeaseId = 1;
@@ -26,6 +26,10 @@ final class MarketState {
     final TreeMap<Long, TreeSet<Long>> bidsByOrder = new TreeMap<>();
     /** Job id → order id, for the jobs the market owns. */
     final TreeMap<Long, Long> orderByJob = new TreeMap<>();
+
+    MarketState(MarketParams params) {
+        this.params = params;
+    }
 
     /** Units locked in bid deposits (job escrows are counted with the jobs). */
     long locked() {
@@ -63,8 +67,8 @@ final class MarketState {
         leases.values().forEach(l -> l.write(out));
     }
 
-    static MarketState read(ByteReader in) {
-        MarketState m = new MarketState();
+    static MarketState read(ByteReader in, MarketParams params) {
+        MarketState m = new MarketState(params);
         m.nextOrderId = in.i64("nextOrderId");
         m.nextBidId = in.i64("nextBidId");
         m.nextLeaseId = in.i64("nextLeaseId");

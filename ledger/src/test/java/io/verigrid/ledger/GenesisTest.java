@@ -65,19 +65,53 @@ class GenesisTest {
     }
 
     @Test
-    void aVersionOneSnapshotWithoutTheBoundLoadsWithTheDefault() {
+    void aVersionOneSnapshotWithoutTheBoundOrMarketParamsLoadsWithTheDefaults() {
         LedgerState state = LedgerState.fromGenesis(TestChain.genesis(2, Params.defaults()));
-        byte[] v2 = state.encode();
-        // Version 1 is version 2 without the params' trailing i64 maxRefereeBytes: u8 version, u16 + chain id,
-        // five i64 globals, then params of 10 i64 and 5 i32 fields.
+        byte[] v3 = state.encode();
+        // Version 1 is version 3 without the params' trailing i64 maxRefereeBytes and without the market params
+        // after them: u8 version, u16 + chain id, five i64 globals, then params of 10 i64 and 5 i32 fields.
         int paramsEnd = 1 + 2 + TestChain.CHAIN.length() + 5 * 8 + 10 * 8 + 5 * 4;
-        byte[] v1 = new byte[v2.length - 8];
-        System.arraycopy(v2, 0, v1, 0, paramsEnd);
-        System.arraycopy(v2, paramsEnd + 8, v1, paramsEnd, v2.length - paramsEnd - 8);
+        int dropped = 8 + MARKET_PARAMS_BYTES;
+        byte[] v1 = new byte[v3.length - dropped];
+        System.arraycopy(v3, 0, v1, 0, paramsEnd);
+        System.arraycopy(v3, paramsEnd + dropped, v1, paramsEnd, v3.length - paramsEnd - dropped);
         v1[0] = 1;
         LedgerState old = LedgerState.decode(v1);
         assertEquals(Params.DEFAULT_MAX_REFEREE_BYTES, old.params().maxRefereeBytes());
         assertArrayEquals(state.stateRoot(), old.stateRoot());
+    }
+
+    /** Five i64 and seven i32 fields. */
+    private static final int MARKET_PARAMS_BYTES = 5 * 8 + 7 * 4;
+
+    @Test
+    void marketParamsTravelInGenesisJsonAndTheSnapshotAndAreValidated() throws IOException {
+        MarketParams fast = MarketParams.forBlockMillis(50);
+        assertEquals(100, fast.heartbeatBlocks(), "5 s of heartbeat at 50 ms blocks, as at one block a second");
+        assertEquals(400, fast.deadlineGraceBlocks());
+        assertEquals(50, fast.nominalBlockMillis());
+        Genesis genesis = TestChain.genesis(2, Params.defaults()).withMarket(fast);
+        Path file = dir.resolve("market.json");
+        genesis.write(file);
+        Genesis back = Genesis.read(file);
+        assertEquals(fast, back.market());
+        LedgerState state = LedgerState.fromGenesis(back);
+        assertArrayEquals(state.stateRoot(), LedgerState.decode(state.encode()).stateRoot());
+        assertFalse(java.util.Arrays.equals(state.stateRoot(), LedgerState.fromGenesis(TestChain.genesis(2, Params.defaults())).stateRoot()),
+                "the market rules are part of the state root");
+
+        Files.writeString(file, "{\"chainId\":\"c1\",\"accounts\":[],\"market\":{\"heartbeatBlocks\":40}}");
+        Genesis partial = Genesis.read(file);
+        assertEquals(40, partial.market().heartbeatBlocks());
+        assertEquals(MarketParams.defaults().missedHeartbeats(), partial.market().missedHeartbeats(), "missing fields take the defaults");
+
+        Files.writeString(file, "{\"chainId\":\"c1\",\"accounts\":[],\"market\":{\"heartbeatBlocks\":0}}");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Genesis.read(file));
+        assertTrue(e.getMessage().contains("heartbeatBlocks: must be positive"), e.getMessage());
+        Files.writeString(file, "{\"chainId\":\"c1\",\"accounts\":[],\"market\":7}");
+        e = assertThrows(IllegalArgumentException.class, () -> Genesis.read(file));
+        assertTrue(e.getMessage().contains("must be JSON objects"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> MarketParams.forBlockMillis(0));
     }
 
     @Test

@@ -195,6 +195,32 @@ class MarketRulesTest {
     }
 
     @Test
+    void anOpenDisputePausesTheLeaseClocksSoDefendingNeverCostsTheLease() {
+        provider(p1, GFLOPS);
+        ok(verifier, new TxBody.Stake(params.minVerifierStake()));
+        ok(buyer, order(maxPrice, 0));
+        ok(p1, new TxBody.PlaceBid(1, TOKEN));
+        blocks(3);
+        LeaseView lease = lease(orderView(1).leaseId());
+        ok(p1, new TxBody.CommitUnit(1, 1, root(1)));
+        ok(verifier, new TxBody.Challenge(1, 1, root(99)));
+        long disputeId = state.job(1).openDisputeId();
+        assertTrue(disputeId > 0);
+        long stake = state.account(p1.publicKey()).stake();
+        blocks(1);
+        long deadline = lease(lease.id()).unitDeadline();
+        // Longer than the heartbeat window, without one heartbeat: the game's own move deadline is what may end it.
+        long silent = (long) market.heartbeatBlocks() * market.missedHeartbeats() + 2;
+        assertTrue(silent < params.moveBlocks(), "the test stays inside the provider's first move deadline");
+        blocks(silent);
+        LeaseView paused = lease(lease.id());
+        assertEquals("ACTIVE", paused.status(), paused.reason());
+        assertEquals(deadline + silent, paused.unitDeadline(), "the unit deadline stood still");
+        assertEquals(stake, state.account(p1.publicKey()).stake(), "no lease penalty while defending");
+        assertEquals(disputeId, state.job(1).openDisputeId());
+    }
+
+    @Test
     void aMissedUnitDeadlineFailsTheLeaseAndMarksTheClaimDown() {
         provider(p1, GFLOPS);
         ok(buyer, order(maxPrice, 0));

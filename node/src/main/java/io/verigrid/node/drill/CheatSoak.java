@@ -11,6 +11,7 @@ import io.verigrid.ledger.Genesis;
 import io.verigrid.ledger.GenesisAccount;
 import io.verigrid.ledger.JobView;
 import io.verigrid.ledger.Keys;
+import io.verigrid.ledger.MarketParams;
 import io.verigrid.ledger.MarketViews.OrderView;
 import io.verigrid.ledger.Params;
 import io.verigrid.ledger.PeerConfig;
@@ -58,6 +59,11 @@ public final class CheatSoak implements AutoCloseable {
     private static final Duration CASE_TIMEOUT = Duration.ofSeconds(90);
     /** Long enough for a provider polling the market four times a second to see the order and bid. */
     private static final int AUCTION_BLOCKS = 6;
+    /**
+     * Fast blocks keep a case short; the market's heartbeat and grace windows scale with them, so a stall of a
+     * loaded machine (three lanes of nodes on two cores) lasts as many blocks as it would at one block a second.
+     */
+    private static final int BLOCK_MILLIS = 50;
 
     private final Path dir;
     private final int maxCases;
@@ -87,7 +93,8 @@ public final class CheatSoak implements AutoCloseable {
             accounts.add(new GenesisAccount(key("verifier-" + i).publicKey(), 1_000 * TOKEN));
         }
         this.ledgerNode = LedgerNode.start(PeerConfig.single(dir.resolve("ledger"), LedgerNode.freePort(),
-                new Genesis("verigrid-cheat-soak-" + lane, accounts, params), 50), 0); // one Ratis group per lane
+                new Genesis("verigrid-cheat-soak-" + lane, accounts, params).withMarket(MarketParams.forBlockMillis(BLOCK_MILLIS)),
+                BLOCK_MILLIS), 0); // one Ratis group per lane
         this.ledger = new LedgerHttp(ledgerNode.url());
         this.buyer = new Wallet("buyer", key("buyer"), ledger);
         this.replica1 = replica("replica-1");
