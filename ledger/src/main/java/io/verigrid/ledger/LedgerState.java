@@ -10,9 +10,8 @@ import io.verigrid.verify.GameException;
 import io.verigrid.verify.Hashes;
 import io.verigrid.verify.Merkle;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -28,6 +27,21 @@ import java.util.TreeMap;
 public final class LedgerState {
     private static final byte[] ZERO_HASH = new byte[32];
     private static final int MAX_MESSAGE_CHARS = 500;
+    /**
+     * Block headers kept, newest last: about a day at one block a second, far longer than any window a rule reads
+     * a block hash in (sampling seeds, score evaluation blocks). The same on every peer, since rules read them.
+     */
+    static final int RETAINED_BLOCKS = 100_000;
+    /**
+     * Transaction results, and the blocks' lists of transaction hashes, kept for the newest this many
+     * transactions: a ledger at full load must not grow without bound. Older results are forgotten (a resent
+     * old transaction is still refused by its nonce).
+     */
+    static final int RETAINED_RESULTS = 250_000;
+    /** Pruning drops headers in chunks of up to this many, so it is not a list shift per block. */
+    private static final int PRUNE_CHUNK = 4_096;
+    private int retainedBlocks = RETAINED_BLOCKS;
+    private int retainedResults = RETAINED_RESULTS;
 
     private final String chainId;
     private final Params params;
@@ -42,9 +56,15 @@ public final class LedgerState {
     MarketState market = new MarketState(MarketParams.defaults());
     SubnetState subnets = new SubnetState(Issuance.defaults());
     InferenceState inference = new InferenceState();
+    /** Retained headers; {@code blocks.get(i)} is the block at height {@code firstBlock + i}. */
     private final List<BlockView> blocks = new ArrayList<>();
+    private long firstBlock;
+    /** Index in {@link #blocks} of the oldest block whose transaction list is still kept. */
+    private int firstTxList;
+    private long retainedTxHashes;
     private final List<byte[]> pendingTxHashes = new ArrayList<>();
-    private final Map<String, TxResult> results = new HashMap<>();
+    /** Results in the order they were recorded (so by height), the oldest pruned first. */
+    private final LinkedHashMap<String, TxResult> results = new LinkedHashMap<>();
 
     private LedgerState(String chainId, Params params, long genesisSupply) {
         this.chainId = chainId;
@@ -236,8 +256,31 @@ public final class LedgerState {
         BlockView block = new BlockView(height, Hashes.hex(hash), Hashes.hex(prev), Hashes.hex(txRoot),
                 Hashes.hex(stateRoot), pendingTxHashes.stream().map(Hashes::hex).toList());
         blocks.add(block);
+        retainedTxHashes += pendingTxHashes.size();
         pendingTxHashes.clear();
+        prune();
         return block;
+    }
+
+    /** Forgets the oldest results, transaction lists and headers beyond what is retained. */
+    private void prune() {
+        var oldest = results.values().iterator();
+        while (results.size() > retainedResults) {
+            oldest.next();
+            oldest.remove();
+        }
+        while (retainedTxHashes > retainedResults && firstTxList < blocks.size() - 1) {
+            BlockView b = blocks.get(firstTxList);
+            retainedTxHashes -= b.txHashes().size();
+            blocks.set(firstTxList++, new BlockView(b.height(), b.hash(), b.prevHash(), b.txRoot(), b.stateRoot(), List.of()));
+        }
+        if (blocks.size() >= retainedBlocks + Math.min(PRUNE_CHUNK, retainedBlocks)) {
+            int drop = blocks.size() - retainedBlocks;
+            for (BlockView b : blocks.subList(0, drop)) retainedTxHashes -= b.txHashes().size();
+            blocks.subList(0, drop).clear();
+            firstBlock += drop;
+            firstTxList = Math.max(0, firstTxList - drop);
+        }
     }
 
     private TxResult record(TxResult result) {
@@ -246,7 +289,10 @@ public final class LedgerState {
         TxResult stored = new TxResult(result.txHash(), result.accepted(), result.code(), message, result.height());
         TxResult previous = results.get(stored.txHash());
         // A replayed copy of an accepted tx is refused (stale nonce) but must not hide that it was applied.
-        if (previous == null || !previous.accepted()) results.put(stored.txHash(), stored);
+        if (previous == null || !previous.accepted()) {
+            results.remove(stored.txHash()); // re-inserted at the end: the map stays in height order
+            results.put(stored.txHash(), stored);
+        }
         return stored;
     }
 
@@ -373,9 +419,27 @@ public final class LedgerState {
         return b == null ? null : Hashes.unhex(b.hash());
     }
 
-    /** The block at {@code height}, or null if it does not exist yet. */
+    /**
+     * The block at {@code height}, or null if it does not exist yet or is older than the retained
+     * {@link #RETAINED_BLOCKS}; an old block's transaction list may be empty though it had transactions
+     * (only the newest {@link #RETAINED_RESULTS} transactions' hashes are kept — its txRoot still commits to them).
+     */
     public BlockView block(long height) {
-        return height < 0 || height >= blocks.size() ? null : blocks.get((int) height);
+        long index = height - firstBlock;
+        return index < 0 || index >= blocks.size() ? null : blocks.get((int) index);
+    }
+
+    /** Smaller retention, for tests that watch pruning; every peer of a chain must use the same. */
+    LedgerState retain(int blocks, int results) {
+        if (blocks < 1 || results < 1) throw new IllegalArgumentException("retain: blocks and results must be positive");
+        retainedBlocks = blocks;
+        retainedResults = results;
+        return this;
+    }
+
+    /** The oldest height {@link #block} still answers. */
+    public long firstRetainedBlock() {
+        return firstBlock;
     }
 
     public ChainStatus status() {
@@ -425,8 +489,9 @@ public final class LedgerState {
     // ---- snapshot encoding -----------------------------------------------------------------------
 
     /**
-     * 2: the params carry maxRefereeBytes; 3: the market params follow the params. Older snapshots still load,
-     * with the default bound and market params.
+     * 2: the params carry maxRefereeBytes; 3: the market params follow the params, the blocks are the retained
+     * ones and the index of the oldest kept transaction list follows them. Older snapshots still load, with the
+     * default bound and market params.
      */
     private static final int SNAPSHOT_VERSION = 3;
 
@@ -454,10 +519,10 @@ public final class LedgerState {
             out.i32(b.txHashes().size());
             b.txHashes().forEach(out::string);
         }
+        out.i32(firstTxList);
         out.byteList(pendingTxHashes);
-        List<TxResult> sorted = new ArrayList<>(new TreeMap<>(results).values());
-        out.i32(sorted.size());
-        for (TxResult r : sorted) {
+        out.i32(results.size());
+        for (TxResult r : results.values()) { // in the order they were recorded, which pruning follows
             out.string(r.txHash()).bool(r.accepted()).string(r.code()).string(r.message()).i64(r.height());
         }
         return out.toBytes();
@@ -496,13 +561,22 @@ public final class LedgerState {
             String hash = in.string("hash"), prev = in.string("prevHash"), txRoot = in.string("txRoot"), root = in.string("stateRoot");
             List<String> txs = new ArrayList<>();
             for (int j = in.count("txHashes", 2); j > 0; j--) txs.add(in.string("txHash"));
+            if (s.blocks.isEmpty()) s.firstBlock = h;
+            else if (h != s.firstBlock + s.blocks.size()) throw new IllegalArgumentException("snapshot: block " + h + " out of sequence");
             s.blocks.add(new BlockView(h, hash, prev, txRoot, root, List.copyOf(txs)));
+            s.retainedTxHashes += txs.size();
+        }
+        if (version >= 3) {
+            s.firstTxList = in.i32("firstTxList");
+            if (s.firstTxList < 0 || s.firstTxList > s.blocks.size()) throw new IllegalArgumentException("snapshot: firstTxList " + s.firstTxList);
         }
         s.pendingTxHashes.addAll(in.byteList("pending"));
+        List<TxResult> results = new ArrayList<>();
         for (int i = in.count("results", 1); i > 0; i--) {
-            TxResult r = new TxResult(in.string("txHash"), in.bool("accepted"), in.string("code"), in.string("message"), in.i64("height"));
-            s.results.put(r.txHash(), r);
+            results.add(new TxResult(in.string("txHash"), in.bool("accepted"), in.string("code"), in.string("message"), in.i64("height")));
         }
+        if (version < 3) results.sort(java.util.Comparator.comparingLong(TxResult::height)); // older snapshots sorted by hash
+        for (TxResult r : results) s.results.put(r.txHash(), r);
         in.expectEnd("snapshot");
         return s;
     }

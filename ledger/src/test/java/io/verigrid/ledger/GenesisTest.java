@@ -72,9 +72,12 @@ class GenesisTest {
         // after them: u8 version, u16 + chain id, five i64 globals, then params of 10 i64 and 5 i32 fields.
         int paramsEnd = 1 + 2 + TestChain.CHAIN.length() + 5 * 8 + 10 * 8 + 5 * 4;
         int dropped = 8 + MARKET_PARAMS_BYTES;
-        byte[] v1 = new byte[v3.length - dropped];
+        // … and without the i32 index of the oldest kept transaction list, before the (empty) pending and results.
+        int tail = 4 + 4 + 4;
+        byte[] v1 = new byte[v3.length - dropped - 4];
         System.arraycopy(v3, 0, v1, 0, paramsEnd);
-        System.arraycopy(v3, paramsEnd + dropped, v1, paramsEnd, v3.length - paramsEnd - dropped);
+        System.arraycopy(v3, paramsEnd + dropped, v1, paramsEnd, v3.length - tail - paramsEnd - dropped);
+        System.arraycopy(v3, v3.length - tail + 4, v1, v1.length - tail + 4, tail - 4);
         v1[0] = 1;
         LedgerState old = LedgerState.decode(v1);
         assertEquals(Params.DEFAULT_MAX_REFEREE_BYTES, old.params().maxRefereeBytes());
