@@ -93,9 +93,9 @@ final class Draft {
     }
 
     void commit() {
-        base.accounts.putAll(accounts);
-        base.jobs.putAll(jobs);
-        base.disputes.putAll(disputes);
+        accounts.forEach(base::putAccount);
+        jobs.values().forEach(base::putJob);
+        disputes.values().forEach(base::putDispute);
         base.burned = burned;
         base.nextJobId = nextJobId;
         base.nextDisputeId = nextDisputeId;

@@ -7,9 +7,11 @@ import io.verigrid.verify.Hashes;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.RaftGroup;
@@ -56,6 +58,10 @@ public final class LedgerClient implements Closeable {
             return submitEncodedAsync(encodedSignedTx).join();
         } catch (CompletionException e) {
             if (e.getCause() instanceof UncheckedIOException io) throw io;
+            if (e.getCause() instanceof java.util.concurrent.TimeoutException) {
+                throw new UncheckedIOException(new IOException("the ledger did not commit the transaction within "
+                        + SUBMIT_TIMEOUT.toSeconds() + " s: no leader, or a majority of its peers is down"));
+            }
             throw new UncheckedIOException("ledger write failed", new IOException(e.getCause()));
         }
     }
@@ -65,9 +71,17 @@ public final class LedgerClient implements Closeable {
         return submitEncodedAsync(tx.encode());
     }
 
+    /**
+     * As {@link #submitEncoded}, asynchronously. A transaction not committed within {@link #SUBMIT_TIMEOUT} (no
+     * leader, or a majority of the peers down) completes with an error instead of waiting forever; it may still
+     * land later, which its hash tells.
+     */
     public CompletableFuture<TxResult> submitEncodedAsync(byte[] encodedSignedTx) {
-        return batcher.submit(encodedSignedTx);
+        return batcher.submit(encodedSignedTx).orTimeout(SUBMIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
+
+    /** How long a submit waits for its commitment. */
+    public static final Duration SUBMIT_TIMEOUT = Duration.ofMinutes(2);
 
     BlockView submitBlock(byte[] blockEntry) {
         return parse(write(blockEntry), BlockView.class);

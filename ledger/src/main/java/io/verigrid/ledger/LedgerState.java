@@ -9,7 +9,10 @@ import io.verigrid.ledger.tx.TxBody;
 import io.verigrid.verify.GameException;
 import io.verigrid.verify.Hashes;
 import io.verigrid.verify.Merkle;
+import io.verigrid.verify.UpdatableMerkle;
 import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.TreeMap;
@@ -27,6 +30,8 @@ import java.util.TreeMap;
 public final class LedgerState {
     private static final byte[] ZERO_HASH = new byte[32];
     private static final int MAX_MESSAGE_CHARS = 500;
+    /** Tests set {@code verigrid.ledger.checkRoots}: every block then also recomputes its state root from nothing. */
+    private static final boolean CHECK_ROOTS = Boolean.getBoolean("verigrid.ledger.checkRoots");
     /**
      * Block headers kept, newest last: about a day at one block a second, far longer than any window a rule reads
      * a block hash in (sampling seeds, score evaluation blocks). The same on every peer, since rules read them.
@@ -53,6 +58,20 @@ public final class LedgerState {
     final TreeMap<String, Account> accounts = new TreeMap<>();
     final TreeMap<Long, Job> jobs = new TreeMap<>();
     final TreeMap<Long, Dispute> disputes = new TreeMap<>();
+    /** Accounts in the order they were created: the order of their leaves in the state root. */
+    private final List<String> accountOrder = new ArrayList<>();
+    private final HashMap<String, Integer> accountIndex = new HashMap<>();
+    /**
+     * The account, job and dispute sections of the state root, kept up to date leaf by leaf: a block costs the
+     * leaves it changed, not the whole ledger. Jobs and disputes are leaves id − 1 (ids run from 1, never reused).
+     */
+    private final UpdatableMerkle accountTree = new UpdatableMerkle();
+    private final UpdatableMerkle jobTree = new UpdatableMerkle();
+    private final UpdatableMerkle disputeTree = new UpdatableMerkle();
+    /** Leaves changed since the last root. */
+    private final BitSet changedAccounts = new BitSet();
+    private final BitSet changedJobs = new BitSet();
+    private final BitSet changedDisputes = new BitSet();
     MarketState market = new MarketState(MarketParams.defaults());
     SubnetState subnets = new SubnetState(Issuance.defaults());
     InferenceState inference = new InferenceState();
@@ -80,7 +99,7 @@ public final class LedgerState {
         for (GenesisAccount g : genesis.accounts()) {
             Account a = new Account();
             a.balance = g.balance();
-            s.accounts.put(Hashes.hex(g.publicKey()), a);
+            s.putAccount(Hashes.hex(g.publicKey()), a);
         }
         s.recordBlock();
         return s;
@@ -252,6 +271,9 @@ public final class LedgerState {
         byte[] prev = blocks.isEmpty() ? ZERO_HASH : Hashes.unhex(blocks.get(blocks.size() - 1).hash());
         byte[] txRoot = Merkle.root(pendingTxHashes);
         byte[] stateRoot = stateRoot();
+        if (CHECK_ROOTS && !java.util.Arrays.equals(stateRoot, stateRootFromScratch())) {
+            throw new IllegalStateException("the kept state-root sections disagree with a full recomputation at height " + height);
+        }
         byte[] hash = Hashes.sha256(prev, new ByteWriter().i64(height).toBytes(), txRoot, stateRoot);
         BlockView block = new BlockView(height, Hashes.hex(hash), Hashes.hex(prev), Hashes.hex(txRoot),
                 Hashes.hex(stateRoot), pendingTxHashes.stream().map(Hashes::hex).toList());
@@ -298,28 +320,82 @@ public final class LedgerState {
 
     // ---- state root and supply -------------------------------------------------------------------
 
-    /** Merkle root over the canonical encoding of the state: globals, then accounts, jobs, disputes by key. */
+    /** Stores a committed account, giving a new one the next place in the account section. */
+    void putAccount(String address, Account account) {
+        accounts.put(address, account);
+        Integer index = accountIndex.get(address);
+        if (index == null) {
+            index = accountOrder.size();
+            accountOrder.add(address);
+            accountIndex.put(address, index);
+        }
+        changedAccounts.set(index);
+    }
+
+    void putJob(Job job) {
+        jobs.put(job.id, job);
+        changedJobs.set(Math.toIntExact(job.id - 1));
+    }
+
+    void putDispute(Dispute dispute) {
+        disputes.put(dispute.id, dispute);
+        changedDisputes.set(Math.toIntExact(dispute.id - 1));
+    }
+
+    private static byte[] accountLeaf(String address, Account a) {
+        ByteWriter w = new ByteWriter().u8(0x11).string(address);
+        a.write(w);
+        return Hashes.sha256(w.toBytes());
+    }
+
+    private static byte[] jobLeaf(Job j) {
+        ByteWriter w = new ByteWriter().u8(0x12);
+        j.write(w);
+        return Hashes.sha256(w.toBytes());
+    }
+
+    private static byte[] disputeLeaf(Dispute d) {
+        ByteWriter w = new ByteWriter().u8(0x13);
+        d.write(w);
+        return Hashes.sha256(w.toBytes());
+    }
+
+    /**
+     * Merkle root over the state: the globals leaf, the roots of the account section (accounts in creation order),
+     * the job and dispute sections (by id), then the market, subnet and inference leaves.
+     */
     public byte[] stateRoot() {
+        for (int i = changedAccounts.nextSetBit(0); i >= 0; i = changedAccounts.nextSetBit(i + 1)) {
+            String address = accountOrder.get(i);
+            accountTree.set(i, accountLeaf(address, accounts.get(address)));
+        }
+        for (int i = changedJobs.nextSetBit(0); i >= 0; i = changedJobs.nextSetBit(i + 1)) jobTree.set(i, jobLeaf(jobs.get(i + 1L)));
+        for (int i = changedDisputes.nextSetBit(0); i >= 0; i = changedDisputes.nextSetBit(i + 1)) {
+            disputeTree.set(i, disputeLeaf(disputes.get(i + 1L)));
+        }
+        changedAccounts.clear();
+        changedJobs.clear();
+        changedDisputes.clear();
+        return root(accountTree.root(), jobTree.root(), disputeTree.root());
+    }
+
+    /** {@link #stateRoot()} computed from nothing, every leaf hashed again: what the kept sections must equal. */
+    byte[] stateRootFromScratch() {
+        List<byte[]> accountLeaves = new ArrayList<>();
+        for (String address : accountOrder) accountLeaves.add(accountLeaf(address, accounts.get(address)));
+        return root(Merkle.root(accountLeaves), Merkle.root(jobs.values().stream().map(LedgerState::jobLeaf).toList()),
+                Merkle.root(disputes.values().stream().map(LedgerState::disputeLeaf).toList()));
+    }
+
+    private byte[] root(byte[] accountsRoot, byte[] jobsRoot, byte[] disputesRoot) {
         List<byte[]> leaves = new ArrayList<>();
         ByteWriter globals = new ByteWriter().u8(0x10).string(chainId).i64(genesisSupply).i64(height).i64(burned)
                 .i64(nextJobId).i64(nextDisputeId);
         params.write(globals);
         leaves.add(Hashes.sha256(globals.toBytes()));
-        accounts.forEach((address, a) -> {
-            ByteWriter w = new ByteWriter().u8(0x11).string(address);
-            a.write(w);
-            leaves.add(Hashes.sha256(w.toBytes()));
-        });
-        jobs.values().forEach(j -> {
-            ByteWriter w = new ByteWriter().u8(0x12);
-            j.write(w);
-            leaves.add(Hashes.sha256(w.toBytes()));
-        });
-        disputes.values().forEach(d -> {
-            ByteWriter w = new ByteWriter().u8(0x13);
-            d.write(w);
-            leaves.add(Hashes.sha256(w.toBytes()));
-        });
+        leaves.add(accountsRoot);
+        leaves.add(jobsRoot);
+        leaves.add(disputesRoot);
         market.addLeaves(leaves);
         subnets.addLeaves(leaves);   // the subnet section comes after the market section
         if (!inference.isEmpty()) inference.addLeaves(leaves); // then the inference section, once it has anything
@@ -502,7 +578,8 @@ public final class LedgerState {
         params.write(out);
         market.params.write(out);
         out.i32(accounts.size());
-        accounts.forEach((address, a) -> {
+        accountOrder.forEach(address -> {
+            Account a = accounts.get(address);
             out.string(address);
             a.write(out);
         });
@@ -544,14 +621,21 @@ public final class LedgerState {
         s.burned = burned;
         s.nextJobId = nextJobId;
         s.nextDisputeId = nextDisputeId;
-        for (int i = in.count("accounts", 1); i > 0; i--) s.accounts.put(in.string("address"), Account.read(in));
+        // In creation order (version 3); older snapshots wrote address order, which then becomes the order.
+        for (int i = in.count("accounts", 1); i > 0; i--) {
+            String address = in.string("address");
+            if (s.accounts.containsKey(address)) throw new IllegalArgumentException("snapshot: account " + address + " twice");
+            s.putAccount(address, Account.read(in));
+        }
         for (int i = in.count("jobs", 1); i > 0; i--) {
             Job j = Job.read(in);
-            s.jobs.put(j.id, j);
+            if (j.id != s.jobs.size() + 1) throw new IllegalArgumentException("snapshot: job " + j.id + " out of sequence");
+            s.putJob(j);
         }
         for (int i = in.count("disputes", 1); i > 0; i--) {
             Dispute d = Dispute.read(in);
-            s.disputes.put(d.id, d);
+            if (d.id != s.disputes.size() + 1) throw new IllegalArgumentException("snapshot: dispute " + d.id + " out of sequence");
+            s.putDispute(d);
         }
         s.market = MarketState.read(in, marketParams);
         s.subnets = SubnetState.read(in);

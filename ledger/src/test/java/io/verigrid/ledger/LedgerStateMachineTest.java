@@ -79,8 +79,10 @@ class LedgerStateMachineTest {
         assertEquals(1, ((BlockView) apply(leader, block1)).height());
         assertEquals(1, ((BlockView) apply(follower, block1)).height(), "equal roots at height 0: no halt");
 
-        // One peer's state silently changes (a bug, a flipped bit): the next block entry exposes it.
-        follower.unsafeState().accounts.get(bob.address()).balance += 1;
+        // One peer's rules silently differ (a bug committing a different account): the next block entry exposes it.
+        Account wrong = follower.unsafeState().accounts.get(bob.address()).copy();
+        wrong.balance += 1;
+        follower.unsafeState().putAccount(bob.address(), wrong);
         apply(leader, Entries.block(1, Hashes.unhex(leader.localBlock(1).stateRoot())));
         apply(follower, Entries.block(1, Hashes.unhex(leader.localBlock(1).stateRoot())));
         byte[] block3 = leader.nextBlockEntry();
