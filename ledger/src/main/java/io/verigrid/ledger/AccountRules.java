@@ -32,14 +32,15 @@ final class AccountRules {
 
     /** At a block: unbonding entries whose release height has come return to the balance. */
     static void releaseUnbonded(Draft d) {
-        d.base.accounts.forEach((address, existing) -> {
-            if (existing.unbonding.stream().noneMatch(u -> u.releaseHeight() <= d.height)) return;
+        for (String address : d.base.unbondingAccounts) {
+            Account existing = d.base.accounts.get(address);
+            if (existing.unbonding.stream().noneMatch(u -> u.releaseHeight() <= d.height)) continue;
             Account a = d.account(address);
             for (Unbonding u : a.unbonding) {
                 if (u.releaseHeight() <= d.height) a.balance = Math.addExact(a.balance, u.amount());
             }
             a.unbonding.removeIf(u -> u.releaseHeight() <= d.height);
-        });
+        }
     }
 
     static void debit(Account a, long amount, String what) {

@@ -99,7 +99,8 @@ final class DisputeRules {
 
     /** At a block: every open game past its deadline is lost by the party whose turn it is. */
     static void applyTimeouts(Draft d) {
-        for (Dispute existing : d.base.disputes.values()) {
+        for (long id : d.base.openDisputes) {
+            Dispute existing = d.base.disputes.get(id);
             if (!existing.open() || PreprocessGame.isEncoding(existing.game)) continue; // PreprocessRules times those out
             DisputeGame game = existing.game();
             if (d.height <= game.deadline()) continue;

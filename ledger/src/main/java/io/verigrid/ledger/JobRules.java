@@ -171,7 +171,8 @@ final class JobRules {
 
     /** At a block: units whose challenge window has passed (and that no open dispute freezes) are verified and paid. */
     static void autoVerify(Draft d) {
-        for (Job existing : d.base.jobs.values()) {
+        for (long id : d.base.unverifiedJobs) {
+            Job existing = d.base.jobs.get(id);
             for (int unit = 1; unit <= existing.commits.size(); unit++) {
                 Job.Commit c = existing.commits.get(unit - 1);
                 if (c.verified() || d.height <= c.height() + d.params.challengeWindowBlocks()) continue;

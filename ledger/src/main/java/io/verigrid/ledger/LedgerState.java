@@ -58,6 +58,11 @@ public final class LedgerState {
     final TreeMap<String, Account> accounts = new TreeMap<>();
     final TreeMap<Long, Job> jobs = new TreeMap<>();
     final TreeMap<Long, Dispute> disputes = new TreeMap<>();
+    /** Accounts with unbonding entries: what a block has to look at to release stake (derived, not in the root). */
+    final java.util.TreeSet<String> unbondingAccounts = new java.util.TreeSet<>();
+    /** Jobs with a commitment not yet verified, and open disputes: what a block's window and deadline rules visit. */
+    final java.util.TreeSet<Long> unverifiedJobs = new java.util.TreeSet<>();
+    final java.util.TreeSet<Long> openDisputes = new java.util.TreeSet<>();
     /** Accounts in the order they were created: the order of their leaves in the state root. */
     private final List<String> accountOrder = new ArrayList<>();
     private final HashMap<String, Integer> accountIndex = new HashMap<>();
@@ -323,6 +328,8 @@ public final class LedgerState {
     /** Stores a committed account, giving a new one the next place in the account section. */
     void putAccount(String address, Account account) {
         accounts.put(address, account);
+        if (account.unbonding.isEmpty()) unbondingAccounts.remove(address);
+        else unbondingAccounts.add(address);
         Integer index = accountIndex.get(address);
         if (index == null) {
             index = accountOrder.size();
@@ -334,11 +341,15 @@ public final class LedgerState {
 
     void putJob(Job job) {
         jobs.put(job.id, job);
+        if (job.commits.stream().anyMatch(c -> !c.verified())) unverifiedJobs.add(job.id);
+        else unverifiedJobs.remove(job.id);
         changedJobs.set(Math.toIntExact(job.id - 1));
     }
 
     void putDispute(Dispute dispute) {
         disputes.put(dispute.id, dispute);
+        if (dispute.open()) openDisputes.add(dispute.id);
+        else openDisputes.remove(dispute.id);
         changedDisputes.set(Math.toIntExact(dispute.id - 1));
     }
 

@@ -211,7 +211,8 @@ final class PreprocessRules {
 
     /** At a block: every open preprocessing game past its deadline is lost by the party whose turn it is. */
     static void applyTimeouts(Draft d) {
-        for (Dispute existing : d.base.disputes.values()) {
+        for (long id : d.base.openDisputes) {
+            Dispute existing = d.base.disputes.get(id);
             if (!existing.open() || !PreprocessGame.isEncoding(existing.game)) continue;
             PreprocessGame game = PreprocessGame.decode(existing.game);
             if (d.height <= game.deadline()) continue;
