@@ -1,5 +1,6 @@
 package io.verigrid.verify;
 
+import io.verigrid.engine.OpSpec;
 import io.verigrid.engine.StepTrace;
 import io.verigrid.engine.TrainingJob;
 
@@ -71,6 +72,33 @@ public final class GameMoves {
         throw new IllegalStateException("no posted node differs below a disputed node: the nodes hash to it, so one must");
     }
 
+    /**
+     * The provider's evidence for the disputed leaf, exactly one of: a tile's {@link TileEvidence}, a tiled matmul's
+     * assembly leaf's {@link TiledOutputEvidence}, or a whole operator's inputs (with the agreed leaf before it when
+     * tiles make the trace longer than the program); and its output root of the leaf.
+     */
+    public record Settlement(TileEvidence tile, TiledOutputEvidence tiledOutput, List<InputEvidence> inputs,
+                             PrecedingLeaf previous, byte[] outputRoot) {}
+
+    /** The honest provider's {@link Settlement} of the game's disputed leaf, from its own run. */
+    public static Settlement settlement(DisputeGame game, LocalRun run) {
+        StepTrace trace = run.trace(game.stepHi());
+        int j = game.operator();
+        List<OpSpec> program = run.job().program(game.stepHi());
+        byte[] outputRoot = Commitments.outputRoot(trace.ops().get(j).output());
+        if (trace.ops().get(j).isTile()) {
+            return new Settlement(TileEvidence.forTile(program, trace, j, run.state(game.stepLo()), run.dataset()), null, List.of(),
+                    null, outputRoot);
+        }
+        if (TiledOutputEvidence.isAssembly(trace, j)) {
+            return new Settlement(null, TiledOutputEvidence.forAssembly(program, trace, j, run.state(game.stepLo()), run.dataset()),
+                    List.of(), null, outputRoot);
+        }
+        PrecedingLeaf previous = trace.ops().size() > program.size() ? PrecedingLeaf.before(trace, j) : null;
+        return new Settlement(null, null, InputEvidence.forOperator(run.job(), run.state(game.stepLo()), run.dataset(), trace, j),
+                previous, outputRoot);
+    }
+
     /** Applies the honest provider's move for the game's current state. */
     public static DisputeGame provider(DisputeGame game, LocalRun run, long height) {
         return switch (game.phase()) {
@@ -90,16 +118,16 @@ public final class GameMoves {
                 if (game.assemblyDisputed()) {
                     yield game.settleAssembly(run.job(), run.dataset(), datasetRoot, run.state(game.stepLo()), height);
                 }
-                StepTrace trace = run.trace(game.stepHi());
-                int j = game.operator();
-                if (trace.ops().get(j).isTile()) {
-                    yield game.settleTile(run.job(), datasetRoot, run.maxRefereeBytes(),
-                            TileEvidence.forTile(run.job().program(game.stepHi()), trace, j, run.state(game.stepLo()), run.dataset()),
-                            Commitments.outputRoot(trace.ops().get(j).output()), height);
+                Settlement s = settlement(game, run);
+                if (s.tile() != null) {
+                    yield game.settleTile(run.job(), datasetRoot, run.maxRefereeBytes(), s.tile(), s.outputRoot(), height);
                 }
-                yield game.settleOperator(run.job(), datasetRoot,
-                        InputEvidence.forOperator(run.job(), run.state(game.stepLo()), run.dataset(), trace, j),
-                        Commitments.outputRoot(trace.ops().get(j).output()), run.maxRefereeBytes(), height);
+                if (s.tiledOutput() != null) {
+                    yield game.settleTiledOutput(run.job(), datasetRoot, run.maxRefereeBytes(), s.tiledOutput(), s.outputRoot(),
+                            height);
+                }
+                yield game.settleOperator(run.job(), datasetRoot, s.inputs(), s.previous(), s.outputRoot(),
+                        run.maxRefereeBytes(), height);
             }
             case SETTLED -> throw new IllegalStateException("the game is settled");
         };
