@@ -16,7 +16,8 @@ import java.util.TreeMap;
  * The referee for a dispute that bisected to one tile of a large matmul (spec §2): it reads only the chunks holding
  * the tile's blocks and the carried accumulator — at most max_referee_bytes of operator input plus chunk rounding —
  * re-executes the block multiply-accumulate and compares the output root with both claims. Evidence that does not
- * prove what the program and the tiling say the tile reads loses the game for the provider.
+ * prove what the program and the tiling say the tile reads, or a tile that does not sit where the trace layout puts
+ * it ({@link TraceLayout}), loses the game for the provider.
  */
 public final class TileReferee {
     private TileReferee() {}
