@@ -4,6 +4,7 @@ import io.verigrid.engine.FineTuneResult;
 import io.verigrid.engine.GptModel;
 import io.verigrid.engine.LlamaModel;
 import io.verigrid.engine.LmJob;
+import io.verigrid.engine.MatmulTiles;
 import io.verigrid.engine.MlpJob;
 import io.verigrid.engine.Tensor;
 import io.verigrid.engine.TrainingJob;
@@ -141,6 +142,8 @@ final class JobCommand {
             MlpJob d = MlpJob.demo();
             MlpJob spec = new MlpJob(d.seed(), d.inputDim(), d.hidden(), d.classes(), d.samples(), d.batch(), d.learningRate(),
                     d.momentum(), steps, d.checkpointInterval());
+            // The chain's bound is not known offline: the template must at least fit the default one.
+            RefereeCheck.check(spec, spec.dataset(), null, MatmulTiles.DEFAULT_MAX_REFEREE_BYTES);
             Files.writeString(file, JobManifest.template(spec, maxPrice));
             System.out.println("wrote " + file + " (" + spec.units() + " units of " + spec.checkpointInterval() + " steps)");
             return 0;
@@ -176,8 +179,15 @@ final class JobCommand {
             boolean published = blob != null || pm != null;
             // The blob is private to the job the order opens: job ids are sequential, so that is the next one.
             long expectedJob = !published ? 0 : opts.call(ledger, () -> ledger.jobs().stream().mapToLong(JobView::id).max().orElse(0) + 1);
+            // A training job with an operator no dispute could settle within the chain's bound is refused here, before
+            // anything is posted or replicated.
+            long maxRefereeBytes = pm != null ? 0 : opts.call(ledger, () -> ledger.params().maxRefereeBytes());
+            if (m != null && blob == null && m.jobKind("manifest") == TrainingJob.Kind.MLP) {
+                MlpJob spec = m.spec("manifest");
+                RefereeCheck.check(spec, spec.dataset(), null, maxRefereeBytes);
+            }
             TxBody.PostOrder body = pm != null ? PreprocessJobs.publish(pm, manifest, opts.home(), keys, expectedJob)
-                    : blob == null ? m.toOrder() : publish(m, manifest, opts.home(), keys, expectedJob);
+                    : blob == null ? m.toOrder() : publish(m, manifest, opts.home(), keys, expectedJob, maxRefereeBytes);
             TxResult r = opts.call(ledger, () -> wallet.submit(body));
             if (!r.accepted()) throw new IllegalArgumentException("order rejected: " + r.code() + ": " + r.message());
             OrderView order = ledger.marketOrders().stream()
@@ -214,12 +224,13 @@ final class JobCommand {
     }
 
     /** Publishes the manifest's dataset blob to its replicas, proves they hold it, and returns the order to post. */
-    static TxBody.PostOrder publish(JobManifest m, Path manifestFile, Path home, Keys keys, long jobId) {
+    static TxBody.PostOrder publish(JobManifest m, Path manifestFile, Path home, Keys keys, long jobId, long maxRefereeBytes) {
         JobManifest.BlobDataset blob = m.blobDataset();
         Path dir = manifestFile.toAbsolutePath().getParent();
         BlobStore local = new BlobStore(home.resolve("blobs"));
         TrainingJob spec = m.spec(dir, local); // a fine-tuning checkpoint lands in the local store here
         var dataset = DatasetPublisher.read(dir.resolve(blob.file()), spec);
+        RefereeCheck.check(spec, dataset, local, maxRefereeBytes);
         HttpJsonClient http = new HttpJsonClient(Duration.ofSeconds(60), new RequestSigner(keys, Clock.systemUTC()));
         DatasetPublisher publisher = new DatasetPublisher(local, http, new RetrievabilityChallenge(local, http, new SecureRandom()));
         DatasetPublisher.Published published = publisher.publish(dataset, blob.replicas(), jobId);

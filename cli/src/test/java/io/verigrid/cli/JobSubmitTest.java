@@ -81,4 +81,27 @@ class JobSubmitTest {
             }
         }
     }
+    @Test
+    void submitRefusesAJobWithAnOperatorNoDisputeCouldSettleWithinTheChainsBound() throws Exception {
+        KeyStore store = new KeyStore(dir);
+        Keys buyer = store.create("buyer", new SecureRandom());
+        // Under 512 KiB the first layer's matmul is tiled, but the bias add after it reads 516 KiB whole.
+        Genesis genesis = new Genesis("verigrid-submit-test", List.of(new GenesisAccount(buyer.publicKey(), 1_000 * TOKEN)),
+                Params.defaults().withMaxRefereeBytes(512 * 1024));
+        try (LedgerNode node = LedgerNode.start(PeerConfig.single(dir.resolve("ledger"), LedgerNode.freePort(), genesis, 50), 0)) {
+            Path manifest = dir.resolve("job.yaml");
+            Files.writeString(manifest, JobManifest.template(new MlpJob(3, 256, 1024, 4, 256, 128, 0.05f, 0.9f, 2, 1), "1"));
+            java.io.StringWriter err = new java.io.StringWriter();
+            picocli.CommandLine cli = Main.commandLine();
+            cli.setErr(new java.io.PrintWriter(err, true));
+            int code = cli.execute("job", "submit", manifest.toString(), "--key", "buyer", "--home", dir.toString(),
+                    "--node", node.url(), "--no-wait");
+            assertNotEquals(0, code);
+            assertTrue(err.toString().contains("refused before posting: job: operator #3 (add_bias) reads 528384 bytes, more than"
+                    + " maxRefereeBytes 524288"), err.toString());
+            LedgerHttp ledger = new LedgerHttp(node.url());
+            assertTrue(ledger.marketOrders().isEmpty(), "nothing was posted");
+            assertEquals(0, ledger.account(buyer.address()).nonce());
+        }
+    }
 }

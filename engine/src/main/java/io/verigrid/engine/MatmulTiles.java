@@ -13,7 +13,8 @@ import java.util.List;
  *
  * <p>The tiling is a pure function of (m, k, n, the transpose flags, max_referee_bytes), so every party derives the
  * same trace layout. Tiles run row blocks, then column blocks, then K-blocks, so a tile's K-blocks are consecutive
- * trace entries and each one's accumulator is the entry before it.
+ * trace entries and each one's accumulator is the entry before it. After the last tile the trace records the
+ * operator once more, whole (its assembly entry), so a tiled matmul of T tiles takes T + 1 trace entries.
  */
 public final class MatmulTiles {
     /** The default bound on the bytes the referee reads to re-execute one operator or tile: 4 MiB. */
@@ -241,8 +242,8 @@ public final class MatmulTiles {
         return outputs;
     }
 
-    /** Rows [row0, row0 + rows) and columns [col0, col0 + cols) of an m×n output. */
-    static Tensor slice(Tensor c, Tile t) {
+    /** Rows [row0, row0 + rows) and columns [col0, col0 + cols) of an m×n output: a final K-block tile's share of it. */
+    public static Tensor slice(Tensor c, Tile t) {
         int n = c.dim(1);
         float[] cv = c.data();
         float[] out = new float[t.rows() * t.cols()];

@@ -4,7 +4,8 @@ package io.verigrid.engine;
  * One entry of a step's trace: its position in the trace, the spec it ran and the output it produced.
  * {@code programIndex} is the operator of the step's program it belongs to: the same as {@code index} unless a
  * large matmul earlier in the step was recorded as several {@link MatmulTiles tiles}, each an entry of its own
- * (kind {@link MatmulTiles#TILE_KIND}, the matmul's inputs, the tile in its attrs).
+ * (kind {@link MatmulTiles#TILE_KIND}, the matmul's inputs, the tile in its attrs); the tiles are followed by the
+ * matmul's assembly entry, the operator recorded whole with its whole output.
  */
 public record OpRecord(int index, OpSpec spec, Tensor output, int programIndex) {
     public OpRecord {

@@ -24,7 +24,9 @@ final class ProgramRunner {
 
     /**
      * As above; a matmul whose inputs exceed {@code maxRefereeBytes} is recorded as its {@link MatmulTiles} (the
-     * operator still runs whole: the tiles' last K-blocks are cut from its output, so no bit differs).
+     * operator still runs whole: the tiles' last K-blocks are cut from its output, so no bit differs), followed by
+     * one assembly entry: the matmul recorded whole, so later operators prove their input against it as against
+     * any other operator.
      */
     static Tensor[] run(List<OpSpec> ops, Function<String, Tensor> state, Function<String, Tensor> data,
             Parallelism par, long step, Fault fault, List<OpRecord> records, long maxRefereeBytes) {
@@ -69,6 +71,7 @@ final class ProgramRunner {
                     OpSpec tile = new OpSpec(MatmulTiles.TILE_KIND, tiles.get(t).attrs(transA, transB), spec.inputs());
                     records.add(new OpRecord(records.size(), tile, parts.get(t), index));
                 }
+                records.add(new OpRecord(records.size(), spec, output, index)); // the assembly entry
                 return;
             }
         }

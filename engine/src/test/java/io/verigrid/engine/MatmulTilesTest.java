@@ -125,6 +125,20 @@ class MatmulTilesTest {
                 if (lastK) assertTrue(MatmulTiles.slice(original.output(), t).bitEquals(r.output()), "last K-block = the output's tile");
             }
             assertTrue(tiles > 0);
+            // Every operator has exactly one whole entry; a tiled matmul's comes right after its last tile.
+            for (int p = 0; p < wholeOps.size(); p++) {
+                int program = p;
+                assertEquals(1, tiledOps.stream().filter(r -> r.programIndex() == program && !r.isTile()).count());
+            }
+            for (OpRecord r : tiledOps) {
+                boolean lastTile = r.isTile() && (r.index() + 1 == tiledOps.size() || !tiledOps.get(r.index() + 1).isTile()
+                        || tiledOps.get(r.index() + 1).programIndex() != r.programIndex());
+                if (lastTile) {
+                    OpRecord assembly = tiledOps.get(r.index() + 1);
+                    assertFalse(assembly.isTile(), "the tiles are followed by the assembly entry");
+                    assertEquals(r.programIndex(), assembly.programIndex());
+                }
+            }
         }
     }
 

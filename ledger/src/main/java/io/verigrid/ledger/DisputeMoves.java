@@ -5,9 +5,7 @@ import io.verigrid.ledger.tx.TxBody;
 import io.verigrid.verify.Commitments;
 import io.verigrid.verify.DisputeGame;
 import io.verigrid.verify.GameMoves;
-import io.verigrid.verify.InputEvidence;
 import io.verigrid.verify.LocalRun;
-import io.verigrid.verify.TileEvidence;
 import java.util.Arrays;
 
 /**
@@ -38,15 +36,10 @@ public final class DisputeMoves {
                             .orElse(false);
                     yield new TxBody.SettleAssembly(disputeId, run.state(game.stepLo()), seeded ? null : run.dataset());
                 }
-                StepTrace trace = run.trace(game.stepHi());
-                int j = game.operator();
-                if (trace.ops().get(j).isTile()) {
-                    yield new TxBody.SettleOperator(disputeId, TileEvidence.forTile(run.job().program(game.stepHi()), trace, j,
-                            run.state(game.stepLo()), run.dataset()), Commitments.outputRoot(trace.ops().get(j).output()));
-                }
-                yield new TxBody.SettleOperator(disputeId,
-                        InputEvidence.forOperator(run.job(), run.state(game.stepLo()), run.dataset(), trace, j),
-                        Commitments.outputRoot(trace.ops().get(j).output()));
+                GameMoves.Settlement s = GameMoves.settlement(game, run);
+                if (s.tile() != null) yield new TxBody.SettleOperator(disputeId, s.tile(), s.outputRoot());
+                if (s.tiledOutput() != null) yield new TxBody.SettleOperator(disputeId, s.tiledOutput(), s.outputRoot());
+                yield new TxBody.SettleOperator(disputeId, s.inputs(), s.outputRoot(), null, s.previous(), null);
             }
             case SETTLED -> throw new IllegalStateException("dispute " + disputeId + " is settled");
         };

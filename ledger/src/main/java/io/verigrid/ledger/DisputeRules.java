@@ -62,8 +62,13 @@ final class DisputeRules {
                 return game.settleTile(job(d, dispute), d.job(dispute.jobId).datasetRoot, d.params.maxRefereeBytes(),
                         m.tile(), m.providerOutputRoot(), h);
             }
-            return game.settleOperator(job(d, dispute), d.job(dispute.jobId).datasetRoot, m.inputs(), m.providerOutputRoot(),
-                    d.params.maxRefereeBytes(), h);
+            if (m.tiledOutput() != null) {
+                // A tiled matmul's assembly leaf: the referee checks the assembled output against its agreed tiles.
+                return game.settleTiledOutput(job(d, dispute), d.job(dispute.jobId).datasetRoot, d.params.maxRefereeBytes(),
+                        m.tiledOutput(), m.providerOutputRoot(), h);
+            }
+            return game.settleOperator(job(d, dispute), d.job(dispute.jobId).datasetRoot, m.inputs(), m.previous(),
+                    m.providerOutputRoot(), d.params.maxRefereeBytes(), h);
         }
         if (body instanceof TxBody.SettleAssembly m) {
             TrainingJob job = job(d, dispute);

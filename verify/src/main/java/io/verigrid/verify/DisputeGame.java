@@ -171,7 +171,8 @@ public final class DisputeGame {
 
     /**
      * As above for a trace recorded under {@code maxRefereeBytes} (spec §2): a large matmul is several tile leaves,
-     * so the trace may be longer than the program, by at most {@link MatmulTiles#MAX_TILES} leaves per operator.
+     * followed by its assembly leaf, so the trace may be longer than the program, by at most
+     * {@link MatmulTiles#MAX_TILES} leaves per operator.
      * Unbounded, the lengths must be equal.
      */
     public DisputeGame postTraceRoot(byte[] traceRoot, int traceLength, int programLength, long maxRefereeBytes,
@@ -179,8 +180,9 @@ public final class DisputeGame {
         expect(Phase.TRACE, Party.PROVIDER, height);
         if (providerTraceRoot != null) throw new GameException("WRONG_PHASE", "the trace root is already posted");
         if (!isHash(traceRoot)) throw new GameException("MALFORMED", "traceRoot must be a 32-byte hash");
+        // A tiled operator takes at most MAX_TILES tiles and its assembly leaf.
         long longest = maxRefereeBytes == MatmulTiles.UNLIMITED ? programLength
-                : Math.min(Integer.MAX_VALUE, (long) programLength * MatmulTiles.MAX_TILES);
+                : Math.min(Integer.MAX_VALUE, (long) programLength * (MatmulTiles.MAX_TILES + 1));
         if (traceLength < 1 || traceLength < programLength || traceLength > longest) {
             throw new GameException("WRONG_COUNT", "trace length " + traceLength + " but the step's program has "
                     + programLength + " operators" + (longest > programLength ? " (at most " + longest + " leaves tiled)" : ""));
@@ -313,18 +315,28 @@ public final class DisputeGame {
         return settleOperator(job, datasetRoot, inputs, providerOutputRoot, MatmulTiles.UNLIMITED, height);
     }
 
-    /**
-     * As above for a trace recorded under {@code maxRefereeBytes} (spec §2): a matmul whose proven inputs exceed the
-     * bound must have been recorded as tiles, so its leaf recorded whole settles CHALLENGER_WINS.
-     */
+    /** As below, for a leaf of a trace as long as its program, or at trace position 0: no preceding leaf is needed. */
     public DisputeGame settleOperator(TrainingJob job, byte[] datasetRoot, List<InputEvidence> inputs, byte[] providerOutputRoot,
                                       long maxRefereeBytes, long height) {
+        return settleOperator(job, datasetRoot, inputs, null, providerOutputRoot, maxRefereeBytes, height);
+    }
+
+    /**
+     * As above for a trace recorded under {@code maxRefereeBytes} (spec §2): a matmul whose proven inputs exceed the
+     * bound must have been recorded as tiles, so its leaf recorded whole settles CHALLENGER_WINS (its assembly leaf is
+     * settled by {@link #settleTiledOutput}). When tiles make the trace longer than the program, {@code previous} opens
+     * the agreed leaf before this one, which must be the whole leaf of the operator before (spec: the leaf sits where
+     * the layout puts it, {@link TraceLayout}); missing or wrong, CHALLENGER_WINS.
+     */
+    public DisputeGame settleOperator(TrainingJob job, byte[] datasetRoot, List<InputEvidence> inputs, PrecedingLeaf previous,
+                                      byte[] providerOutputRoot, long maxRefereeBytes, long height) {
         expect(Phase.OPERATOR, Party.PROVIDER, height);
         if (operator == traceLength) throw new GameException("WRONG_PHASE", "the assembly is disputed: settleAssembly");
         if (job == null) throw new IllegalArgumentException("job: null");
         List<OpSpec> program = job.program(stepHi);
         int p = wholeOperatorOfLeaf(program, providerOutputRoot);
-        Verdict decided = p < 0 || shouldBeTiled(program.get(p), inputs, maxRefereeBytes) ? Verdict.CHALLENGER_WINS
+        Verdict decided = p < 0 || shouldBeTiled(program.get(p), inputs, maxRefereeBytes)
+                || !TraceLayout.wholePlaced(program, p, operator, previous, providerTraceRoot, traceLength) ? Verdict.CHALLENGER_WINS
                 : Referee.decide(job, stepHi, p, operator, traceLength, inputs, rootLo, providerTraceRoot,
                         datasetRoot, providerOutputRoot, challengerOutputRoot);
         DisputeGame next = settled(height, decided);
@@ -344,6 +356,24 @@ public final class DisputeGame {
         if (job == null) throw new IllegalArgumentException("job: null");
         Verdict decided = TileReferee.decide(job.program(stepHi), operator, nodeHash, evidence, rootLo, providerTraceRoot,
                 traceLength, datasetRoot, maxRefereeBytes, isHash(providerOutputRoot) ? providerOutputRoot : null,
+                challengerOutputRoot);
+        DisputeGame next = settled(height, decided);
+        if (isHash(providerOutputRoot)) next.providerOutputRoot = providerOutputRoot.clone();
+        return next;
+    }
+
+    /**
+     * Provider: settles a leaf that is the assembly leaf of a tiled matmul (spec §2) — the operator recorded whole after
+     * its tiles — with the assembled output and its final K-block tiles' proofs; the {@link TiledOutputReferee} checks
+     * the output against those agreed tiles. A leaf that is not such an assembly leaf settles CHALLENGER_WINS.
+     */
+    public DisputeGame settleTiledOutput(TrainingJob job, byte[] datasetRoot, long maxRefereeBytes, TiledOutputEvidence evidence,
+                                         byte[] providerOutputRoot, long height) {
+        expect(Phase.OPERATOR, Party.PROVIDER, height);
+        if (operator == traceLength) throw new GameException("WRONG_PHASE", "the assembly is disputed: settleAssembly");
+        if (job == null) throw new IllegalArgumentException("job: null");
+        Verdict decided = TiledOutputReferee.decide(job.program(stepHi), operator, nodeHash, evidence, rootLo,
+                providerTraceRoot, traceLength, datasetRoot, maxRefereeBytes, isHash(providerOutputRoot) ? providerOutputRoot : null,
                 challengerOutputRoot);
         DisputeGame next = settled(height, decided);
         if (isHash(providerOutputRoot)) next.providerOutputRoot = providerOutputRoot.clone();

@@ -1,5 +1,8 @@
 package io.verigrid.verify;
 
+import io.verigrid.engine.Dataset;
+import io.verigrid.engine.ModelState;
+import io.verigrid.engine.OpSpec;
 import io.verigrid.engine.StepTrace;
 import io.verigrid.engine.TrainingJob;
 
@@ -71,6 +74,44 @@ public final class GameMoves {
         throw new IllegalStateException("no posted node differs below a disputed node: the nodes hash to it, so one must");
     }
 
+    /**
+     * The provider's evidence for the disputed leaf, exactly one of: a tile's {@link TileEvidence}, a tiled matmul's
+     * assembly leaf's {@link TiledOutputEvidence}, or a whole operator's inputs (with the agreed leaf before it when
+     * tiles make the trace longer than the program); and its output root of the leaf.
+     */
+    public record Settlement(TileEvidence tile, TiledOutputEvidence tiledOutput, List<InputEvidence> inputs,
+                             PrecedingLeaf previous, byte[] outputRoot) {}
+
+    /** The honest provider's {@link Settlement} of the game's disputed leaf, from its own run. */
+    public static Settlement settlement(DisputeGame game, LocalRun run) {
+        return settlement(run.job(), run.trace(game.stepHi()), game.operator(), run.state(game.stepLo()), run.dataset());
+    }
+
+    /** The {@link Settlement} of entry {@code j} of {@code trace}, whose step starts from {@code stateLo}. */
+    public static Settlement settlement(TrainingJob job, StepTrace trace, int j, ModelState stateLo, Dataset dataset) {
+        List<OpSpec> program = job.program(trace.step());
+        byte[] outputRoot = Commitments.outputRoot(trace.ops().get(j).output());
+        if (trace.ops().get(j).isTile()) {
+            return new Settlement(TileEvidence.forTile(program, trace, j, stateLo, dataset), null, List.of(), null, outputRoot);
+        }
+        if (TiledOutputEvidence.isAssembly(trace, j)) {
+            return new Settlement(null, TiledOutputEvidence.forAssembly(program, trace, j, stateLo, dataset), List.of(), null,
+                    outputRoot);
+        }
+        PrecedingLeaf previous = trace.ops().size() > program.size() ? PrecedingLeaf.before(trace, j) : null;
+        return new Settlement(null, null, InputEvidence.forOperator(job, stateLo, dataset, trace, j), previous, outputRoot);
+    }
+
+    /** Settles the game with {@code s} under {@code maxRefereeBytes}, the move its evidence calls for. */
+    public static DisputeGame settle(DisputeGame game, TrainingJob job, byte[] datasetRoot, long maxRefereeBytes, Settlement s,
+                                     long height) {
+        if (s.tile() != null) return game.settleTile(job, datasetRoot, maxRefereeBytes, s.tile(), s.outputRoot(), height);
+        if (s.tiledOutput() != null) {
+            return game.settleTiledOutput(job, datasetRoot, maxRefereeBytes, s.tiledOutput(), s.outputRoot(), height);
+        }
+        return game.settleOperator(job, datasetRoot, s.inputs(), s.previous(), s.outputRoot(), maxRefereeBytes, height);
+    }
+
     /** Applies the honest provider's move for the game's current state. */
     public static DisputeGame provider(DisputeGame game, LocalRun run, long height) {
         return switch (game.phase()) {
@@ -90,16 +131,7 @@ public final class GameMoves {
                 if (game.assemblyDisputed()) {
                     yield game.settleAssembly(run.job(), run.dataset(), datasetRoot, run.state(game.stepLo()), height);
                 }
-                StepTrace trace = run.trace(game.stepHi());
-                int j = game.operator();
-                if (trace.ops().get(j).isTile()) {
-                    yield game.settleTile(run.job(), datasetRoot, run.maxRefereeBytes(),
-                            TileEvidence.forTile(run.job().program(game.stepHi()), trace, j, run.state(game.stepLo()), run.dataset()),
-                            Commitments.outputRoot(trace.ops().get(j).output()), height);
-                }
-                yield game.settleOperator(run.job(), datasetRoot,
-                        InputEvidence.forOperator(run.job(), run.state(game.stepLo()), run.dataset(), trace, j),
-                        Commitments.outputRoot(trace.ops().get(j).output()), run.maxRefereeBytes(), height);
+                yield settle(game, run.job(), datasetRoot, run.maxRefereeBytes(), settlement(game, run), height);
             }
             case SETTLED -> throw new IllegalStateException("the game is settled");
         };

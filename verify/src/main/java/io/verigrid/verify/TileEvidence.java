@@ -18,7 +18,8 @@ import java.util.TreeSet;
  * What a provider posts so the referee can re-execute one tile of a tiled matmul (spec §2, §3.4) without reading the
  * whole operator: for each of A and B only the chunks of the committed tensor that hold the tile's block, each proven
  * against the tensor's root, that root proven against the agreed commitments; and, past the first K-block, the carried
- * accumulator, proven as the trace leaf before the tile.
+ * accumulator, proven as the trace leaf before the tile. A first K-block instead opens the leaf before it
+ * ({@code previous}), so the referee can check that the tile sits where the trace layout puts it ({@link TraceLayout}).
  *
  * @param programIndex the matmul of the step's program the tile belongs to
  * @param tile         the tile, as the disputed leaf names it
@@ -26,12 +27,20 @@ import java.util.TreeSet;
  * @param b            op(B)'s source tensor, in chunks
  * @param acc          the partial sums carried into the tile; null for a first K-block
  * @param accProof     the trace leaf before the tile, holding {@code acc}; null with it
+ * @param previous     for a first K-block past trace position 0, the agreed leaf before it; else null
  */
 public record TileEvidence(int programIndex, MatmulTiles.Tile tile, BlockEvidence a, BlockEvidence b, Tensor acc,
-                           LeafProof accProof) {
+                           LeafProof accProof, PrecedingLeaf previous) {
     public TileEvidence {
         if (tile == null || a == null || b == null) throw new IllegalArgumentException("tile, a, b: null");
         if ((acc == null) != (accProof == null)) throw new IllegalArgumentException("acc and accProof: both or neither");
+        if (acc != null && previous != null) throw new IllegalArgumentException("previous: a chained tile's is its accumulator leaf");
+    }
+
+    /** Evidence without a preceding leaf: a chained K-block, or the tile at trace position 0. */
+    public TileEvidence(int programIndex, MatmulTiles.Tile tile, BlockEvidence a, BlockEvidence b, Tensor acc,
+                        LeafProof accProof) {
+        this(programIndex, tile, a, b, acc, accProof, null);
     }
 
     /**
@@ -76,8 +85,9 @@ public record TileEvidence(int programIndex, MatmulTiles.Tile tile, BlockEvidenc
 
     /**
      * Canonical bytes (docs/protocol.md, "Tile evidence"): u32 programIndex ‖ u32 row0, rows, col0, cols, k0, kLen ‖
-     * block A ‖ block B ‖ u8 acc present, then (shape ‖ bytes ‖ leaf proof) of the accumulator. A block is
-     * shape ‖ 32-byte tensor root ‖ source leaf proof ‖ u32 chunk count ‖ per chunk u32 index ‖ bytes ‖ leaf proof.
+     * block A ‖ block B ‖ u8 acc present, then (shape ‖ bytes ‖ leaf proof) of the accumulator ‖ u8 previous present,
+     * then the {@link PrecedingLeaf}. A block is shape ‖ 32-byte tensor root ‖ source leaf proof ‖ u32 chunk count ‖
+     * per chunk u32 index ‖ bytes ‖ leaf proof.
      */
     public byte[] encode() {
         CanonicalWriter out = new CanonicalWriter().u32(programIndex).u32(tile.row0()).u32(tile.rows()).u32(tile.col0())
@@ -91,6 +101,11 @@ public record TileEvidence(int programIndex, MatmulTiles.Tile tile, BlockEvidenc
             Commitments.writeShape(out, acc.shape());
             out.bytes(acc.toBytes());
             accProof.write(out);
+        }
+        if (previous == null) {
+            out.u8(0);
+        } else {
+            previous.write(out.u8(1));
         }
         return out.toByteArray();
     }
@@ -110,11 +125,14 @@ public record TileEvidence(int programIndex, MatmulTiles.Tile tile, BlockEvidenc
             acc = Tensor.fromBytes(readShape(in), in.bytes());
             accProof = LeafProof.read(in);
         }
+        int hasPrevious = in.u8();
+        if (hasPrevious > 1) throw new IllegalArgumentException("tile evidence: previous presence flag " + hasPrevious);
+        PrecedingLeaf previous = hasPrevious == 1 ? PrecedingLeaf.read(in) : null;
         in.expectEnd();
-        return new TileEvidence(programIndex, tile, a, b, acc, accProof);
+        return new TileEvidence(programIndex, tile, a, b, acc, accProof, previous);
     }
 
-    private static void writeBlock(CanonicalWriter out, BlockEvidence block) {
+    static void writeBlock(CanonicalWriter out, BlockEvidence block) {
         Commitments.writeShape(out, block.shape);
         out.raw(block.tensorRoot);
         block.sourceProof.write(out);
@@ -125,7 +143,7 @@ public record TileEvidence(int programIndex, MatmulTiles.Tile tile, BlockEvidenc
         }
     }
 
-    private static BlockEvidence readBlock(CanonicalReader in) {
+    static BlockEvidence readBlock(CanonicalReader in) {
         int[] shape = readShape(in);
         byte[] root = in.raw(Hashes.LENGTH);
         LeafProof source = LeafProof.read(in);
@@ -140,7 +158,7 @@ public record TileEvidence(int programIndex, MatmulTiles.Tile tile, BlockEvidenc
         return new BlockEvidence(shape, root, source, chunks);
     }
 
-    private static int[] readShape(CanonicalReader in) {
+    static int[] readShape(CanonicalReader in) {
         int rank = in.u32();
         if (rank < 0 || rank > MAX_RANK) throw new IllegalArgumentException("tile evidence: rank " + rank + " > " + MAX_RANK);
         int[] shape = new int[rank];
@@ -150,7 +168,8 @@ public record TileEvidence(int programIndex, MatmulTiles.Tile tile, BlockEvidenc
 
     /**
      * The evidence an honest provider posts for trace entry {@code position} of {@code trace}, a tile of a matmul of
-     * {@code program} whose inputs come from the state before the step, the dataset or earlier whole operators.
+     * {@code program} whose inputs come from the state before the step, the dataset or earlier operators' whole
+     * (or assembly) entries.
      */
     public static TileEvidence forTile(List<OpSpec> program, StepTrace trace, int position, ModelState stateLo,
                                        Dataset dataset) {
@@ -164,13 +183,16 @@ public record TileEvidence(int programIndex, MatmulTiles.Tile tile, BlockEvidenc
         long[] attrs = matmul.attrs();
         BlockEvidence a = block(matmul.inputs().get(0), attrs[0] == 1, true, tile, trace, stateLo, dataset);
         BlockEvidence b = block(matmul.inputs().get(1), attrs[1] == 1, false, tile, trace, stateLo, dataset);
-        if (tile.first()) return new TileEvidence(record.programIndex(), tile, a, b, null, null);
+        if (tile.first()) {
+            return new TileEvidence(record.programIndex(), tile, a, b, null, null, PrecedingLeaf.before(trace, position));
+        }
         return new TileEvidence(record.programIndex(), tile, a, b, trace.ops().get(position - 1).output(),
                 Commitments.traceProof(trace, position - 1));
     }
 
-    private static BlockEvidence block(InputRef ref, boolean transposed, boolean isA, MatmulTiles.Tile tile, StepTrace trace,
-                                       ModelState stateLo, Dataset dataset) {
+    /** One input's evidence: its tensor leaf's proof and the chunks holding the tile's block (none when tile is null). */
+    static BlockEvidence block(InputRef ref, boolean transposed, boolean isA, MatmulTiles.Tile tile, StepTrace trace,
+                               ModelState stateLo, Dataset dataset) {
         Tensor tensor;
         String name;
         LeafProof proof;
@@ -195,7 +217,7 @@ public record TileEvidence(int programIndex, MatmulTiles.Tile tile, BlockEvidenc
         List<Chunk> chunks = new ArrayList<>();
         byte[] bytes = tensor.toBytes();
         List<byte[]> leaves = Commitments.chunkLeaves(name, tensor);
-        for (int index : chunksOf(tensor.shape(), transposed, isA, tile)) {
+        for (int index : tile == null ? new TreeSet<Integer>() : chunksOf(tensor.shape(), transposed, isA, tile)) {
             byte[] chunk = Arrays.copyOfRange(bytes, index * Commitments.CHUNK_BYTES,
                     Math.min(bytes.length, (index + 1) * Commitments.CHUNK_BYTES));
             chunks.add(new Chunk(index, chunk, new LeafProof(index, leaves.size(), Merkle.proof(leaves, index))));
@@ -203,13 +225,12 @@ public record TileEvidence(int programIndex, MatmulTiles.Tile tile, BlockEvidenc
         return new BlockEvidence(tensor.shape(), Merkle.root(leaves), proof, chunks);
     }
 
-    /** The trace position of program operator {@code programIndex} recorded whole. */
+    /** The trace position of program operator {@code programIndex} recorded whole (a tiled matmul's assembly entry). */
     static int wholeEntry(StepTrace trace, int programIndex) {
         for (OpRecord r : trace.ops()) {
             if (r.programIndex() == programIndex && !r.isTile()) return r.index();
         }
-        throw new IllegalArgumentException("programIndex: operator " + programIndex + " is not recorded whole in the trace;"
-                + " a tile can only read whole operators' outputs");
+        throw new IllegalArgumentException("programIndex: operator " + programIndex + " is not recorded whole in the trace");
     }
 
     /**

@@ -16,7 +16,8 @@ import java.util.TreeMap;
  * The referee for a dispute that bisected to one tile of a large matmul (spec §2): it reads only the chunks holding
  * the tile's blocks and the carried accumulator — at most max_referee_bytes of operator input plus chunk rounding —
  * re-executes the block multiply-accumulate and compares the output root with both claims. Evidence that does not
- * prove what the program and the tiling say the tile reads loses the game for the provider.
+ * prove what the program and the tiling say the tile reads, or a tile that does not sit where the trace layout puts
+ * it ({@link TraceLayout}), loses the game for the provider.
  */
 public final class TileReferee {
     private TileReferee() {}
@@ -45,21 +46,18 @@ public final class TileReferee {
         OpSpec matmul = program.get(p);
         boolean transA = matmul.attrs()[0] == 1;
         boolean transB = matmul.attrs()[1] == 1;
-        int[] sa = evidence.a().shape();
-        int[] sb = evidence.b().shape();
-        if (sa.length != 2 || sb.length != 2) return Verdict.CHALLENGER_WINS;
-        int m = transA ? sa[1] : sa[0];
-        int k = transA ? sa[0] : sa[1];
-        int n = transB ? sb[0] : sb[1];
-        if ((transB ? sb[1] : sb[0]) != k || m < 1 || k < 1 || n < 1) return Verdict.CHALLENGER_WINS;
-        List<MatmulTiles.Tile> plan;
-        try {
-            plan = MatmulTiles.plan(m, k, n, transA, transB, maxRefereeBytes);
-        } catch (IllegalArgumentException e) {
-            return Verdict.CHALLENGER_WINS; // shapes no tiling under this bound can hold: not a tile of this job
-        }
+        List<MatmulTiles.Tile> plan = planOf(matmul, evidence.a().shape(), evidence.b().shape(), maxRefereeBytes);
+        if (plan == null) return Verdict.CHALLENGER_WINS;
         int at = plan.indexOf(tile);
         if (at < 0 || plan.size() == 1) return Verdict.CHALLENGER_WINS; // not a tile this operator is recorded as
+        // The tile must sit where the layout puts it: a chained K-block right after the previous one (its accumulator
+        // leaf, checked below), a first K-block after the plan's previous tile or, for the first tile, after the
+        // end of operator p − 1.
+        if (tile.first() && !(at == 0
+                ? TraceLayout.startsOperator(program, p, position, evidence.previous(), providerTraceRoot, traceLength)
+                : TraceLayout.followsTile(p, plan.get(at - 1), position, evidence.previous(), providerTraceRoot, traceLength))) {
+            return Verdict.CHALLENGER_WINS;
+        }
         Tensor aBlock = block(evidence.a(), matmul.inputs().get(0), program, position, rootLo, providerTraceRoot,
                 traceLength, datasetRoot, transA, true, tile);
         Tensor bBlock = block(evidence.b(), matmul.inputs().get(1), program, position, rootLo, providerTraceRoot,
@@ -86,22 +84,32 @@ public final class TileReferee {
         return Referee.judge(Commitments.outputRoot(output), providerOutputRoot, challengerOutputRoot);
     }
 
+    /**
+     * The tiles of {@code matmul} with stored operands of shapes {@code sa} and {@code sb} under the bound; null when
+     * the shapes do not multiply or no tiling under this bound can hold them (then no honest trace has such tiles).
+     */
+    static List<MatmulTiles.Tile> planOf(OpSpec matmul, int[] sa, int[] sb, long maxRefereeBytes) {
+        boolean transA = matmul.attrs()[0] == 1;
+        boolean transB = matmul.attrs()[1] == 1;
+        if (sa.length != 2 || sb.length != 2) return null;
+        int m = transA ? sa[1] : sa[0];
+        int k = transA ? sa[0] : sa[1];
+        int n = transB ? sb[0] : sb[1];
+        if ((transB ? sb[1] : sb[0]) != k || m < 1 || k < 1 || n < 1) return null;
+        try {
+            return MatmulTiles.plan(m, k, n, transA, transB, maxRefereeBytes);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     /** The tile's block of one input, cut from proven chunks; null when anything is not proven or missing. */
     private static Tensor block(TileEvidence.BlockEvidence e, InputRef ref, List<OpSpec> program, int position,
                                 byte[] rootLo, byte[] providerTraceRoot, int traceLength, byte[] datasetRoot,
                                 boolean transposed, boolean isA, MatmulTiles.Tile tile) {
         int[] shape = e.shape();
         String name = ref.source() == InputRef.Source.OP ? Commitments.OUTPUT_NAME : ref.name();
-        byte[] tensorLeaf = Commitments.tensorLeaf(name, shape, e.tensorRoot());
-        LeafProof source = e.sourceProof();
-        boolean proven = switch (ref.source()) {
-            case STATE -> source.verify(rootLo, tensorLeaf);
-            case DATA -> source.verify(datasetRoot, tensorLeaf);
-            case OP -> source.index() < position && source.leafCount() == traceLength
-                    && source.verify(providerTraceRoot, Commitments.traceLeaf(ref.op(), program.get(ref.op()).kind(),
-                            OpSet.VERSION, tensorLeaf));
-        };
-        if (!proven) return null;
+        if (!sourceProven(e, ref, program, position, rootLo, providerTraceRoot, traceLength, datasetRoot)) return null;
         long elements = (long) shape[0] * shape[1];
         int chunkCount = Commitments.chunkCount(elements);
         Map<Integer, byte[]> chunks = new TreeMap<>();
@@ -130,6 +138,25 @@ public final class TileReferee {
             }
         }
         return Tensor.of(new int[] {rows, cols}, values);
+    }
+
+    /**
+     * Whether the block's tensor leaf (name, shape, tensor root) is what the program says the operator reads: a tensor of
+     * the agreed state, of the dataset, or the output an earlier operator's whole leaf (a tiled one's assembly leaf)
+     * records before {@code position}.
+     */
+    static boolean sourceProven(TileEvidence.BlockEvidence e, InputRef ref, List<OpSpec> program, int position, byte[] rootLo,
+                                byte[] providerTraceRoot, int traceLength, byte[] datasetRoot) {
+        String name = ref.source() == InputRef.Source.OP ? Commitments.OUTPUT_NAME : ref.name();
+        byte[] tensorLeaf = Commitments.tensorLeaf(name, e.shape(), e.tensorRoot());
+        LeafProof source = e.sourceProof();
+        return switch (ref.source()) {
+            case STATE -> source.verify(rootLo, tensorLeaf);
+            case DATA -> source.verify(datasetRoot, tensorLeaf);
+            case OP -> source.index() < position && source.leafCount() == traceLength
+                    && source.verify(providerTraceRoot, Commitments.traceLeaf(ref.op(), program.get(ref.op()).kind(),
+                            OpSet.VERSION, tensorLeaf));
+        };
     }
 
     private static float floatAt(Map<Integer, byte[]> chunks, long element) {

@@ -81,7 +81,7 @@ class TileSettlementTest {
         StepTrace trace = honest.trace(2);
         int target = -1;
         for (OpRecord r : trace.ops()) {
-            if (!r.isTile() && r.index() > r.programIndex() && r.spec().inputs().stream()
+            if (!r.isTile() && r.index() > r.programIndex() && !isTiled(trace, r.programIndex()) && r.spec().inputs().stream()
                     .noneMatch(in -> in.source() == io.verigrid.engine.InputRef.Source.OP && isTiled(trace, in.op()))) {
                 target = r.programIndex();
                 break;

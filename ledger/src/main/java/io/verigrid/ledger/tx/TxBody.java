@@ -4,7 +4,9 @@ import io.verigrid.engine.Dataset;
 import io.verigrid.engine.ModelState;
 import io.verigrid.engine.Tensor;
 import io.verigrid.verify.InputEvidence;
+import io.verigrid.verify.PrecedingLeaf;
 import io.verigrid.verify.TileEvidence;
+import io.verigrid.verify.TiledOutputEvidence;
 import java.util.List;
 import java.util.Objects;
 import java.util.SortedMap;
@@ -229,21 +231,28 @@ public sealed interface TxBody {
     }
 
     /**
-     * Provider: the disputed operator's proven inputs and its own output root; the ledger's referee decides. When the
-     * disputed leaf is one tile of a large matmul (spec §2), {@code tile} carries the tile's proven input chunks and
-     * carried accumulator instead, and {@code inputs} is empty.
+     * Provider: the disputed operator's proven inputs and its own output root; the ledger's referee decides. When tiles
+     * make the trace longer than the program (spec §2), {@code previous} opens the agreed leaf before a whole leaf, so
+     * the referee checks where it sits. When the disputed leaf is one tile of a large matmul, {@code tile} carries the
+     * tile's proven input chunks and carried accumulator instead; when it is a tiled matmul's assembly leaf,
+     * {@code tiledOutput} carries the assembled output and its final tiles' proofs; {@code inputs} is then empty.
      */
-    record SettleOperator(long disputeId, List<InputEvidence> inputs, byte[] providerOutputRoot, TileEvidence tile)
-            implements TxBody {
+    record SettleOperator(long disputeId, List<InputEvidence> inputs, byte[] providerOutputRoot, TileEvidence tile,
+                          PrecedingLeaf previous, TiledOutputEvidence tiledOutput) implements TxBody {
         public static final int TAG = 15;
+        // The evidence form byte: 0 and 1 are the encodings from before tiled outputs, byte for byte.
+        private static final int WHOLE = 0, TILE = 1, WHOLE_AFTER = 2, TILED_OUTPUT = 3;
 
         public SettleOperator {
             Fields.positive(disputeId, "disputeId");
             if (inputs == null || inputs.size() > InputEvidence.MAX_INPUTS) {
                 throw new IllegalArgumentException("inputs must be a list of at most " + InputEvidence.MAX_INPUTS);
             }
-            if (tile != null && !inputs.isEmpty()) {
-                throw new IllegalArgumentException("inputs must be empty when the tile evidence is given");
+            if ((tile != null ? 1 : 0) + (previous != null ? 1 : 0) + (tiledOutput != null ? 1 : 0) > 1) {
+                throw new IllegalArgumentException("tile, previous, tiledOutput: at most one of them");
+            }
+            if ((tile != null || tiledOutput != null) && !inputs.isEmpty()) {
+                throw new IllegalArgumentException("inputs must be empty when the tile or tiled output evidence is given");
             }
             inputs = List.copyOf(inputs);
             providerOutputRoot = Fields.hash(providerOutputRoot, "providerOutputRoot");
@@ -251,27 +260,53 @@ public sealed interface TxBody {
 
         /** A whole operator's settlement. */
         public SettleOperator(long disputeId, List<InputEvidence> inputs, byte[] providerOutputRoot) {
-            this(disputeId, inputs, providerOutputRoot, null);
+            this(disputeId, inputs, providerOutputRoot, null, null, null);
+        }
+
+        /** A whole operator's settlement in a trace longer than its program: {@code previous} is the agreed leaf before it. */
+        public SettleOperator(long disputeId, List<InputEvidence> inputs, PrecedingLeaf previous, byte[] providerOutputRoot) {
+            this(disputeId, inputs, providerOutputRoot, null, previous, null);
         }
 
         /** A tile's settlement. */
         public SettleOperator(long disputeId, TileEvidence tile, byte[] providerOutputRoot) {
-            this(disputeId, List.of(), providerOutputRoot, Objects.requireNonNull(tile, "tile"));
+            this(disputeId, List.of(), providerOutputRoot, Objects.requireNonNull(tile, "tile"), null, null);
+        }
+
+        /** A tiled matmul's assembly leaf's settlement. */
+        public SettleOperator(long disputeId, TiledOutputEvidence tiledOutput, byte[] providerOutputRoot) {
+            this(disputeId, List.of(), providerOutputRoot, null, null, Objects.requireNonNull(tiledOutput, "tiledOutput"));
         }
 
         public int tag() { return TAG; }
 
         public void write(ByteWriter out) {
-            out.i64(disputeId).bytes(InputEvidence.encodeAll(inputs)).raw(providerOutputRoot).bool(tile != null);
-            if (tile != null) out.bytes(tile.encode());
+            out.i64(disputeId).bytes(InputEvidence.encodeAll(inputs)).raw(providerOutputRoot);
+            if (tile != null) {
+                out.u8(TILE).bytes(tile.encode());
+            } else if (previous != null) {
+                out.u8(WHOLE_AFTER).bytes(previous.encode());
+            } else if (tiledOutput != null) {
+                out.u8(TILED_OUTPUT).bytes(tiledOutput.encode());
+            } else {
+                out.u8(WHOLE);
+            }
         }
 
         static SettleOperator read(ByteReader in) {
             long disputeId = in.i64("disputeId");
             List<InputEvidence> inputs = InputEvidence.decodeAll(in.bytes("inputs"));
             byte[] root = in.raw(32, "providerOutputRoot");
-            TileEvidence tile = in.bool("tile present") ? TileEvidence.decode(in.bytes("tile")) : null;
-            return new SettleOperator(disputeId, inputs, root, tile);
+            int form = in.u8("evidence form");
+            return switch (form) {
+                case WHOLE -> new SettleOperator(disputeId, inputs, root);
+                case TILE -> new SettleOperator(disputeId, inputs, root, TileEvidence.decode(in.bytes("tile")), null, null);
+                case WHOLE_AFTER -> new SettleOperator(disputeId, inputs, PrecedingLeaf.decode(in.bytes("previous")), root);
+                case TILED_OUTPUT -> new SettleOperator(disputeId, inputs, root, null, null,
+                        TiledOutputEvidence.decode(in.bytes("tiledOutput")));
+                default -> throw new MalformedTxException("evidence form " + form + " (0 whole, 1 tile, 2 whole after a leaf,"
+                        + " 3 tiled output)");
+            };
         }
     }
 

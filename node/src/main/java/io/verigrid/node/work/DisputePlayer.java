@@ -85,8 +85,12 @@ public final class DisputePlayer {
         } else if (move instanceof TxBody.SettleOperator m && m.tile() != null) {
             return "proves the " + m.tile().inputBytes() + " input bytes of tile #" + game.operator() + " (matmul #"
                     + m.tile().programIndex() + ") for the referee";
+        } else if (move instanceof TxBody.SettleOperator m && m.tiledOutput() != null) {
+            return "proves the " + m.tiledOutput().inputBytes() + "-byte output of tiled matmul #" + m.tiledOutput().programIndex()
+                    + " (trace entry #" + game.operator() + ") against its " + m.tiledOutput().finalTiles().size() + " final tiles";
         } else if (move instanceof TxBody.SettleOperator m) {
-            return "proves " + m.inputs().size() + " inputs of operator #" + game.operator() + " for the referee";
+            return "proves " + m.inputs().size() + " inputs of operator #" + game.operator()
+                    + (m.previous() == null ? "" : " after agreed leaf #" + m.previous().proof().index()) + " for the referee";
         } else if (move instanceof TxBody.SettleAssembly) {
             return "posts the state before step " + game.stepHi() + " for the referee";
         } else if (move instanceof TxBody.DisputeAssembly) {

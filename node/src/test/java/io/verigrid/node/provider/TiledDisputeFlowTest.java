@@ -1,5 +1,6 @@
 package io.verigrid.node.provider;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,6 +23,8 @@ import io.verigrid.node.ledger.Wallet;
 import io.verigrid.node.verifier.VerifierNode;
 import io.verigrid.verify.Hashes;
 import io.verigrid.verify.LocalRun;
+import io.verigrid.verify.RefereeBounds;
+import io.verigrid.verify.TiledOutputEvidence;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Spec §2 through the nodes: under a genesis max_referee_bytes of 384 KiB an MLP's first-layer matmul (128 × 256 ·
  * 256 × 1024) is traced as tiles by the provider and the verifier alike, which read the bound from the ledger's
  * params; a provider that corrupts one element of it is challenged, bisected over HTTP to the tile, and its
- * DisputePlayer's SettleOperator carries the tile evidence the ledger's referee convicts it with.
+ * DisputePlayer's SettleOperator carries the tile evidence the ledger's referee convicts it with. A provider that
+ * corrupts the operator reading a tiled matmul's output is convicted there, its input proven against the assembly leaf.
  */
 @Timeout(150)
 class TiledDisputeFlowTest {
@@ -67,10 +71,51 @@ class TiledDisputeFlowTest {
             assertFalse(java.util.Arrays.equals(honest.stateRoot(1),
                     LocalRun.execute(JOB, JOB.dataset(), JOB.initialState(), 1, par, fault, BOUND).stateRoot(1)), "the cheat changes R_1");
         }
+        Played played = play(JOB, BOUND, fault);
+        DisputeOutcome o = played.outcome();
+        List<String> log = played.log();
+        assertEquals("CHALLENGER_WINS", o.verdict(), String.join("\n", log));
+        assertEquals("REFEREE", o.reason());
+        assertEquals(1, o.step());
+        assertEquals(MatmulTiles.TILE_KIND, o.opKind(), "settled on a tile, not the whole matmul");
+        assertTrue(o.operatorIndex() >= target, "a trace position at or after the matmul's program index");
+        assertEquals(150 * TOKEN / 2, o.providerSlashed(), "half of the 150 tokens it staked");
+        assertTrue(log.stream().anyMatch(line -> line.contains("input bytes of tile #" + o.operatorIndex())),
+                "the provider's DisputePlayer posted tile evidence:\n" + String.join("\n", log));
+    }
+
+    @Test
+    void aProviderCorruptingTheReaderOfATiledOutputIsConvictedFromTheAssemblyLeaf() throws Exception {
+        // 256 → 32 → 4 on 240-sample batches under 256 KiB: x·w1 [2] is two tiles and an assembly leaf (trace entry 4),
+        // which add_bias [3] reads. The provider flips the sign of one add_bias element; the dispute lands on add_bias,
+        // whose input the provider's node proves against the assembly leaf, opening that leaf as the one before it.
+        MlpJob job = new MlpJob(5, 256, 32, 4, 240, 240, 0.05f, 0.9f, 2, 1);
+        long bound = 256 * 1024;
+        Fault fault = new Fault(1, 3, 11, 1 << 31);
+        try (Parallelism par = Parallelism.single()) {
+            LocalRun honest = LocalRun.execute(job, job.dataset(), job.initialState(), 1, par, null, bound);
+            assertTrue(TiledOutputEvidence.isAssembly(honest.trace(1), 4), "entry 4 is x·w1's assembly leaf");
+            assertDoesNotThrow(() -> RefereeBounds.check(job, job.dataset(), job.initialState(), bound),
+                    "every leaf of this job can be settled within the bound");
+        }
+        Played played = play(job, bound, fault);
+        DisputeOutcome o = played.outcome();
+        assertEquals("CHALLENGER_WINS", o.verdict(), String.join("\n", played.log()));
+        assertEquals("REFEREE", o.reason());
+        assertEquals(5, o.operatorIndex(), "add_bias, the entry after the assembly leaf");
+        assertEquals("add_bias", o.opKind());
+        assertTrue(played.log().stream().anyMatch(line -> line.contains("proves 2 inputs of operator #5 after agreed leaf #4")),
+                "the provider's DisputePlayer proved add_bias's input against the assembly leaf:\n" + String.join("\n", played.log()));
+    }
+
+    private record Played(DisputeOutcome outcome, List<String> log) {}
+
+    /** A one-peer ledger whose genesis bounds the referee at {@code bound}, a provider cheating with {@code fault}, a verifier. */
+    private Played play(MlpJob job, long bound, Fault fault) throws Exception {
         Keys buyerKey = key("buyer"), providerKey = key("provider"), verifierKey = key("verifier");
         Params d = Params.defaults();
         Params params = new Params(d.txFee(), 100 * TOKEN, 10 * TOKEN, 50, 20, 2, 60, 4, 10 * TOKEN, TOKEN, d.slashPpm(),
-                d.winnerSharePpm(), d.maxTxBytes()).withMaxRefereeBytes(BOUND);
+                d.winnerSharePpm(), d.maxTxBytes()).withMaxRefereeBytes(bound);
         Genesis genesis = new Genesis("verigrid-tiled-flow", List.of(new GenesisAccount(buyerKey.publicKey(), 1_000 * TOKEN),
                 new GenesisAccount(providerKey.publicKey(), 500 * TOKEN), new GenesisAccount(verifierKey.publicKey(), 200 * TOKEN)),
                 params);
@@ -81,20 +126,11 @@ class TiledDisputeFlowTest {
              VerifierNode verifier = new VerifierNode(new VerifierNode.Config("verifier", verifierKey, ledgerNode.url(), 1,
                      Map.of(provider.address(), provider.url()), dir.resolve("verifier"), "127.0.0.1", 0), log::add)) {
             LedgerHttp ledger = new LedgerHttp(ledgerNode.url());
-            assertEquals(BOUND, ledger.params().maxRefereeBytes(), "the params read API carries the bound");
+            assertEquals(bound, ledger.params().maxRefereeBytes(), "the params read API carries the bound");
             provider.wallet().submitOrThrow(new TxBody.Stake(150 * TOKEN));
             verifier.wallet().submitOrThrow(new TxBody.Stake(20 * TOKEN));
-            new Wallet("buyer", buyerKey, ledger).submitOrThrow(new TxBody.PostJob(JOB.encode(), 4 * TOKEN, 1_000_000));
-
-            DisputeOutcome o = awaitOutcome(ledger, log);
-            assertEquals("CHALLENGER_WINS", o.verdict(), String.join("\n", log));
-            assertEquals("REFEREE", o.reason());
-            assertEquals(1, o.step());
-            assertEquals(MatmulTiles.TILE_KIND, o.opKind(), "settled on a tile, not the whole matmul");
-            assertTrue(o.operatorIndex() >= target, "a trace position at or after the matmul's program index");
-            assertEquals(150 * TOKEN / 2, o.providerSlashed(), "half of the 150 tokens it staked");
-            assertTrue(log.stream().anyMatch(line -> line.contains("input bytes of tile #" + o.operatorIndex())),
-                    "the provider's DisputePlayer posted tile evidence:\n" + String.join("\n", log));
+            new Wallet("buyer", buyerKey, ledger).submitOrThrow(new TxBody.PostJob(job.encode(), 4 * TOKEN, 1_000_000));
+            return new Played(awaitOutcome(ledger, log), log);
         }
     }
 
