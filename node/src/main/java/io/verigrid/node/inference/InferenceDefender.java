@@ -28,6 +28,7 @@ public final class InferenceDefender {
     private final Consumer<String> log;
     private final Map<Long, InferencePlayer> players = new ConcurrentHashMap<>();
     private final Map<Long, Integer> lastMove = new ConcurrentHashMap<>();
+    private volatile long maxRefereeBytes;
 
     public InferenceDefender(Wallet provider, LedgerHttp ledger, Computation computation, InferenceSettler settler,
                              Consumer<String> log) {
@@ -48,7 +49,7 @@ public final class InferenceDefender {
                 ServedRequest served = settler.served(view.requestHash());
                 InferenceRequest request = InferenceRequest.decode(Hashes.unhex(view.request()));
                 return served == null ? null : new InferencePlayer(InferenceGame.Party.PROVIDER, request,
-                        computation.replicaFor(request), served.leaves());
+                        computation.replicaFor(request), served.leaves(), maxRefereeBytes());
             });
             if (player == null) continue;
             InferenceMove move;
@@ -64,5 +65,11 @@ public final class InferenceDefender {
             log.accept("inference dispute " + view.id() + ": provider " + move.getClass().getSimpleName()
                     + (result.accepted() ? "" : " refused: " + result.code() + " " + result.message()));
         }
+    }
+
+    /** The chain's max_referee_bytes, read once: traces are laid out under it exactly as the ledger lays them out. */
+    private long maxRefereeBytes() {
+        if (maxRefereeBytes == 0) maxRefereeBytes = ledger.params().maxRefereeBytes();
+        return maxRefereeBytes;
     }
 }
