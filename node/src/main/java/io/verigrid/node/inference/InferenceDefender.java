@@ -29,6 +29,7 @@ public final class InferenceDefender {
     private final Map<Long, InferencePlayer> players = new ConcurrentHashMap<>();
     private final Map<Long, Integer> lastMove = new ConcurrentHashMap<>();
     private volatile long maxRefereeBytes;
+    private final java.util.concurrent.atomic.AtomicLong largestMove = new java.util.concurrent.atomic.AtomicLong();
 
     public InferenceDefender(Wallet provider, LedgerHttp ledger, Computation computation, InferenceSettler settler,
                              Consumer<String> log) {
@@ -60,11 +61,18 @@ public final class InferenceDefender {
                 continue;
             }
             if (move == null) continue;
-            TxResult result = provider.submit(new InferenceTx.InferenceMove(view.id(), move.encode()));
+            byte[] encoded = move.encode();
+            largestMove.accumulateAndGet(encoded.length, Math::max);
+            TxResult result = provider.submit(new InferenceTx.InferenceMove(view.id(), encoded));
             if ("BAD_NONCE".equals(result.code())) lastMove.remove(view.id()); // the wallet resynced: try again next tick
-            log.accept("inference dispute " + view.id() + ": provider " + move.getClass().getSimpleName()
-                    + (result.accepted() ? "" : " refused: " + result.code() + " " + result.message()));
+            log.accept("inference dispute " + view.id() + ": provider " + move.getClass().getSimpleName() + " (" + encoded.length
+                    + " bytes)" + (result.accepted() ? "" : " refused: " + result.code() + " " + result.message()));
         }
+    }
+
+    /** The largest move this provider has sent, in encoded bytes (its transaction adds a fixed envelope). */
+    public long largestMoveBytes() {
+        return largestMove.get();
     }
 
     /** The chain's max_referee_bytes, read once: traces are laid out under it exactly as the ledger lays them out. */
