@@ -29,8 +29,10 @@ import java.util.function.IntFunction;
  * posts the nodes ⌊log2 fanout⌋ levels down, the challenger names the leftmost it disputes).</li>
  * <li>{@code OPEN_POSITION} — provider: opens leaf t (fed token, trace root) and leaf t−1 (for the cache). A fed
  * token that is not the prompt's or the agreed generated one loses at once.</li>
- * <li>{@code TRACE} — descent of position t's trace tree to one operator j; the challenger states its output root.</li>
- * <li>{@code OPERATOR} — provider: evidence for op j's inputs; {@link InferenceReferee} re-executes op j.</li>
+ * <li>{@code TRACE} — descent of position t's trace tree ({@link InferenceLayout}) to one leaf j; the challenger states
+ * its output root.</li>
+ * <li>{@code OPERATOR} — provider: the evidence leaf j's kind calls for (a whole operator's inputs, the embedding's row
+ * chunks, a tile's blocks, an assembly's output); {@link InferenceReferee} or {@link TileReferee} recomputes it.</li>
  * </ol>
  * Each accepted move sets the deadline to height + moveBlocks; {@link #timeout} settles against the party whose
  * turn it is. A rejected move throws {@link GameException} and changes nothing.

@@ -18,9 +18,10 @@ import java.util.SortedMap;
 
 /**
  * One party's own record of a disputed choice, the inference counterpart of {@link LocalRun}: the fed tokens
- * x_0..x_{T−1} run through the engine's traced position programs ({@link Decoder#positionProgram}), every
- * operator's output root kept, so the party can post (provider) or check (challenger) transcript and trace nodes,
- * and build the evidence for one operator by replaying up to its position.
+ * x_0..x_{T−1} run through the engine's traced position programs ({@link Decoder#positionProgram}), every trace
+ * leaf's output root kept (laid out by {@link InferenceLayout}: large matmuls as tiles and an assembly leaf), so the
+ * party can post (provider) or check (challenger) transcript and trace nodes, and build the settling move for one
+ * leaf by replaying up to its position.
  */
 public final class InferenceTrace {
     /** Changes a position's recorded outputs after it ran: how drills model a provider that computes something else. */

@@ -285,6 +285,53 @@ class TiledInferenceTest {
         assertEquals("MALFORMED", assertThrows(GameException.class, () -> InferenceMove.parse(hugeCount)).reason());
     }
 
+    /**
+     * A matmul too long along K for one block: a one-layer model with a 32 768-wide MLP under 300 KiB, whose
+     * down_proj (1 × 32 768 · 32 768 × 64) is 64 column tiles of two K-blocks each. A weight changed in the second
+     * half of K leaves the first K-block agreed, so the dispute lands on a chained tile settled from the carried
+     * accumulator (proven as the leaf before it).
+     */
+    @Test
+    void aChainedKBlockTileIsSettledFromItsCarriedAccumulator() {
+        long bound = 300 * 1024;
+        LlamaModel wide = new LlamaModel(new LlamaConfig(64, 32_768, 1, 4, 2, 512, 16, 1e-5f, 10000f, false));
+        SortedMap<String, Tensor> weights = wide.initialParameters(8);
+        String down = "model.layers.0.mlp.down_proj.weight";
+        InferenceLayout wideLayout = InferenceLayout.of(wide, bound);
+        List<OpSpec> program = Decoder.positionProgram(wide, 0);
+        int downOp = -1;
+        for (int p = 0; p < program.size(); p++) {
+            if (program.get(p).inputs().contains(io.verigrid.engine.InputRef.state(down))) downOp = p;
+        }
+        List<MatmulTiles.Tile> plan = wideLayout.plan(downOp);
+        assertEquals(128, plan.size(), "64 columns × 2 K-blocks");
+        assertEquals(16_384, plan.get(1).k0());
+        int column = 10;
+        InferenceTrace.Replica honestWide = new InferenceTrace.Replica(wide, weights, null);
+        InferenceTrace.Replica lying = new InferenceTrace.Replica(wide, bumped(weights, down, column * 32_768 + 20_000), null);
+        int[] fed = {1, 40};
+        InferenceTrace mine = InferenceTrace.run(honestWide, fed, bound);
+        InferenceTrace theirs = InferenceTrace.run(lying, fed, bound);
+        int first = -1;
+        for (int j = 0; j < wideLayout.traceLength() && first < 0; j++) {
+            if (!java.util.Arrays.equals(mine.traceLeaves(0).get(j), theirs.traceLeaves(0).get(j))) first = j;
+        }
+        InferenceLayout.Entry entry = wideLayout.entry(first);
+        assertEquals(InferenceLayout.Kind.TILE, entry.kind());
+        assertEquals(new MatmulTiles.Tile(0, 1, column, 1, 16_384, 16_384), entry.tile(), "the chained K-block of column 10");
+        byte[] weightsRoot = InferenceCommitments.weightsRoot(weights);
+        for (InferenceTrace side : List.of(mine, theirs)) {
+            InferenceMove.SettleTile move = assertInstanceOf(InferenceMove.SettleTile.class, side.settlement(0, first));
+            InferenceMove.SettleTile carried = (InferenceMove.SettleTile) InferenceMove.decode(move.encode());
+            assertTrue(carried.evidence().acc() != null && carried.evidence().inputBytes() <= bound,
+                    "reads " + carried.evidence().inputBytes() + " bytes with the accumulator");
+            Verdict verdict = TileReferee.decide(program, first, side.traceLeaves(0).get(first), carried.evidence(), weightsRoot,
+                    side.traceRoot(0), wideLayout.traceLength(), new byte[32], bound, carried.outputRoot(),
+                    (side == mine ? theirs : mine).outputRoot(0, first));
+            assertEquals(side == mine ? Verdict.PROVIDER_WINS : Verdict.CHALLENGER_WINS, verdict);
+        }
+    }
+
     private static int ceilLog16(int n) {
         int rounds = 0;
         for (long span = 1; span < n; span *= 16) rounds++;
