@@ -13,6 +13,7 @@ import io.verigrid.ledger.tx.TxBody;
 import io.verigrid.verify.GameException;
 import io.verigrid.verify.Hashes;
 import io.verigrid.verify.InferenceGame;
+import io.verigrid.verify.InferenceLayout;
 import io.verigrid.verify.InferenceMove;
 import io.verigrid.verify.InferenceRequest;
 import io.verigrid.verify.Verdict;
@@ -65,7 +66,8 @@ final class InferenceRules {
                     + d.params.minProviderStake());
         }
         LlamaModel model = new LlamaModel(LlamaConfig.fromJson(m.configJson())); // a bad config is INVALID
-        Decoder.positionProgram(model, 0);
+        // Its traces must lay out under the genesis bound (a matmul too large to tile under it is INVALID too).
+        InferenceLayout.of(model, d.params.maxRefereeBytes());
         String id = modelId(sender, m);
         if (inf.hasModel(id)) throw new Rejection(Rejection.ALREADY_REGISTERED, "model " + id + " is already registered");
         Model record = new Model();
@@ -146,10 +148,10 @@ final class InferenceRules {
         Model model = inf.model(hold.modelId);
         long locked = Math.addExact(d.params.challengeBond(), d.params.challengeFee());
         AccountRules.debit(account, locked, "challenge bond and fee");
-        int programLength = Decoder.positionProgram(llama(model), 0).size();
+        int traceLength = InferenceLayout.of(llama(model), d.params.maxRefereeBytes()).traceLength();
         // The claimed root may equal the settled one: the challenger then disputes the bill (prompt + completion tokens).
         InferenceGame game = InferenceGame.open(hold.responseRoot, c.claimedRoot(), hold.promptTokens, hold.completionTokens,
-                programLength, d.params.fanout(), d.params.moveBlocks(), d.height);
+                traceLength, d.params.fanout(), d.params.moveBlocks(), d.height);
         Dispute dispute = inf.newDispute();
         dispute.requestHash = requestHash;
         dispute.modelId = model.id;
@@ -174,7 +176,8 @@ final class InferenceRules {
         Model model = inf.model(dispute.modelId);
         LlamaModel llama = llama(model);
         InferenceGame.Context ctx = new InferenceGame.Context(InferenceRequest.decode(dispute.request),
-                t -> Decoder.positionProgram(llama, t), llama.kvWidth(), model.weightsRoot);
+                t -> Decoder.positionProgram(llama, t), llama.kvWidth(), model.weightsRoot,
+                InferenceLayout.of(llama, d.params.maxRefereeBytes()));
         InferenceGame next;
         try {
             next = dispute.game().play(mover, InferenceMove.parse(m.move()), ctx, d.height);

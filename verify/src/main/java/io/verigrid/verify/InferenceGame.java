@@ -29,8 +29,10 @@ import java.util.function.IntFunction;
  * posts the nodes ⌊log2 fanout⌋ levels down, the challenger names the leftmost it disputes).</li>
  * <li>{@code OPEN_POSITION} — provider: opens leaf t (fed token, trace root) and leaf t−1 (for the cache). A fed
  * token that is not the prompt's or the agreed generated one loses at once.</li>
- * <li>{@code TRACE} — descent of position t's trace tree to one operator j; the challenger states its output root.</li>
- * <li>{@code OPERATOR} — provider: evidence for op j's inputs; {@link InferenceReferee} re-executes op j.</li>
+ * <li>{@code TRACE} — descent of position t's trace tree ({@link InferenceLayout}) to one leaf j; the challenger states
+ * its output root.</li>
+ * <li>{@code OPERATOR} — provider: the evidence leaf j's kind calls for (a whole operator's inputs, the embedding's row
+ * chunks, a tile's blocks, an assembly's output); {@link InferenceReferee} or {@link TileReferee} recomputes it.</li>
  * </ol>
  * Each accepted move sets the deadline to height + moveBlocks; {@link #timeout} settles against the party whose
  * turn it is. A rejected move throws {@link GameException} and changes nothing.
@@ -48,7 +50,7 @@ public final class InferenceGame {
     private byte[] challengerRoot;
     private int billedPrompt;
     private int billedCompletion;
-    private int programLength;
+    private int traceLength;
     private int fanout;
     private long moveBlocks;
     private Phase phase;
@@ -80,14 +82,15 @@ public final class InferenceGame {
     /**
      * Opens the game: the provider settled {@code providerRoot} and billed {@code billedPrompt} + {@code
      * billedCompletion} tokens; the challenger's re-execution gave {@code challengerRoot} — the same root is allowed,
-     * to dispute the bill alone. Every position's program has {@code programLength} operators. Provider moves first.
+     * to dispute the bill alone. Every position's trace has {@code traceLength} leaves ({@link InferenceLayout}: the
+     * program's operators, large matmuls as tiles and an assembly). Provider moves first.
      */
     public static InferenceGame open(byte[] providerRoot, byte[] challengerRoot, int billedPrompt, int billedCompletion,
-                                     int programLength, int fanout, long moveBlocks, long height) {
+                                     int traceLength, int fanout, long moveBlocks, long height) {
         checkHash("providerRoot", providerRoot);
         checkHash("challengerRoot", challengerRoot);
         if (billedPrompt < 0 || billedCompletion < 0) throw new IllegalArgumentException("billed tokens must not be negative");
-        if (programLength < 1) throw new IllegalArgumentException("programLength: must be positive, got " + programLength);
+        if (traceLength < 1) throw new IllegalArgumentException("traceLength: must be positive, got " + traceLength);
         if (fanout < 2 || fanout > DisputeGame.MAX_FANOUT) throw new IllegalArgumentException("fanout: must be in 2..256, got " + fanout);
         if (moveBlocks < 1) throw new IllegalArgumentException("moveBlocks: must be positive, got " + moveBlocks);
         InferenceGame g = new InferenceGame();
@@ -95,7 +98,7 @@ public final class InferenceGame {
         g.challengerRoot = challengerRoot.clone();
         g.billedPrompt = billedPrompt;
         g.billedCompletion = billedCompletion;
-        g.programLength = programLength;
+        g.traceLength = traceLength;
         g.fanout = fanout;
         g.moveBlocks = moveBlocks;
         g.phase = Phase.RESPONSE;
@@ -106,9 +109,17 @@ public final class InferenceGame {
 
     /**
      * What the ledger knows about the disputed request: the request itself, the program of each position of the
-     * registered model, its cache row width and its weights root.
+     * registered model, its cache row width, its weights root and the layout of its position traces under the
+     * genesis max_referee_bytes.
      */
-    public record Context(InferenceRequest request, IntFunction<List<OpSpec>> programs, int kvWidth, byte[] weightsRoot) {}
+    public record Context(InferenceRequest request, IntFunction<List<OpSpec>> programs, int kvWidth, byte[] weightsRoot,
+                          InferenceLayout layout) {
+        /** A model with nothing tiled: every trace leaf is the operator at its program index. */
+        public Context(InferenceRequest request, IntFunction<List<OpSpec>> programs, int kvWidth, byte[] weightsRoot) {
+            this(request, programs, kvWidth, weightsRoot,
+                    InferenceLayout.of(programs.apply(0), null, io.verigrid.engine.MatmulTiles.UNLIMITED));
+        }
+    }
 
     /**
      * Applies {@code move} made by {@code mover}: the ledger's single entry point. A move of the other party is
@@ -122,9 +133,10 @@ public final class InferenceGame {
         if (move instanceof InferenceMove.PickLeaf m) return pickLeaf(m.choice(), m.position(), m.sampling(), promptLength, height);
         if (move instanceof InferenceMove.PostLogits m) return postLogits(ctx.request(), m.logits(), height);
         if (move instanceof InferenceMove.PostTranscript m) {
-            String lastKind = phase == Phase.TRANSCRIPT
-                    ? ctx.programs().apply(transcriptLength - 1).get(programLength - 1).kind() : "";
-            return postTranscript(m.root(), m.lastToken(), m.lastTraceRoot(), m.lastLeaf(), m.logitsLeaf(), lastKind, height);
+            int last = ctx.layout().programLength() - 1;
+            String lastKind = phase == Phase.TRANSCRIPT ? ctx.programs().apply(transcriptLength - 1).get(last).kind() : "";
+            return postTranscript(m.root(), m.lastToken(), m.lastTraceRoot(), m.lastLeaf(), m.logitsLeaf(), last, lastKind,
+                    height);
         }
         if (move instanceof InferenceMove.PostNodes m) return postNodes(m.nodes(), height);
         if (move instanceof InferenceMove.PickNode m) return pickNode(m.k(), m.claim(), height);
@@ -132,8 +144,7 @@ public final class InferenceGame {
             return openPosition(ctx.request(), m.token(), m.traceRoot(), m.previousToken(), m.previousTraceRoot(),
                     m.previousLeaf(), height);
         }
-        InferenceMove.SettleOperator m = (InferenceMove.SettleOperator) move;
-        return settleOperator(ctx.programs(), ctx.kvWidth(), ctx.weightsRoot(), m.inputs(), m.outputRoot(), height);
+        return settle(ctx, move, height);
     }
 
     // ---- RESPONSE / PICK / LOGITS ----
@@ -212,11 +223,12 @@ public final class InferenceGame {
 
     /**
      * Provider: its transcript root over the {@link #transcriptLength()} fed positions, with the last leaf opened
-     * (its fed token and trace root, proven at index T−1) and the proof that the last operator of that trace output
-     * the disputed leaf's logits root.
+     * (its fed token and trace root, proven at index T−1) and the proof that the last leaf of that trace — the last
+     * operator {@code lastOp} of the program, whole or as the assembly of its tiles — output the disputed leaf's
+     * logits root.
      */
     public InferenceGame postTranscript(byte[] root, int lastToken, byte[] lastTraceRoot, LeafProof lastLeaf,
-                                        LeafProof logitsLeaf, String lastKind, long height) {
+                                        LeafProof logitsLeaf, int lastOp, String lastKind, long height) {
         expect(Phase.TRANSCRIPT, Party.PROVIDER, height);
         if (!isHash(root) || !isHash(lastTraceRoot) || lastLeaf == null || logitsLeaf == null) {
             throw new GameException("MALFORMED", "root, lastTraceRoot and both proofs are required");
@@ -226,8 +238,8 @@ public final class InferenceGame {
                 || !lastLeaf.verify(root, InferenceCommitments.transcriptLeaf(t - 1, lastToken, lastTraceRoot))) {
             throw new GameException("BAD_PROOF", "the last transcript leaf is not proven at index " + (t - 1) + " of " + t);
         }
-        byte[] logitsTraceLeaf = Commitments.traceLeaf(programLength - 1, lastKind, OpSet.VERSION, pickedLeaf().logitsRoot());
-        if (logitsLeaf.index() != programLength - 1 || logitsLeaf.leafCount() != programLength
+        byte[] logitsTraceLeaf = Commitments.traceLeaf(lastOp, lastKind, OpSet.VERSION, pickedLeaf().logitsRoot());
+        if (logitsLeaf.index() != traceLength - 1 || logitsLeaf.leafCount() != traceLength
                 || !logitsLeaf.verify(lastTraceRoot, logitsTraceLeaf)) {
             throw new GameException("BAD_PROOF", "the last operator of the last position does not output the disputed logits");
         }
@@ -318,7 +330,7 @@ public final class InferenceGame {
         next.positionTraceRoot = traceRoot.clone();
         next.previousTraceRoot = position > 0 ? previousTraceRoot.clone() : null;
         next.phase = Phase.TRACE;
-        next.startDescent(programLength, traceRoot);
+        next.startDescent(traceLength, traceRoot);
         return next;
     }
 
@@ -332,24 +344,62 @@ public final class InferenceGame {
     // ---- OPERATOR ----
 
     /**
-     * Provider: evidence for operator j's inputs and its output root of op j (which must give the trace leaf the
-     * descent reached). {@code programs} gives the program of a position; {@code kvWidth} the cache row width.
+     * Provider: settles the trace leaf j the descent reached with the evidence its kind in {@code ctx.layout()} calls
+     * for — a whole operator's inputs ({@link InferenceMove.SettleOperator}; for the {@code embedding} also the row
+     * chunks of {@link InferenceMove.SettleRows}), a tile's blocks ({@link InferenceMove.SettleTile}) or an assembly's
+     * output ({@link InferenceMove.SettleAssembly}) — and its output root of j, which must give the reached leaf.
+     * Evidence of the wrong kind, or that proves nothing, settles {@code CHALLENGER_WINS}: the provider had to supply it.
      */
-    public InferenceGame settleOperator(IntFunction<List<OpSpec>> programs, int kvWidth, byte[] weightsRoot,
-                                        List<InputEvidence> inputs, byte[] providerOutput, long height) {
+    InferenceGame settle(Context ctx, InferenceMove move, long height) {
         expect(Phase.OPERATOR, Party.PROVIDER, height);
-        List<OpSpec> program = programs.apply(position);
-        Verdict decided;
-        if (program.size() != programLength || !isHash(providerOutput)
-                || !Arrays.equals(nodeHash, Commitments.traceLeaf(operator, program.get(operator).kind(), OpSet.VERSION, providerOutput))) {
-            decided = Verdict.CHALLENGER_WINS;
-        } else {
-            decided = InferenceReferee.decide(program, operator, inputs, weightsRoot, kvWidth, position,
-                    positionToken, positionTraceRoot, previousTraceRoot, providerOutput, challengerOutputRoot);
+        List<OpSpec> program = ctx.programs().apply(position);
+        InferenceLayout layout = ctx.layout();
+        byte[] providerOutput = outputRootOf(move);
+        Verdict decided = Verdict.CHALLENGER_WINS;
+        if (program.size() == layout.programLength() && layout.traceLength() == traceLength && isHash(providerOutput)) {
+            InferenceLayout.Entry e = layout.entry(operator);
+            int p = e.programIndex();
+            byte[] leaf = e.kind() == InferenceLayout.Kind.TILE
+                    ? Commitments.tileLeaf(p, e.tile(), OpSet.VERSION, providerOutput)
+                    : Commitments.traceLeaf(p, program.get(p).kind(), OpSet.VERSION, providerOutput);
+            if (Arrays.equals(nodeHash, leaf)) decided = referee(ctx, program, e, move, providerOutput);
         }
         InferenceGame next = settled(height, decided);
         if (isHash(providerOutput)) next.providerOutputRoot = providerOutput.clone();
         return next;
+    }
+
+    private Verdict referee(Context ctx, List<OpSpec> program, InferenceLayout.Entry e, InferenceMove move, byte[] providerOutput) {
+        int p = e.programIndex();
+        if (move instanceof InferenceMove.SettleOperator m && e.kind() == InferenceLayout.Kind.WHOLE) {
+            return InferenceReferee.decide(program, ctx.layout(), p, m.inputs(), ctx.weightsRoot(), ctx.kvWidth(), position,
+                    positionToken, positionTraceRoot, previousTraceRoot, providerOutput, challengerOutputRoot);
+        }
+        if (move instanceof InferenceMove.SettleRows m && e.kind() == InferenceLayout.Kind.WHOLE) {
+            return InferenceReferee.decideRows(program, p, m.table(), ctx.weightsRoot(), positionToken,
+                    ctx.layout().maxRefereeBytes(), providerOutput, challengerOutputRoot);
+        }
+        if (move instanceof InferenceMove.SettleTile m && e.kind() == InferenceLayout.Kind.TILE) {
+            // Weights stand where a training tile's state does: TileReferee proves STATE blocks against the weights root.
+            return TileReferee.decide(program, operator, nodeHash, m.evidence(), ctx.weightsRoot(), positionTraceRoot,
+                    traceLength, NO_DATASET, ctx.layout().maxRefereeBytes(), providerOutput, challengerOutputRoot);
+        }
+        if (move instanceof InferenceMove.SettleAssembly m && e.kind() == InferenceLayout.Kind.ASSEMBLY) {
+            return InferenceReferee.decideAssembly(ctx.layout(), p, m.output(), m.tiles(), positionTraceRoot, providerOutput,
+                    challengerOutputRoot);
+        }
+        return Verdict.CHALLENGER_WINS;
+    }
+
+    /** A position program reads no dataset: a root no tensor leaf can be proven against. */
+    private static final byte[] NO_DATASET = new byte[32];
+
+    private static byte[] outputRootOf(InferenceMove move) {
+        if (move instanceof InferenceMove.SettleOperator m) return m.outputRoot();
+        if (move instanceof InferenceMove.SettleRows m) return m.outputRoot();
+        if (move instanceof InferenceMove.SettleTile m) return m.outputRoot();
+        if (move instanceof InferenceMove.SettleAssembly m) return m.outputRoot();
+        throw new GameException("MALFORMED", "not a settling move: " + move.getClass().getSimpleName());
     }
 
     // ---- deadlines ----
@@ -426,7 +476,8 @@ public final class InferenceGame {
     public long deadline() { return deadline; }
     public int rounds() { return rounds; }
     public int moves() { return moves; }
-    public int programLength() { return programLength; }
+    /** Leaves of each position's trace. */
+    public int traceLength() { return traceLength; }
     public byte[] providerRoot() { return providerRoot.clone(); }
     public byte[] challengerRoot() { return challengerRoot.clone(); }
     public List<ResponseLeaf> leaves() { return leaves; }
@@ -459,7 +510,7 @@ public final class InferenceGame {
     /** Canonical bytes (docs/protocol.md, "Inference game encoding"). */
     public byte[] encode() {
         CanonicalWriter out = new CanonicalWriter().u8(ENCODING_VERSION).raw(providerRoot).raw(challengerRoot)
-                .u32(billedPrompt).u32(billedCompletion).u32(programLength).u16(fanout).i64(moveBlocks).u8(phase.ordinal()).u8(turn.ordinal()).i64(deadline)
+                .u32(billedPrompt).u32(billedCompletion).u32(traceLength).u16(fanout).i64(moveBlocks).u8(phase.ordinal()).u8(turn.ordinal()).i64(deadline)
                 .u32(rounds).u32(moves).u32(leaves.size());
         for (ResponseLeaf leaf : leaves) leaf.write(out);
         out.i64(pickedChoice).i64(pickedPosition);
@@ -487,7 +538,7 @@ public final class InferenceGame {
         g.challengerRoot = in.raw(32);
         g.billedPrompt = in.u32();
         g.billedCompletion = in.u32();
-        g.programLength = in.u32();
+        g.traceLength = in.u32();
         g.fanout = in.u16();
         g.moveBlocks = in.i64();
         g.phase = Phase.values()[checkOrdinal(in.u8(), Phase.values().length)];

@@ -100,6 +100,36 @@ public sealed interface InferenceMove {
         public void write(CanonicalWriter out) { out.bytes(InputEvidence.encodeAll(inputs)).raw(outputRoot); }
     }
 
+    /** Settles the {@code embedding}: the chunks of its table holding the fed token's row. */
+    record SettleRows(TileEvidence.BlockEvidence table, byte[] outputRoot) implements InferenceMove {
+        public InferenceGame.Party party() { return InferenceGame.Party.PROVIDER; }
+        public int kind() { return 9; }
+        public void write(CanonicalWriter out) {
+            writeBlock(out, table);
+            out.raw(outputRoot);
+        }
+    }
+
+    /** Settles one tile of a large matmul: its blocks' chunks (and carried accumulator), as training tiles are. */
+    record SettleTile(TileEvidence evidence, byte[] outputRoot) implements InferenceMove {
+        public InferenceGame.Party party() { return InferenceGame.Party.PROVIDER; }
+        public int kind() { return 10; }
+        public void write(CanonicalWriter out) { out.bytes(evidence.encode()).raw(outputRoot); }
+    }
+
+    /** Settles a tiled matmul's assembly leaf: its whole output and the proofs of its final tiles in plan order. */
+    record SettleAssembly(Tensor output, List<LeafProof> tiles, byte[] outputRoot) implements InferenceMove {
+        public SettleAssembly { tiles = List.copyOf(tiles); }
+        public InferenceGame.Party party() { return InferenceGame.Party.PROVIDER; }
+        public int kind() { return 11; }
+        public void write(CanonicalWriter out) {
+            writeTensor(out, output);
+            out.u32(tiles.size());
+            tiles.forEach(proof -> proof.write(out));
+            out.raw(outputRoot);
+        }
+    }
+
     static InferenceMove decode(byte[] bytes) {
         try {
             CanonicalReader in = new CanonicalReader(bytes);
@@ -129,6 +159,16 @@ public sealed interface InferenceMove {
                             : new OpenPosition(token, traceRoot, -1, null, null);
                 }
                 case 8 -> new SettleOperator(InputEvidence.decodeAll(in.bytes()), in.raw(32));
+                case 9 -> new SettleRows(readBlock(in), in.raw(32));
+                case 10 -> new SettleTile(TileEvidence.decode(in.bytes()), in.raw(32));
+                case 11 -> {
+                    Tensor output = readTensor(in);
+                    int count = in.u32();
+                    if (count < 0 || count > io.verigrid.engine.MatmulTiles.MAX_TILES) throw new IllegalArgumentException("tiles: " + count);
+                    List<LeafProof> tiles = new ArrayList<>(Math.min(count, 1024));
+                    for (int i = 0; i < count; i++) tiles.add(LeafProof.read(in));
+                    yield new SettleAssembly(output, tiles, in.raw(32));
+                }
                 default -> throw new IllegalArgumentException("unknown move kind");
             };
             in.expectEnd();
@@ -151,6 +191,39 @@ public sealed interface InferenceMove {
         int flag = in.u8();
         if (flag > 1) throw new IllegalArgumentException("flag must be 0 or 1, got " + flag);
         return flag == 1;
+    }
+
+    /**
+     * A chunked tensor, the layout of a block in {@code TileEvidence}: shape ‖ 32-byte tensor root ‖ source leaf proof
+     * ‖ u32 chunk count ‖ per chunk u32 index ‖ bytes ‖ leaf proof against the tensor root.
+     */
+    private static void writeBlock(CanonicalWriter out, TileEvidence.BlockEvidence block) {
+        Commitments.writeShape(out, block.shape());
+        out.raw(block.tensorRoot());
+        block.sourceProof().write(out);
+        out.u32(block.chunks().size());
+        for (TileEvidence.Chunk c : block.chunks()) {
+            out.u32(c.index()).bytes(c.bytes());
+            c.proof().write(out);
+        }
+    }
+
+    private static TileEvidence.BlockEvidence readBlock(CanonicalReader in) {
+        int rank = in.u32();
+        if (rank < 0 || rank > 8) throw new IllegalArgumentException("rank " + rank + " > 8");
+        int[] shape = new int[rank];
+        for (int d = 0; d < rank; d++) shape[d] = in.u32();
+        byte[] root = in.raw(32);
+        LeafProof source = LeafProof.read(in);
+        int count = in.u32();
+        if (count < 0 || count > TileEvidence.MAX_CHUNKS) throw new IllegalArgumentException("chunks: " + count);
+        List<TileEvidence.Chunk> chunks = new ArrayList<>(Math.min(count, 1024));
+        for (int i = 0; i < count; i++) {
+            int index = in.u32();
+            byte[] bytes = in.bytes();
+            chunks.add(new TileEvidence.Chunk(index, bytes, LeafProof.read(in)));
+        }
+        return new TileEvidence.BlockEvidence(shape, root, source, chunks);
     }
 
     private static void writeTensor(CanonicalWriter out, Tensor tensor) {

@@ -17,6 +17,7 @@ public final class InferencePlayer {
     private final InferenceRequest request;
     private final InferenceTrace.Replica replica;
     private final List<ResponseLeaf> served;
+    private final long maxRefereeBytes;
     private List<ResponseLeaf> own;
     private InferenceTrace trace;
 
@@ -25,11 +26,19 @@ public final class InferencePlayer {
      * lengths the provider opened).
      */
     public InferencePlayer(Party role, InferenceRequest request, InferenceTrace.Replica replica, List<ResponseLeaf> served) {
+        this(role, request, replica, served, io.verigrid.engine.MatmulTiles.DEFAULT_MAX_REFEREE_BYTES);
+    }
+
+    /** As above, tracing under the chain's {@code maxRefereeBytes} (genesis max_referee_bytes), as the ledger lays traces out. */
+    public InferencePlayer(Party role, InferenceRequest request, InferenceTrace.Replica replica, List<ResponseLeaf> served,
+                           long maxRefereeBytes) {
         if (role == Party.PROVIDER && served == null) throw new IllegalArgumentException("served: the provider's leaves are required");
+        if (maxRefereeBytes < 1) throw new IllegalArgumentException("maxRefereeBytes: must be positive, got " + maxRefereeBytes);
         this.role = role;
         this.request = request;
         this.replica = replica;
         this.served = served == null ? null : List.copyOf(served);
+        this.maxRefereeBytes = maxRefereeBytes;
     }
 
     public InferenceMove next(InferenceGame game) {
@@ -46,10 +55,11 @@ public final class InferencePlayer {
             case TRANSCRIPT: {
                 InferenceTrace tr = trace(game);
                 int last = tr.length() - 1;
-                int ops = tr.traceLeaves(last).size(); // its own program's length: a cheater's may differ
+                int leaves = tr.traceLeaves(last).size(); // its own trace's length: a cheater's may differ
+                int ops = tr.layout().programLength();
                 String lastKind = io.verigrid.engine.Decoder.positionProgram(replica.model(), last).get(ops - 1).kind();
                 return new InferenceMove.PostTranscript(tr.root(), tr.token(last), tr.traceRoot(last), tr.transcriptProof(last),
-                        tr.traceProof(last, ops - 1), lastKind);
+                        tr.traceProof(last, leaves - 1), lastKind);
             }
             case POSITIONS:
                 return new InferenceMove.PostNodes(InferenceTrace.nodes(trace(game).transcriptLeaves(), game.childLevel(),
@@ -65,9 +75,7 @@ public final class InferencePlayer {
                                 tr.transcriptProof(t - 1));
             }
             case OPERATOR: {
-                InferenceTrace tr = trace(game);
-                return new InferenceMove.SettleOperator(tr.evidence(game.position(), game.operator()),
-                        tr.outputRoot(game.position(), game.operator()));
+                return trace(game).settlement(game.position(), game.operator());
             }
             default:
                 return null;
@@ -126,7 +134,7 @@ public final class InferencePlayer {
             int promptLength = request.prompt().length;
             int[] fed = new int[promptLength + game.pickedPosition()];
             for (int t = 0; t < fed.length; t++) fed[t] = game.expectedToken(request, t);
-            trace = InferenceTrace.run(replica, fed);
+            trace = InferenceTrace.run(replica, fed, maxRefereeBytes);
         }
         return trace;
     }

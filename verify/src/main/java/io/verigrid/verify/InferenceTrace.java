@@ -3,6 +3,7 @@ package io.verigrid.verify;
 import io.verigrid.engine.Decoder;
 import io.verigrid.engine.InputRef;
 import io.verigrid.engine.LlamaModel;
+import io.verigrid.engine.MatmulTiles;
 import io.verigrid.engine.OpRecord;
 import io.verigrid.engine.OpSet;
 import io.verigrid.engine.OpSpec;
@@ -11,14 +12,16 @@ import io.verigrid.engine.Tensor;
 import io.verigrid.engine.generate.Sampler;
 import io.verigrid.verify.InferenceCommitments.ResponseLeaf;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SortedMap;
 
 /**
  * One party's own record of a disputed choice, the inference counterpart of {@link LocalRun}: the fed tokens
- * x_0..x_{T−1} run through the engine's traced position programs ({@link Decoder#positionProgram}), every
- * operator's output root kept, so the party can post (provider) or check (challenger) transcript and trace nodes,
- * and build the evidence for one operator by replaying up to its position.
+ * x_0..x_{T−1} run through the engine's traced position programs ({@link Decoder#positionProgram}), every trace
+ * leaf's output root kept (laid out by {@link InferenceLayout}: large matmuls as tiles and an assembly leaf), so the
+ * party can post (provider) or check (challenger) transcript and trace nodes, and build the settling move for one
+ * leaf by replaying up to its position.
  */
 public final class InferenceTrace {
     /** Changes a position's recorded outputs after it ran: how drills model a provider that computes something else. */
@@ -41,34 +44,99 @@ public final class InferenceTrace {
 
     private final Replica replica;
     private final int[] fed;
-    private final List<byte[][]> outputRoots = new ArrayList<>();
+    private final InferenceLayout layout;
+    private final List<byte[][]> leafRoots = new ArrayList<>();
     private final List<List<byte[]>> traceLeaves = new ArrayList<>();
     private final List<byte[]> transcriptLeaves = new ArrayList<>();
 
-    private InferenceTrace(Replica replica, int[] fed) {
+    private InferenceTrace(Replica replica, int[] fed, InferenceLayout layout) {
         this.replica = replica;
         this.fed = fed.clone();
+        this.layout = layout;
     }
 
-    /** Runs {@code fed} (at least one token) position by position and records every operator's output root. */
+    /** As {@link #run(Replica, int[], long)} under the genesis default bound (4 MiB). */
     public static InferenceTrace run(Replica replica, int[] fed) {
+        return run(replica, fed, MatmulTiles.DEFAULT_MAX_REFEREE_BYTES);
+    }
+
+    /**
+     * Runs {@code fed} (at least one token) position by position and records every trace leaf's output root, the
+     * traces laid out under {@code maxRefereeBytes} ({@link InferenceLayout}: large matmuls as tiles and an assembly).
+     */
+    public static InferenceTrace run(Replica replica, int[] fed, long maxRefereeBytes) {
         if (fed == null || fed.length == 0) throw new IllegalArgumentException("fed: at least one token");
-        InferenceTrace trace = new InferenceTrace(replica, fed);
+        InferenceTrace trace = new InferenceTrace(replica, fed, InferenceLayout.of(replica.model(), maxRefereeBytes));
         Decoder decoder = new Decoder(replica.model(), replica.weights(), Parallelism.single());
         for (int t = 0; t < fed.length; t++) {
             List<OpRecord> records = trace.step(decoder, t);
             List<OpSpec> program = Decoder.positionProgram(replica.model(), t);
-            byte[][] roots = new byte[records.size()][];
-            List<byte[]> leaves = new ArrayList<>(records.size());
+            List<Tensor> outputs = trace.leafOutputs(program, records);
+            byte[][] roots = new byte[outputs.size()][];
+            List<byte[]> leaves = new ArrayList<>(outputs.size());
             for (int j = 0; j < roots.length; j++) {
-                roots[j] = Commitments.outputRoot(records.get(j).output());
-                leaves.add(Commitments.traceLeaf(j, program.get(j).kind(), OpSet.VERSION, roots[j]));
+                roots[j] = Commitments.outputRoot(outputs.get(j));
+                InferenceLayout.Entry e = trace.layout.entry(j);
+                leaves.add(e.kind() == InferenceLayout.Kind.TILE
+                        ? Commitments.tileLeaf(e.programIndex(), e.tile(), OpSet.VERSION, roots[j])
+                        : Commitments.traceLeaf(e.programIndex(), program.get(e.programIndex()).kind(), OpSet.VERSION, roots[j]));
             }
-            trace.outputRoots.add(roots);
+            trace.leafRoots.add(roots);
             trace.traceLeaves.add(leaves);
             trace.transcriptLeaves.add(InferenceCommitments.transcriptLeaf(t, fed[t], Merkle.root(leaves)));
         }
         return trace;
+    }
+
+    /**
+     * The output of every trace leaf of one position, from the operators' whole outputs as run (a hook's changes
+     * included): a tile's last K-block is cut from its operator's output, so a corrupted output shows in its tile;
+     * earlier K-blocks carry the partial sums (as {@code MatmulTiles} records training traces).
+     */
+    private List<Tensor> leafOutputs(List<OpSpec> program, List<OpRecord> records) {
+        List<Tensor> outputs = new ArrayList<>(layout.traceLength());
+        for (int p = 0; p < program.size(); p++) {
+            List<MatmulTiles.Tile> plan = layout.plan(p);
+            if (plan != null) {
+                long[] attrs = program.get(p).attrs();
+                boolean transA = attrs[0] == 1;
+                boolean transB = attrs[1] == 1;
+                Tensor a = input(program.get(p).inputs().get(0), records);
+                Tensor b = input(program.get(p).inputs().get(1), records);
+                Tensor whole = records.get(p).output();
+                int k = transA ? a.dim(0) : a.dim(1);
+                Tensor acc = null;
+                for (MatmulTiles.Tile tile : plan) {
+                    if (tile.first()) acc = null;
+                    if (tile.k0() + tile.kLen() == k) {
+                        outputs.add(slice(whole, tile));
+                    } else {
+                        acc = MatmulTiles.multiplyAccumulate(MatmulTiles.aBlock(a, transA, tile), MatmulTiles.bBlock(b, transB, tile),
+                                acc, Parallelism.single());
+                        outputs.add(acc);
+                    }
+                }
+            }
+            outputs.add(records.get(p).output());
+        }
+        return outputs;
+    }
+
+    private Tensor input(InputRef ref, List<OpRecord> records) {
+        return switch (ref.source()) {
+            case OP -> records.get(ref.op()).output();
+            case STATE -> replica.weights().get(ref.name());
+            case DATA -> throw new IllegalStateException("a position program's matmul reads no data");
+        };
+    }
+
+    /** Rows [row0, row0 + rows) and columns [col0, col0 + cols) of a 2-D output. */
+    static Tensor slice(Tensor c, MatmulTiles.Tile t) {
+        int n = c.dim(1);
+        float[] cv = c.data();
+        float[] out = new float[t.rows() * t.cols()];
+        for (int i = 0; i < t.rows(); i++) System.arraycopy(cv, (t.row0() + i) * n + t.col0(), out, i * t.cols(), t.cols());
+        return Tensor.of(new int[] {t.rows(), t.cols()}, out);
     }
 
     private List<OpRecord> step(Decoder decoder, int t) {
@@ -139,8 +207,13 @@ public final class InferenceTrace {
         return new LeafProof(j, traceLeaves.get(t).size(), Merkle.proof(traceLeaves.get(t), j));
     }
 
+    /** The output root of leaf {@code j} of position {@code t}'s trace. */
     public byte[] outputRoot(int t, int j) {
-        return outputRoots.get(t)[j].clone();
+        return leafRoots.get(t)[j].clone();
+    }
+
+    public InferenceLayout layout() {
+        return layout;
     }
 
     /** The logits (1, vocab) of the last position, by replaying it. */
@@ -155,14 +228,38 @@ public final class InferenceTrace {
         return List.copyOf(Merkle.levels(leaves).get(level).subList(start, start + count));
     }
 
-    /** The evidence for operator {@code j} of position {@code t}, replaying positions 0..t. */
-    public List<InputEvidence> evidence(int t, int j) {
+    /**
+     * The provider's settling move for leaf {@code j} of position {@code t}'s trace, replaying positions 0..t: a
+     * whole operator's proven inputs, the embedding's row as chunks of its table, one tile's chunked blocks, or an
+     * assembly's output with the proofs of the tiles it is cut into.
+     */
+    public InferenceMove settlement(int t, int j) {
         List<List<OpRecord>> replayed = replay(t);
         List<OpRecord> now = replayed.get(replayed.size() - 1);
         List<OpRecord> before = replayed.size() > 1 ? replayed.get(0) : null;
         List<OpSpec> program = Decoder.positionProgram(replica.model(), t);
+        InferenceLayout.Entry e = layout.entry(j);
+        int p = e.programIndex();
+        byte[] root = outputRoot(t, j);
+        return switch (e.kind()) {
+            case WHOLE -> program.get(p).kind().equals("embedding")
+                    ? new InferenceMove.SettleRows(rowEvidence(program.get(p), fed[t]), root)
+                    : new InferenceMove.SettleOperator(evidence(program, p, t, now, before), root);
+            case TILE -> new InferenceMove.SettleTile(tileEvidence(program, t, j, now), root);
+            case ASSEMBLY -> new InferenceMove.SettleAssembly(now.get(p).output(), finalTileProofs(t, p), root);
+        };
+    }
+
+    /** The evidence for the whole operator {@code p} of position {@code t}, replaying positions 0..t. */
+    public List<InputEvidence> evidence(int t, int p) {
+        List<List<OpRecord>> replayed = replay(t);
+        return evidence(Decoder.positionProgram(replica.model(), t), p, t, replayed.get(replayed.size() - 1),
+                replayed.size() > 1 ? replayed.get(0) : null);
+    }
+
+    private List<InputEvidence> evidence(List<OpSpec> program, int p, int t, List<OpRecord> now, List<OpRecord> before) {
         List<InputEvidence> evidence = new ArrayList<>();
-        for (InputRef ref : program.get(j).inputs()) {
+        for (InputRef ref : program.get(p).inputs()) {
             evidence.add(switch (ref.source()) {
                 case STATE -> {
                     if (!InferenceReferee.isCache(ref.name())) {
@@ -171,13 +268,66 @@ public final class InferenceTrace {
                     }
                     if (t == 0) yield new InputEvidence(Tensor.zeros(0, replica.kvWidth()), NO_PROOF);
                     int writer = InferenceReferee.cacheWriter(program, ref.name());
-                    yield new InputEvidence(before.get(writer).output(), traceProof(t - 1, writer));
+                    yield new InputEvidence(before.get(writer).output(), traceProof(t - 1, layout.wholeIndex(writer)));
                 }
                 case DATA -> new InputEvidence(Tensor.of(new int[] {1}, new float[] {fed[t]}), NO_PROOF);
-                case OP -> new InputEvidence(now.get(ref.op()).output(), traceProof(t, ref.op()));
+                case OP -> new InputEvidence(now.get(ref.op()).output(), traceProof(t, layout.wholeIndex(ref.op())));
             });
         }
         return evidence;
+    }
+
+    /** The chunks of the embedding table holding row {@code token}, the table proven against the weights root. */
+    private TileEvidence.BlockEvidence rowEvidence(OpSpec embedding, int token) {
+        String name = embedding.inputs().get(0).name();
+        Tensor table = replica.weights().get(name);
+        long rowBytes = 4L * table.dim(1);
+        return chunked(name, table, InferenceCommitments.weightProof(replica.weights(), name),
+                InferenceReferee.rowChunks(token, rowBytes));
+    }
+
+    private TileEvidence tileEvidence(List<OpSpec> program, int t, int j, List<OpRecord> now) {
+        InferenceLayout.Entry e = layout.entry(j);
+        OpSpec matmul = program.get(e.programIndex());
+        TileEvidence.BlockEvidence a = block(matmul.inputs().get(0), matmul.attrs()[0] == 1, true, e.tile(), t, now);
+        TileEvidence.BlockEvidence b = block(matmul.inputs().get(1), matmul.attrs()[1] == 1, false, e.tile(), t, now);
+        if (e.tile().first()) return new TileEvidence(e.programIndex(), e.tile(), a, b, null, null);
+        Tensor acc = leafOutputs(program, now).get(j - 1);
+        return new TileEvidence(e.programIndex(), e.tile(), a, b, acc, traceProof(t, j - 1));
+    }
+
+    private TileEvidence.BlockEvidence block(InputRef ref, boolean transposed, boolean isA, MatmulTiles.Tile tile, int t,
+                                             List<OpRecord> now) {
+        if (ref.source() == InputRef.Source.OP) {
+            Tensor out = now.get(ref.op()).output();
+            return chunked(Commitments.OUTPUT_NAME, out, traceProof(t, layout.wholeIndex(ref.op())),
+                    TileEvidence.chunksOf(out.shape(), transposed, isA, tile));
+        }
+        Tensor weight = replica.weights().get(ref.name());
+        return chunked(ref.name(), weight, InferenceCommitments.weightProof(replica.weights(), ref.name()),
+                TileEvidence.chunksOf(weight.shape(), transposed, isA, tile));
+    }
+
+    /** Chunks {@code indices} of {@code tensor} committed under {@code name}, each proven against its tensor root. */
+    private static TileEvidence.BlockEvidence chunked(String name, Tensor tensor, LeafProof source, Iterable<Integer> indices) {
+        byte[] bytes = tensor.toBytes();
+        List<byte[]> leaves = Commitments.chunkLeaves(name, tensor);
+        List<TileEvidence.Chunk> chunks = new ArrayList<>();
+        for (int index : indices) {
+            byte[] chunk = Arrays.copyOfRange(bytes, index * Commitments.CHUNK_BYTES,
+                    Math.min(bytes.length, (index + 1) * Commitments.CHUNK_BYTES));
+            chunks.add(new TileEvidence.Chunk(index, chunk, new LeafProof(index, leaves.size(), Merkle.proof(leaves, index))));
+        }
+        return new TileEvidence.BlockEvidence(tensor.shape(), Merkle.root(leaves), source, chunks);
+    }
+
+    /** Proofs of operator {@code p}'s final K-block tiles (the ones its output is cut into), in plan order. */
+    private List<LeafProof> finalTileProofs(int t, int p) {
+        List<MatmulTiles.Tile> plan = layout.plan(p);
+        int first = layout.wholeIndex(p) - plan.size();
+        List<LeafProof> proofs = new ArrayList<>();
+        for (int i : InferenceReferee.finalTiles(plan)) proofs.add(traceProof(t, first + i));
+        return proofs;
     }
 
     /** Records of positions t−1 (when t &gt; 0) and t, replayed from the start. */

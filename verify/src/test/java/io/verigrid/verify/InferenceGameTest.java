@@ -104,7 +104,7 @@ class InferenceGameTest {
     void aProviderRoundingLogitsToBf16LosesOnTheLmHead() {
         Outcome outcome = play(InferenceCheats.bf16Logits(honest), honest);
         assertEquals(Verdict.CHALLENGER_WINS, outcome.game().verdict());
-        assertEquals(outcome.game().programLength() - 1, outcome.game().operator(), "the LM head is the disputed operator");
+        assertEquals(outcome.game().traceLength() - 1, outcome.game().operator(), "the LM head is the disputed operator");
         assertEquals(0, outcome.refused());
     }
 
@@ -124,7 +124,7 @@ class InferenceGameTest {
     void roundsStayWithinTheSpecBound() {
         InferenceGame game = play(otherModel, honest).game();
         int positions = REQUEST.prompt().length + 4;
-        int bound = 1 + ceilLog16(positions) + ceilLog16(game.programLength()) + 1;
+        int bound = 1 + ceilLog16(positions) + ceilLog16(game.traceLength()) + 1;
         assertTrue(game.rounds() <= bound, game.rounds() + " rounds > bound " + bound);
     }
 

@@ -28,6 +28,8 @@ public final class InferenceDefender {
     private final Consumer<String> log;
     private final Map<Long, InferencePlayer> players = new ConcurrentHashMap<>();
     private final Map<Long, Integer> lastMove = new ConcurrentHashMap<>();
+    private volatile long maxRefereeBytes;
+    private final java.util.concurrent.atomic.AtomicLong largestMove = new java.util.concurrent.atomic.AtomicLong();
 
     public InferenceDefender(Wallet provider, LedgerHttp ledger, Computation computation, InferenceSettler settler,
                              Consumer<String> log) {
@@ -48,7 +50,7 @@ public final class InferenceDefender {
                 ServedRequest served = settler.served(view.requestHash());
                 InferenceRequest request = InferenceRequest.decode(Hashes.unhex(view.request()));
                 return served == null ? null : new InferencePlayer(InferenceGame.Party.PROVIDER, request,
-                        computation.replicaFor(request), served.leaves());
+                        computation.replicaFor(request), served.leaves(), maxRefereeBytes());
             });
             if (player == null) continue;
             InferenceMove move;
@@ -59,10 +61,23 @@ public final class InferenceDefender {
                 continue;
             }
             if (move == null) continue;
-            TxResult result = provider.submit(new InferenceTx.InferenceMove(view.id(), move.encode()));
+            byte[] encoded = move.encode();
+            largestMove.accumulateAndGet(encoded.length, Math::max);
+            TxResult result = provider.submit(new InferenceTx.InferenceMove(view.id(), encoded));
             if ("BAD_NONCE".equals(result.code())) lastMove.remove(view.id()); // the wallet resynced: try again next tick
-            log.accept("inference dispute " + view.id() + ": provider " + move.getClass().getSimpleName()
-                    + (result.accepted() ? "" : " refused: " + result.code() + " " + result.message()));
+            log.accept("inference dispute " + view.id() + ": provider " + move.getClass().getSimpleName() + " (" + encoded.length
+                    + " bytes)" + (result.accepted() ? "" : " refused: " + result.code() + " " + result.message()));
         }
+    }
+
+    /** The largest move this provider has sent, in encoded bytes (its transaction adds a fixed envelope). */
+    public long largestMoveBytes() {
+        return largestMove.get();
+    }
+
+    /** The chain's max_referee_bytes, read once: traces are laid out under it exactly as the ledger lays them out. */
+    private long maxRefereeBytes() {
+        if (maxRefereeBytes == 0) maxRefereeBytes = ledger.params().maxRefereeBytes();
+        return maxRefereeBytes;
     }
 }

@@ -47,6 +47,7 @@ public final class InferenceVerifierNode implements AutoCloseable {
     private final Map<String, InferenceRequest> challenged = new ConcurrentHashMap<>();
     private final Map<Long, InferencePlayer> players = new ConcurrentHashMap<>();
     private final Map<Long, Integer> lastMove = new ConcurrentHashMap<>();
+    private volatile long maxRefereeBytes;
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "inference-verifier");
         t.setDaemon(true);
@@ -149,7 +150,8 @@ public final class InferenceVerifierNode implements AutoCloseable {
             InferenceRequest request = challenged.get(view.requestHash());
             if (request == null) continue;
             InferencePlayer player = players.computeIfAbsent(view.id(),
-                    id -> new InferencePlayer(InferenceGame.Party.CHALLENGER, request, model.replicaFor(request), null));
+                    id -> new InferencePlayer(InferenceGame.Party.CHALLENGER, request, model.replicaFor(request), null,
+                            maxRefereeBytes()));
             InferenceMove move = player.next(game);
             if (move == null) continue;
             TxResult result = wallet.submit(new InferenceTx.InferenceMove(view.id(), move.encode()));
@@ -173,5 +175,11 @@ public final class InferenceVerifierNode implements AutoCloseable {
     public void close() {
         worker.shutdownNow();
         server.close();
+    }
+
+    /** The chain's max_referee_bytes, read once: traces are laid out under it exactly as the ledger lays them out. */
+    private long maxRefereeBytes() {
+        if (maxRefereeBytes == 0) maxRefereeBytes = ledger.params().maxRefereeBytes();
+        return maxRefereeBytes;
     }
 }
