@@ -242,6 +242,17 @@ public final class MatmulTiles {
         return outputs;
     }
 
+    /** The indices in {@code plan} of the tiles that end their K-chain: together they cover the output once. */
+    public static List<Integer> finalTiles(List<Tile> plan) {
+        int k = 0;
+        for (Tile t : plan) k = Math.max(k, t.k0() + t.kLen());
+        List<Integer> finals = new ArrayList<>();
+        for (int i = 0; i < plan.size(); i++) {
+            if (plan.get(i).k0() + plan.get(i).kLen() == k) finals.add(i);
+        }
+        return finals;
+    }
+
     /** Rows [row0, row0 + rows) and columns [col0, col0 + cols) of an m×n output: a final K-block tile's share of it. */
     public static Tensor slice(Tensor c, Tile t) {
         int n = c.dim(1);

@@ -30,7 +30,8 @@ public final class Commitments {
     static final byte TENSOR_TAG = 0x02;
     static final byte TRACE_TAG = 0x03;
     static final byte COUNTER_TAG = 0x04;
-    static final byte TILE_TAG = 0x05;
+    /** After the inference tags 0x05–0x07, so a tile leaf and a response leaf never share a tag. */
+    static final byte TILE_TAG = 0x08;
 
     private Commitments() {}
 
@@ -98,7 +99,7 @@ public final class Commitments {
     }
 
     /**
-     * H(0x05 ‖ u32 programIndex ‖ u32 row0 ‖ u32 rows ‖ u32 col0 ‖ u32 cols ‖ u32 k0 ‖ u32 kLen ‖ u32 opSetVersion ‖
+     * H(0x08 ‖ u32 programIndex ‖ u32 row0 ‖ u32 rows ‖ u32 col0 ‖ u32 cols ‖ u32 k0 ‖ u32 kLen ‖ u32 opSetVersion ‖
      * outputRoot): one tile of the program's matmul {@code programIndex}, recorded in place of the whole operator
      * when its inputs exceed max_referee_bytes ({@link MatmulTiles}). Binding the operator and the tile lets the
      * referee check that the disputed leaf is the tile it re-executes.

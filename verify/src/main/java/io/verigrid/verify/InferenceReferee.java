@@ -142,37 +142,18 @@ public final class InferenceReferee {
                                          byte[] providerOutputRoot, byte[] challengerOutputRoot) {
         List<MatmulTiles.Tile> plan = layout.plan(p);
         if (plan == null || output == null || proofs == null) return Verdict.CHALLENGER_WINS;
-        List<Integer> finals = finalTiles(plan);
         int m = 0;
         int n = 0;
         for (MatmulTiles.Tile t : plan) {
             m = Math.max(m, t.row0() + t.rows());
             n = Math.max(n, t.col0() + t.cols());
         }
-        if (proofs.size() != finals.size() || !Arrays.equals(output.shape(), new int[] {m, n})) return Verdict.CHALLENGER_WINS;
-        int first = layout.wholeIndex(p) - plan.size();
-        for (int f = 0; f < finals.size(); f++) {
-            int i = finals.get(f);
-            LeafProof proof = proofs.get(f);
-            byte[] leaf = Commitments.tileLeaf(p, plan.get(i), OpSet.VERSION,
-                    Commitments.outputRoot(InferenceTrace.slice(output, plan.get(i))));
-            if (proof == null || proof.index() != first + i || proof.leafCount() != layout.traceLength()
-                    || !proof.verify(traceRoot, leaf)) {
-                return Verdict.CHALLENGER_WINS;
-            }
+        if (!Arrays.equals(output.shape(), new int[] {m, n})
+                || !TiledOutputReferee.finalTilesProven(p, plan, output, layout.wholeIndex(p) - plan.size(), proofs, traceRoot,
+                        layout.traceLength())) {
+            return Verdict.CHALLENGER_WINS;
         }
         return Referee.judge(Commitments.outputRoot(output), providerOutputRoot, challengerOutputRoot);
-    }
-
-    /** The indices in {@code plan} of the tiles that end their K-chain: together they cover the output once. */
-    public static List<Integer> finalTiles(List<MatmulTiles.Tile> plan) {
-        int k = 0;
-        for (MatmulTiles.Tile t : plan) k = Math.max(k, t.k0() + t.kLen());
-        List<Integer> finals = new ArrayList<>();
-        for (int i = 0; i < plan.size(); i++) {
-            if (plan.get(i).k0() + plan.get(i).kLen() == k) finals.add(i);
-        }
-        return finals;
     }
 
     /** The chunk indices holding row {@code token} of a table whose rows are {@code rowBytes} long. */

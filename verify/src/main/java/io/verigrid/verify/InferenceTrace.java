@@ -109,7 +109,7 @@ public final class InferenceTrace {
                 for (MatmulTiles.Tile tile : plan) {
                     if (tile.first()) acc = null;
                     if (tile.k0() + tile.kLen() == k) {
-                        outputs.add(slice(whole, tile));
+                        outputs.add(MatmulTiles.slice(whole, tile));
                     } else {
                         acc = MatmulTiles.multiplyAccumulate(MatmulTiles.aBlock(a, transA, tile), MatmulTiles.bBlock(b, transB, tile),
                                 acc, Parallelism.single());
@@ -131,14 +131,6 @@ public final class InferenceTrace {
     }
 
     /** Rows [row0, row0 + rows) and columns [col0, col0 + cols) of a 2-D output. */
-    static Tensor slice(Tensor c, MatmulTiles.Tile t) {
-        int n = c.dim(1);
-        float[] cv = c.data();
-        float[] out = new float[t.rows() * t.cols()];
-        for (int i = 0; i < t.rows(); i++) System.arraycopy(cv, (t.row0() + i) * n + t.col0(), out, i * t.cols(), t.cols());
-        return Tensor.of(new int[] {t.rows(), t.cols()}, out);
-    }
-
     private List<OpRecord> step(Decoder decoder, int t) {
         List<OpRecord> records = new ArrayList<>();
         decoder.next(fed[t], records);
@@ -291,9 +283,18 @@ public final class InferenceTrace {
         OpSpec matmul = program.get(e.programIndex());
         TileEvidence.BlockEvidence a = block(matmul.inputs().get(0), matmul.attrs()[0] == 1, true, e.tile(), t, now);
         TileEvidence.BlockEvidence b = block(matmul.inputs().get(1), matmul.attrs()[1] == 1, false, e.tile(), t, now);
-        if (e.tile().first()) return new TileEvidence(e.programIndex(), e.tile(), a, b, null, null);
-        Tensor acc = leafOutputs(program, now).get(j - 1);
-        return new TileEvidence(e.programIndex(), e.tile(), a, b, acc, traceProof(t, j - 1));
+        List<Tensor> outputs = leafOutputs(program, now);
+        if (e.tile().first()) return new TileEvidence(e.programIndex(), e.tile(), a, b, null, null, preceding(program, t, j, outputs));
+        return new TileEvidence(e.programIndex(), e.tile(), a, b, outputs.get(j - 1), traceProof(t, j - 1));
+    }
+
+    /** Leaf j − 1 of position t opened for the referee's placement check (null for leaf 0). */
+    private PrecedingLeaf preceding(List<OpSpec> program, int t, int j, List<Tensor> outputs) {
+        if (j == 0) return null;
+        InferenceLayout.Entry before = layout.entry(j - 1);
+        String kind = before.tile() != null ? MatmulTiles.TILE_KIND : program.get(before.programIndex()).kind();
+        return new PrecedingLeaf(before.programIndex(), kind, before.tile(), Commitments.outputRoot(outputs.get(j - 1)),
+                traceProof(t, j - 1));
     }
 
     private TileEvidence.BlockEvidence block(InputRef ref, boolean transposed, boolean isA, MatmulTiles.Tile tile, int t,
@@ -326,7 +327,7 @@ public final class InferenceTrace {
         List<MatmulTiles.Tile> plan = layout.plan(p);
         int first = layout.wholeIndex(p) - plan.size();
         List<LeafProof> proofs = new ArrayList<>();
-        for (int i : InferenceReferee.finalTiles(plan)) proofs.add(traceProof(t, first + i));
+        for (int i : MatmulTiles.finalTiles(plan)) proofs.add(traceProof(t, first + i));
         return proofs;
     }
 

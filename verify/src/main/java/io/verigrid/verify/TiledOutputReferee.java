@@ -47,26 +47,35 @@ public final class TiledOutputReferee {
         MatmulTiles.Tile last = plan.get(plan.size() - 1);
         int m = last.row0() + last.rows();
         int n = last.col0() + last.cols();
-        int k = last.k0() + last.kLen();
         Tensor output = evidence.output();
         if (output.rank() != 2 || output.dim(0) != m || output.dim(1) != n || evidence.inputBytes() > maxRefereeBytes) {
             return Verdict.CHALLENGER_WINS; // not this operator's output, or more than the referee reads
         }
         // The plan's tiles sit right before the assembly leaf, in plan order; the final K-blocks hold the output.
-        int first = position - plan.size();
-        if (first < 0) return Verdict.CHALLENGER_WINS;
-        int proven = 0;
-        for (int t = 0; t < plan.size(); t++) {
-            MatmulTiles.Tile tile = plan.get(t);
-            if (tile.k0() + tile.kLen() != k) continue;
-            if (proven == evidence.finalTiles().size()) return Verdict.CHALLENGER_WINS;
-            LeafProof proof = evidence.finalTiles().get(proven++);
+        if (!finalTilesProven(p, plan, output, position - plan.size(), evidence.finalTiles(), providerTraceRoot, traceLength)) {
+            return Verdict.CHALLENGER_WINS;
+        }
+        return Referee.judge(Commitments.outputRoot(output), providerOutputRoot, challengerOutputRoot);
+    }
+
+    /**
+     * Whether {@code proofs} prove, one per final K-block tile of {@code plan} in plan order, the leaf of that tile's
+     * slice of {@code output} at index {@code first} + its place in the plan: the check every assembly leaf (of a
+     * training step or of an inference position) rests on.
+     */
+    static boolean finalTilesProven(int p, List<MatmulTiles.Tile> plan, Tensor output, int first, List<LeafProof> proofs,
+                                    byte[] traceRoot, int traceLength) {
+        List<Integer> finals = MatmulTiles.finalTiles(plan);
+        if (first < 0 || proofs == null || proofs.size() != finals.size()) return false;
+        for (int f = 0; f < finals.size(); f++) {
+            MatmulTiles.Tile tile = plan.get(finals.get(f));
+            LeafProof proof = proofs.get(f);
             byte[] leaf = Commitments.tileLeaf(p, tile, OpSet.VERSION, Commitments.outputRoot(MatmulTiles.slice(output, tile)));
-            if (proof.index() != first + t || proof.leafCount() != traceLength || !proof.verify(providerTraceRoot, leaf)) {
-                return Verdict.CHALLENGER_WINS;
+            if (proof == null || proof.index() != first + finals.get(f) || proof.leafCount() != traceLength
+                    || !proof.verify(traceRoot, leaf)) {
+                return false;
             }
         }
-        if (proven != evidence.finalTiles().size()) return Verdict.CHALLENGER_WINS;
-        return Referee.judge(Commitments.outputRoot(output), providerOutputRoot, challengerOutputRoot);
+        return true;
     }
 }
