@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The ledger's referee for an inference dispute: re-executes operator j of one position's program from proven
@@ -122,13 +121,13 @@ public final class InferenceReferee {
             return Verdict.CHALLENGER_WINS;
         }
         long rowBytes = 4L * shape[1];
-        Map<Integer, byte[]> chunks = provenChunks(ref.name(), table, (long) shape[0] * shape[1]);
+        Map<Integer, byte[]> chunks = TileReferee.provenChunks(ref.name(), table, (long) shape[0] * shape[1]);
         if (chunks == null) return Verdict.CHALLENGER_WINS;
         for (int index : rowChunks(token, rowBytes)) {
             if (!chunks.containsKey(index)) return Verdict.CHALLENGER_WINS; // a missing chunk of the row
         }
         float[] row = new float[shape[1]];
-        for (int i = 0; i < row.length; i++) row[i] = floatAt(chunks, (long) token * shape[1] + i);
+        for (int i = 0; i < row.length; i++) row[i] = TileReferee.floatAt(chunks, (long) token * shape[1] + i);
         return Referee.judge(Commitments.outputRoot(Tensor.of(new int[] {1, shape[1]}, row)), providerOutputRoot,
                 challengerOutputRoot);
     }
@@ -163,29 +162,5 @@ public final class InferenceReferee {
         long to = ((token + 1) * rowBytes - 1) / Commitments.CHUNK_BYTES;
         for (long c = from; c <= to; c++) chunks.add((int) c);
         return chunks;
-    }
-
-    /** The evidence's chunks by index, each proven against its tensor root; null when any is not. */
-    private static Map<Integer, byte[]> provenChunks(String name, TileEvidence.BlockEvidence e, long elements) {
-        int chunkCount = Commitments.chunkCount(elements);
-        Map<Integer, byte[]> chunks = new TreeMap<>();
-        for (TileEvidence.Chunk c : e.chunks()) {
-            long expected = Math.min(Commitments.CHUNK_BYTES, 4 * elements - (long) c.index() * Commitments.CHUNK_BYTES);
-            if (c.index() < 0 || c.index() >= chunkCount || c.bytes().length != expected || c.proof().index() != c.index()
-                    || c.proof().leafCount() != chunkCount
-                    || !c.proof().verify(e.tensorRoot(), Commitments.chunkLeaf(name, c.index(), c.bytes()))) {
-                return null;
-            }
-            chunks.put(c.index(), c.bytes());
-        }
-        return chunks;
-    }
-
-    private static float floatAt(Map<Integer, byte[]> chunks, long element) {
-        long offset = 4 * element;
-        byte[] chunk = chunks.get((int) (offset / Commitments.CHUNK_BYTES));
-        int at = (int) (offset % Commitments.CHUNK_BYTES);
-        int bits = (chunk[at] & 0xFF) | (chunk[at + 1] & 0xFF) << 8 | (chunk[at + 2] & 0xFF) << 16 | (chunk[at + 3] & 0xFF) << 24;
-        return Float.intBitsToFloat(bits);
     }
 }

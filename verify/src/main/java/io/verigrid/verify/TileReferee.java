@@ -110,19 +110,8 @@ public final class TileReferee {
         int[] shape = e.shape();
         String name = ref.source() == InputRef.Source.OP ? Commitments.OUTPUT_NAME : ref.name();
         if (!sourceProven(e, ref, program, position, rootLo, providerTraceRoot, traceLength, datasetRoot)) return null;
-        long elements = (long) shape[0] * shape[1];
-        int chunkCount = Commitments.chunkCount(elements);
-        Map<Integer, byte[]> chunks = new TreeMap<>();
-        for (TileEvidence.Chunk c : e.chunks()) {
-            long expected = Math.min(Commitments.CHUNK_BYTES, 4 * elements - (long) c.index() * Commitments.CHUNK_BYTES);
-            if (c.index() < 0 || c.index() >= chunkCount || c.bytes().length != expected || c.proof().index() != c.index()
-                    || c.proof().leafCount() != chunkCount
-                    || !c.proof().verify(e.tensorRoot(), Commitments.chunkLeaf(name, c.index(), c.bytes()))) {
-                return null;
-            }
-            chunks.put(c.index(), c.bytes());
-        }
-        if (!chunks.keySet().containsAll(TileEvidence.chunksOf(shape, transposed, isA, tile))) return null;
+        Map<Integer, byte[]> chunks = provenChunks(name, e, (long) shape[0] * shape[1]);
+        if (chunks == null || !chunks.keySet().containsAll(TileEvidence.chunksOf(shape, transposed, isA, tile))) return null;
         int rows = isA ? tile.rows() : tile.kLen();
         int cols = isA ? tile.kLen() : tile.cols();
         int r0 = isA ? tile.row0() : tile.k0();
@@ -159,7 +148,24 @@ public final class TileReferee {
         };
     }
 
-    private static float floatAt(Map<Integer, byte[]> chunks, long element) {
+    /** The evidence's chunks by index, each proven against its tensor root; null when any is not. */
+    static Map<Integer, byte[]> provenChunks(String name, TileEvidence.BlockEvidence e, long elements) {
+        int chunkCount = Commitments.chunkCount(elements);
+        Map<Integer, byte[]> chunks = new TreeMap<>();
+        for (TileEvidence.Chunk c : e.chunks()) {
+            long expected = Math.min(Commitments.CHUNK_BYTES, 4 * elements - (long) c.index() * Commitments.CHUNK_BYTES);
+            if (c.index() < 0 || c.index() >= chunkCount || c.bytes().length != expected || c.proof().index() != c.index()
+                    || c.proof().leafCount() != chunkCount
+                    || !c.proof().verify(e.tensorRoot(), Commitments.chunkLeaf(name, c.index(), c.bytes()))) {
+                return null;
+            }
+            chunks.put(c.index(), c.bytes());
+        }
+        return chunks;
+    }
+
+    /** Element {@code element} (little-endian float32) of a tensor held as proven chunks. */
+    static float floatAt(Map<Integer, byte[]> chunks, long element) {
         long offset = 4 * element;
         byte[] chunk = chunks.get((int) (offset / Commitments.CHUNK_BYTES));
         int at = (int) (offset % Commitments.CHUNK_BYTES);
