@@ -3,6 +3,7 @@ package io.verigrid.cli;
 import io.verigrid.ledger.Genesis;
 import io.verigrid.ledger.GenesisAccount;
 import io.verigrid.ledger.LedgerFuzz;
+import io.verigrid.ledger.MarketParams;
 import io.verigrid.ledger.Params;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,9 +33,16 @@ final class LedgerCommand {
                 description = "Fund a key name (in --home) or a 64-hex-digit address at genesis; repeatable.")
         List<String> funds;
 
+        @Option(names = "--block-ms", defaultValue = "1000",
+                description = "The block interval the peers will run (`node --block-ms`): the market's heartbeat and "
+                        + "deadline windows, counted in blocks, are scaled to last as long as at one block a second. "
+                        + "Default: ${DEFAULT-VALUE}.")
+        long blockMillis;
+
         @Override
         public Integer call() {
             if (Files.exists(out)) throw new IllegalArgumentException("--out " + out + " already exists");
+            MarketParams market = MarketParams.forBlockMillis(blockMillis);
             List<GenesisAccount> accounts = new ArrayList<>();
             for (String f : funds) {
                 int eq = f.lastIndexOf('=');
@@ -43,7 +51,7 @@ final class LedgerCommand {
                         LedgerOptions.units(f.substring(eq + 1), "--fund " + f)));
             }
             String chain = opts.chainId != null ? opts.chainId : "verigrid-local"; // --chain-id names the new chain here
-            Genesis genesis = new Genesis(chain, accounts, Params.defaults());
+            Genesis genesis = new Genesis(chain, accounts, Params.defaults()).withMarket(market);
             genesis.write(out);
             opts.print(genesis, "wrote " + out + ": chain " + chain + ", " + accounts.size() + " funded accounts, supply "
                     + LedgerOptions.tokens(genesis.supply()) + " tokens");

@@ -68,6 +68,24 @@ class LedgerCommandsTest {
     }
 
     @Test
+    void genesisScalesTheMarketWindowsToTheBlockIntervalAndRefusesABadOne() throws Exception {
+        String home = dir.resolve("home").toString();
+        run("keys", "new", "alice", "--home", home);
+        Path fast = dir.resolve("fast.json");
+        Run wrote = run("ledger", "genesis", "--home", home, "--out", fast.toString(), "--fund", "alice=10", "--block-ms", "100");
+        assertEquals(0, wrote.exit(), wrote.err());
+        Genesis genesis = Genesis.read(fast);
+        assertEquals(50, genesis.market().heartbeatBlocks(), "5 s of heartbeat at 100 ms blocks");
+        assertEquals(100, genesis.market().nominalBlockMillis());
+        Run bad = run("ledger", "genesis", "--home", home, "--out", dir.resolve("bad.json").toString(), "--fund", "alice=10",
+                "--block-ms", "0");
+        assertEquals(1, bad.exit());
+        assertTrue(bad.err().contains("blockMillis: must be in 1..1000"), bad.err());
+        assertFalse(bad.err().contains("Exception"), bad.err());
+        assertFalse(Files.exists(dir.resolve("bad.json")));
+    }
+
+    @Test
     void transfersStakeAndReadsGoThroughTheNodeWithClearErrors() throws Exception {
         String home = dir.resolve("home").toString();
         String alice = run("keys", "new", "alice", "--home", home, "--json").json().path("address").asText();
