@@ -13,7 +13,6 @@ import io.verigrid.node.gateway.ServedModel;
 import io.verigrid.node.ledger.LedgerHttp;
 import io.verigrid.node.ledger.LedgerNode;
 import io.verigrid.node.ledger.Wallet;
-import io.verigrid.verify.Hashes;
 import io.verigrid.verify.InferenceCommitments;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,9 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -81,33 +77,34 @@ public final class InferenceNetwork implements AutoCloseable {
         }
     }
 
+    private final Options options;
     private final LedgerNode ledgerNode;
     private final LedgerHttp ledger;
-    private final Wallet provider;
+    private final Keys providerKeys;
     private final Wallet buyer;
     private final InferenceVerifierNode verifier;
-    private final GatewayServer gateway;
-    private final InferenceSettler settler;
-    private final SamplingForwarder forwarder;
-    private final ScheduledExecutorService ticker;
+    private final ServedModel model;
+    private final Computation served;
     private final String apiKey;
     private final String modelId;
+    private final Consumer<String> log;
+    private volatile InferenceProvider provider;
 
-    private InferenceNetwork(LedgerNode ledgerNode, LedgerHttp ledger, Wallet provider, Wallet buyer,
-                             InferenceVerifierNode verifier, GatewayServer gateway, InferenceSettler settler,
-                             SamplingForwarder forwarder, ScheduledExecutorService ticker,
-                             String apiKey, String modelId) {
+    private InferenceNetwork(Options options, LedgerNode ledgerNode, LedgerHttp ledger, Keys providerKeys, Wallet buyer,
+                             InferenceVerifierNode verifier, ServedModel model, Computation served, String apiKey,
+                             String modelId, Consumer<String> log, InferenceProvider provider) {
+        this.options = options;
         this.ledgerNode = ledgerNode;
         this.ledger = ledger;
-        this.provider = provider;
+        this.providerKeys = providerKeys;
         this.buyer = buyer;
         this.verifier = verifier;
-        this.gateway = gateway;
-        this.settler = settler;
-        this.forwarder = forwarder;
-        this.ticker = ticker;
+        this.model = model;
+        this.served = served;
         this.apiKey = apiKey;
         this.modelId = modelId;
+        this.log = log;
+        this.provider = provider;
     }
 
     /**
@@ -162,29 +159,9 @@ public final class InferenceNetwork implements AutoCloseable {
             join(verifierReady);
 
             InferenceVerifierNode verifier = new InferenceVerifierNode(verifierWallet, ledger, checking, o.blockMillis(), log);
-            LedgerMetering metering = new LedgerMetering(ledger, o.pricePerToken(), Long.MAX_VALUE / 4, 6_000);
-            SamplingForwarder forwarder = new SamplingForwarder(ledger, verifier.url());
-            InferenceSettler settler = new InferenceSettler(provider, Hashes.unhex(modelId), metering,
-                    o.windowBlocks() + 2 * o.moveBlocks(), forwarder::settled);
-            InferenceDefender defender = new InferenceDefender(provider, ledger, served, settler, log);
-            GatewayServer gateway = GatewayServer.start(model.withDecoder(served.decoder()), metering, settler, o.host(),
-                    o.port(), o.threads(), o.maxBatch());
-            ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "inference-provider");
-                t.setDaemon(true);
-                return t;
-            });
-            ticker.scheduleWithFixedDelay(() -> {
-                for (Runnable step : List.<Runnable>of(settler::tick, forwarder::tick, defender::tick)) {
-                    try {
-                        step.run();
-                    } catch (RuntimeException e) {
-                        log.accept("provider: " + e.getMessage());
-                    }
-                }
-            }, o.blockMillis(), o.blockMillis(), TimeUnit.MILLISECONDS);
-            return new InferenceNetwork(ledgerNode, ledger, provider, buyer, verifier, gateway, settler, forwarder, ticker,
-                    apiKey, modelId);
+            InferenceProvider running = InferenceProvider.start(o, provider, ledger, model, served, modelId, verifier.url(), log);
+            return new InferenceNetwork(o, ledgerNode, ledger, providerKeys, buyer, verifier, model, served, apiKey, modelId,
+                    log, running);
         } catch (RuntimeException e) {
             ledgerNode.close();
             throw e;
@@ -219,7 +196,7 @@ public final class InferenceNetwork implements AutoCloseable {
     }
 
     public String baseUrl() {
-        return gateway.baseUrl();
+        return provider.gateway().baseUrl();
     }
 
     public String apiKey() {
@@ -239,7 +216,7 @@ public final class InferenceNetwork implements AutoCloseable {
     }
 
     public String providerAddress() {
-        return provider.address();
+        return providerKeys.address();
     }
 
     public String buyerAddress() {
@@ -251,21 +228,34 @@ public final class InferenceNetwork implements AutoCloseable {
     }
 
     public GatewayServer gateway() {
-        return gateway;
+        return provider.gateway();
+    }
+
+    public InferenceProvider provider() {
+        return provider;
+    }
+
+    /**
+     * Stops the provider as a crash would (what it had in memory is lost) and starts a new one with the same key and
+     * data directory: it reloads what it settled from disk and defends it. The gateway may come back on another port.
+     */
+    public InferenceProvider restartProvider() {
+        provider.close();
+        provider = InferenceProvider.start(options, new Wallet("provider", providerKeys, ledger), ledger, model, served,
+                modelId, verifier.url(), log);
+        return provider;
     }
 
     /** Settlement, sampling and verification counters. */
     public Map<String, Long> stats() {
-        Map<String, Long> stats = new LinkedHashMap<>(settler.stats());
-        stats.putAll(forwarder.stats());
+        Map<String, Long> stats = new LinkedHashMap<>(provider.stats());
         verifier.stats().forEach((k, v) -> stats.put("verifier_" + k, v));
         return stats;
     }
 
     @Override
     public void close() {
-        ticker.shutdownNow();
-        gateway.close();
+        provider.close();
         verifier.close();
         ledgerNode.close();
     }
