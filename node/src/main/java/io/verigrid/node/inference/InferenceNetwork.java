@@ -211,6 +211,10 @@ public final class InferenceNetwork implements AutoCloseable {
         return ledger;
     }
 
+    public Path dataDir() {
+        return options.dataDir();
+    }
+
     public String ledgerUrl() {
         return ledgerNode.url();
     }

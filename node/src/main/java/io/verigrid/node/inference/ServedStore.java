@@ -128,18 +128,20 @@ public final class ServedStore {
     public synchronized void settled(long batch, Map<String, Long> heights) {
         Set<String> hashes = batches.getOrDefault(batch, Set.of());
         List<ServedRecord> kept = new ArrayList<>();
+        for (String hash : hashes) {
+            Entry entry = byHash.get(hash);
+            Long height = heights.get(hash);
+            if (entry != null && height != null) kept.add(entry.record.atHeight(height));
+        }
+        // The file first: what memory says is settled is then always on disk as settled too.
+        if (kept.isEmpty()) delete(batch);
+        else write(batch, kept);
         for (String hash : new ArrayList<>(hashes)) {
             Long height = heights.get(hash);
             Entry entry = byHash.get(hash);
-            if (height == null || entry == null) {
-                forget(hash, batch);
-                continue;
-            }
-            entry.record = entry.record.atHeight(height);
-            kept.add(entry.record);
+            if (height == null || entry == null) forget(hash, batch);
+            else entry.record = entry.record.atHeight(height);
         }
-        if (kept.isEmpty()) delete(batch);
-        else write(batch, kept);
     }
 
     /** The record of a settled (or being settled) request, or null. */
