@@ -13,6 +13,7 @@ import io.verigrid.node.gateway.ServedModel;
 import io.verigrid.node.ledger.LedgerHttp;
 import io.verigrid.node.ledger.LedgerNode;
 import io.verigrid.node.ledger.Wallet;
+import io.verigrid.verify.Hashes;
 import io.verigrid.verify.InferenceCommitments;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -119,10 +120,10 @@ public final class InferenceNetwork implements AutoCloseable {
     }
 
     public static InferenceNetwork start(Options o, Consumer<String> log) {
-        SecureRandom random = new SecureRandom();
-        Keys providerKeys = fresh(random);
-        Keys buyerKeys = fresh(random);
-        Keys verifierKeys = fresh(random);
+        ServeIdentity identity = ServeIdentity.loadOrCreate(o.dataDir(), new SecureRandom());
+        Keys providerKeys = identity.provider();
+        Keys buyerKeys = identity.buyer();
+        Keys verifierKeys = identity.verifier();
         Genesis genesis = new Genesis("verigrid-local", List.of(new GenesisAccount(buyerKeys.publicKey(), 1_000 * TOKEN),
                 new GenesisAccount(providerKeys.publicKey(), 500 * TOKEN), new GenesisAccount(verifierKeys.publicKey(), 200 * TOKEN)),
                 params(o));
@@ -135,26 +136,28 @@ public final class InferenceNetwork implements AutoCloseable {
             Wallet provider = new Wallet("provider", providerKeys, ledger);
             Wallet buyer = new Wallet("buyer", buyerKeys, ledger);
             Wallet verifierWallet = new Wallet("verifier", verifierKeys, ledger);
-            byte[] secret = new byte[16];
-            random.nextBytes(secret);
-            String apiKey = "vg-" + HexFormat.of().formatHex(secret);
+            String apiKey = identity.apiKey();
+            // Started again on its data directory, the chain already has the setup: each step runs once.
             CompletableFuture<Void> buyerReady = CompletableFuture.runAsync(() -> {
+                if (ledger.inferenceKey(Hashes.hex(LedgerMetering.keyHash(apiKey))) != null) return;
                 buyer.submitOrThrow(new InferenceTx.RegisterApiKey(LedgerMetering.keyHash(apiKey), o.samplePpm()));
                 buyer.submitOrThrow(new InferenceTx.DepositInference(o.escrowUnits()));
             });
-            CompletableFuture<Void> verifierReady = CompletableFuture.runAsync(
-                    () -> verifierWallet.submitOrThrow(new TxBody.Stake(20 * TOKEN)));
+            CompletableFuture<Void> verifierReady = CompletableFuture.runAsync(() -> {
+                if (ledger.account(verifierWallet.address()).stake() == 0) verifierWallet.submitOrThrow(new TxBody.Stake(20 * TOKEN));
+            });
             Loaded loaded = join(loading);
             Computation honest = loaded.honest();
             Computation served = o.provider() == null ? honest : o.provider();
             Computation checking = o.verifier() == null ? honest : o.verifier();
             ServedModel model = loaded.model();
-            provider.submitOrThrow(new TxBody.Stake(150 * TOKEN));
-            provider.submitOrThrow(new InferenceTx.RegisterModel(model.name(), loaded.config(),
-                    InferenceCommitments.weightsRoot(honest.replica().weights()), o.pricePerToken()));
-            String modelId = ledger.inferenceList("models", InferenceViews.ModelView.class).stream()
-                    .filter(m -> m.owner().equals(provider.address()) && m.name().equals(model.name()))
-                    .findFirst().orElseThrow().id();
+            if (ledger.account(provider.address()).stake() == 0) provider.submitOrThrow(new TxBody.Stake(150 * TOKEN));
+            String modelId = registeredModel(ledger, provider.address(), model.name());
+            if (modelId == null) {
+                provider.submitOrThrow(new InferenceTx.RegisterModel(model.name(), loaded.config(),
+                        InferenceCommitments.weightsRoot(honest.replica().weights()), o.pricePerToken()));
+                modelId = registeredModel(ledger, provider.address(), model.name());
+            }
             join(buyerReady);
             join(verifierReady);
 
@@ -166,6 +169,12 @@ public final class InferenceNetwork implements AutoCloseable {
             ledgerNode.close();
             throw e;
         }
+    }
+
+    private static String registeredModel(LedgerHttp ledger, String owner, String name) {
+        return ledger.inferenceList("models", InferenceViews.ModelView.class).stream()
+                .filter(m -> m.owner().equals(owner) && m.name().equals(name)).map(InferenceViews.ModelView::id)
+                .findFirst().orElse(null);
     }
 
     /** The model as the gateway serves it, its honest computation and its config.json bytes. */
@@ -187,12 +196,6 @@ public final class InferenceNetwork implements AutoCloseable {
         } catch (java.util.concurrent.CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
-    }
-
-    private static Keys fresh(SecureRandom random) {
-        byte[] seed = new byte[32];
-        random.nextBytes(seed);
-        return Keys.fromSeed(seed);
     }
 
     public String baseUrl() {

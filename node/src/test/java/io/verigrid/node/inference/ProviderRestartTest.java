@@ -49,7 +49,11 @@ class ProviderRestartTest {
 
     /** Sampling off: the test itself hands the verifier the requests it disputes, after the restart. */
     InferenceNetwork start(Computation provider, Computation verifier) {
-        InferenceNetwork.Options options = InferenceNetwork.Options.defaults(model, dir.resolve("net-" + UUID.randomUUID()))
+        return start(dir.resolve("net-" + UUID.randomUUID()), provider, verifier);
+    }
+
+    InferenceNetwork start(Path data, Computation provider, Computation verifier) {
+        InferenceNetwork.Options options = InferenceNetwork.Options.defaults(model, data)
                 .withBlockMillis(100).withWindows(80, 40).withSampling(0).withProvider(provider).withVerifier(verifier);
         return InferenceNetwork.start(options, line -> {
             log.add(line);
@@ -145,6 +149,32 @@ class ProviderRestartTest {
             assertEquals(75 * TOKEN, net.ledger().account(net.providerAddress()).stake());
             assertTrue(net.ledger().inferenceList("holds", InferenceViews.HoldView.class).isEmpty(), "the buyer is refunded");
             await("the refunded request's record to be pruned", () -> net.provider().stats().get("kept_requests") == 0);
+        }
+    }
+
+    @Test
+    void theWholeNetworkStartedAgainOnItsDataDirectoryIsTheSameChainAndItsProviderStillDefends() throws Exception {
+        Path data = dir.resolve("serve-data");
+        String apiKey;
+        String providerAddress;
+        ServedRecord before;
+        try (InferenceNetwork net = start(data, null, Computation.bf16Logits(model))) {
+            apiKey = net.apiKey();
+            providerAddress = net.providerAddress();
+            before = serve(net, "hello", 3);
+        }
+        try (InferenceNetwork net = start(data, null, Computation.bf16Logits(model))) {
+            assertEquals(apiKey, net.apiKey(), "the same buyer key");
+            assertEquals(providerAddress, net.providerAddress(), "the same provider");
+            assertEquals(150 * TOKEN, net.ledger().account(providerAddress).stake(), "staked once");
+            assertNotNull(net.ledger().inferenceHold(before.requestHashHex()), "the ledger resumed with the hold");
+            assertNotNull(net.provider().served(before.requestHashHex()), "the provider reloaded its record");
+            sample(net, before);
+            InferenceViews.DisputeView dispute = settled(net, before.requestHashHex());
+            System.out.println("   after a full restart: " + dispute.outcome() + " after " + dispute.rounds() + " rounds");
+            assertTrue(dispute.outcome().startsWith("PROVIDER_WINS"), dispute.outcome());
+            ServedRecord after = serve(net, "and now", 4);
+            assertNotNull(after, "it keeps serving and settling");
         }
     }
 }
