@@ -20,7 +20,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +30,8 @@ import java.util.function.Consumer;
  * Verified inference on one machine: a one-peer Ratis ledger, a provider (the gateway serving the model, settling
  * what it served once per block, defending disputes), a verifier node re-executing sampled requests, and a funded
  * buyer account whose API key is registered on the ledger. What {@code verigrid serve} starts; tests start it with
- * a cheating provider or verifier ({@link Computation}).
+ * a cheating provider or verifier ({@link Computation}). Everything lives in the data directory (ledger, the
+ * provider's {@link ServedStore}, the accounts' keys), so starting again on it resumes the same chain and provider.
  */
 public final class InferenceNetwork implements AutoCloseable {
     public static final long TOKEN = Params.UNITS_PER_TOKEN;
