@@ -56,7 +56,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "Blocks each dispute party has per move. Default: ${DEFAULT-VALUE}.")
     long moveBlocks;
 
-    @Option(names = "--data", description = "Directory for the embedded ledger's data (default: a temporary one, removed on exit).")
+    @Option(names = "--data", description = {"Directory for the embedded ledger, the provider's record of what it served and the",
+            "network's keys; serve again on it (same options) to resume the chain and defend earlier requests.",
+            "Default: a temporary one, removed on exit."})
     Path data;
 
     @Override

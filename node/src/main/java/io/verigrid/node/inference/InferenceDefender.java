@@ -3,7 +3,6 @@ package io.verigrid.node.inference;
 import io.verigrid.ledger.InferenceViews;
 import io.verigrid.ledger.TxResult;
 import io.verigrid.ledger.tx.InferenceTx;
-import io.verigrid.node.gateway.ServedRequest;
 import io.verigrid.node.ledger.LedgerHttp;
 import io.verigrid.node.ledger.Wallet;
 import io.verigrid.verify.Hashes;
@@ -47,12 +46,15 @@ public final class InferenceDefender {
             if (lastMove.getOrDefault(view.id(), -1) == game.moves()) continue; // already tried this position
             lastMove.put(view.id(), game.moves());
             InferencePlayer player = players.computeIfAbsent(view.id(), id -> {
-                ServedRequest served = settler.served(view.requestHash());
+                ServedRecord served = settler.served(view.requestHash());
                 InferenceRequest request = InferenceRequest.decode(Hashes.unhex(view.request()));
                 return served == null ? null : new InferencePlayer(InferenceGame.Party.PROVIDER, request,
                         computation.replicaFor(request), served.leaves(), maxRefereeBytes());
             });
-            if (player == null) continue;
+            if (player == null) {
+                log.accept("inference dispute " + view.id() + ": this provider has no record of request " + view.requestHash());
+                continue;
+            }
             InferenceMove move;
             try {
                 move = player.next(game);

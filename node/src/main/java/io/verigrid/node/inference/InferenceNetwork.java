@@ -20,21 +20,18 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * Verified inference on one machine: a one-peer Ratis ledger, a provider (the gateway serving the model, settling
  * what it served once per block, defending disputes), a verifier node re-executing sampled requests, and a funded
  * buyer account whose API key is registered on the ledger. What {@code verigrid serve} starts; tests start it with
- * a cheating provider or verifier ({@link Computation}).
+ * a cheating provider or verifier ({@link Computation}). Everything lives in the data directory (ledger, the
+ * provider's {@link ServedStore}, the accounts' keys), so starting again on it resumes the same chain and provider.
  */
 public final class InferenceNetwork implements AutoCloseable {
     public static final long TOKEN = Params.UNITS_PER_TOKEN;
@@ -81,33 +78,34 @@ public final class InferenceNetwork implements AutoCloseable {
         }
     }
 
+    private final Options options;
     private final LedgerNode ledgerNode;
     private final LedgerHttp ledger;
-    private final Wallet provider;
+    private final Keys providerKeys;
     private final Wallet buyer;
     private final InferenceVerifierNode verifier;
-    private final GatewayServer gateway;
-    private final InferenceSettler settler;
-    private final SamplingForwarder forwarder;
-    private final ScheduledExecutorService ticker;
+    private final ServedModel model;
+    private final Computation served;
     private final String apiKey;
     private final String modelId;
+    private final Consumer<String> log;
+    private volatile InferenceProvider provider;
 
-    private InferenceNetwork(LedgerNode ledgerNode, LedgerHttp ledger, Wallet provider, Wallet buyer,
-                             InferenceVerifierNode verifier, GatewayServer gateway, InferenceSettler settler,
-                             SamplingForwarder forwarder, ScheduledExecutorService ticker,
-                             String apiKey, String modelId) {
+    private InferenceNetwork(Options options, LedgerNode ledgerNode, LedgerHttp ledger, Keys providerKeys, Wallet buyer,
+                             InferenceVerifierNode verifier, ServedModel model, Computation served, String apiKey,
+                             String modelId, Consumer<String> log, InferenceProvider provider) {
+        this.options = options;
         this.ledgerNode = ledgerNode;
         this.ledger = ledger;
-        this.provider = provider;
+        this.providerKeys = providerKeys;
         this.buyer = buyer;
         this.verifier = verifier;
-        this.gateway = gateway;
-        this.settler = settler;
-        this.forwarder = forwarder;
-        this.ticker = ticker;
+        this.model = model;
+        this.served = served;
         this.apiKey = apiKey;
         this.modelId = modelId;
+        this.log = log;
+        this.provider = provider;
     }
 
     /**
@@ -122,10 +120,10 @@ public final class InferenceNetwork implements AutoCloseable {
     }
 
     public static InferenceNetwork start(Options o, Consumer<String> log) {
-        SecureRandom random = new SecureRandom();
-        Keys providerKeys = fresh(random);
-        Keys buyerKeys = fresh(random);
-        Keys verifierKeys = fresh(random);
+        ServeIdentity identity = ServeIdentity.loadOrCreate(o.dataDir(), new SecureRandom());
+        Keys providerKeys = identity.provider();
+        Keys buyerKeys = identity.buyer();
+        Keys verifierKeys = identity.verifier();
         Genesis genesis = new Genesis("verigrid-local", List.of(new GenesisAccount(buyerKeys.publicKey(), 1_000 * TOKEN),
                 new GenesisAccount(providerKeys.publicKey(), 500 * TOKEN), new GenesisAccount(verifierKeys.publicKey(), 200 * TOKEN)),
                 params(o));
@@ -138,57 +136,45 @@ public final class InferenceNetwork implements AutoCloseable {
             Wallet provider = new Wallet("provider", providerKeys, ledger);
             Wallet buyer = new Wallet("buyer", buyerKeys, ledger);
             Wallet verifierWallet = new Wallet("verifier", verifierKeys, ledger);
-            byte[] secret = new byte[16];
-            random.nextBytes(secret);
-            String apiKey = "vg-" + HexFormat.of().formatHex(secret);
+            String apiKey = identity.apiKey();
+            // Started again on its data directory, the chain already has the setup: each step runs once.
             CompletableFuture<Void> buyerReady = CompletableFuture.runAsync(() -> {
+                if (ledger.inferenceKey(Hashes.hex(LedgerMetering.keyHash(apiKey))) != null) return;
                 buyer.submitOrThrow(new InferenceTx.RegisterApiKey(LedgerMetering.keyHash(apiKey), o.samplePpm()));
                 buyer.submitOrThrow(new InferenceTx.DepositInference(o.escrowUnits()));
             });
-            CompletableFuture<Void> verifierReady = CompletableFuture.runAsync(
-                    () -> verifierWallet.submitOrThrow(new TxBody.Stake(20 * TOKEN)));
+            CompletableFuture<Void> verifierReady = CompletableFuture.runAsync(() -> {
+                if (ledger.account(verifierWallet.address()).stake() == 0) verifierWallet.submitOrThrow(new TxBody.Stake(20 * TOKEN));
+            });
             Loaded loaded = join(loading);
             Computation honest = loaded.honest();
             Computation served = o.provider() == null ? honest : o.provider();
             Computation checking = o.verifier() == null ? honest : o.verifier();
             ServedModel model = loaded.model();
-            provider.submitOrThrow(new TxBody.Stake(150 * TOKEN));
-            provider.submitOrThrow(new InferenceTx.RegisterModel(model.name(), loaded.config(),
-                    InferenceCommitments.weightsRoot(honest.replica().weights()), o.pricePerToken()));
-            String modelId = ledger.inferenceList("models", InferenceViews.ModelView.class).stream()
-                    .filter(m -> m.owner().equals(provider.address()) && m.name().equals(model.name()))
-                    .findFirst().orElseThrow().id();
+            if (ledger.account(provider.address()).stake() == 0) provider.submitOrThrow(new TxBody.Stake(150 * TOKEN));
+            String modelId = registeredModel(ledger, provider.address(), model.name());
+            if (modelId == null) {
+                provider.submitOrThrow(new InferenceTx.RegisterModel(model.name(), loaded.config(),
+                        InferenceCommitments.weightsRoot(honest.replica().weights()), o.pricePerToken()));
+                modelId = registeredModel(ledger, provider.address(), model.name());
+            }
             join(buyerReady);
             join(verifierReady);
 
             InferenceVerifierNode verifier = new InferenceVerifierNode(verifierWallet, ledger, checking, o.blockMillis(), log);
-            LedgerMetering metering = new LedgerMetering(ledger, o.pricePerToken(), Long.MAX_VALUE / 4, 6_000);
-            SamplingForwarder forwarder = new SamplingForwarder(ledger, verifier.url());
-            InferenceSettler settler = new InferenceSettler(provider, Hashes.unhex(modelId), metering,
-                    o.windowBlocks() + 2 * o.moveBlocks(), forwarder::settled);
-            InferenceDefender defender = new InferenceDefender(provider, ledger, served, settler, log);
-            GatewayServer gateway = GatewayServer.start(model.withDecoder(served.decoder()), metering, settler, o.host(),
-                    o.port(), o.threads(), o.maxBatch());
-            ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "inference-provider");
-                t.setDaemon(true);
-                return t;
-            });
-            ticker.scheduleWithFixedDelay(() -> {
-                for (Runnable step : List.<Runnable>of(settler::tick, forwarder::tick, defender::tick)) {
-                    try {
-                        step.run();
-                    } catch (RuntimeException e) {
-                        log.accept("provider: " + e.getMessage());
-                    }
-                }
-            }, o.blockMillis(), o.blockMillis(), TimeUnit.MILLISECONDS);
-            return new InferenceNetwork(ledgerNode, ledger, provider, buyer, verifier, gateway, settler, forwarder, ticker,
-                    apiKey, modelId);
+            InferenceProvider running = InferenceProvider.start(o, provider, ledger, model, served, modelId, verifier.url(), log);
+            return new InferenceNetwork(o, ledgerNode, ledger, providerKeys, buyer, verifier, model, served, apiKey, modelId,
+                    log, running);
         } catch (RuntimeException e) {
             ledgerNode.close();
             throw e;
         }
+    }
+
+    private static String registeredModel(LedgerHttp ledger, String owner, String name) {
+        return ledger.inferenceList("models", InferenceViews.ModelView.class).stream()
+                .filter(m -> m.owner().equals(owner) && m.name().equals(name)).map(InferenceViews.ModelView::id)
+                .findFirst().orElse(null);
     }
 
     /** The model as the gateway serves it, its honest computation and its config.json bytes. */
@@ -212,14 +198,8 @@ public final class InferenceNetwork implements AutoCloseable {
         }
     }
 
-    private static Keys fresh(SecureRandom random) {
-        byte[] seed = new byte[32];
-        random.nextBytes(seed);
-        return Keys.fromSeed(seed);
-    }
-
     public String baseUrl() {
-        return gateway.baseUrl();
+        return provider.gateway().baseUrl();
     }
 
     public String apiKey() {
@@ -234,12 +214,16 @@ public final class InferenceNetwork implements AutoCloseable {
         return ledger;
     }
 
+    public Path dataDir() {
+        return options.dataDir();
+    }
+
     public String ledgerUrl() {
         return ledgerNode.url();
     }
 
     public String providerAddress() {
-        return provider.address();
+        return providerKeys.address();
     }
 
     public String buyerAddress() {
@@ -251,21 +235,34 @@ public final class InferenceNetwork implements AutoCloseable {
     }
 
     public GatewayServer gateway() {
-        return gateway;
+        return provider.gateway();
+    }
+
+    public InferenceProvider provider() {
+        return provider;
+    }
+
+    /**
+     * Stops the provider as a crash would (what it had in memory is lost) and starts a new one with the same key and
+     * data directory: it reloads what it settled from disk and defends it. The gateway may come back on another port.
+     */
+    public InferenceProvider restartProvider() {
+        provider.close();
+        provider = InferenceProvider.start(options, new Wallet("provider", providerKeys, ledger), ledger, model, served,
+                modelId, verifier.url(), log);
+        return provider;
     }
 
     /** Settlement, sampling and verification counters. */
     public Map<String, Long> stats() {
-        Map<String, Long> stats = new LinkedHashMap<>(settler.stats());
-        stats.putAll(forwarder.stats());
+        Map<String, Long> stats = new LinkedHashMap<>(provider.stats());
         verifier.stats().forEach((k, v) -> stats.put("verifier_" + k, v));
         return stats;
     }
 
     @Override
     public void close() {
-        ticker.shutdownNow();
-        gateway.close();
+        provider.close();
         verifier.close();
         ledgerNode.close();
     }

@@ -22,7 +22,7 @@ public final class SamplingForwarder {
     private final LedgerHttp ledger;
     private final String verifierUrl;
     private final HttpJsonClient http = new HttpJsonClient(Duration.ofSeconds(10));
-    private final ConcurrentLinkedQueue<InferenceSettler.Settled> waiting = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<ServedRecord> waiting = new ConcurrentLinkedQueue<>();
     private final AtomicLong sampled = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
 
@@ -31,15 +31,15 @@ public final class SamplingForwarder {
         this.verifierUrl = verifierUrl;
     }
 
-    public void settled(InferenceSettler.Settled settled) {
+    public void settled(ServedRecord settled) {
         waiting.add(settled);
     }
 
     /** Decides every request whose seed block exists; forwards the sampled ones (retried next tick if that fails). */
     public void tick() {
-        List<InferenceSettler.Settled> later = new ArrayList<>();
+        List<ServedRecord> later = new ArrayList<>();
         try {
-            for (InferenceSettler.Settled s; (s = waiting.poll()) != null; ) {
+            for (ServedRecord s; (s = waiting.poll()) != null; ) {
                 try {
                     if (!decide(s)) later.add(s);
                 } catch (RuntimeException e) {
@@ -53,19 +53,19 @@ public final class SamplingForwarder {
     }
 
     /** True when the request is decided (forwarded, not sampled, or no longer held); false to look again later. */
-    private boolean decide(InferenceSettler.Settled s) {
-        String hash = s.request().requestHashHex();
+    private boolean decide(ServedRecord s) {
+        String hash = s.requestHashHex();
         String seed = ledger.inferenceSeed(hash);
         if (seed == null) return ledger.inferenceHold(hash) == null; // seed block not cut yet, unless the hold is gone
-        InferenceViews.KeyView key = ledger.inferenceKey(Hashes.hex(LedgerMetering.keyHash(s.request().apiKey())));
+        InferenceViews.KeyView key = ledger.inferenceKey(Hashes.hex(s.keyHash()));
         if (key == null || !isSampled(Hashes.unhex(seed), key.samplePpm())) {
             skipped.incrementAndGet();
             return true;
         }
         http.postJson(verifierUrl + "/inference/verify", Map.of(
-                "request", HexFormat.of().formatHex(s.request().request().encode()),
-                "lengths", s.request().lengths(),
-                "responseRoot", HexFormat.of().formatHex(s.request().responseRoot())));
+                "request", HexFormat.of().formatHex(s.request().encode()),
+                "lengths", s.lengths(),
+                "responseRoot", HexFormat.of().formatHex(s.responseRoot())));
         sampled.incrementAndGet();
         return true;
     }

@@ -135,7 +135,8 @@ class Stories15MDisputeTest {
                 provider.submitOrThrow(new InferenceTx.RegisterModel("stories15m", configJson, weightsRoot, 1_000));
                 String modelId = ledger.inferenceList("models", InferenceViews.ModelView.class).stream()
                         .filter(m -> m.owner().equals(provider.address())).findFirst().orElseThrow().id();
-                InferenceSettler settler = new InferenceSettler(provider, Hashes.unhex(modelId), null, 1_000, this::forward);
+                InferenceSettler settler = new InferenceSettler(provider, ledger, Hashes.unhex(modelId), null,
+                        ServedStore.open(dir.resolve("served-" + p), line -> System.out.println("   " + line)), this::forward);
                 settlers.add(settler);
                 defenders.add(new InferenceDefender(provider, ledger, served[p], settler, line -> System.out.println("   " + line)));
             }
@@ -213,8 +214,7 @@ class Stories15MDisputeTest {
     }
 
     /** What the sampling forwarder does once a hold lands (sampling forced): the request goes to its verifier. */
-    void forward(InferenceSettler.Settled settled) {
-        ServedRequest r = settled.request();
+    void forward(ServedRecord r) {
         String body = Json.MAPPER.createObjectNode().put("request", HexFormat.of().formatHex(r.request().encode()))
                 .put("responseRoot", HexFormat.of().formatHex(r.responseRoot()))
                 .set("lengths", Json.MAPPER.valueToTree(r.lengths())).toString();
