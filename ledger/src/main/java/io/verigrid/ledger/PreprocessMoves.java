@@ -16,6 +16,7 @@ public final class PreprocessMoves {
     /** The provider's move; the game must be waiting for the provider. */
     public static TxBody provider(long disputeId, PreprocessGame game, PreprocessRun run) {
         expectTurn(game, DisputeGame.Party.PROVIDER);
+        if (game.phase() == PreprocessGame.Phase.CUT) return new PreprocessTx.SettleShardCut(disputeId, run.cutEvidence(game));
         if (game.phase() == PreprocessGame.Phase.LEAF) return new PreprocessTx.SettleShardStep(disputeId, run.evidence(game));
         if (game.providerTraceRoot() == null) {
             PreprocessRun.TraceRootMove m = run.traceRoot();

@@ -25,6 +25,8 @@ final class PreprocessRules {
     static final String WRONG_KIND = "WRONG_KIND";
     /** A shard commitment whose plan, manifest or shard count differs from the job's first one. */
     static final String PLAN_MISMATCH = "PLAN_MISMATCH";
+    /** A cut challenge of a shard whose lease no longer holds the job's declared plan. */
+    static final String STALE_PLAN = "STALE_PLAN";
     /** A declared shard count above what the input can give. */
     static final String TOO_MANY_SHARDS = "TOO_MANY_SHARDS";
     /** A shard's work estimate for its deadline: FLOP per record per step (generous: deadlines, not prices). */
@@ -35,6 +37,7 @@ final class PreprocessRules {
     static void dispatch(Draft d, String sender, Account account, TxBody.PreprocessBody body) {
         if (body instanceof PreprocessTx.CommitShard c) commit(d, sender, c);
         else if (body instanceof PreprocessTx.ChallengeShard c) challenge(d, sender, account, c);
+        else if (body instanceof PreprocessTx.ChallengeShardCut c) challengeCut(d, sender, account, c);
         else move(d, sender, body);
     }
 
@@ -152,6 +155,35 @@ final class PreprocessRules {
         job.openDispute = dispute.id;
     }
 
+    /**
+     * A challenge of shard {@code c.shard()}'s cut: {@code ChallengeShard}'s checks (no claimed root: the dispute is
+     * where the shard ends, not what it holds), and the shard must belong to the lease whose plan the job declares now,
+     * since the provider answers with that plan.
+     */
+    static void challengeCut(Draft d, String sender, Account account, PreprocessTx.ChallengeShardCut c) {
+        Job job = d.job(c.jobId());
+        Order order = preprocessOrder(d, job);
+        Job.Commit commit = JobRules.unverifiedCommit(job, c.shard(), sender);
+        if (d.height > commit.height() + d.params.challengeWindowBlocks()) {
+            throw new Rejection(Rejection.WINDOW_CLOSED, "shard " + c.shard() + " was committed at height " + commit.height()
+                    + "; its window closed at " + (commit.height() + d.params.challengeWindowBlocks()));
+        }
+        if (job.openDispute != 0) {
+            throw new Rejection(Rejection.DISPUTE_OPEN, "job " + job.id + " already has dispute " + job.openDispute + " open");
+        }
+        if (order.planSha256 == null || order.declaredLease != order.leaseId || !commit.provider().equals(job.lessee)) {
+            throw new Rejection(STALE_PLAN, "shard " + c.shard() + " of job " + job.id + " was committed under a plan its lease no"
+                    + " longer declares; only a trace challenge (ChallengeShard) applies");
+        }
+        JobRules.requireStake(account, d.params.minVerifierStake(), "challenge");
+        AccountRules.debit(account, Math.addExact(d.params.challengeBond(), d.params.challengeFee()), "challenge bond and fee");
+        PreprocessGame game = PreprocessGame.openCut(job.id, c.shard(), spec(job.spec).pipeline().steps().size(), commit.root(),
+                order.planSha256, job.units, d.params.moveBlocks(), d.height);
+        Dispute dispute = d.newDispute(id -> new Dispute(id, job.id, c.shard(), commit.provider(), sender,
+                d.params.challengeBond(), d.params.challengeFee(), d.height, game.encode()));
+        job.openDispute = dispute.id;
+    }
+
     // ---- the game ----------------------------------------------------------------------------------
 
     static void move(Draft d, String sender, TxBody.PreprocessBody body) {
@@ -197,6 +229,10 @@ final class PreprocessRules {
             PreprocessSpec spec = spec(job.spec);
             return game.postWitness(spec.pipeline(), job.datasetRoot, spec.inputRecords(), m.witness(), h);
         }
+        if (body instanceof PreprocessTx.SettleShardCut m) {
+            PreprocessSpec spec = spec(job.spec);
+            return game.settleCut(spec.pipeline(), job.datasetRoot, spec.inputRecords(), m.evidence(), h);
+        }
         throw new IllegalStateException("not a preprocessing move: " + body.getClass().getSimpleName());
     }
 
@@ -206,6 +242,7 @@ final class PreprocessRules {
         if (body instanceof PreprocessTx.PickShardTraceNode m) return m.disputeId();
         if (body instanceof PreprocessTx.SettleShardStep m) return m.disputeId();
         if (body instanceof PreprocessTx.PostShardWitness m) return m.disputeId();
+        if (body instanceof PreprocessTx.SettleShardCut m) return m.disputeId();
         throw new IllegalStateException("not a preprocessing move: " + body.getClass().getSimpleName());
     }
 
@@ -233,8 +270,12 @@ final class PreprocessRules {
                 game.rounds(), m.slashed(), m.forfeited(), m.toChallenger(), m.toProvider(), m.burned(), d.height);
     }
 
-    /** "records:tokenize batch 2" or "plan:filter batch 0": the step the referee re-executed and on which batch. */
+    /**
+     * "records:tokenize batch 2" or "plan:filter batch 0": the step the referee re-executed and on which batch; for a
+     * cut game "cut:tokens shard 3" (or "cut:records …").
+     */
     private static String where(Job job, PreprocessGame game) {
+        if (game.isCut()) return "cut:" + (spec(job.spec).pipeline().sharding().byTokenCount() ? "tokens" : "records") + " shard " + game.shard();
         if (game.leaf() < 0) return null;
         String kind = PipelineTrace.kind(spec(job.spec).pipeline(), game.step());
         return game.section().name().toLowerCase(java.util.Locale.ROOT) + ":" + kind

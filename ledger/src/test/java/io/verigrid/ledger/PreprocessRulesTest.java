@@ -44,6 +44,10 @@ class PreprocessRulesTest {
     private static final List<String> REPLICAS = List.of("http://127.0.0.1:9001", "http://127.0.0.1:9002");
     private static final long GIB = 1L << 30;
 
+    /** The faults a trace game catches; a wrong cut is a cut game's ({@link #aWrongCutIsChallengedAtItsShard}). */
+    private static final List<PreprocessFault.Kind> TRACE_FAULTS = List.of(PreprocessFault.Kind.ALTER, PreprocessFault.Kind.DROP,
+            PreprocessFault.Kind.REORDER, PreprocessFault.Kind.DUPLICATE);
+
     private final Keys buyer = keys(1), p1 = keys(2), p2 = keys(3), verifier = keys(5), outsider = keys(4);
     private final Params params = Params.defaults();
     private final LedgerState state = LedgerState.fromGenesis(TestChain.genesis());
@@ -250,7 +254,9 @@ class PreprocessRulesTest {
         List<TxBody> bodies = List.of(honest.commit(1, 1), new PreprocessTx.ChallengeShard(1, 1, root.traceRoot()),
                 new PreprocessTx.PostShardTraceRoot(2, root.traceRoot(), root.lastCount(), root.lastPath().siblings()),
                 new PreprocessTx.PostShardTraceNodes(2, List.of(root.traceRoot())), new PreprocessTx.PickShardTraceNode(2, 3, new byte[] {1, 2}),
-                new PreprocessTx.PostShardWitness(2, new byte[0]));
+                new PreprocessTx.PostShardWitness(2, new byte[0]), new PreprocessTx.ChallengeShardCut(1, 2),
+                new PreprocessTx.SettleShardCut(2, run.cutEvidence(io.verigrid.verify.PreprocessGame.openCut(1, 1, 4, root.traceRoot(),
+                        honest.plan().sha256(), honest.plan().shardCount(), 5, 1))));
         for (TxBody body : bodies) {
             var signed = TestChain.tx(p1, 1, body);
             assertArrayEquals(signed.encode(), io.verigrid.ledger.tx.SignedTx.decode(signed.encode(), params.maxTxBytes()).encode(),
@@ -261,6 +267,67 @@ class PreprocessRulesTest {
         assertEquals(PreprocessTx.PostShardWitness.TAG, garbage[tag]);
         garbage[tag] = (byte) PreprocessTx.SettleShardStep.TAG; // the witness's empty bytes are no evidence
         assertEquals(Rejection.MALFORMED, state.applyEncoded(garbage).code());
+    }
+
+    @Test
+    void aWrongCutIsChallengedAtItsShardTheCheaterSlashedBannedAndTheJobReLeased() {
+        leased();
+        provider(p2);
+        Work honest = Work.of(null);
+        Work cheat = Work.of(new PreprocessFault(PreprocessFault.Kind.CUT_EARLY, 2, 0));
+        for (int s = 1; s <= cheat.plan().shardCount(); s++) ok(p1, cheat.commit(1, s));
+        ok(verifier, new TxBody.Attest(1, 1, honest.runs().get(0).shardRoot()));
+        rejected(Rejection.SELF_VERIFY, p1, new PreprocessTx.ChallengeShardCut(1, 2));
+        rejected(Rejection.ALREADY_VERIFIED, verifier, new PreprocessTx.ChallengeShardCut(1, 1));
+        rejected(Rejection.WRONG_UNIT, verifier, new PreprocessTx.ChallengeShardCut(1, cheat.plan().shardCount() + 1));
+        ok(verifier, new PreprocessTx.ChallengeShardCut(1, 2));
+        rejected(Rejection.DISPUTE_OPEN, verifier, new PreprocessTx.ChallengeShardCut(1, 3));
+        var game = state.dispute(1).decodePreprocessGame();
+        assertEquals("PREPROCESS_CUT", state.dispute(1).phase());
+        rejected(Rejection.NOT_YOUR_TURN, verifier, PreprocessMoves.provider(1, game, cheat.runs().get(1)));
+        rejected("WRONG_PHASE", p1, new PreprocessTx.PostShardTraceNodes(1, List.of(new byte[32])));
+        assertArrayEquals(state.stateRoot(), LedgerState.decode(state.encode()).stateRoot(), "a snapshot keeps the open cut game");
+        long stakeBefore = state.account(p1.publicKey()).stake();
+
+        DisputeView settled = play(1, p1, cheat.runs().get(1), verifier, honest.runs().get(1));
+        assertEquals("CHALLENGER_WINS", settled.verdict());
+        assertEquals("cut:records shard 2", settled.outcome().opKind());
+        assertEquals(2, settled.outcome().unit());
+        assertTrue(state.account(p1.publicKey()).stake() < stakeBefore, "the cheater is slashed");
+        assertTrue(state.job(1).bannedProviders().contains(p1.address()));
+
+        ok(p2, new TxBody.PlaceBid(1, TOKEN));
+        blocks(4);
+        assertEquals(p2.address(), state.job(1).lessee(), "re-leased to the next provider");
+        assertEquals(1, state.job(1).commits().size(), "the shard verified before the dispute stands");
+        for (int s = 2; s <= honest.plan().shardCount(); s++) {
+            ok(p2, honest.commit(1, s));
+            ok(verifier, new TxBody.Attest(1, s, honest.runs().get(s - 1).shardRoot()));
+        }
+        blocks(1);
+        assertEquals("DONE", state.job(1).status());
+        assertSupplyHolds();
+    }
+
+    @Test
+    void aChallengerLyingAboutTheCutLosesAndASilentProviderLoses() {
+        leased();
+        Work honest = Work.of(null);
+        ok(p1, honest.commit(1, 1));
+        ok(p1, honest.commit(1, 2));
+        ok(verifier, new PreprocessTx.ChallengeShardCut(1, 2));
+        DisputeView settled = play(1, p1, honest.runs().get(1), verifier, honest.runs().get(1));
+        assertEquals("PROVIDER_WINS", settled.verdict());
+        assertEquals(params.challengeBond() / 2 + params.challengeFee(), settled.outcome().toProvider(), "half the bond and the fee");
+        assertEquals(p1.address(), state.job(1).lessee(), "the honest provider keeps its lease");
+
+        ok(p1, honest.commit(1, 3));
+        ok(verifier, new PreprocessTx.ChallengeShardCut(1, 3));
+        blocks(params.moveBlocks() + 2L);
+        DisputeView timedOut = state.dispute(2);
+        assertEquals("CHALLENGER_WINS", timedOut.verdict(), "a provider that does not answer the cut challenge loses");
+        assertEquals("cut:records shard 3", timedOut.outcome().opKind());
+        assertSupplyHolds();
     }
 
     @Test
@@ -290,7 +357,7 @@ class PreprocessRulesTest {
         int caught = 0;
         for (int c = 0; c < cases; c++) {
             PreprocessRulesTest t = new PreprocessRulesTest();
-            PreprocessFault.Kind kind = PreprocessFault.Kind.values()[random.nextInt(PreprocessFault.Kind.values().length)];
+            PreprocessFault.Kind kind = TRACE_FAULTS.get(random.nextInt(TRACE_FAULTS.size()));
             int shard = random.nextInt(honest.plan().shardCount());
             int[] origins = honest.plan().shardOrigins(shard);
             int step = kind == PreprocessFault.Kind.REORDER ? steps : 1 + random.nextInt(steps);

@@ -72,6 +72,11 @@ public final class CanonicalReader {
         return raw(u32());
     }
 
+    /** True when every byte has been read (an encoding with an optional tail checks this). */
+    public boolean atEnd() {
+        return position == data.length;
+    }
+
     /** Decoders call this last so that trailing garbage is rejected, keeping encodings one-to-one. */
     public void expectEnd() {
         if (position != data.length) {

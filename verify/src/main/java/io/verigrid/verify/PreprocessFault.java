@@ -13,10 +13,13 @@ import io.verigrid.engine.data.ShardTrace;
  * of order: after step {@code step} (a shuffle, say) the record {@code origin} swaps places with the record after it,
  * in that list and every later one — a wrong plan whose shards are then computed faithfully from it. {@code DUPLICATE}
  * (records sharding only) keeps the record {@code origin} twice from step {@code step} on, as a provider that reads
- * one record twice would.
+ * one record twice would. {@code CUT_EARLY} and {@code CUT_LATE} cut the final list wrongly: shard {@code step}
+ * (1-based; {@code origin} is unused) ends one record early or late, the next shard starting there — every list and
+ * every record value stays right. Cutting the last shard early leaves its last record a shard of its own, so the plan
+ * over-declares the shard count by one.
  */
 public record PreprocessFault(Kind kind, int step, int origin) {
-    public enum Kind { ALTER, DROP, REORDER, DUPLICATE }
+    public enum Kind { ALTER, DROP, REORDER, DUPLICATE, CUT_EARLY, CUT_LATE }
 
     public PreprocessFault {
         if (kind == null) throw new IllegalArgumentException("kind: null");
@@ -29,6 +32,7 @@ public record PreprocessFault(Kind kind, int step, int origin) {
         if (fault == null) return Pipeline.plan(spec, input);
         if (fault.kind == Kind.ALTER || fault.kind == Kind.DROP) return Pipeline.plan(spec, input, fault.dataFault());
         PipelinePlan honest = Pipeline.plan(spec, input);
+        if (fault.kind == Kind.CUT_EARLY || fault.kind == Kind.CUT_LATE) return recut(honest, fault);
         if (fault.step > honest.steps()) throw new IllegalArgumentException("step: " + fault.step + " > the spec's " + honest.steps() + " steps");
         if (fault.kind == Kind.DUPLICATE) return duplicated(spec, honest, fault);
         int[] at = honest.originsAfter(fault.step);
@@ -48,6 +52,28 @@ public record PreprocessFault(Kind kind, int step, int origin) {
         }
         int[] ends = new int[honest.shardCount()];
         for (int k = 0, end = 0; k < ends.length; k++) ends[k] = end += honest.shardOrigins(k).length;
+        return new PipelinePlan(lists, ends);
+    }
+
+    private static PipelinePlan recut(PipelinePlan honest, PreprocessFault fault) {
+        int[] ends = honest.shardEnds();
+        int k = fault.step - 1;
+        if (k >= ends.length) throw new IllegalArgumentException("step: shard " + fault.step + " > the plan's " + ends.length + " shards");
+        int start = k == 0 ? 0 : ends[k - 1];
+        int[][] lists = new int[honest.steps() + 1][];
+        for (int t = 0; t <= honest.steps(); t++) lists[t] = honest.originsAfter(t);
+        if (fault.kind == Kind.CUT_EARLY) {
+            if (ends[k] - 1 <= start) throw new IllegalArgumentException("step: shard " + fault.step + " holds one record; it cannot end earlier");
+            boolean last = k == ends.length - 1;
+            ends[k]--;
+            if (last) ends = java.util.Arrays.copyOf(ends, ends.length + 1);
+            if (last) ends[k + 1] = lists[honest.steps()].length;
+        } else {
+            if (k == ends.length - 1 || ends[k] + 1 >= ends[k + 1]) {
+                throw new IllegalArgumentException("step: shard " + fault.step + " cannot end later without emptying the next shard");
+            }
+            ends[k]++;
+        }
         return new PipelinePlan(lists, ends);
     }
 
@@ -76,7 +102,7 @@ public record PreprocessFault(Kind kind, int step, int origin) {
 
     /** Shard {@code shard}'s trace as a provider with {@code fault} (null: honest) computes it under {@code plan}. */
     public static ShardTrace trace(PipelineSpec spec, InputDataset input, PipelinePlan plan, int shard, PreprocessFault fault) {
-        DataFault dataFault = fault == null || fault.kind == Kind.REORDER || fault.kind == Kind.DUPLICATE ? null : fault.dataFault();
+        DataFault dataFault = fault == null || (fault.kind != Kind.ALTER && fault.kind != Kind.DROP) ? null : fault.dataFault();
         return Pipeline.traceShard(spec, input, plan, shard, dataFault);
     }
 

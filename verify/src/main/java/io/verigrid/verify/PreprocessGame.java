@@ -20,8 +20,11 @@ import java.util.List;
  * list of a plan leaf, or the record count and batch roots of a records leaf). Whoever misses a deadline loses.
  */
 public final class PreprocessGame {
-    /** WITNESS: after the provider's evidence for a dedup decision, the challenger may post its duplicate witness. */
-    public enum Phase { TRACE, LEAF, SETTLED, WITNESS }
+    /**
+     * WITNESS: after the provider's evidence for a dedup decision, the challenger may post its duplicate witness.
+     * CUT: a challenge of the shard's cut ({@link #openCut}) waits for the provider's {@link CutEvidence}.
+     */
+    public enum Phase { TRACE, LEAF, SETTLED, WITNESS, CUT }
 
     /** First byte of the encoding; a training {@link DisputeGame} starts with its version (1), so the two never mix. */
     public static final int MAGIC = 0x50;
@@ -48,6 +51,9 @@ public final class PreprocessGame {
     private Verdict verdict;
     private int batch = -1;
     private byte[] evidence = new byte[0];
+    /** A cut game's declared plan SHA-256 (null for a trace game) and the declared shard count. */
+    private byte[] cutPlanSha256;
+    private int declaredShards;
 
     private PreprocessGame() {}
 
@@ -75,6 +81,35 @@ public final class PreprocessGame {
         g.deadline = Math.addExact(height, moveBlocks);
         g.providerShardRoot = providerShardRoot.clone();
         g.challengerShardRoot = challengerShardRoot.clone();
+        return g;
+    }
+
+    /**
+     * A game opened by a challenge of shard {@code shard}'s cut: the challenger says the shard does not end where the
+     * sharding rule ends it, given where the declared plan ({@code planSha256}, with {@code declaredShards} shards)
+     * starts it. There is no descent: the provider answers with {@link CutEvidence} by {@code height + moveBlocks}
+     * and the referee decides ({@link #settleCut}).
+     */
+    public static PreprocessGame openCut(long jobId, int shard, int steps, byte[] providerShardRoot, byte[] planSha256,
+                                         int declaredShards, long moveBlocks, long height) {
+        if (shard < 1) throw new IllegalArgumentException("shard: must be >= 1, got " + shard);
+        if (declaredShards < shard) throw new IllegalArgumentException("declaredShards: " + declaredShards + " < shard " + shard);
+        if (steps < 0 || steps > PipelineSpec.MAX_STEPS) throw new IllegalArgumentException("steps: " + steps + " outside 0.." + PipelineSpec.MAX_STEPS);
+        if (moveBlocks < 1) throw new IllegalArgumentException("moveBlocks: must be >= 1, got " + moveBlocks);
+        if (!isHash(providerShardRoot) || !isHash(planSha256)) throw new IllegalArgumentException("shard root, plan: must be 32-byte hashes");
+        PreprocessGame g = new PreprocessGame();
+        g.jobId = jobId;
+        g.shard = shard;
+        g.steps = steps;
+        g.fanout = 2; // unused: a cut game has no descent
+        g.moveBlocks = moveBlocks;
+        g.phase = Phase.CUT;
+        g.turn = DisputeGame.Party.PROVIDER;
+        g.deadline = Math.addExact(height, moveBlocks);
+        g.providerShardRoot = providerShardRoot.clone();
+        g.challengerShardRoot = new byte[Hashes.LENGTH];
+        g.cutPlanSha256 = planSha256.clone();
+        g.declaredShards = declaredShards;
         return g;
     }
 
@@ -173,6 +208,39 @@ public final class PreprocessGame {
     public int childCount() {
         int span = 1 << (nodeLevel - childLevel());
         return Math.min(span, Merkle.width(traceLength(), childLevel()) - childStart());
+    }
+
+    // ---- CUT ----
+
+    /**
+     * Provider: its evidence for the disputed cut; {@code inputRoot} and {@code inputCount} are the job's input
+     * commitment. {@link CutEvidence#judge} decides at once.
+     */
+    public PreprocessGame settleCut(PipelineSpec spec, byte[] inputRoot, int inputCount, CutEvidence cut, long height) {
+        expect(Phase.CUT, DisputeGame.Party.PROVIDER, height);
+        if (spec.steps().size() != steps) throw new IllegalArgumentException("spec: has " + spec.steps().size() + " steps, the game " + steps);
+        if (cut == null) throw new GameException("MALFORMED", "the cut evidence is required");
+        Verdict v = cut.judge(spec, new PreprocessReferee.InputCommitment(inputRoot, inputCount), cutPlanSha256, shard, declaredShards);
+        PreprocessGame next = accepted(height, turn);
+        next.rounds++;
+        next.phase = Phase.SETTLED;
+        next.verdict = v;
+        return next;
+    }
+
+    /** True for a game over a shard's cut rather than its trace. */
+    public boolean isCut() {
+        return cutPlanSha256 != null;
+    }
+
+    /** The plan SHA-256 a cut game holds the provider to (null for a trace game). */
+    public byte[] cutPlanSha256() {
+        return cutPlanSha256 == null ? null : cutPlanSha256.clone();
+    }
+
+    /** The shard count the provider declared when the cut was challenged (0 for a trace game). */
+    public int declaredShards() {
+        return declaredShards;
     }
 
     // ---- LEAF ----
@@ -310,7 +378,7 @@ public final class PreprocessGame {
      * u32 rounds ‖ u32 moves ‖ providerShardRoot ‖ challengerShardRoot ‖ opt providerTraceRoot ‖ u32 nodeLevel ‖
      * u32 nodePosition ‖ opt nodeHash ‖ u16 count ‖ postedNodes ‖ u32 leaf + 1 ‖ bytes challengerClaim ‖ u8 verdict (0 none, 1 PROVIDER_WINS, 2 CHALLENGER_WINS,
      * 3 BOTH_LOSE) ‖ u32 batch + 1 (0: none) ‖ bytes evidence (the
-     * provider's, while the phase is WITNESS; else empty).
+     * provider's, while the phase is WITNESS; else empty) ‖ cut games only: planSha256 ‖ u32 declaredShards.
      */
     public byte[] encode() {
         CanonicalWriter out = new CanonicalWriter().u8(MAGIC).i64(jobId).u32(shard).u32(steps).u16(fanout).i64(moveBlocks)
@@ -322,6 +390,7 @@ public final class PreprocessGame {
         out.u16(postedNodes.size());
         postedNodes.forEach(out::raw);
         out.u32(leaf + 1).bytes(challengerClaim).u8(verdict == null ? 0 : verdict.ordinal() + 1).u32(batch + 1).bytes(evidence);
+        if (cutPlanSha256 != null) out.raw(cutPlanSha256).u32(declaredShards);
         return out.toByteArray();
     }
 
@@ -356,9 +425,15 @@ public final class PreprocessGame {
             g.verdict = v == 0 ? null : Verdict.values()[v - 1];
             g.batch = in.u32() - 1;
             g.evidence = in.bytes();
+            if (!in.atEnd()) {
+                g.cutPlanSha256 = in.raw(Hashes.LENGTH);
+                g.declaredShards = in.u32();
+            }
             in.expectEnd();
             if (g.steps > PipelineSpec.MAX_STEPS || g.fanout < 2 || g.fanout > DisputeGame.MAX_FANOUT
-                    || (g.phase == Phase.SETTLED) != (g.verdict != null) || g.leaf < -1 || g.leaf >= g.traceLength()) {
+                    || (g.phase == Phase.SETTLED) != (g.verdict != null) || g.leaf < -1 || g.leaf >= g.traceLength()
+                    || (g.phase == Phase.CUT) != (g.cutPlanSha256 != null && g.verdict == null)
+                    || (g.cutPlanSha256 != null && (g.leaf != -1 || g.declaredShards < g.shard))) {
                 throw new IllegalArgumentException("game: inconsistent fields");
             }
             return g;
@@ -379,7 +454,7 @@ public final class PreprocessGame {
 
     @Override
     public String toString() {
-        return "PreprocessGame[job " + jobId + " shard " + shard + " " + phase + " turn " + turn + " leaf " + leaf
+        return "PreprocessGame[job " + jobId + " shard " + shard + (isCut() ? " cut" : "") + " " + phase + " turn " + turn + " leaf " + leaf
                 + (verdict == null ? "" : " " + verdict) + "]";
     }
 

@@ -14,6 +14,7 @@ import io.verigrid.engine.data.SelectStep;
 import io.verigrid.engine.data.Shuffle;
 import io.verigrid.engine.data.Step;
 import io.verigrid.engine.data.TextRecord;
+import io.verigrid.engine.data.TokenRecord;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -183,6 +184,47 @@ public final class PreprocessReferee {
             kept = earlier == null || !duplicates(rule, ((TextRecord) value).text(), ((TextRecord) earlier).text());
         }
         return kept == providerKeeps ? Verdict.PROVIDER_WINS : Verdict.CHALLENGER_WINS;
+    }
+
+    /**
+     * A disputed cut: is shard {@code shardIndex} (0-based) of {@code plan} cut where the sharding rule cuts it, given
+     * where the plan says it starts (the previous shard's end, agreed when the challenger names the first shard whose
+     * end it disputes)? The plan must also have the {@code declaredShards} shards the provider declared on the ledger,
+     * so an over- or under-declared count loses here too. Under records sharding the end follows from the start; under
+     * token sharding shard [start, end) is right iff its token total is within the budget (or it holds one record) and
+     * either it ends the list or the next record does not fit (a shard holding no tokens yet never closes). The token
+     * counts are the referee's own: every record of the shard and the next one, recomputed from its input record
+     * ({@code inputs}, in list order, proven against the input root) through the map steps, so nothing the provider
+     * computed is trusted. Anything missing or unproven loses for the provider.
+     */
+    public static Verdict judgeCut(PipelineSpec spec, Resources resources, InputCommitment input, PipelinePlan plan,
+                                   int shardIndex, int declaredShards, List<ProvenRecord> inputs) {
+        int steps = spec.steps().size();
+        if (plan.steps() != steps || plan.shardCount() != declaredShards || shardIndex < 0 || shardIndex >= plan.shardCount()) {
+            return Verdict.CHALLENGER_WINS;
+        }
+        int[] finals = plan.originsAfter(steps);
+        int[] ends = plan.shardEnds();
+        int start = shardIndex == 0 ? 0 : ends[shardIndex - 1];
+        int end = ends[shardIndex];
+        int count = finals.length;
+        if (!spec.sharding().byTokenCount()) {
+            return end == Math.min(count, start + spec.sharding().records()) ? Verdict.PROVIDER_WINS : Verdict.CHALLENGER_WINS;
+        }
+        int read = end - start + (end < count ? 1 : 0);
+        if (inputs == null || inputs.size() != read) return Verdict.CHALLENGER_WINS;
+        long[] tokens = new long[read];
+        for (int i = 0; i < read; i++) {
+            DataRecord value = provenValue(spec, resources, input, steps + 1, inputs.get(i), finals[start + i]);
+            if (!(value instanceof TokenRecord record)) return Verdict.CHALLENGER_WINS;
+            tokens[i] = record.length();
+        }
+        long budget = spec.sharding().tokens();
+        long total = 0;
+        for (int i = 0; i < end - start; i++) total += tokens[i];
+        boolean fits = end - start == 1 || total <= budget;
+        boolean closes = end == count || (total > 0 && total + tokens[read - 1] > budget);
+        return fits && closes ? Verdict.PROVIDER_WINS : Verdict.CHALLENGER_WINS;
     }
 
     private static boolean duplicates(Step rule, String later, String earlier) {

@@ -108,6 +108,23 @@ public final class PreprocessRun {
     }
 
     /**
+     * The provider's answer to a challenge of its shard's cut: its plan, and (token sharding) the input records of the
+     * shard's final records and of the record after it, with their paths to the input root.
+     */
+    public CutEvidence cutEvidence(PreprocessGame game) {
+        if (!game.isCut()) throw new IllegalArgumentException("game: not a cut game");
+        List<PreprocessReferee.ProvenRecord> inputs = new ArrayList<>();
+        int k = game.shard() - 1;
+        if (spec.sharding().byTokenCount() && k < plan.shardCount()) {
+            int[] finals = plan.originsAfter(plan.steps());
+            int end = plan.shardEnds()[k];
+            int start = k == 0 ? 0 : plan.shardEnds()[k - 1];
+            for (int i = start; i < Math.min(finals.length, end + 1); i++) inputs.add(proven(finals[i]));
+        }
+        return new CutEvidence(plan.encode(), inputs, List.copyOf(input.resources().tokenizerJson().values()));
+    }
+
+    /**
      * For a plan leaf of a value-reading select step: the input record of the first origin the two lists part on and,
      * when this party skipped it as a duplicate, the earlier kept record it duplicates.
      */

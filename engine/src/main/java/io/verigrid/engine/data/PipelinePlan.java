@@ -57,6 +57,11 @@ public final class PipelinePlan {
         return shardEnds.length;
     }
 
+    /** The end (exclusive) of every shard in the final list, a copy. */
+    public int[] shardEnds() {
+        return shardEnds.clone();
+    }
+
     /** The origins of shard {@code k}'s records, in order. */
     public int[] shardOrigins(int k) {
         checkShard(k);

@@ -1,5 +1,6 @@
 package io.verigrid.ledger.tx;
 
+import io.verigrid.verify.CutEvidence;
 import io.verigrid.verify.MerkleProof;
 import io.verigrid.verify.PreprocessEvidence;
 import java.util.List;
@@ -136,6 +137,38 @@ public final class PreprocessTx {
         public void write(ByteWriter out) { out.i64(disputeId).bytes(witness); }
     }
 
+    /**
+     * A staked verifier disputes the cut of shard {@code shard}: it does not end where the sharding rule ends it,
+     * starting where the declared plan starts it (the challenger names the first shard whose end differs from its own
+     * plan's). The provider answers with {@link SettleShardCut}.
+     */
+    public record ChallengeShardCut(long jobId, int shard) implements TxBody.PreprocessBody {
+        public static final int TAG = 27;
+
+        public ChallengeShardCut {
+            Fields.positive(jobId, "jobId");
+            Fields.positive(shard, "shard");
+        }
+
+        public int tag() { return TAG; }
+
+        public void write(ByteWriter out) { out.i64(jobId).i32(shard); }
+    }
+
+    /** Provider: its plan and the proven input records of the disputed shard and the next record; the referee decides. */
+    public record SettleShardCut(long disputeId, CutEvidence evidence) implements TxBody.PreprocessBody {
+        public static final int TAG = 28;
+
+        public SettleShardCut {
+            Fields.positive(disputeId, "disputeId");
+            if (evidence == null) throw new IllegalArgumentException("evidence must not be null");
+        }
+
+        public int tag() { return TAG; }
+
+        public void write(ByteWriter out) { out.i64(disputeId).bytes(evidence.encode()); }
+    }
+
     static TxBody read(int tag, ByteReader in) {
         return switch (tag) {
             case CommitShard.TAG -> new CommitShard(in.i64("jobId"), in.i32("shard"), in.raw(32, "shardRoot"),
@@ -147,6 +180,8 @@ public final class PreprocessTx {
             case PickShardTraceNode.TAG -> new PickShardTraceNode(in.i64("disputeId"), in.i32("k"), in.bytes("claim"));
             case SettleShardStep.TAG -> new SettleShardStep(in.i64("disputeId"), PreprocessEvidence.decode(in.bytes("evidence")));
             case PostShardWitness.TAG -> new PostShardWitness(in.i64("disputeId"), in.bytes("witness"));
+            case ChallengeShardCut.TAG -> new ChallengeShardCut(in.i64("jobId"), in.i32("shard"));
+            case SettleShardCut.TAG -> new SettleShardCut(in.i64("disputeId"), CutEvidence.decode(in.bytes("evidence")));
             default -> throw new MalformedTxException("unknown body tag " + tag);
         };
     }

@@ -72,6 +72,8 @@ public final class PreprocessPlayer {
         } else if (move instanceof PreprocessTx.SettleShardStep m) {
             return "posts its evidence (" + m.evidence().before().size() + " records, " + m.evidence().proven().size()
                     + " proven inputs) for the referee";
+        } else if (move instanceof PreprocessTx.SettleShardCut m) {
+            return "posts its plan and " + m.evidence().inputs().size() + " proven inputs for the cut of shard " + game.shard();
         } else if (move instanceof PreprocessTx.PostShardWitness m) {
             return m.witness().length == 0 ? "has no duplicate witness" : "names the kept record the disputed one duplicates";
         }

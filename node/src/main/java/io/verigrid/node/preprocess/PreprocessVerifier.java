@@ -36,7 +36,9 @@ import java.util.function.Consumer;
  * commitment), and for a sampled shard recomputes its own plan from the input (the one global pass, cached per job)
  * and the shard alone from it. Equal roots and a manifest and plan from the provider that match the ledger's
  * declaration and pass {@link ShardVerifier} earn an attestation; a different root is challenged and the game played
- * out from this verifier's own run.
+ * out from this verifier's own run. A provider's plan whose lists equal this verifier's but whose shard ends (or
+ * declared shard count) differ is a wrong cut: that is challenged as a cut ({@code ChallengeShardCut}) at the first shard
+ * whose end differs, never as a trace, since the trace game judges each shard under the provider's own cut.
  */
 public final class PreprocessVerifier {
     private final String name;
@@ -101,6 +103,8 @@ public final class PreprocessVerifier {
             plan = plans.computeIfAbsent(job.id(), id -> Pipeline.plan(spec.pipeline(), input, par, null));
         }
         int k = commit.unit() - 1;
+        PipelinePlan theirs = declaredPlan(job, view, commit.provider());
+        if (theirs != null && wrongCut(theirs, plan, view.shardCount())) return challengeCut(job, spec, input, plan, theirs);
         if (k >= plan.shardCount()) {
             log.accept(name + ": job " + job.id() + " shard " + commit.unit() + " does not exist under the plan (" + plan.shardCount()
                     + " shards); not attested");
@@ -133,6 +137,68 @@ public final class PreprocessVerifier {
         long disputeId = ledger.job(job.id()).openDisputeId();
         disputes.track(disputeId, run);
         log.accept(name + " opened dispute " + disputeId + " on job " + job.id() + " shard " + commit.unit());
+        return false;
+    }
+
+    /** The provider's plan if it serves the declared one, else null (the trace challenge stays the fallback). */
+    private PipelinePlan declaredPlan(JobView job, PreprocessJobView view, String provider) {
+        MarketViews.ProviderView registered = ledger.marketProvider(provider);
+        if (registered == null || view.planSha256() == null) return null;
+        try {
+            byte[] bytes = http.getBytes(registered.url() + "/jobs/" + job.id() + "/preprocess/plan");
+            metrics.blobBytesIn(bytes.length);
+            return Hashes.hex(Sha256.of(bytes)).equals(view.planSha256()) ? PipelinePlan.decode(bytes) : null;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Same surviving records after every step, but cut elsewhere (or declared with another shard count). */
+    private static boolean wrongCut(PipelinePlan theirs, PipelinePlan mine, int declaredShards) {
+        if (theirs.steps() != mine.steps()) return false;
+        for (int t = 0; t <= mine.steps(); t++) {
+            if (!Arrays.equals(theirs.originsAfter(t), mine.originsAfter(t))) return false;
+        }
+        return !Arrays.equals(theirs.shardEnds(), mine.shardEnds()) || declaredShards != mine.shardCount();
+    }
+
+    /**
+     * Challenges the cut of the first shard whose end differs from this verifier's plan (where both plans still start
+     * it at the same place), or of the first unverified shard when only the declared count is wrong. False when a
+     * dispute opened; true when that shard is not (or no longer) challengeable, leaving the rest unattested.
+     */
+    private boolean challengeCut(JobView job, PreprocessSpec spec, InputDataset input, PipelinePlan mine, PipelinePlan theirs) {
+        int[] a = mine.shardEnds(), b = theirs.shardEnds();
+        int first = 0;
+        while (first < Math.min(a.length, b.length) && a[first] == b[first]) first++;
+        int shard = first + 1;
+        if (first == Math.min(a.length, b.length) && a.length == b.length) {
+            shard = 0; // the ends agree: only the declared count is wrong, any unverified shard shows it
+            for (UnitView u : job.commits()) {
+                if (!u.verified()) {
+                    shard = u.unit();
+                    break;
+                }
+            }
+        }
+        UnitView target = shard >= 1 && shard <= job.commits().size() ? job.commits().get(shard - 1) : null;
+        if (target == null || target.verified()) {
+            log.accept(name + ": job " + job.id() + " is cut wrongly from shard " + shard + ", which is not committed or already"
+                    + " verified; not attested");
+            return true;
+        }
+        log.accept(String.format("%s: job %d's plan cuts shard %d at %d, its own plan at %d: challenges the cut", name, job.id(),
+                shard, shard - 1 < b.length ? b[shard - 1] : -1, shard - 1 < a.length ? a[shard - 1] : -1));
+        TxResult result = wallet.submit(new PreprocessTx.ChallengeShardCut(job.id(), shard));
+        if (!result.accepted()) {
+            log.accept(name + ": cut challenge rejected: " + result.code() + " " + result.message());
+            return true;
+        }
+        metrics.unitChallenged();
+        metrics.dispute();
+        long disputeId = ledger.job(job.id()).openDisputeId();
+        disputes.track(disputeId, PreprocessRun.of(spec.pipeline(), input, mine, Math.min(shard, mine.shardCount()) - 1));
+        log.accept(name + " opened cut dispute " + disputeId + " on job " + job.id() + " shard " + shard);
         return false;
     }
 

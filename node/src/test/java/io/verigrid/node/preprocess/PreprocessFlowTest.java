@@ -11,9 +11,11 @@ import io.verigrid.engine.data.PipelinePlan;
 import io.verigrid.engine.data.PipelineSpec;
 import io.verigrid.engine.data.QualityFilter;
 import io.verigrid.engine.data.RecordType;
+import io.verigrid.engine.data.Resources;
 import io.verigrid.engine.data.Sharding;
 import io.verigrid.engine.data.Shuffle;
 import io.verigrid.engine.data.SyntheticCorpus;
+import io.verigrid.engine.data.Tokenize;
 import io.verigrid.ledger.DisputeView;
 import io.verigrid.ledger.Genesis;
 import io.verigrid.ledger.GenesisAccount;
@@ -36,7 +38,10 @@ import io.verigrid.verify.Hashes;
 import io.verigrid.verify.PreprocessFault;
 import io.verigrid.verify.PreprocessRun;
 import io.verigrid.verify.ShardCommitments;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -50,7 +55,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Verified preprocessing end to end: a real one-peer Ratis ledger, two input replicas, two market providers and a
  * verifier over real HTTP. An honest job is paid shard by shard and a lying challenger loses its bond; then the
  * cheaper provider cheats four ways (a record altered, dropped or duplicated, the data read out of order) and each time
- * the game pins the step, the cheater is slashed and banned, and the honest provider completes the re-leased job.
+ * the game pins the step, the cheater is slashed and banned, and the honest provider completes the re-leased job. Last,
+ * on a token-sharded job, it cuts a shard early: the verifier challenges the cut at that shard, the referee convicts it
+ * and the job is re-leased and completed; a liar challenging the cut of an honest token job loses.
  */
 @Timeout(240)
 class PreprocessFlowTest {
@@ -59,9 +66,22 @@ class PreprocessFlowTest {
             new Normalize(true, true, true), new ExactDedup(), new QualityFilter(20, 10_000, 600_000, 300_000), new Shuffle(31L)),
             Sharding.byRecords(12));
     static final InputDataset INPUT = InputDataset.texts(SyntheticCorpus.texts(17L, 64).texts());
+    private static final String GPT2 = tokenizer("gpt2-style");
+    static final PipelineSpec TOKEN_SPEC = new PipelineSpec(RecordType.TEXT, List.of(new Normalize(true, true, true),
+            new QualityFilter(20, 10_000, 600_000, 300_000), new Tokenize(Resources.tokenizerSha256(GPT2))), Sharding.byTokens(750));
+    static final InputDataset TOKEN_INPUT = InputDataset.texts(SyntheticCorpus.texts(41L, 40).texts())
+            .withResources(Resources.ofTokenizers(GPT2));
 
     @TempDir
     Path dir;
+
+    private static String tokenizer(String name) {
+        try {
+            return Files.readString(Path.of("..", "engine", "src", "test", "resources", "tokenizer", name + ".tokenizer.json"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     private static Keys key(String name) {
         return Keys.fromSeed(Hashes.sha256(("verigrid-preprocess-flow/" + name).getBytes(StandardCharsets.UTF_8)));
@@ -136,17 +156,7 @@ class PreprocessFlowTest {
                 cheap.preprocess().fault(cheats.get(c));
                 long stakeBefore = ledger.account(cheap.address()).stake();
                 long job = post(buyer, ledger, input, 1_000_000);
-                DisputeView settled = await(() -> {
-                    for (long id = 1; id <= 20; id++) {
-                        try {
-                            DisputeView v = ledger.dispute(id);
-                            if (v.jobId() == job && v.verdict() != null) return v;
-                        } catch (RuntimeException e) {
-                            return null; // no such dispute yet
-                        }
-                    }
-                    return null;
-                }, "the dispute over " + cheats.get(c), ledger);
+                DisputeView settled = await(() -> settledDispute(ledger, job), "the dispute over " + cheats.get(c), ledger);
                 assertEquals("CHALLENGER_WINS", settled.verdict(), cheats.get(c).toString());
                 assertEquals(cheap.address(), settled.provider());
                 assertTrue(settled.outcome().opKind().startsWith(pinned.get(c)), cheats.get(c) + " pinned at " + settled.outcome().opKind());
@@ -159,13 +169,64 @@ class PreprocessFlowTest {
                     assertEquals(Hashes.hex(PreprocessRun.of(SPEC, INPUT, plan, u.unit() - 1).shardRoot()), u.root(), "shard " + u.unit());
                 }
             }
+
+            // 3. Token sharding: a shard cut one record early is challenged as a cut at that very shard.
+            String tokenBlob = one.store().put(PreprocessInputs.encode(TOKEN_INPUT));
+            two.store().put(PreprocessInputs.encode(TOKEN_INPUT));
+            TxBody.DatasetBlob tokenInput = new TxBody.DatasetBlob(tokenBlob, List.of(one.url(), two.url()));
+            PipelinePlan tokenPlan = Pipeline.plan(TOKEN_SPEC, TOKEN_INPUT);
+            PreprocessFault cut = new PreprocessFault(PreprocessFault.Kind.CUT_EARLY, 2, 0);
+            cheap.preprocess().fault(cut);
+            long stakeBefore = ledger.account(cheap.address()).stake();
+            long cutJob = post(buyer, ledger, tokenInput, TOKEN_SPEC, TOKEN_INPUT, 1_000_000);
+            DisputeView convicted = await(() -> settledDispute(ledger, cutJob), "the dispute over " + cut, ledger);
+            assertEquals("CHALLENGER_WINS", convicted.verdict());
+            assertEquals(cheap.address(), convicted.provider());
+            assertEquals("cut:tokens shard 2", convicted.outcome().opKind(), "pinned at the shard cut wrongly");
+            assertEquals(2, convicted.unit());
+            assertTrue(ledger.account(cheap.address()).stake() < stakeBefore, "slashed");
+            JobView recut = await(() -> "DONE".equals(ledger.job(cutJob).status()) ? ledger.job(cutJob) : null, "the token job re-leased and done", ledger);
+            assertTrue(recut.bannedProviders().contains(cheap.address()), "banned from the job");
+            assertEquals(honest.address(), recut.lessee(), "the honest provider completed it");
+            assertEquals(tokenPlan.shardCount(), recut.commits().size());
+            for (UnitView u : recut.commits()) {
+                assertEquals(Hashes.hex(PreprocessRun.of(TOKEN_SPEC, TOKEN_INPUT, tokenPlan, u.unit() - 1).shardRoot()), u.root(), "shard " + u.unit());
+            }
+
+            // 4. An honest token job, and a liar who says its first shard is cut wrongly: the liar loses.
+            cheap.preprocess().fault(null);
+            long honestJob = post(buyer, ledger, tokenInput, TOKEN_SPEC, TOKEN_INPUT, 0);
+            await(() -> ledger.job(honestJob).commits().size() > 0, "the honest token job's first shard", ledger);
+            liar.submitOrThrow(new PreprocessTx.ChallengeShardCut(honestJob, 1));
+            DisputeView upheld = await(() -> settledDispute(ledger, honestJob), "the liar's cut dispute", ledger);
+            assertEquals("PROVIDER_WINS", upheld.verdict());
+            assertEquals("cut:tokens shard 1", upheld.outcome().opKind());
+            await(() -> "DONE".equals(ledger.job(honestJob).status()), "the honest token job to finish", ledger);
+            assertTrue(log.stream().anyMatch(l -> l.contains("challenges the cut")), String.join("\n", log));
             assertTrue(log.stream().anyMatch(l -> l.contains("recomputed job") && l.contains("attests: accepted")), String.join("\n", log));
         }
     }
 
+    /** The settled dispute of {@code job}, or null while there is none. */
+    private static DisputeView settledDispute(LedgerHttp ledger, long job) {
+        for (long id = 1; id <= 30; id++) {
+            try {
+                DisputeView v = ledger.dispute(id);
+                if (v.jobId() == job && v.verdict() != null) return v;
+            } catch (RuntimeException e) {
+                return null; // no such dispute yet
+            }
+        }
+        return null;
+    }
+
     private static long post(Wallet buyer, LedgerHttp ledger, TxBody.DatasetBlob input, int samplePpm) {
+        return post(buyer, ledger, input, SPEC, INPUT, samplePpm);
+    }
+
+    private static long post(Wallet buyer, LedgerHttp ledger, TxBody.DatasetBlob input, PipelineSpec spec, InputDataset data, int samplePpm) {
         int before = ledger.jobs().size();
-        buyer.submitOrThrow(new TxBody.PostOrder(4, new PreprocessSpec(INPUT.size(), SPEC).encode(), ShardCommitments.inputRoot(INPUT),
+        buyer.submitOrThrow(new TxBody.PostOrder(4, new PreprocessSpec(data.size(), spec).encode(), ShardCommitments.inputRoot(data),
                 TOKEN, samplePpm, 0, 0, 12, 4_000, input)); // 12-block auctions: both providers bid in time
         return ledger.jobs().get(before).id();
     }
