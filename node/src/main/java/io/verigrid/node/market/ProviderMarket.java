@@ -46,10 +46,14 @@ public final class ProviderMarket implements AutoCloseable {
     private volatile LeaseView lease;
     private long lastHeartbeatHeight = -1;
     private MarketParams params;
+    /** Whether this provider could defend every dispute on a job; it bids on no other. */
+    private final java.util.function.LongPredicate canDefend;
 
     public ProviderMarket(String name, MarketOffer offer, Wallet wallet, LedgerHttp ledger, String url, Parallelism par,
-                          Path dataDir, NodeMetrics metrics, Consumer<String> log) {
+                          Path dataDir, NodeMetrics metrics, Consumer<String> log,
+                          java.util.function.LongPredicate canDefend) {
         this.name = name;
+        this.canDefend = canDefend;
         this.offer = offer;
         this.wallet = wallet;
         this.ledger = ledger;
@@ -129,6 +133,7 @@ public final class ProviderMarket implements AutoCloseable {
             candidates.add(o);
         }
         candidates.sort(Comparator.comparingInt(o -> (wallet.address() + "/" + o.id()).hashCode()));
+        candidates.removeIf(o -> !canDefend.test(o.jobId())); // checked once per job, in the order it would bid
         for (OrderView o : candidates.subList(0, Math.min(1, candidates.size()))) {
             String key = o.id() + "/" + o.round();
             bidOn.add(key);

@@ -32,6 +32,7 @@ import io.verigrid.node.work.Execution;
 import io.verigrid.node.work.JobDatasets;
 import io.verigrid.node.work.RoleLoop;
 import io.verigrid.verify.LocalRun;
+import io.verigrid.verify.RefereeBounds;
 import io.javalin.http.Context;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -87,6 +88,8 @@ public final class ProviderNode implements AutoCloseable {
     private final NodeServer server;
     private final RoleLoop loop;
     private final ProviderMarket market;
+    /** Jobs checked for settleability: every dispute on them can be answered within max_referee_bytes, or not. */
+    private final Map<Long, Boolean> settleable = new ConcurrentHashMap<>();
     private volatile boolean paused;
     private volatile Long activeJob;
     private long lastGcNanos = System.nanoTime();
@@ -120,7 +123,7 @@ public final class ProviderNode implements AutoCloseable {
             app.post("/admin/resume", ctx -> { paused = false; ctx.json(Map.of("paused", false)); });
         });
         this.market = config.offer() == null ? null : new ProviderMarket(config.name(), config.offer(), wallet, ledger, server.url(), par,
-                config.dataDir(), metrics, log);
+                config.dataDir(), metrics, log, id -> settleable(id));
         this.loop = new RoleLoop(config.name(), 50, this::tick, log);
     }
 
@@ -220,6 +223,7 @@ public final class ProviderNode implements AutoCloseable {
         for (JobView job : ledger.jobs()) {
             if (!"OPEN".equals(job.status()) || job.bannedProviders().contains(wallet.address())) continue;
             if (PreprocessProvider.handles(job)) continue; // market orders only
+            if (!settleable(job)) continue;
             TrainingJob spec = job.spec();
             TxResult result = wallet.submit(new TxBody.AcceptJob(job.id()));
             if (result.accepted()) {
@@ -308,6 +312,34 @@ public final class ProviderNode implements AutoCloseable {
     }
 
     /** The bound every dispute trace is tiled under (spec §2), from the ledger's params. */
+    /**
+     * Whether every dispute on {@code job} could be answered with evidence within the chain's max_referee_bytes
+     * ({@link RefereeBounds}): an honest provider takes no job it could be made to lose. Costs fetching the dataset and
+     * one traced step, once per job; a fetch that fails is tried again at the next look.
+     */
+    private boolean settleable(long jobId) {
+        Boolean known = settleable.get(jobId);
+        return known != null ? known : settleable(ledger.job(jobId));
+    }
+
+    private boolean settleable(JobView job) {
+        if (PreprocessProvider.handles(job)) return true;
+        Boolean known = settleable.get(job.id());
+        if (known != null) return known;
+        try {
+            TrainingJob spec = job.spec();
+            RefereeBounds.check(spec, datasets.of(job, spec), datasets.initialState(job, spec), maxRefereeBytes());
+            settleable.put(job.id(), true);
+        } catch (IllegalArgumentException e) {
+            log.accept(config.name() + " takes no part in job " + job.id() + ": " + e.getMessage());
+            settleable.put(job.id(), false);
+        } catch (RuntimeException e) {
+            log.accept(config.name() + " cannot check job " + job.id() + " yet: " + e.getMessage());
+            return false;
+        }
+        return settleable.get(job.id());
+    }
+
     private long maxRefereeBytes() {
         if (maxRefereeBytes == 0) maxRefereeBytes = ledger.params().maxRefereeBytes();
         return maxRefereeBytes;

@@ -45,8 +45,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(150)
 class TiledDisputeFlowTest {
     private static final long TOKEN = Params.UNITS_PER_TOKEN;
-    private static final long BOUND = 384 * 1024;
-    private static final MlpJob JOB = new MlpJob(3, 256, 1024, 4, 256, 128, 0.05f, 0.9f, 2, 1);
+    /** 256 → 32 → 4 on 240-sample batches under 256 KiB: x·w1 is two tiles and an assembly leaf; every leaf settles. */
+    private static final long BOUND = 256 * 1024;
+    private static final MlpJob JOB = new MlpJob(5, 256, 32, 4, 240, 240, 0.05f, 0.9f, 2, 1);
     @TempDir
     Path dir;
 
@@ -67,7 +68,7 @@ class TiledDisputeFlowTest {
                 }
             }
             assertTrue(target >= 0, "the bound tiles a matmul of this job");
-            fault = new Fault(1, target, 3 * 1024 + 77, 1 << 31); // the sign: through the relu either way
+            fault = new Fault(1, target, 3 * 32 + 7, 1 << 31); // the sign: through the relu either way
             assertFalse(java.util.Arrays.equals(honest.stateRoot(1),
                     LocalRun.execute(JOB, JOB.dataset(), JOB.initialState(), 1, par, fault, BOUND).stateRoot(1)), "the cheat changes R_1");
         }
@@ -106,6 +107,37 @@ class TiledDisputeFlowTest {
         assertEquals("add_bias", o.opKind());
         assertTrue(played.log().stream().anyMatch(line -> line.contains("proves 2 inputs of operator #5 after agreed leaf #4")),
                 "the provider's DisputePlayer proved add_bias's input against the assembly leaf:\n" + String.join("\n", played.log()));
+    }
+
+    @Test
+    void anHonestProviderTakesNoJobWhoseDisputesNoEvidenceCouldSettle() throws Exception {
+        // 256 → 1024 → 4 on 256-sample batches under 384 KiB: x·w1's assembled output (and add_bias reading it) is
+        // 1 MiB, more than any evidence may carry, so a dispute landing there could not be answered. The provider
+        // checks before it leases and stays out.
+        MlpJob unsettleable = new MlpJob(3, 256, 1024, 4, 256, 128, 0.05f, 0.9f, 2, 1);
+        long bound = 384 * 1024;
+        Keys buyerKey = key("buyer"), providerKey = key("provider");
+        Params d = Params.defaults();
+        Genesis genesis = new Genesis("verigrid-tiled-flow", List.of(new GenesisAccount(buyerKey.publicKey(), 1_000 * TOKEN),
+                new GenesisAccount(providerKey.publicKey(), 500 * TOKEN)), d.withMaxRefereeBytes(bound));
+        List<String> log = new CopyOnWriteArrayList<>();
+        try (LedgerNode ledgerNode = LedgerNode.start(PeerConfig.single(dir.resolve("ledger"), LedgerNode.freePort(), genesis, 50), 0);
+             ProviderNode provider = new ProviderNode(new ProviderNode.Config("provider", providerKey, ledgerNode.url(),
+                     dir.resolve("provider"), 1, null, false), log::add)) {
+            LedgerHttp ledger = new LedgerHttp(ledgerNode.url());
+            provider.wallet().submitOrThrow(new TxBody.Stake(150 * TOKEN));
+            new Wallet("buyer", buyerKey, ledger).submitOrThrow(new TxBody.PostJob(unsettleable.encode(), 4 * TOKEN, 1_000_000));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (log.stream().noneMatch(line -> line.contains("takes no part in job 1")) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            Thread.sleep(1_000); // a few more passes of its work loop
+            assertTrue(log.stream().anyMatch(line -> line.contains("takes no part in job 1: job: operator #")
+                            && line.contains("no dispute on it could be settled")),
+                    String.join("\n", log));
+            assertEquals("OPEN", ledger.job(1).status(), "nobody leased it");
+            assertEquals(150 * TOKEN, ledger.account(provider.address()).stake());
+        }
     }
 
     private record Played(DisputeOutcome outcome, List<String> log) {}
