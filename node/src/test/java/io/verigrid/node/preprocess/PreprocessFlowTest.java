@@ -140,7 +140,9 @@ class PreprocessFlowTest {
             assertEquals(params.challengeBond() / 2 + params.challengeFee(), lost.outcome().toProvider());
             JobView done = await(() -> "DONE".equals(ledger.job(job1).status()) ? ledger.job(job1) : null, "job 1 to finish", ledger);
             assertEquals(plan.shardCount(), done.verifiedUnits());
-            assertTrue(done.commits().stream().allMatch(u -> u.verifiedBy().equals("WINDOW")), "paid after the challenge window");
+            // At the default rate the honest verifier samples a shard now and then; the rest are paid by the window.
+            assertTrue(done.commits().stream().allMatch(u -> u.verifiedBy().equals("WINDOW")
+                    || u.verifiedBy().equals("ATTEST:" + verifier.wallet().address())), "paid after the window or the honest audit");
             assertEquals(plan.shardCount(), ledger.preprocessJob(job1).shardCount());
 
             // 2. The cheaper provider cheats four ways; the sampled shards betray it every time.
