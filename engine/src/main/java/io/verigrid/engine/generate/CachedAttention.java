@@ -1,6 +1,5 @@
 package io.verigrid.engine.generate;
 
-import io.verigrid.engine.Parallelism;
 import java.util.List;
 
 /**
@@ -14,8 +13,10 @@ import java.util.List;
  * keys); each is still that scalar chain.
  */
 final class CachedAttention {
-    /** Below this many multiply-adds a fork costs more than it saves. */
-    private static final long PARALLEL_MIN_WORK = 1 << 16;
+    /** Below this many multiply-adds handing heads to the team costs more than it saves. */
+    private static final long PARALLEL_MIN_WORK = 1 << 12;
+    /** Chunks per thread handed out dynamically. */
+    private static final int CHUNKS_PER_THREAD = 8;
 
     private final int heads;
     private final int kvHeads;
@@ -48,17 +49,19 @@ final class CachedAttention {
      * {@code layer}; writes (rows, heads·headDim) into {@code out}.
      */
     void attend(List<KvCache> caches, int layer, int rows, int[] rowSequence, int[] rowPosition, float[] qkv,
-            int qkvWidth, float[] out, Parallelism par) {
+            int qkvWidth, float[] out, StepTeam team) {
         long work = 0;
         for (int r = 0; r < rows; r++) {
             work += (long) (rowPosition[r] + 1) * heads * headDim * 2;
         }
         int units = rows * heads;
-        if (par.threads() == 1 || work < PARALLEL_MIN_WORK || units < 2) {
+        if (team.threads() == 1 || work < PARALLEL_MIN_WORK || units < 2) {
             attendUnits(caches, layer, rowSequence, rowPosition, qkv, qkvWidth, out, 0, units);
         } else {
-            par.forRange(units, (from, to) -> attendUnits(caches, layer, rowSequence, rowPosition, qkv, qkvWidth, out,
-                    from, to));
+            // A chunk per (row, head) for one row; a batch's units are grouped so each chunk is worth a hand-off.
+            int chunks = Math.min(units, team.threads() * CHUNKS_PER_THREAD);
+            team.split(chunks, chunk -> attendUnits(caches, layer, rowSequence, rowPosition, qkv, qkvWidth, out,
+                    (int) ((long) units * chunk / chunks), (int) ((long) units * (chunk + 1) / chunks)));
         }
     }
 

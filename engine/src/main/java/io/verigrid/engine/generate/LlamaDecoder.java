@@ -40,6 +40,10 @@ public final class LlamaDecoder implements DecoderModel {
     private final int qWidth;
     private final int kvWidth;
     private final ConcurrentLinkedQueue<StepBuffers> buffers = new ConcurrentLinkedQueue<>();
+    /** SiLU·up runs in spans of whole multiples of this many units (a span is one thread's chunk). */
+    private static final int GATE_SPAN = 64;
+    /** Chunks per thread for the element-wise regions. */
+    private static final int CHUNKS_PER_THREAD = 4;
 
     /** One transformer block: norms (hidden), q|k|v stacked (q + 2·kv, hidden), o, gate|up stacked, down. */
     private record Layer(float[] inputNorm, PackedMatrix qkv, PackedMatrix o, float[] postNorm, PackedMatrix gateUp,
@@ -107,12 +111,14 @@ public final class LlamaDecoder implements DecoderModel {
         int vocab = config.vocabSize();
         StepBuffers b = takeBuffers(rowStart[caches.size()], caches.size());
         try {
-            forward(caches, tokens, rowStart, b, par);
-            for (int s = 0; s < caches.size(); s++) {
-                RowMath.rmsNorm(b.x, (rowStart[s + 1] - 1) * hidden, finalNorm, config.rmsNormEps(), b.last, s * hidden,
-                        b.squares, b.partial);
-            }
-            lmHead.multiply(b.last, caches.size(), b.logits, 0, vocab, par);
+            StepTeam.run(par, team -> {
+                forward(caches, tokens, rowStart, b, team);
+                for (int s = 0; s < caches.size(); s++) {
+                    RowMath.rmsNorm(b.x, (rowStart[s + 1] - 1) * hidden, finalNorm, config.rmsNormEps(), b.last,
+                            s * hidden, b.squares, b.partial);
+                }
+                lmHead.multiply(b.last, caches.size(), b.logits, 0, vocab, team);
+            });
             float[][] out = new float[caches.size()][];
             for (int s = 0; s < out.length; s++) {
                 out[s] = Arrays.copyOfRange(b.logits, s * vocab, (s + 1) * vocab);
@@ -131,7 +137,7 @@ public final class LlamaDecoder implements DecoderModel {
         int hidden = config.hiddenSize();
         StepBuffers b = takeBuffers(tokens.length, 1);
         try {
-            forward(caches, batch, rowStart, b, par);
+            StepTeam.run(par, team -> forward(caches, batch, rowStart, b, team));
             float[] out = new float[tokens.length * hidden];
             for (int r = 0; r < tokens.length; r++) {
                 RowMath.rmsNorm(b.x, r * hidden, finalNorm, config.rmsNormEps(), out, r * hidden, b.squares, b.partial);
@@ -146,7 +152,7 @@ public final class LlamaDecoder implements DecoderModel {
      * Runs every block over all new rows of the batch (sequence after sequence), leaving the residual stream
      * in {@code b.x}; appends each row's keys and values to its sequence's cache.
      */
-    private void forward(List<KvCache> caches, List<int[]> tokens, int[] rowStart, StepBuffers b, Parallelism par) {
+    private void forward(List<KvCache> caches, List<int[]> tokens, int[] rowStart, StepBuffers b, StepTeam team) {
         int rows = rowStart[caches.size()];
         int d = config.hiddenSize();
         int ffn = config.intermediateSize();
@@ -169,7 +175,7 @@ public final class LlamaDecoder implements DecoderModel {
             for (int r = 0; r < rows; r++) {
                 RowMath.rmsNorm(b.x, r * d, w.inputNorm(), eps, b.h, r * d, b.squares, b.partial);
             }
-            w.qkv().multiply(b.h, rows, b.qkv, 0, qkvWidth, par);
+            w.qkv().multiply(b.h, rows, b.qkv, 0, qkvWidth, team);
             for (int r = 0; r < rows; r++) {
                 int at = r * qkvWidth;
                 rope.rotate(b.qkv, at, config.numAttentionHeads(), b.rowPosition[r]);
@@ -178,15 +184,15 @@ public final class LlamaDecoder implements DecoderModel {
                 cache.writeKey(layer, b.rowPosition[r], b.qkv, at + qWidth);
                 cache.writeValue(layer, b.rowPosition[r], b.qkv, at + qWidth + kvWidth);
             }
-            attention.attend(caches, layer, rows, b.rowSequence, b.rowPosition, b.qkv, qkvWidth, b.attended, par);
-            w.o().multiply(b.attended, rows, b.projected, 0, d, par);
+            attention.attend(caches, layer, rows, b.rowSequence, b.rowPosition, b.qkv, qkvWidth, b.attended, team);
+            w.o().multiply(b.attended, rows, b.projected, 0, d, team);
             RowMath.addInPlace(b.x, 0, b.projected, 0, rows * d);
             for (int r = 0; r < rows; r++) {
                 RowMath.rmsNorm(b.x, r * d, w.postNorm(), eps, b.h, r * d, b.squares, b.partial);
             }
-            w.gateUp().multiply(b.h, rows, b.gateUp, 0, 2 * ffn, par);
-            gatedUnits(b, rows, ffn, par);
-            w.down().multiply(b.mixed, rows, b.projected, 0, d, par);
+            w.gateUp().multiply(b.h, rows, b.gateUp, 0, 2 * ffn, team);
+            gatedUnits(b, rows, ffn, team);
+            w.down().multiply(b.mixed, rows, b.projected, 0, d, team);
             RowMath.addInPlace(b.x, 0, b.projected, 0, rows * d);
         }
         for (int s = 0; s < caches.size(); s++) {
@@ -194,18 +200,19 @@ public final class LlamaDecoder implements DecoderModel {
         }
     }
 
-    /** silu(gate) · up for every row; rows split across threads when there are enough exponentials. */
-    private static void gatedUnits(StepBuffers b, int rows, int ffn, Parallelism par) {
-        Parallelism.RangeBody body = (from, to) -> {
-            for (int r = from; r < to; r++) {
-                RowMath.siluTimes(b.gateUp, r * 2 * ffn, b.gateUp, r * 2 * ffn + ffn, b.mixed, r * ffn, ffn);
-            }
-        };
-        if (par.threads() > 1 && rows > 1 && (long) rows * ffn >= 8192) {
-            par.forRange(rows, body);
-        } else {
-            body.run(0, rows);
-        }
+    /** silu(gate) · up for every row, split across the team in spans of whole vectors. */
+    private static void gatedUnits(StepBuffers b, int rows, int ffn, StepTeam team) {
+        int span = Math.max(GATE_SPAN, (ffn + team.threads() * CHUNKS_PER_THREAD - 1) / (team.threads() * CHUNKS_PER_THREAD));
+        span = (span + GATE_SPAN - 1) / GATE_SPAN * GATE_SPAN;
+        int spans = (ffn + span - 1) / span;
+        int spanLength = span;
+        team.split(rows * spans, chunk -> {
+            int r = chunk / spans;
+            int from = (chunk % spans) * spanLength;
+            int count = Math.min(spanLength, ffn - from);
+            RowMath.siluTimes(b.gateUp, r * 2 * ffn + from, b.gateUp, r * 2 * ffn + ffn + from, b.mixed, r * ffn + from,
+                    count);
+        });
     }
 
     private StepBuffers takeBuffers(int rows, int sequences) {

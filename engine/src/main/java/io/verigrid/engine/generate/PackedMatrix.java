@@ -1,8 +1,6 @@
 package io.verigrid.engine.generate;
 
-import io.verigrid.engine.Parallelism;
 import io.verigrid.engine.Tensor;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One or more Hugging Face linear weights (out, in), stacked along out and packed once for decoding:
@@ -20,8 +18,8 @@ final class PackedMatrix {
             && !System.getProperty("java.vm.info", "").contains("interpreted");
     /** Panel width of the scalar path's layout (any width gives the same bits). */
     private static final int SCALAR_LANES = 8;
-    /** Below this many weights per thread a fork costs more than it saves. */
-    private static final long PARALLEL_MIN_WEIGHTS = 1 << 16;
+    /** Below this many multiply-adds handing chunks to the team costs more than it saves. */
+    private static final long PARALLEL_MIN_WORK = 1 << 14;
     /** Chunks per thread handed out dynamically. */
     private static final int CHUNKS_PER_THREAD = 8;
 
@@ -75,26 +73,30 @@ final class PackedMatrix {
 
     /**
      * Writes y = x · Wᵀ for the m rows of x (m×k row-major) into {@code y} row i at {@code yOff + i·ldy}
-     * (n columns each).
+     * (n columns each), the team splitting the panels.
      */
-    void multiply(float[] x, int m, float[] y, int yOff, int ldy, Parallelism par) {
-        int threads = (int) Math.min(par.threads(), Math.max(1, (long) k * n / PARALLEL_MIN_WEIGHTS));
+    void multiply(float[] x, int m, float[] y, int yOff, int ldy, StepTeam team) {
         int groups = (panels + 3) / 4;
-        if (threads <= 1 || groups < 2) {
+        int chunks = chunks(groups, (long) m * k * n, team.threads());
+        if (chunks <= 1) {
             panels(x, m, y, yOff, ldy, 0, panels);
             return;
         }
-        // Threads take chunks of four-panel groups from a shared counter rather than fixed halves: on a busy
-        // machine a thread that starts late finds the work already done instead of holding up the step.
-        int chunkGroups = Math.max(1, groups / (threads * CHUNKS_PER_THREAD));
-        int chunks = groups / chunkGroups; // the last chunk also takes the leftover groups
-        AtomicInteger next = new AtomicInteger();
-        par.forRange(threads, (from, to) -> {
-            for (int chunk = next.getAndIncrement(); chunk < chunks; chunk = next.getAndIncrement()) {
-                int q0 = chunk * chunkGroups * 4;
-                panels(x, m, y, yOff, ldy, q0, chunk == chunks - 1 ? panels : q0 + chunkGroups * 4);
-            }
+        // Many more chunks than threads, taken from a shared counter: a thread that starts late finds the work
+        // already done instead of holding up the step.
+        int chunkGroups = groups / chunks; // the last chunk also takes the leftover groups
+        team.split(chunks, chunk -> {
+            int q0 = chunk * chunkGroups * 4;
+            panels(x, m, y, yOff, ldy, q0, chunk == chunks - 1 ? panels : q0 + chunkGroups * 4);
         });
+    }
+
+    /** How many chunks of four-panel groups a product of {@code work} multiply-adds is split into. */
+    private static int chunks(int groups, long work, int threads) {
+        if (threads <= 1 || groups < 2 || work < PARALLEL_MIN_WORK) {
+            return 1;
+        }
+        return Math.max(2, Math.min(groups, threads * CHUNKS_PER_THREAD));
     }
 
     private void panels(float[] x, int m, float[] y, int yOff, int ldy, int q0, int q1) {
