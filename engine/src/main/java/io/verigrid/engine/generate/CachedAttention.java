@@ -82,9 +82,7 @@ final class CachedAttention {
             float max = scores(qkv, r * qkvWidth + h * headDim, cache.keys(layer), kvOff, cache.capacity(), count,
                     s.scores);
             float[] p = s.scores;
-            for (int j = 0; j < count; j++) {
-                p[j] = (float) StrictMath.exp(p[j] - max);
-            }
+            RowMath.expShiftedInPlace(p, count, max);
             float sum = RowMath.canonicalSum(p, 0, count, s.partial);
             for (int j = 0; j < count; j++) {
                 p[j] = p[j] / sum;

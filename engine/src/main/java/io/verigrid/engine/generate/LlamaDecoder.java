@@ -110,6 +110,10 @@ public final class LlamaDecoder implements DecoderModel {
         int hidden = config.hiddenSize();
         int vocab = config.vocabSize();
         StepBuffers b = takeBuffers(rowStart[caches.size()], caches.size());
+        // One sequence's logits are written straight into the array returned; a batch's rows go through one
+        // buffer, so that the head runs as one product for all of them.
+        float[][] out = new float[caches.size()][];
+        float[] logits = out.length == 1 ? new float[vocab] : b.logits;
         try {
             StepTeam.run(par, team -> {
                 forward(caches, tokens, rowStart, b, team);
@@ -117,11 +121,10 @@ public final class LlamaDecoder implements DecoderModel {
                     RowMath.rmsNorm(b.x, (rowStart[s + 1] - 1) * hidden, finalNorm, config.rmsNormEps(), b.last,
                             s * hidden, b.squares, b.partial);
                 }
-                lmHead.multiply(b.last, caches.size(), b.logits, 0, vocab, team);
+                lmHead.multiply(b.last, caches.size(), logits, 0, vocab, team);
             });
-            float[][] out = new float[caches.size()][];
             for (int s = 0; s < out.length; s++) {
-                out[s] = Arrays.copyOfRange(b.logits, s * vocab, (s + 1) * vocab);
+                out[s] = out.length == 1 ? logits : Arrays.copyOfRange(logits, s * vocab, (s + 1) * vocab);
             }
             return out;
         } finally {

@@ -1,6 +1,8 @@
 package io.verigrid.engine.generate;
 
 import io.verigrid.engine.Parallelism;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -23,8 +25,10 @@ final class StepTeam {
         void run(int chunk);
     }
 
-    /** Spins between looks at the shared state before a waiting thread yields its core. */
-    private static final int SPINS_BEFORE_YIELD = 1 << 12;
+    /** How long a thread spins for the next region (or for chunks in progress) before it gives up its core. */
+    private static final long SPIN_NANOS = 50_000;
+    /** How long an idle helper sleeps before it looks again, unless the next region wakes it earlier. */
+    private static final long NAP_NANOS = 200_000;
     /** How long the caller waits, at the end of a step, for helpers to leave before it stops watching. */
     private static final long LEAVE_WAIT_NANOS = 200_000;
     private static final StepTeam ALONE = new StepTeam(1);
@@ -33,6 +37,8 @@ final class StepTeam {
     private volatile Region region;
     private volatile boolean finished;
     private final AtomicInteger helpersInside = new AtomicInteger();
+    /** Helpers asleep in {@link #help} (they are woken when a region opens). */
+    private final ConcurrentLinkedQueue<Thread> napping = new ConcurrentLinkedQueue<>();
 
     private StepTeam(int threads) {
         this.threads = threads;
@@ -105,9 +111,13 @@ final class StepTeam {
         }
         Region r = new Region(body, chunks);
         region = r;
+        wakeNappers();
         r.work();
-        for (int spins = 0; r.done.get() < chunks; spins++) {
-            pause(spins);
+        if (r.done.get() < chunks) {
+            long start = System.nanoTime();
+            for (int spins = 0; r.done.get() < chunks; spins++) {
+                pause(spins, start);
+            }
         }
         Throwable failure = r.failure;
         if (failure instanceof RuntimeException runtime) {
@@ -125,18 +135,36 @@ final class StepTeam {
         helpersInside.incrementAndGet();
         try {
             Region seen = null;
+            long idleSince = System.nanoTime();
             for (int spins = 0; !finished; spins++) {
                 Region r = region;
                 if (r != seen) {
                     seen = r;
                     r.work();
                     spins = 0;
+                    idleSince = System.nanoTime();
+                } else if ((spins & 63) != 63 || System.nanoTime() - idleSince < SPIN_NANOS) {
+                    Thread.onSpinWait();
                 } else {
-                    pause(spins);
+                    // Long idle (the caller is descheduled, or busy with serial work): sleep until the next region.
+                    napping.add(Thread.currentThread());
+                    if (region == seen && !finished) {
+                        LockSupport.parkNanos(this, NAP_NANOS);
+                    }
+                    napping.remove(Thread.currentThread());
+                    idleSince = System.nanoTime();
                 }
             }
         } finally {
             helpersInside.decrementAndGet();
+        }
+    }
+
+    private void wakeNappers() {
+        if (!napping.isEmpty()) {
+            for (Thread helper : napping) {
+                LockSupport.unpark(helper);
+            }
         }
     }
 
@@ -146,14 +174,16 @@ final class StepTeam {
      */
     private void finish() {
         finished = true;
+        wakeNappers();
         long start = System.nanoTime();
         for (int spins = 0; helpersInside.get() > 0 && System.nanoTime() - start < LEAVE_WAIT_NANOS; spins++) {
-            pause(spins);
+            Thread.onSpinWait();
         }
     }
 
-    private static void pause(int spins) {
-        if (spins < SPINS_BEFORE_YIELD) {
+    /** Spins for a while, then yields the core at every look (a helper holding a chunk may need it). */
+    private static void pause(int spins, long start) {
+        if ((spins & 63) != 63 || System.nanoTime() - start < SPIN_NANOS) {
             Thread.onSpinWait();
         } else {
             Thread.yield();
