@@ -27,7 +27,13 @@ final class StepTeam {
 
     /** How long a thread spins for the next region (or for chunks in progress) before it gives up its core. */
     private static final long SPIN_NANOS = 50_000;
-    /** How long an idle helper sleeps before it looks again, unless the next region wakes it earlier. */
+    /**
+     * How long a helper stays awake without work before it sleeps until the next region (the caller is
+     * descheduled on a busy machine, or busy with long serial work). Waking it costs tens of microseconds, so
+     * this is well above the gaps between a step's regions.
+     */
+    private static final long NAP_AFTER_NANOS = 1_000_000;
+    /** How long a napping helper sleeps before it looks again, unless the next region wakes it earlier. */
     private static final long NAP_NANOS = 200_000;
     /** How long the caller waits, at the end of a step, for helpers to leave before it stops watching. */
     private static final long LEAVE_WAIT_NANOS = 200_000;
@@ -143,10 +149,11 @@ final class StepTeam {
                     r.work();
                     spins = 0;
                     idleSince = System.nanoTime();
-                } else if ((spins & 63) != 63 || System.nanoTime() - idleSince < SPIN_NANOS) {
+                } else if ((spins & 63) != 63) {
                     Thread.onSpinWait();
+                } else if (System.nanoTime() - idleSince < NAP_AFTER_NANOS) {
+                    pause(spins, idleSince);
                 } else {
-                    // Long idle (the caller is descheduled, or busy with serial work): sleep until the next region.
                     napping.add(Thread.currentThread());
                     if (region == seen && !finished) {
                         LockSupport.parkNanos(this, NAP_NANOS);
