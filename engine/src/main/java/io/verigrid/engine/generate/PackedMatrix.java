@@ -84,10 +84,10 @@ final class PackedMatrix {
         }
         // Many more chunks than threads, taken from a shared counter: a thread that starts late finds the work
         // already done instead of holding up the step.
-        int chunkGroups = groups / chunks; // the last chunk also takes the leftover groups
         team.split(chunks, chunk -> {
-            int q0 = chunk * chunkGroups * 4;
-            panels(x, m, y, yOff, ldy, q0, chunk == chunks - 1 ? panels : q0 + chunkGroups * 4);
+            int g0 = (int) ((long) groups * chunk / chunks);
+            int g1 = (int) ((long) groups * (chunk + 1) / chunks);
+            panels(x, m, y, yOff, ldy, g0 * 4, Math.min(panels, g1 * 4));
         });
     }
 
