@@ -25,9 +25,12 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *       the other rows;</li>
  *   <li>{@code rope} and attention run per row on its own sequence's cache, read in place
  *       ({@link CachedAttention}); the final norm and the LM head see only each sequence's last row;</li>
- *   <li>a step reuses pooled buffers instead of allocating tensors per operator.</li>
+ *   <li>a step reuses pooled buffers instead of allocating tensors per operator;</li>
+ *   <li>the step's thread and {@code par.threads() − 1} helpers run it as a {@link StepTeam}: each product,
+ *       the attention and SiLU·up are split into chunks the helpers take as soon as the region opens, with no
+ *       thread wake-up per operator.</li>
  * </ul>
- * Thread-safe: concurrent {@link #decode} calls on different caches each take their own buffers.
+ * Thread-safe: concurrent {@link #decode} calls on different caches each take their own buffers and team.
  */
 public final class LlamaDecoder implements DecoderModel {
     private final LlamaConfig config;
@@ -115,14 +118,13 @@ public final class LlamaDecoder implements DecoderModel {
         float[][] out = new float[caches.size()][];
         float[] logits = out.length == 1 ? new float[vocab] : b.logits;
         try {
-            StepTeam.run(par, team -> {
-                forward(caches, tokens, rowStart, b, team);
-                for (int s = 0; s < caches.size(); s++) {
-                    RowMath.rmsNorm(b.x, (rowStart[s + 1] - 1) * hidden, finalNorm, config.rmsNormEps(), b.last,
-                            s * hidden, b.squares, b.partial);
-                }
-                lmHead.multiply(b.last, caches.size(), logits, 0, vocab, team);
-            });
+            StepTeam team = b.team(par);
+            forward(caches, tokens, rowStart, b, team);
+            for (int s = 0; s < caches.size(); s++) {
+                RowMath.rmsNorm(b.x, (rowStart[s + 1] - 1) * hidden, finalNorm, config.rmsNormEps(), b.last, s * hidden,
+                        b.squares, b.partial);
+            }
+            lmHead.multiply(b.last, caches.size(), logits, 0, vocab, team);
             for (int s = 0; s < out.length; s++) {
                 out[s] = out.length == 1 ? logits : Arrays.copyOfRange(logits, s * vocab, (s + 1) * vocab);
             }
@@ -140,7 +142,7 @@ public final class LlamaDecoder implements DecoderModel {
         int hidden = config.hiddenSize();
         StepBuffers b = takeBuffers(tokens.length, 1);
         try {
-            StepTeam.run(par, team -> forward(caches, batch, rowStart, b, team));
+            forward(caches, batch, rowStart, b, b.team(par));
             float[] out = new float[tokens.length * hidden];
             for (int r = 0; r < tokens.length; r++) {
                 RowMath.rmsNorm(b.x, r * hidden, finalNorm, config.rmsNormEps(), out, r * hidden, b.squares, b.partial);
@@ -242,6 +244,15 @@ public final class LlamaDecoder implements DecoderModel {
         int[] rowPosition = new int[0];
         float[] squares = new float[0];
         final float[] partial = RowMath.partials();
+        private StepTeam team = new StepTeam(1);
+
+        /** The team of {@code par.threads()} threads that runs this buffer set's steps. */
+        StepTeam team(Parallelism par) {
+            if (team.threads() != par.threads()) {
+                team = new StepTeam(par.threads());
+            }
+            return team;
+        }
 
         void fit(LlamaConfig c, int rows, int sequences) {
             int d = c.hiddenSize();

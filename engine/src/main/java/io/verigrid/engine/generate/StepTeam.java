@@ -1,22 +1,25 @@
 package io.verigrid.engine.generate;
 
-import io.verigrid.engine.Parallelism;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * The threads of one decode step working as a team: the caller runs the step and opens parallel regions
- * ({@link #split}); the other threads of the injected {@link Parallelism} join once per step and wait for the
- * next region spinning, instead of being woken through the pool for every operator (a wake-up costs tens of
- * microseconds, as much as a whole 15M-sized product).
+ * The threads that run a decoder's steps as a team: the step's own thread opens parallel regions
+ * ({@link #split}); {@code threads − 1} helper threads wait for the next region spinning, through the gaps
+ * between regions and between one token's step and the next, instead of being woken for every operator or
+ * every token (a wake-up costs tens to hundreds of microseconds on a virtual machine, more than a whole
+ * 15M-sized product).
  *
  * <p>A region is a count of chunks; every thread takes the next unclaimed chunk from a shared counter until none
  * is left, and the caller returns once every claimed chunk is done. The caller never waits for a helper that has
- * not arrived (it simply does the chunks itself), so a helper the OS schedules late, or a pool busy with other
- * work, slows a step but cannot stall it. Which thread runs a chunk changes no bit: a chunk computes its outputs
- * whole.
+ * not arrived (it simply does the chunks itself), so a helper the OS schedules late slows a step but cannot stall
+ * it. Which thread runs a chunk changes no bit: a chunk computes its outputs whole.
+ *
+ * <p>Helpers are daemon threads of the team's own, started by the first region and after they retire: an idle
+ * helper spins for {@value #SPIN_NANOS} ns, then yields its core, sleeps after {@value #NAP_AFTER_NANOS} ns
+ * (the next region wakes it) and exits after {@value #RETIRE_AFTER_NANOS} ns without work. One caller at a time
+ * uses a team.
  */
 final class StepTeam {
     /** A region's work for one chunk. */
@@ -25,28 +28,26 @@ final class StepTeam {
         void run(int chunk);
     }
 
-    /** How long a thread spins for the next region (or for chunks in progress) before it gives up its core. */
+    /** How long a waiting thread spins before it yields its core at every look. */
     private static final long SPIN_NANOS = 50_000;
-    /**
-     * How long a helper stays awake without work before it sleeps until the next region (the caller is
-     * descheduled on a busy machine, or busy with long serial work). Waking it costs tens of microseconds, so
-     * this is well above the gaps between a step's regions.
-     */
-    private static final long NAP_AFTER_NANOS = 1_000_000;
+    /** How long a helper stays awake without work; well above the gap between two tokens' steps. */
+    private static final long NAP_AFTER_NANOS = 2_000_000;
     /** How long a napping helper sleeps before it looks again, unless the next region wakes it earlier. */
-    private static final long NAP_NANOS = 200_000;
-    /** How long the caller waits, at the end of a step, for helpers to leave before it stops watching. */
-    private static final long LEAVE_WAIT_NANOS = 200_000;
-    private static final StepTeam ALONE = new StepTeam(1);
+    private static final long NAP_NANOS = 10_000_000;
+    /** How long a helper without work lives. */
+    private static final long RETIRE_AFTER_NANOS = 2_000_000_000L;
+    private static final AtomicInteger HELPER_IDS = new AtomicInteger();
 
     private final int threads;
     private volatile Region region;
-    private volatile boolean finished;
-    private final AtomicInteger helpersInside = new AtomicInteger();
-    /** Helpers asleep in {@link #help} (they are woken when a region opens). */
+    private final AtomicInteger helpers = new AtomicInteger();
+    /** Helpers asleep (they are woken when a region opens). */
     private final ConcurrentLinkedQueue<Thread> napping = new ConcurrentLinkedQueue<>();
 
-    private StepTeam(int threads) {
+    StepTeam(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
         this.threads = threads;
     }
 
@@ -78,27 +79,6 @@ final class StepTeam {
         }
     }
 
-    /** Runs {@code step} on the calling thread with every thread of {@code par} on its team. */
-    static void run(Parallelism par, Consumer<StepTeam> step) {
-        if (par.threads() == 1) {
-            step.accept(ALONE);
-            return;
-        }
-        StepTeam team = new StepTeam(par.threads());
-        // Chunk 0 of forRange runs on the caller; the others are the pool's threads, which help until the end.
-        par.forRange(par.threads(), (from, to) -> {
-            if (from == 0) {
-                try {
-                    step.accept(team);
-                } finally {
-                    team.finish();
-                }
-            } else {
-                team.help();
-            }
-        });
-    }
-
     /** Threads on the team (the caller included). */
     int threads() {
         return threads;
@@ -117,12 +97,16 @@ final class StepTeam {
         }
         Region r = new Region(body, chunks);
         region = r;
-        wakeNappers();
+        rouseHelpers();
         r.work();
         if (r.done.get() < chunks) {
             long start = System.nanoTime();
             for (int spins = 0; r.done.get() < chunks; spins++) {
-                pause(spins, start);
+                if ((spins & 63) != 63 || System.nanoTime() - start < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield(); // a helper holding a chunk may need this core
+                }
             }
         }
         Throwable failure = r.failure;
@@ -137,63 +121,54 @@ final class StepTeam {
         }
     }
 
-    private void help() {
-        helpersInside.incrementAndGet();
-        try {
-            Region seen = null;
-            long idleSince = System.nanoTime();
-            for (int spins = 0; !finished; spins++) {
-                Region r = region;
-                if (r != seen) {
-                    seen = r;
-                    r.work();
-                    spins = 0;
-                    idleSince = System.nanoTime();
-                } else if ((spins & 63) != 63) {
-                    Thread.onSpinWait();
-                } else if (System.nanoTime() - idleSince < NAP_AFTER_NANOS) {
-                    pause(spins, idleSince);
-                } else {
-                    napping.add(Thread.currentThread());
-                    if (region == seen && !finished) {
-                        LockSupport.parkNanos(this, NAP_NANOS);
-                    }
-                    napping.remove(Thread.currentThread());
-                    idleSince = System.nanoTime();
-                }
-            }
-        } finally {
-            helpersInside.decrementAndGet();
-        }
-    }
-
-    private void wakeNappers() {
+    /** Wakes napping helpers and starts the missing ones (the first region, or after they retired). */
+    private void rouseHelpers() {
         if (!napping.isEmpty()) {
             for (Thread helper : napping) {
                 LockSupport.unpark(helper);
             }
         }
-    }
-
-    /**
-     * Ends the step. Waiting briefly for the helpers to leave lets the pool's futures be complete when the
-     * caller collects them, so it does not park and wait to be woken.
-     */
-    private void finish() {
-        finished = true;
-        wakeNappers();
-        long start = System.nanoTime();
-        for (int spins = 0; helpersInside.get() > 0 && System.nanoTime() - start < LEAVE_WAIT_NANOS; spins++) {
-            Thread.onSpinWait();
+        for (int alive = helpers.get(); alive < threads - 1; alive = helpers.get()) {
+            if (helpers.compareAndSet(alive, alive + 1)) {
+                Thread helper = new Thread(this::help, "verigrid-decode-" + HELPER_IDS.incrementAndGet());
+                helper.setDaemon(true);
+                helper.start();
+            }
         }
     }
 
-    /** Spins for a while, then yields the core at every look (a helper holding a chunk may need it). */
-    private static void pause(int spins, long start) {
-        if ((spins & 63) != 63 || System.nanoTime() - start < SPIN_NANOS) {
-            Thread.onSpinWait();
-        } else {
-            Thread.yield();
+    private void help() {
+        Region seen = null;
+        long idleSince = System.nanoTime();
+        for (int spins = 0;; spins++) {
+            Region r = region;
+            if (r != seen) {
+                seen = r;
+                r.work();
+                idleSince = System.nanoTime();
+                spins = 0;
+                continue;
+            }
+            if ((spins & 63) != 63) {
+                Thread.onSpinWait();
+                continue;
+            }
+            long idle = System.nanoTime() - idleSince;
+            if (idle < SPIN_NANOS) {
+                Thread.onSpinWait();
+            } else if (idle < NAP_AFTER_NANOS) {
+                Thread.yield();
+            } else if (idle < RETIRE_AFTER_NANOS) {
+                napping.add(Thread.currentThread());
+                if (region == seen) {
+                    LockSupport.parkNanos(this, NAP_NANOS);
+                }
+                napping.remove(Thread.currentThread());
+            } else {
+                // Retire. A region opened meanwhile is still done by its caller, which starts a new helper.
+                helpers.decrementAndGet();
+                return;
+            }
         }
     }
 }
