@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * Causal attention of a step's query rows over their sequences' KV caches, read in place — the arithmetic of
- * the engine's {@code causal_attention} operator for (query row, head), computed whole by one thread.
+ * the engine's {@code rope} on q and k and of its {@code causal_attention} for (query row, head), computed whole
+ * by one thread — together with the step's cache writes.
  *
  * <p>Canonical order: scale = (float) (1/√headDim); score_j = (Σ_d fma(q_d, k_jd) in d order from 0) · scale
  * for keys j = 0 … position; max exact; e_j = (float) StrictMath.exp(score_j − max); sum = canonical Σ e_j;
@@ -44,64 +45,86 @@ final class CachedAttention {
     }
 
     /**
-     * For every row r and head h: attends q (row r of {@code qkv} at column h·headDim, row stride
-     * {@code qkvWidth}) over positions 0 … rowPosition[r] of the cache of sequence rowSequence[r] in
-     * {@code layer}; writes (rows, heads·headDim) into {@code out}.
+     * Rotates and caches the step's keys and values, rotates its queries and attends them. Rows are grouped by
+     * sequence ({@code rowStart[s]} … {@code rowStart[s + 1]} − 1 belong to {@code caches.get(s)}), row r at
+     * position rowPosition[r]; row r of {@code qkv} (stride {@code qkvWidth}) holds q | k | v before RoPE. Writes
+     * (rows, heads·headDim) into {@code out}, and row r's keys and values into its cache in {@code layer}.
+     *
+     * <p>One unit of work is (sequence, key/value head): that head's keys and values of every new row of the
+     * sequence, then every query head of its group for those rows, each attending positions 0 … its own. A
+     * unit reads only keys its own unit wrote in this step, so units run in any order on any thread.
      */
-    void attend(List<KvCache> caches, int layer, int rows, int[] rowSequence, int[] rowPosition, float[] qkv,
-            int qkvWidth, float[] out, StepTeam team) {
+    void attend(List<KvCache> caches, int layer, int[] rowStart, int[] rowPosition, float[] qkv, int qkvWidth,
+            RopeTable rope, float[] out, StepTeam team) {
+        int rows = rowStart[caches.size()];
         long work = 0;
         for (int r = 0; r < rows; r++) {
             work += (long) (rowPosition[r] + 1) * heads * headDim * 2;
         }
-        int units = rows * heads;
+        int units = caches.size() * kvHeads;
         if (team.threads() == 1 || work < PARALLEL_MIN_WORK || units < 2) {
-            attendUnits(caches, layer, rowSequence, rowPosition, qkv, qkvWidth, out, 0, units);
+            attendUnits(caches, layer, rowStart, rowPosition, qkv, qkvWidth, rope, out, 0, units);
         } else {
-            // A chunk per (row, head) for one row; a batch's units are grouped so each chunk is worth a hand-off.
             int chunks = Math.min(units, team.threads() * CHUNKS_PER_THREAD);
-            team.split(chunks, chunk -> attendUnits(caches, layer, rowSequence, rowPosition, qkv, qkvWidth, out,
+            team.split(chunks, chunk -> attendUnits(caches, layer, rowStart, rowPosition, qkv, qkvWidth, rope, out,
                     (int) ((long) units * chunk / chunks), (int) ((long) units * (chunk + 1) / chunks)));
         }
     }
 
-    private void attendUnits(List<KvCache> caches, int layer, int[] rowSequence, int[] rowPosition, float[] qkv,
-            int qkvWidth, float[] out, int from, int to) {
+    private void attendUnits(List<KvCache> caches, int layer, int[] rowStart, int[] rowPosition, float[] qkv,
+            int qkvWidth, RopeTable rope, float[] out, int from, int to) {
         Scratch s = scratch.get();
         int group = heads / kvHeads;
+        int qWidth = heads * headDim;
         int kvWidth = kvHeads * headDim;
         for (int unit = from; unit < to; unit++) {
-            int r = unit / heads;
-            int h = unit % heads;
-            KvCache cache = caches.get(rowSequence[r]);
-            int count = rowPosition[r] + 1;
-            if (s.scores.length < count) {
-                s.scores = new float[Math.max(count, 2 * s.scores.length)];
+            int sequence = unit / kvHeads;
+            int kvOff = (unit % kvHeads) * headDim;
+            KvCache cache = caches.get(sequence);
+            for (int r = rowStart[sequence]; r < rowStart[sequence + 1]; r++) {
+                int k = r * qkvWidth + qWidth;
+                rope.rotate(qkv, k + kvOff, 1, rowPosition[r]);
+                cache.writeKey(layer, rowPosition[r], qkv, k, kvOff, headDim);
+                cache.writeValue(layer, rowPosition[r], qkv, k + kvWidth, kvOff, headDim);
             }
-            int kvOff = (h / group) * headDim;
-            float max = scores(qkv, r * qkvWidth + h * headDim, cache.keys(layer), kvOff, cache.capacity(), count,
-                    s.scores);
-            float[] p = s.scores;
-            RowMath.expShiftedInPlace(p, count, max);
-            float sum = RowMath.canonicalSum(p, 0, count, s.partial);
-            for (int j = 0; j < count; j++) {
-                p[j] = p[j] / sum;
-            }
-            float[] acc = s.acc;
-            java.util.Arrays.fill(acc, 0f);
-            float[] v = cache.values(layer);
-            for (int j = 0; j < count; j++) {
-                int vBase = j * kvWidth + kvOff;
-                if (PackedMatrix.VECTOR_API) {
-                    PanelKernel.axpy(p[j], v, vBase, acc, headDim);
-                } else {
-                    for (int d = 0; d < headDim; d++) {
-                        acc[d] = Math.fma(p[j], v[vBase + d], acc[d]);
-                    }
+            for (int r = rowStart[sequence]; r < rowStart[sequence + 1]; r++) {
+                for (int h = (unit % kvHeads) * group; h < (unit % kvHeads + 1) * group; h++) {
+                    int q = r * qkvWidth + h * headDim;
+                    rope.rotate(qkv, q, 1, rowPosition[r]);
+                    attendHead(s, cache, layer, qkv, q, kvOff, rowPosition[r] + 1, out, r * qWidth + h * headDim);
                 }
             }
-            System.arraycopy(acc, 0, out, r * heads * headDim + h * headDim, headDim);
         }
+    }
+
+    /** One query head (at {@code qkv[q]}) over the first {@code count} positions of key/value head kvOff. */
+    private void attendHead(Scratch s, KvCache cache, int layer, float[] qkv, int q, int kvOff, int count, float[] out,
+            int outOff) {
+        if (s.scores.length < count) {
+            s.scores = new float[Math.max(count, 2 * s.scores.length)];
+        }
+        int kvWidth = kvHeads * headDim;
+        float max = scores(qkv, q, cache.keys(layer), kvOff, cache.capacity(), count, s.scores);
+        float[] p = s.scores;
+        RowMath.expShiftedInPlace(p, count, max);
+        float sum = RowMath.canonicalSum(p, 0, count, s.partial);
+        for (int j = 0; j < count; j++) {
+            p[j] = p[j] / sum;
+        }
+        float[] acc = s.acc;
+        java.util.Arrays.fill(acc, 0f);
+        float[] v = cache.values(layer);
+        for (int j = 0; j < count; j++) {
+            int vBase = j * kvWidth + kvOff;
+            if (PackedMatrix.VECTOR_API) {
+                PanelKernel.axpy(p[j], v, vBase, acc, headDim);
+            } else {
+                for (int d = 0; d < headDim; d++) {
+                    acc[d] = Math.fma(p[j], v[vBase + d], acc[d]);
+                }
+            }
+        }
+        System.arraycopy(acc, 0, out, outOff, headDim);
     }
 
     /**

@@ -50,17 +50,20 @@ public final class KvCache {
         capacity = grown;
     }
 
-    /** Writes one position's key row (width floats at {@code src[offset]}) into a layer. */
-    void writeKey(int layer, int position, float[] src, int offset) {
+    /**
+     * Writes columns {@code [from, from + count)} of one position's key row into a layer, column c read from
+     * {@code src[offset + c]}.
+     */
+    void writeKey(int layer, int position, float[] src, int offset, int from, int count) {
         float[] k = keys[layer];
-        for (int column = 0; column < width; column++) {
+        for (int column = from; column < from + count; column++) {
             k[column * capacity + position] = src[offset + column];
         }
     }
 
-    /** Writes one position's value row into a layer. */
-    void writeValue(int layer, int position, float[] src, int offset) {
-        System.arraycopy(src, offset, values[layer], position * width, width);
+    /** Writes columns {@code [from, from + count)} of one position's value row into a layer. */
+    void writeValue(int layer, int position, float[] src, int offset, int from, int count) {
+        System.arraycopy(src, offset + from, values[layer], position * width + from, count);
     }
 
     /** A layer's keys, (width, capacity), read in place. */

@@ -23,8 +23,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *       gate/up into another, and each step runs ONE product per matrix for all rows of all sequences
  *       (rows = streams); each output's K-sum is in-order FMA over its own row, so a row's bits never depend on
  *       the other rows;</li>
- *   <li>{@code rope} and attention run per row on its own sequence's cache, read in place
- *       ({@link CachedAttention}); the final norm and the LM head see only each sequence's last row;</li>
+ *   <li>{@code rope}, the cache writes and attention run per (sequence, key/value head) on that sequence's
+ *       cache, read in place ({@link CachedAttention}); the final norm and the LM head see only each sequence's
+ *       last row;</li>
  *   <li>a step reuses pooled buffers instead of allocating tensors per operator;</li>
  *   <li>the step's thread and {@code par.threads() − 1} helpers run it as a {@link StepTeam}: each product,
  *       the attention and SiLU·up are split into chunks the helpers take as soon as the region opens, with no
@@ -169,7 +170,6 @@ public final class LlamaDecoder implements DecoderModel {
             cache.reserve(cache.length() + seq.length);
             for (int i = 0; i < seq.length; i++) {
                 int r = rowStart[s] + i;
-                b.rowSequence[r] = s;
                 b.rowPosition[r] = cache.length() + i;
                 System.arraycopy(embedTokens, seq[i] * d, b.x, r * d, d);
             }
@@ -181,15 +181,7 @@ public final class LlamaDecoder implements DecoderModel {
                 RowMath.rmsNorm(b.x, r * d, w.inputNorm(), eps, b.h, r * d, b.squares, b.partial);
             }
             w.qkv().multiply(b.h, rows, b.qkv, 0, qkvWidth, team);
-            for (int r = 0; r < rows; r++) {
-                int at = r * qkvWidth;
-                rope.rotate(b.qkv, at, config.numAttentionHeads(), b.rowPosition[r]);
-                rope.rotate(b.qkv, at + qWidth, config.numKeyValueHeads(), b.rowPosition[r]);
-                KvCache cache = caches.get(b.rowSequence[r]);
-                cache.writeKey(layer, b.rowPosition[r], b.qkv, at + qWidth);
-                cache.writeValue(layer, b.rowPosition[r], b.qkv, at + qWidth + kvWidth);
-            }
-            attention.attend(caches, layer, rows, b.rowSequence, b.rowPosition, b.qkv, qkvWidth, b.attended, team);
+            attention.attend(caches, layer, rowStart, b.rowPosition, b.qkv, qkvWidth, rope, b.attended, team);
             w.o().multiply(b.attended, rows, b.projected, 0, d, team);
             RowMath.addInPlace(b.x, 0, b.projected, 0, rows * d);
             for (int r = 0; r < rows; r++) {
@@ -240,7 +232,6 @@ public final class LlamaDecoder implements DecoderModel {
         float[] mixed = new float[0]; // (rows, ffn)
         float[] last = new float[0]; // (sequences, hidden)
         float[] logits = new float[0]; // (sequences, vocab)
-        int[] rowSequence = new int[0];
         int[] rowPosition = new int[0];
         float[] squares = new float[0];
         final float[] partial = RowMath.partials();
@@ -268,8 +259,7 @@ public final class LlamaDecoder implements DecoderModel {
             last = grow(last, sequences * d);
             logits = grow(logits, Math.multiplyExact(sequences, c.vocabSize()));
             squares = grow(squares, d);
-            if (rowSequence.length < rows) {
-                rowSequence = new int[rows];
+            if (rowPosition.length < rows) {
                 rowPosition = new int[rows];
             }
         }
