@@ -25,15 +25,10 @@ final class CachedAttention {
     private final float scale;
     private final ThreadLocal<Scratch> scratch;
 
-    /** Per-thread buffers: scores over the visible keys, the output accumulator, the sum's partials. */
+    /** Per-thread buffers: scores over the visible keys, the sum's partials. */
     private static final class Scratch {
         float[] scores = new float[256];
-        final float[] acc;
         final float[] partial = RowMath.partials();
-
-        Scratch(int headDim) {
-            acc = new float[headDim];
-        }
     }
 
     CachedAttention(int heads, int kvHeads, int headDim) {
@@ -41,7 +36,7 @@ final class CachedAttention {
         this.kvHeads = kvHeads;
         this.headDim = headDim;
         this.scale = (float) (1.0 / StrictMath.sqrt(headDim));
-        this.scratch = ThreadLocal.withInitial(() -> new Scratch(headDim));
+        this.scratch = ThreadLocal.withInitial(Scratch::new);
     }
 
     /**
@@ -111,29 +106,28 @@ final class CachedAttention {
         for (int j = 0; j < count; j++) {
             p[j] = p[j] / sum;
         }
-        float[] acc = s.acc;
-        java.util.Arrays.fill(acc, 0f);
         float[] v = cache.values(layer);
-        for (int j = 0; j < count; j++) {
-            int vBase = j * kvWidth + kvOff;
-            if (PackedMatrix.VECTOR_API) {
-                PanelKernel.axpy(p[j], v, vBase, acc, headDim);
-            } else {
-                for (int d = 0; d < headDim; d++) {
-                    acc[d] = Math.fma(p[j], v[vBase + d], acc[d]);
-                }
-            }
+        if (PackedMatrix.VECTOR_API) {
+            AttentionKernel.weightedValues(p, count, v, kvOff, kvWidth, headDim, out, outOff);
+            return;
         }
-        System.arraycopy(acc, 0, out, outOff, headDim);
+        for (int d = 0; d < headDim; d++) {
+            float acc = 0f;
+            for (int j = 0; j < count; j++) {
+                acc = Math.fma(p[j], v[j * kvWidth + kvOff + d], acc);
+            }
+            out[outOff + d] = acc;
+        }
     }
 
     /**
      * score_j for keys [0, count) into {@code scores} (keys transposed: column c of the key rows at c·stride);
-     * returns the max. The vector path runs one lane per key; the scalar path four keys side by side; each
-     * key's dot product is the in-order FMA chain either way.
+     * returns the max. The vector path runs one lane per key ({@link AttentionKernel}); the scalar path four keys
+     * side by side; each key's dot product is the in-order FMA chain either way.
      */
     private float scores(float[] q, int qOff, float[] kt, int kvOff, int stride, int count, float[] scores) {
-        int j = PackedMatrix.VECTOR_API ? PanelKernel.scores(q, qOff, kt, kvOff, stride, headDim, count, scale, scores) : 0;
+        int j = PackedMatrix.VECTOR_API ? AttentionKernel.scores(q, qOff, kt, kvOff, stride, headDim, count, scale,
+                scores) : 0;
         for (; j + 4 <= count; j += 4) {
             float acc0 = 0f;
             float acc1 = 0f;
