@@ -46,6 +46,8 @@ public final class LlamaDecoder implements DecoderModel {
     private final ConcurrentLinkedQueue<StepBuffers> buffers = new ConcurrentLinkedQueue<>();
     /** SiLU·up runs in spans of whole multiples of this many units (a span is one thread's chunk). */
     private static final int GATE_SPAN = 64;
+    /** Below this many SiLU·up units in a step, handing spans to the team costs more than it saves. */
+    private static final long GATE_PARALLEL_MIN = 512;
     /** Chunks per thread for the element-wise regions. */
     private static final int CHUNKS_PER_THREAD = 4;
 
@@ -197,16 +199,19 @@ public final class LlamaDecoder implements DecoderModel {
         }
     }
 
-    /** silu(gate) · up for every row, split across the team in spans of whole vectors. */
+    /**
+     * silu(gate) · up for every row, split across the team in spans of whole {@link #GATE_SPAN}s, about
+     * {@link #CHUNKS_PER_THREAD} per thread and row; a step with few units stays on the caller's thread.
+     */
     private static void gatedUnits(StepBuffers b, int rows, int ffn, StepTeam team) {
-        int span = Math.max(GATE_SPAN, (ffn + team.threads() * CHUNKS_PER_THREAD - 1) / (team.threads() * CHUNKS_PER_THREAD));
-        span = (span + GATE_SPAN - 1) / GATE_SPAN * GATE_SPAN;
+        int wanted = (ffn + team.threads() * CHUNKS_PER_THREAD - 1) / (team.threads() * CHUNKS_PER_THREAD);
+        int span = (long) rows * ffn < GATE_PARALLEL_MIN ? ffn
+                : (Math.max(wanted, GATE_SPAN) + GATE_SPAN - 1) / GATE_SPAN * GATE_SPAN;
         int spans = (ffn + span - 1) / span;
-        int spanLength = span;
         team.split(rows * spans, chunk -> {
             int r = chunk / spans;
-            int from = (chunk % spans) * spanLength;
-            int count = Math.min(spanLength, ffn - from);
+            int from = (chunk % spans) * span;
+            int count = Math.min(span, ffn - from);
             RowMath.siluTimes(b.gateUp, r * 2 * ffn + from, b.gateUp, r * 2 * ffn + ffn + from, b.mixed, r * ffn + from,
                     count);
         });
