@@ -7,7 +7,7 @@ import java.util.Arrays;
  * stored transposed, (kvHeads·headDim, capacity), so that one query's scores against consecutive positions are
  * vector lanes. The decoder writes a step's positions past {@link #length()} in every layer, then
  * {@link #advance}s once: until then the cache reads as unchanged. Not thread-safe: one sequence is decoded by
- * one caller at a time.
+ * one caller at a time (whose step team writes disjoint key/value heads of a layer from several threads).
  */
 public final class KvCache {
     private static final int INITIAL_CAPACITY = 16;
