@@ -58,6 +58,14 @@ class StepTeamTest {
     }
 
     @Test
+    void regionsAfterAGapLongEnoughForHelpersToSleepRunEveryChunkOnce() throws Exception {
+        StepTeam team = new StepTeam(2);
+        runRegions(team, "before the gap");
+        Thread.sleep(20); // longer than a helper stays awake without work
+        runRegions(team, "after the gap");
+    }
+
+    @Test
     void aTeamNeedsAThread() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new StepTeam(0));
         assertEquals("threads must be >= 1, got 0", e.getMessage());
