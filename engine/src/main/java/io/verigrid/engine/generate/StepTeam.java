@@ -12,9 +12,10 @@ import java.util.concurrent.locks.LockSupport;
  * 15M-sized product).
  *
  * <p>A region is a count of chunks; every thread takes the next unclaimed chunk from a shared counter until none
- * is left, and the caller returns once every claimed chunk is done. The caller never waits for a helper that has
- * not arrived (it simply does the chunks itself), so a helper the OS schedules late slows a step but cannot stall
- * it. Which thread runs a chunk changes no bit: a chunk computes its outputs whole.
+ * is left, and the caller returns once every chunk is done. The caller never waits for a helper that has not
+ * arrived (it simply does the chunks itself), so a helper the OS schedules late costs only its share of the work;
+ * one descheduled in the middle of a chunk holds the region until it runs again (the caller yields its core
+ * meanwhile). Which thread runs a chunk changes no bit: a chunk computes its outputs whole.
  *
  * <p>Helpers are daemon threads of the team's own, started by the first region and after they retire: an idle
  * helper spins for {@value #SPIN_NANOS} ns, then yields its core, sleeps after {@value #NAP_AFTER_NANOS} ns
