@@ -106,7 +106,8 @@ final class InferenceBench implements Callable<Integer> {
                 Map<Integer, InferenceRun.Result> verigrid = new LinkedHashMap<>();
                 for (int c : CONCURRENCY) {
                     progress("Verigrid " + llama.name() + ", " + c + " stream(s) x " + generated + " tokens");
-                    verigrid.put(c, InferenceRun.measure(decoder, c, PROMPT_LENGTH, generated, timedRuns, par));
+                    verigrid.put(c, InferenceRun.measure(decoder, c, PROMPT_LENGTH, generated, timedRuns,
+                            quick ? 300 : 1500, par));
                 }
                 progress("PyTorch " + llama.name());
                 String[] reason = new String[1];

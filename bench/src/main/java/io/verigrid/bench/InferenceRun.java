@@ -17,6 +17,9 @@ final class InferenceRun {
     record Result(double ttftSeconds, double totalSeconds, int[] stream0) {
     }
 
+    /** Tokens per stream of one warm-up generation. */
+    private static final int WARMUP_TOKENS = 32;
+
     private InferenceRun() {
     }
 
@@ -57,17 +60,17 @@ final class InferenceRun {
     }
 
     /**
-     * A short warm-up generation (the JIT compiles the kernels), then the run with the median total time of
-     * {@code runs}; its time to first token is the median of theirs.
+     * Warm-up generations of up to {@link #WARMUP_TOKENS} tokens per stream (the JIT compiles the kernels) for at
+     * least {@code warmupMillis} and until their times settle ({@link Timing#warmUp}), then the run with the
+     * median total time of {@code runs}; its time to first token is the median of theirs.
      */
     static Result measure(DecoderModel model, int concurrency, int promptLength, int tokens, int runs,
-            Parallelism par) {
+            long warmupMillis, Parallelism par) {
         if (runs < 1) {
             throw new IllegalArgumentException("runs must be >= 1, got " + runs);
         }
-        for (int warm = 0; warm < 3; warm++) {
-            generate(model, concurrency, promptLength, Math.min(tokens, 16), par);
-        }
+        Timing.warmUp(() -> generate(model, concurrency, promptLength, Math.min(tokens, WARMUP_TOKENS), par),
+                warmupMillis);
         double[] ttft = new double[runs];
         double[] total = new double[runs];
         int[] stream0 = null;

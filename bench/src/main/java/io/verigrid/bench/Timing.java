@@ -28,6 +28,21 @@ final class Timing {
         if (runs < 1) {
             throw new IllegalArgumentException("runs must be >= 1, got " + runs);
         }
+        warmUp(work, warmupMillis);
+        double[] seconds = new double[runs];
+        for (int run = 0; run < runs; run++) {
+            long start = System.nanoTime();
+            work.run();
+            seconds[run] = (System.nanoTime() - start) / 1e9;
+        }
+        return median(seconds);
+    }
+
+    /**
+     * Runs {@code work} for at least {@code warmupMillis}, until three calls in a row agree and the JIT compiled
+     * nothing during them (or for {@link #WARMUP_CAP_MILLIS} at most).
+     */
+    static void warmUp(Runnable work, long warmupMillis) {
         long begin = System.nanoTime();
         double[] recent = new double[3];
         long[] compiled = new long[recent.length + 1];
@@ -41,16 +56,9 @@ final class Timing {
             long elapsedMillis = (end - begin) / 1_000_000L;
             if (calls >= compiled.length && elapsedMillis >= warmupMillis && settled(recent) && jitIdle
                     || elapsedMillis >= WARMUP_CAP_MILLIS) {
-                break;
+                return;
             }
         }
-        double[] seconds = new double[runs];
-        for (int run = 0; run < runs; run++) {
-            long start = System.nanoTime();
-            work.run();
-            seconds[run] = (System.nanoTime() - start) / 1e9;
-        }
-        return median(seconds);
     }
 
     /** Milliseconds the JIT has spent compiling so far (0 where the JVM does not report it). */

@@ -20,21 +20,21 @@ import jdk.incubator.vector.VectorSpecies;
  * sweep of floats and on doubles around every branch point.
  *
  * <p>Loaded only when the Vector API is (see {@link Matmul#VECTOR_API}); {@link #ENABLED} is false on narrow
- * machines, where the scalar loops are as fast.
+ * machines, where the scalar loops are as fast. Public for the decoder's row operators ({@code generate}).
  */
-final class VectorExp {
+public final class VectorExp {
     /**
      * Double lanes at the kernel width. Floats are widened and narrowed through a double scratch array, not
      * through a second float species: one FloatVector shape per JVM keeps the type profiles of the Vector API's
      * shared code monomorphic, which the GEMM kernel's intrinsics rely on (a precaution, not a measured cost).
      */
     static final VectorSpecies<Double> DOUBLES = VectorSpecies.of(double.class, Gemm.SPECIES.vectorShape());
-    static final int LANES = DOUBLES.length();
+    public static final int LANES = DOUBLES.length();
     /** Elements per pass through the scratch arrays. */
     private static final int CHUNK = 512;
     private static final ThreadLocal<double[][]> SCRATCH = ThreadLocal.withInitial(() -> new double[3][CHUNK]);
     /** Four or more double lanes (AVX2 and wider); below that the scalar loops are as fast. */
-    static final boolean ENABLED = LANES >= 4;
+    public static final boolean ENABLED = LANES >= 4;
 
     private static final double INVLN2 = 0x1.71547652b82fep0;
     private static final double LN2HI = 0x1.62e42feep-1;
@@ -65,7 +65,7 @@ final class VectorExp {
      * holds the whole algorithm: a helper taking and returning a vector would be too big for C2 to inline, and
      * every call would then box its vectors.
      */
-    static void expInPlace(double[] buffer, int from, int to) {
+    public static void expInPlace(double[] buffer, int from, int to) {
         for (int i = from; i < to; i += LANES) {
             DoubleVector x = DoubleVector.fromArray(DOUBLES, buffer, i);
             DoubleVector abs = x.abs();

@@ -7,7 +7,7 @@ import java.util.Arrays;
  * stored transposed, (kvHeads·headDim, capacity), so that one query's scores against consecutive positions are
  * vector lanes. The decoder writes a step's positions past {@link #length()} in every layer, then
  * {@link #advance}s once: until then the cache reads as unchanged. Not thread-safe: one sequence is decoded by
- * one caller at a time.
+ * one caller at a time (whose step team writes disjoint key/value heads of a layer from several threads).
  */
 public final class KvCache {
     private static final int INITIAL_CAPACITY = 16;
@@ -50,17 +50,20 @@ public final class KvCache {
         capacity = grown;
     }
 
-    /** Writes one position's key row (width floats at {@code src[offset]}) into a layer. */
-    void writeKey(int layer, int position, float[] src, int offset) {
+    /**
+     * Writes columns {@code [from, from + count)} of one position's key row into a layer, column c read from
+     * {@code src[offset + c]}.
+     */
+    void writeKey(int layer, int position, float[] src, int offset, int from, int count) {
         float[] k = keys[layer];
-        for (int column = 0; column < width; column++) {
+        for (int column = from; column < from + count; column++) {
             k[column * capacity + position] = src[offset + column];
         }
     }
 
-    /** Writes one position's value row into a layer. */
-    void writeValue(int layer, int position, float[] src, int offset) {
-        System.arraycopy(src, offset, values[layer], position * width, width);
+    /** Writes columns {@code [from, from + count)} of one position's value row into a layer. */
+    void writeValue(int layer, int position, float[] src, int offset, int from, int count) {
+        System.arraycopy(src, offset + from, values[layer], position * width + from, count);
     }
 
     /** A layer's keys, (width, capacity), read in place. */

@@ -23,11 +23,15 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *       gate/up into another, and each step runs ONE product per matrix for all rows of all sequences
  *       (rows = streams); each output's K-sum is in-order FMA over its own row, so a row's bits never depend on
  *       the other rows;</li>
- *   <li>{@code rope} and attention run per row on its own sequence's cache, read in place
- *       ({@link CachedAttention}); the final norm and the LM head see only each sequence's last row;</li>
- *   <li>a step reuses pooled buffers instead of allocating tensors per operator.</li>
+ *   <li>{@code rope}, the cache writes and attention run per (sequence, key/value head) on that sequence's
+ *       cache, read in place ({@link CachedAttention}); the final norm and the LM head see only each sequence's
+ *       last row;</li>
+ *   <li>a step reuses pooled buffers instead of allocating tensors per operator;</li>
+ *   <li>the step's thread and {@code par.threads() − 1} helpers run it as a {@link StepTeam}: each product,
+ *       the attention and SiLU·up are split into chunks the helpers take as soon as the region opens, with no
+ *       thread wake-up per operator.</li>
  * </ul>
- * Thread-safe: concurrent {@link #decode} calls on different caches each take their own buffers.
+ * Thread-safe: concurrent {@link #decode} calls on different caches each take their own buffers and team.
  */
 public final class LlamaDecoder implements DecoderModel {
     private final LlamaConfig config;
@@ -40,6 +44,12 @@ public final class LlamaDecoder implements DecoderModel {
     private final int qWidth;
     private final int kvWidth;
     private final ConcurrentLinkedQueue<StepBuffers> buffers = new ConcurrentLinkedQueue<>();
+    /** SiLU·up runs in spans of whole multiples of this many units (a span is one thread's chunk). */
+    private static final int GATE_SPAN = 64;
+    /** Below this many SiLU·up units in a step, handing spans to the team costs more than it saves. */
+    private static final long GATE_PARALLEL_MIN = 512;
+    /** Chunks per thread for the element-wise regions. */
+    private static final int CHUNKS_PER_THREAD = 4;
 
     /** One transformer block: norms (hidden), q|k|v stacked (q + 2·kv, hidden), o, gate|up stacked, down. */
     private record Layer(float[] inputNorm, PackedMatrix qkv, PackedMatrix o, float[] postNorm, PackedMatrix gateUp,
@@ -106,16 +116,20 @@ public final class LlamaDecoder implements DecoderModel {
         int hidden = config.hiddenSize();
         int vocab = config.vocabSize();
         StepBuffers b = takeBuffers(rowStart[caches.size()], caches.size());
+        // One sequence's logits are written straight into the array returned; a batch's rows go through one
+        // buffer, so that the head runs as one product for all of them.
+        float[][] out = new float[caches.size()][];
+        float[] logits = out.length == 1 ? new float[vocab] : b.logits;
         try {
-            forward(caches, tokens, rowStart, b, par);
+            StepTeam team = b.team(par);
+            forward(caches, tokens, rowStart, b, team);
             for (int s = 0; s < caches.size(); s++) {
                 RowMath.rmsNorm(b.x, (rowStart[s + 1] - 1) * hidden, finalNorm, config.rmsNormEps(), b.last, s * hidden,
                         b.squares, b.partial);
             }
-            lmHead.multiply(b.last, caches.size(), b.logits, 0, vocab, par);
-            float[][] out = new float[caches.size()][];
+            lmHead.multiply(b.last, caches.size(), logits, 0, vocab, team);
             for (int s = 0; s < out.length; s++) {
-                out[s] = Arrays.copyOfRange(b.logits, s * vocab, (s + 1) * vocab);
+                out[s] = out.length == 1 ? logits : Arrays.copyOfRange(logits, s * vocab, (s + 1) * vocab);
             }
             return out;
         } finally {
@@ -131,7 +145,7 @@ public final class LlamaDecoder implements DecoderModel {
         int hidden = config.hiddenSize();
         StepBuffers b = takeBuffers(tokens.length, 1);
         try {
-            forward(caches, batch, rowStart, b, par);
+            forward(caches, batch, rowStart, b, b.team(par));
             float[] out = new float[tokens.length * hidden];
             for (int r = 0; r < tokens.length; r++) {
                 RowMath.rmsNorm(b.x, r * hidden, finalNorm, config.rmsNormEps(), out, r * hidden, b.squares, b.partial);
@@ -146,7 +160,7 @@ public final class LlamaDecoder implements DecoderModel {
      * Runs every block over all new rows of the batch (sequence after sequence), leaving the residual stream
      * in {@code b.x}; appends each row's keys and values to its sequence's cache.
      */
-    private void forward(List<KvCache> caches, List<int[]> tokens, int[] rowStart, StepBuffers b, Parallelism par) {
+    private void forward(List<KvCache> caches, List<int[]> tokens, int[] rowStart, StepBuffers b, StepTeam team) {
         int rows = rowStart[caches.size()];
         int d = config.hiddenSize();
         int ffn = config.intermediateSize();
@@ -158,7 +172,6 @@ public final class LlamaDecoder implements DecoderModel {
             cache.reserve(cache.length() + seq.length);
             for (int i = 0; i < seq.length; i++) {
                 int r = rowStart[s] + i;
-                b.rowSequence[r] = s;
                 b.rowPosition[r] = cache.length() + i;
                 System.arraycopy(embedTokens, seq[i] * d, b.x, r * d, d);
             }
@@ -169,24 +182,16 @@ public final class LlamaDecoder implements DecoderModel {
             for (int r = 0; r < rows; r++) {
                 RowMath.rmsNorm(b.x, r * d, w.inputNorm(), eps, b.h, r * d, b.squares, b.partial);
             }
-            w.qkv().multiply(b.h, rows, b.qkv, 0, qkvWidth, par);
-            for (int r = 0; r < rows; r++) {
-                int at = r * qkvWidth;
-                rope.rotate(b.qkv, at, config.numAttentionHeads(), b.rowPosition[r]);
-                rope.rotate(b.qkv, at + qWidth, config.numKeyValueHeads(), b.rowPosition[r]);
-                KvCache cache = caches.get(b.rowSequence[r]);
-                cache.writeKey(layer, b.rowPosition[r], b.qkv, at + qWidth);
-                cache.writeValue(layer, b.rowPosition[r], b.qkv, at + qWidth + kvWidth);
-            }
-            attention.attend(caches, layer, rows, b.rowSequence, b.rowPosition, b.qkv, qkvWidth, b.attended, par);
-            w.o().multiply(b.attended, rows, b.projected, 0, d, par);
+            w.qkv().multiply(b.h, rows, b.qkv, 0, qkvWidth, team);
+            attention.attend(caches, layer, rowStart, b.rowPosition, b.qkv, qkvWidth, rope, b.attended, team);
+            w.o().multiply(b.attended, rows, b.projected, 0, d, team);
             RowMath.addInPlace(b.x, 0, b.projected, 0, rows * d);
             for (int r = 0; r < rows; r++) {
                 RowMath.rmsNorm(b.x, r * d, w.postNorm(), eps, b.h, r * d, b.squares, b.partial);
             }
-            w.gateUp().multiply(b.h, rows, b.gateUp, 0, 2 * ffn, par);
-            gatedUnits(b, rows, ffn, par);
-            w.down().multiply(b.mixed, rows, b.projected, 0, d, par);
+            w.gateUp().multiply(b.h, rows, b.gateUp, 0, 2 * ffn, team);
+            gatedUnits(b, rows, ffn, team);
+            w.down().multiply(b.mixed, rows, b.projected, 0, d, team);
             RowMath.addInPlace(b.x, 0, b.projected, 0, rows * d);
         }
         for (int s = 0; s < caches.size(); s++) {
@@ -194,18 +199,22 @@ public final class LlamaDecoder implements DecoderModel {
         }
     }
 
-    /** silu(gate) · up for every row; rows split across threads when there are enough exponentials. */
-    private static void gatedUnits(StepBuffers b, int rows, int ffn, Parallelism par) {
-        Parallelism.RangeBody body = (from, to) -> {
-            for (int r = from; r < to; r++) {
-                RowMath.siluTimes(b.gateUp, r * 2 * ffn, b.gateUp, r * 2 * ffn + ffn, b.mixed, r * ffn, ffn);
-            }
-        };
-        if (par.threads() > 1 && rows > 1 && (long) rows * ffn >= 8192) {
-            par.forRange(rows, body);
-        } else {
-            body.run(0, rows);
-        }
+    /**
+     * silu(gate) · up for every row, split across the team in spans of whole {@link #GATE_SPAN}s, about
+     * {@link #CHUNKS_PER_THREAD} per thread and row; a step with few units stays on the caller's thread.
+     */
+    private static void gatedUnits(StepBuffers b, int rows, int ffn, StepTeam team) {
+        int wanted = (ffn + team.threads() * CHUNKS_PER_THREAD - 1) / (team.threads() * CHUNKS_PER_THREAD);
+        int span = (long) rows * ffn < GATE_PARALLEL_MIN ? ffn
+                : (Math.max(wanted, GATE_SPAN) + GATE_SPAN - 1) / GATE_SPAN * GATE_SPAN;
+        int spans = (ffn + span - 1) / span;
+        team.split(rows * spans, chunk -> {
+            int r = chunk / spans;
+            int from = (chunk % spans) * span;
+            int count = Math.min(span, ffn - from);
+            RowMath.siluTimes(b.gateUp, r * 2 * ffn + from, b.gateUp, r * 2 * ffn + ffn + from, b.mixed, r * ffn + from,
+                    count);
+        });
     }
 
     private StepBuffers takeBuffers(int rows, int sequences) {
@@ -228,10 +237,18 @@ public final class LlamaDecoder implements DecoderModel {
         float[] mixed = new float[0]; // (rows, ffn)
         float[] last = new float[0]; // (sequences, hidden)
         float[] logits = new float[0]; // (sequences, vocab)
-        int[] rowSequence = new int[0];
         int[] rowPosition = new int[0];
         float[] squares = new float[0];
         final float[] partial = RowMath.partials();
+        private StepTeam team = new StepTeam(1);
+
+        /** The team of {@code par.threads()} threads that runs this buffer set's steps. */
+        StepTeam team(Parallelism par) {
+            if (team.threads() != par.threads()) {
+                team = new StepTeam(par.threads());
+            }
+            return team;
+        }
 
         void fit(LlamaConfig c, int rows, int sequences) {
             int d = c.hiddenSize();
@@ -247,8 +264,7 @@ public final class LlamaDecoder implements DecoderModel {
             last = grow(last, sequences * d);
             logits = grow(logits, Math.multiplyExact(sequences, c.vocabSize()));
             squares = grow(squares, d);
-            if (rowSequence.length < rows) {
-                rowSequence = new int[rows];
+            if (rowPosition.length < rows) {
                 rowPosition = new int[rows];
             }
         }

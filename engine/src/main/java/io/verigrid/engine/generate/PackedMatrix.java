@@ -1,8 +1,6 @@
 package io.verigrid.engine.generate;
 
-import io.verigrid.engine.Parallelism;
 import io.verigrid.engine.Tensor;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One or more Hugging Face linear weights (out, in), stacked along out and packed once for decoding:
@@ -20,10 +18,12 @@ final class PackedMatrix {
             && !System.getProperty("java.vm.info", "").contains("interpreted");
     /** Panel width of the scalar path's layout (any width gives the same bits). */
     private static final int SCALAR_LANES = 8;
-    /** Below this many weights per thread a fork costs more than it saves. */
-    private static final long PARALLEL_MIN_WEIGHTS = 1 << 16;
-    /** Chunks per thread handed out dynamically. */
+    /** Below this many multiply-adds handing chunks to the team costs more than it saves. */
+    private static final long PARALLEL_MIN_WORK = 1 << 14;
+    /** Chunks per thread handed out dynamically, at least. */
     private static final int CHUNKS_PER_THREAD = 8;
+    /** Multiply-adds per chunk of a large product (64 Ki weights, 256 KiB: a few microseconds of streaming). */
+    private static final long CHUNK_WORK = 1 << 16;
 
     private final int k;
     private final int n;
@@ -75,26 +75,37 @@ final class PackedMatrix {
 
     /**
      * Writes y = x · Wᵀ for the m rows of x (m×k row-major) into {@code y} row i at {@code yOff + i·ldy}
-     * (n columns each).
+     * (n columns each), the team splitting the panels.
      */
-    void multiply(float[] x, int m, float[] y, int yOff, int ldy, Parallelism par) {
-        int threads = (int) Math.min(par.threads(), Math.max(1, (long) k * n / PARALLEL_MIN_WEIGHTS));
-        int groups = (panels + 3) / 4;
-        if (threads <= 1 || groups < 2) {
+    void multiply(float[] x, int m, float[] y, int yOff, int ldy, StepTeam team) {
+        // Chunks are whole four-panel groups; a ragged last group joins the last chunk, so that no chunk is
+        // left with fewer than four panels (one latency-bound FMA chain each).
+        int groups = panels / 4;
+        int chunks = chunks(groups, (long) m * k * n, team.threads());
+        if (chunks <= 1) {
             panels(x, m, y, yOff, ldy, 0, panels);
             return;
         }
-        // Threads take chunks of four-panel groups from a shared counter rather than fixed halves: on a busy
-        // machine a thread that starts late finds the work already done instead of holding up the step.
-        int chunkGroups = Math.max(1, groups / (threads * CHUNKS_PER_THREAD));
-        int chunks = groups / chunkGroups; // the last chunk also takes the leftover groups
-        AtomicInteger next = new AtomicInteger();
-        par.forRange(threads, (from, to) -> {
-            for (int chunk = next.getAndIncrement(); chunk < chunks; chunk = next.getAndIncrement()) {
-                int q0 = chunk * chunkGroups * 4;
-                panels(x, m, y, yOff, ldy, q0, chunk == chunks - 1 ? panels : q0 + chunkGroups * 4);
-            }
+        // Many more chunks than threads, taken from a shared counter: a thread that starts late finds the work
+        // already done instead of holding up the step, and the last chunk anyone waits for is short.
+        team.split(chunks, chunk -> {
+            int g0 = (int) ((long) groups * chunk / chunks);
+            int g1 = (int) ((long) groups * (chunk + 1) / chunks);
+            panels(x, m, y, yOff, ldy, g0 * 4, chunk == chunks - 1 ? panels : g1 * 4);
         });
+    }
+
+    /**
+     * How many chunks a product of {@code work} multiply-adds over {@code groups} whole four-panel groups is
+     * split into: at least {@link #CHUNKS_PER_THREAD} per thread, more for large weights, so that a chunk
+     * streams about {@link #CHUNK_WORK} weights.
+     */
+    private static int chunks(int groups, long work, int threads) {
+        if (threads <= 1 || groups < 2 || work < PARALLEL_MIN_WORK) {
+            return 1;
+        }
+        long wanted = Math.max((long) threads * CHUNKS_PER_THREAD, work / CHUNK_WORK);
+        return (int) Math.min(groups, wanted);
     }
 
     private void panels(float[] x, int m, float[] y, int yOff, int ldy, int q0, int q1) {

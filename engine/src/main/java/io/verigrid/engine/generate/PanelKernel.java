@@ -16,7 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Loaded only when the {@code jdk.incubator.vector} module is present (see {@link PackedMatrix#VECTOR_API}).
  */
 final class PanelKernel {
-    private static final VectorSpecies<Float> SPECIES = pickSpecies();
+    static final VectorSpecies<Float> SPECIES = pickSpecies();
     /** Output columns per panel: one vector. */
     static final int LANES = SPECIES.length();
 
@@ -63,40 +63,6 @@ final class PanelKernel {
                 tile1x1(a, i * k, k, w, q, n, c, cOff + i * ldc);
             }
         }
-    }
-
-    /**
-     * acc[d] = fma(s, v[vOff + d], acc[d]) for d in [0, len): each element its own single-rounding
-     * FMA, as in the scalar loop.
-     */
-    static void axpy(float s, float[] v, int vOff, float[] acc, int len) {
-        FloatVector x = FloatVector.broadcast(SPECIES, s);
-        int d = 0;
-        for (; d + LANES <= len; d += LANES) {
-            x.fma(FloatVector.fromArray(SPECIES, v, vOff + d), FloatVector.fromArray(SPECIES, acc, d)).intoArray(acc, d);
-        }
-        for (; d < len; d++) {
-            acc[d] = Math.fma(s, v[vOff + d], acc[d]);
-        }
-    }
-
-    /**
-     * Attention scores, one lane per key: for keys j in whole vectors from 0, acc = 0, then for d in order
-     * acc = fma(q_d, k_jd, acc), score = acc · scale. Keys are transposed (column c at {@code kt[c·stride]}).
-     * Returns how many keys it scored (a multiple of the lane count); the caller scores the rest.
-     */
-    static int scores(float[] q, int qOff, float[] kt, int kvOff, int stride, int headDim, int count, float scale,
-            float[] out) {
-        int j = 0;
-        for (; j + LANES <= count; j += LANES) {
-            FloatVector acc = FloatVector.zero(SPECIES);
-            for (int d = 0; d < headDim; d++) {
-                acc = FloatVector.broadcast(SPECIES, q[qOff + d]).fma(
-                        FloatVector.fromArray(SPECIES, kt, (kvOff + d) * stride + j), acc);
-            }
-            acc.mul(scale).intoArray(out, j);
-        }
-        return j;
     }
 
     /** Stores the valid lanes of panel q (columns q·LANES …) at {@code c[off + column]}. */

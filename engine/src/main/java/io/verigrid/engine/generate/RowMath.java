@@ -1,5 +1,7 @@
 package io.verigrid.engine.generate;
 
+import io.verigrid.engine.VectorExp;
+
 /**
  * The row-wise operators of a Llama step, in place on reused buffers, each with exactly the arithmetic of the
  * engine operator it stands for ({@code rms_norm}, {@code silu} then {@code bcast_mul}, {@code add}). The
@@ -8,6 +10,14 @@ package io.verigrid.engine.generate;
 final class RowMath {
     /** The engine's canonical reduction split (CanonicalSum): element i into partial i mod 16. */
     private static final int PARTIALS = 16;
+    /**
+     * Exponentials in double lanes ({@link VectorExp}: fdlibm's algorithm lane by lane, {@code StrictMath.exp}'s
+     * bits) when the Vector API runs with at least four double lanes; the scalar call otherwise.
+     */
+    private static final boolean LANE_EXP = PackedMatrix.VECTOR_API && VectorExp.ENABLED;
+    /** Exponentials per pass through a thread's double scratch. */
+    private static final int EXP_CHUNK = 256;
+    private static final ThreadLocal<double[]> EXP_SCRATCH = ThreadLocal.withInitial(() -> new double[EXP_CHUNK]);
 
     private RowMath() {
     }
@@ -54,10 +64,51 @@ final class RowMath {
 
     /** {@code silu} of the gate (computed in double with StrictMath, rounded once) times the up projection. */
     static void siluTimes(float[] gate, int gateOff, float[] up, int upOff, float[] out, int outOff, int count) {
-        for (int j = 0; j < count; j++) {
+        int j = 0;
+        if (LANE_EXP) {
+            double[] e = EXP_SCRATCH.get();
+            int whole = count / VectorExp.LANES * VectorExp.LANES;
+            for (; j < whole; j += EXP_CHUNK) {
+                int n = Math.min(EXP_CHUNK, whole - j);
+                for (int i = 0; i < n; i++) {
+                    e[i] = -(double) gate[gateOff + j + i];
+                }
+                VectorExp.expInPlace(e, 0, n);
+                for (int i = 0; i < n; i++) {
+                    double g = gate[gateOff + j + i];
+                    float silu = (float) (g * (1.0 / (1.0 + e[i])));
+                    out[outOff + j + i] = silu * up[upOff + j + i];
+                }
+            }
+            j = whole;
+        }
+        for (; j < count; j++) {
             double g = gate[gateOff + j];
             float silu = (float) (g * (1.0 / (1.0 + StrictMath.exp(-g))));
             out[outOff + j] = silu * up[upOff + j];
+        }
+    }
+
+    /** x_j = (float) StrictMath.exp(x_j − shift) for j in [0, count), the difference taken in float. */
+    static void expShiftedInPlace(float[] x, int count, float shift) {
+        int j = 0;
+        if (LANE_EXP) {
+            double[] e = EXP_SCRATCH.get();
+            int whole = count / VectorExp.LANES * VectorExp.LANES;
+            for (; j < whole; j += EXP_CHUNK) {
+                int n = Math.min(EXP_CHUNK, whole - j);
+                for (int i = 0; i < n; i++) {
+                    e[i] = x[j + i] - shift;
+                }
+                VectorExp.expInPlace(e, 0, n);
+                for (int i = 0; i < n; i++) {
+                    x[j + i] = (float) e[i];
+                }
+            }
+            j = whole;
+        }
+        for (; j < count; j++) {
+            x[j] = (float) StrictMath.exp(x[j] - shift);
         }
     }
 

@@ -27,6 +27,9 @@ public final class Sampler {
     public record Pick(int token, float logprob, List<TopToken> top) {
     }
 
+    /** Candidates ranked first when looking for the top-p prefix. */
+    private static final int TOP_P_FIRST = 64;
+
     private Sampler() {
     }
 
@@ -70,17 +73,24 @@ public final class Sampler {
         }
         float[] probs = rowOp("softmax", scaled);
         int limit = params.topK() == 0 ? probs.length : Math.min(params.topK(), probs.length);
-        int[] order = ranked(probs, limit);
-        int kept = order.length;
+        int[] order;
+        int kept;
         if (params.topP() < 1f) {
-            float running = 0f;
-            for (int r = 0; r < order.length; r++) {
-                running += probs[order[r]];
-                if (running >= params.topP()) {
-                    kept = r + 1;
+            // The top-p prefix is usually short: rank a few candidates first and more only when their running
+            // sum (the same additions in the same order as over the whole ranking) has not reached topP.
+            for (int wanted = Math.min(limit, TOP_P_FIRST); ; wanted = Math.min(limit, wanted * 8)) {
+                order = ranked(probs, wanted);
+                kept = prefixReaching(probs, order, params.topP());
+                if (kept > 0 || wanted == limit) {
                     break;
                 }
             }
+            if (kept == 0) {
+                kept = order.length;
+            }
+        } else {
+            order = ranked(probs, limit);
+            kept = order.length;
         }
         float[] keptProbs = new float[kept];
         for (int r = 0; r < kept; r++) {
@@ -99,21 +109,85 @@ public final class Sampler {
         return order[kept - 1];
     }
 
-    /** The {@code limit} ids with the largest values, largest first, lower id first among equals. */
-    static int[] ranked(float[] values, int limit) {
-        Integer[] ids = new Integer[values.length];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = i;
+    /** How many ranked candidates it takes for the running float sum to reach {@code topP}; 0 if they all do not. */
+    private static int prefixReaching(float[] probs, int[] order, float topP) {
+        float running = 0f;
+        for (int r = 0; r < order.length; r++) {
+            running += probs[order[r]];
+            if (running >= topP) {
+                return r + 1;
+            }
         }
-        Arrays.sort(ids, (a, b) -> {
-            int byValue = Float.compare(values[b], values[a]);
-            return byValue != 0 ? byValue : Integer.compare(a, b);
-        });
+        return 0;
+    }
+
+    /**
+     * The {@code limit} ids with the largest values, largest first, lower id first among equals (values ordered
+     * as {@link Float#compare} orders them). Each candidate is one long key whose natural order is that ranking,
+     * so no boxing or comparator is involved; a short ranking keeps only the best {@code limit} keys in a heap.
+     */
+    static int[] ranked(float[] values, int limit) {
+        long[] best;
+        if ((long) limit * 8 < values.length) {
+            best = smallestKeys(values, limit);
+        } else {
+            best = new long[values.length];
+            for (int i = 0; i < values.length; i++) {
+                best[i] = rankKey(values[i], i);
+            }
+            Arrays.sort(best);
+        }
         int[] out = new int[limit];
         for (int r = 0; r < limit; r++) {
-            out[r] = ids[r];
+            out[r] = (int) best[r];
         }
         return out;
+    }
+
+    /**
+     * A key that sorts ascending in ranking order: the high half is the value's {@link Float#compare} order,
+     * reversed; the low half is the id.
+     */
+    private static long rankKey(float value, int id) {
+        int bits = Float.floatToIntBits(value);
+        int ordered = bits ^ ((bits >> 31) & 0x7fffffff); // signed-int order = Float.compare order
+        return ((long) ~ordered << 32) | id;
+    }
+
+    /** The {@code limit} smallest keys, ascending: a max-heap of the best so far, then sorted. */
+    private static long[] smallestKeys(float[] values, int limit) {
+        long[] heap = new long[limit];
+        int size = 0;
+        for (int i = 0; i < values.length; i++) {
+            long key = rankKey(values[i], i);
+            if (size < limit) {
+                int at = size++;
+                while (at > 0 && heap[(at - 1) / 2] < key) {
+                    heap[at] = heap[(at - 1) / 2];
+                    at = (at - 1) / 2;
+                }
+                heap[at] = key;
+            } else if (limit > 0 && key < heap[0]) {
+                int at = 0;
+                while (true) {
+                    int child = 2 * at + 1;
+                    if (child >= limit) {
+                        break;
+                    }
+                    if (child + 1 < limit && heap[child + 1] > heap[child]) {
+                        child++;
+                    }
+                    if (heap[child] <= key) {
+                        break;
+                    }
+                    heap[at] = heap[child];
+                    at = child;
+                }
+                heap[at] = key;
+            }
+        }
+        Arrays.sort(heap, 0, size);
+        return heap;
     }
 
     private static float[] rowOp(String kind, float[] row) {

@@ -29,6 +29,17 @@ class PackedDecodeTest {
      */
     private static final LlamaConfig WIDE = new LlamaConfig(264, 520, 1, 6, 2, 1001, 64, 1e-5f, 10000f, true);
 
+    /**
+     * Heads of 64 over one key/value head and prompts past 64 tokens: the attention's widest passes (four
+     * vectors of keys per score pass, four vectors of dimensions per value pass) on every vector width.
+     */
+    private static final LlamaConfig LONG = new LlamaConfig(128, 96, 1, 2, 1, 211, 96, 1e-5f, 10000f, true);
+
+    @Test
+    void longContextsAndWideHeadsGiveTheTracedModelsLogits() {
+        decodeAgainstTheTracedModel(LONG, 66);
+    }
+
     @Test
     void raggedShapesBatchesAndThreadsGiveTheTracedModelsLogits() {
         decodeAgainstTheTracedModel(CONFIG, 1);

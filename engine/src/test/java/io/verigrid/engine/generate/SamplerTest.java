@@ -56,6 +56,37 @@ class SamplerTest {
     }
 
     @Test
+    void rankingIsByValueThenIdWhateverTheLimit() {
+        java.util.Random random = new java.util.Random(11);
+        float[] values = new float[3000];
+        for (int i = 0; i < values.length; i++) {
+            // Many ties, both zeros, negatives and extremes.
+            values[i] = switch (i % 7) {
+                case 0 -> -0.0f;
+                case 1 -> 0.0f;
+                case 2 -> Float.MAX_VALUE * (random.nextBoolean() ? 1 : -1);
+                case 3 -> Float.MIN_VALUE * (random.nextBoolean() ? 1 : -1);
+                default -> random.nextInt(40) / 4f - 5f;
+            };
+        }
+        Integer[] ids = new Integer[values.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = i;
+        }
+        java.util.Arrays.sort(ids, (a, b) -> {
+            int byValue = Float.compare(values[b], values[a]);
+            return byValue != 0 ? byValue : Integer.compare(a, b);
+        });
+        for (int limit : new int[] {0, 1, 5, 64, 374, 375, 376, 2999, 3000}) {
+            int[] ranked = Sampler.ranked(values, limit);
+            assertEquals(limit, ranked.length);
+            for (int r = 0; r < limit; r++) {
+                assertEquals(ids[r], ranked[r], "limit " + limit + ", rank " + r);
+            }
+        }
+    }
+
+    @Test
     void theDrawDependsOnlyOnSeedChoiceAndPosition() {
         assertEquals(SamplingRng.bits(1, 2, 3), SamplingRng.bits(1, 2, 3));
         assertTrue(SamplingRng.bits(1, 2, 3) != SamplingRng.bits(1, 3, 2));
