@@ -10,8 +10,9 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.RaftGroup;
@@ -52,17 +53,23 @@ public final class LedgerClient implements Closeable {
         return submitEncoded(tx.encode());
     }
 
-    /** Submits an already encoded signed transaction (e.g. received over HTTP); undecodable bytes come back MALFORMED. */
+    /**
+     * Submits an already encoded signed transaction (e.g. received over HTTP); undecodable bytes come back MALFORMED.
+     * A transaction not committed within {@link #SUBMIT_TIMEOUT} (no leader, or a majority of the peers down) fails
+     * with an error instead of waiting forever; it may still land later, which its hash tells.
+     */
     public TxResult submitEncoded(byte[] encodedSignedTx) {
         try {
-            return submitEncodedAsync(encodedSignedTx).join();
-        } catch (CompletionException e) {
+            return submitEncodedAsync(encodedSignedTx).get(SUBMIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
             if (e.getCause() instanceof UncheckedIOException io) throw io;
-            if (e.getCause() instanceof java.util.concurrent.TimeoutException) {
-                throw new UncheckedIOException(new IOException("the ledger did not commit the transaction within "
-                        + SUBMIT_TIMEOUT.toSeconds() + " s: no leader, or a majority of its peers is down"));
-            }
             throw new UncheckedIOException("ledger write failed", new IOException(e.getCause()));
+        } catch (TimeoutException e) {
+            throw new UncheckedIOException(new IOException("the ledger did not commit the transaction within "
+                    + SUBMIT_TIMEOUT.toSeconds() + " s: no leader, or a majority of its peers is down"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UncheckedIOException(new IOException("interrupted while waiting for the ledger"));
         }
     }
 
@@ -72,12 +79,11 @@ public final class LedgerClient implements Closeable {
     }
 
     /**
-     * As {@link #submitEncoded}, asynchronously. A transaction not committed within {@link #SUBMIT_TIMEOUT} (no
-     * leader, or a majority of the peers down) completes with an error instead of waiting forever; it may still
-     * land later, which its hash tells.
+     * As {@link #submitEncoded}, asynchronously and without a timeout of its own (a timer per transaction would
+     * cost a busy ledger more than the transaction): callers bound their own waits.
      */
     public CompletableFuture<TxResult> submitEncodedAsync(byte[] encodedSignedTx) {
-        return batcher.submit(encodedSignedTx).orTimeout(SUBMIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        return batcher.submit(encodedSignedTx);
     }
 
     /** How long a submit waits for its commitment. */
