@@ -135,14 +135,7 @@ final class PreprocessRules {
     static void challenge(Draft d, String sender, Account account, PreprocessTx.ChallengeShard c) {
         Job job = d.job(c.jobId());
         preprocessOrder(d, job);
-        Job.Commit commit = JobRules.unverifiedCommit(job, c.shard(), sender);
-        if (d.height > commit.height() + d.params.challengeWindowBlocks()) {
-            throw new Rejection(Rejection.WINDOW_CLOSED, "shard " + c.shard() + " was committed at height " + commit.height()
-                    + "; its window closed at " + (commit.height() + d.params.challengeWindowBlocks()));
-        }
-        if (job.openDispute != 0) {
-            throw new Rejection(Rejection.DISPUTE_OPEN, "job " + job.id + " already has dispute " + job.openDispute + " open");
-        }
+        Job.Commit commit = challengeable(d, job, c.shard(), sender);
         JobRules.requireStake(account, d.params.minVerifierStake(), "challenge");
         if (Arrays.equals(commit.root(), c.claimedRoot())) {
             throw new Rejection(Rejection.ROOT_MISMATCH, "claimed root equals the committed one: nothing to dispute");
@@ -155,6 +148,19 @@ final class PreprocessRules {
         job.openDispute = dispute.id;
     }
 
+    /** Shard {@code shard}'s commitment, if it may be challenged now: unverified, inside its window, no dispute open. */
+    private static Job.Commit challengeable(Draft d, Job job, int shard, String sender) {
+        Job.Commit commit = JobRules.unverifiedCommit(job, shard, sender);
+        if (d.height > commit.height() + d.params.challengeWindowBlocks()) {
+            throw new Rejection(Rejection.WINDOW_CLOSED, "shard " + shard + " was committed at height " + commit.height()
+                    + "; its window closed at " + (commit.height() + d.params.challengeWindowBlocks()));
+        }
+        if (job.openDispute != 0) {
+            throw new Rejection(Rejection.DISPUTE_OPEN, "job " + job.id + " already has dispute " + job.openDispute + " open");
+        }
+        return commit;
+    }
+
     /**
      * A challenge of shard {@code c.shard()}'s cut: {@code ChallengeShard}'s checks (no claimed root: the dispute is
      * where the shard ends, not what it holds), and the shard must belong to the lease whose plan the job declares now,
@@ -163,14 +169,7 @@ final class PreprocessRules {
     static void challengeCut(Draft d, String sender, Account account, PreprocessTx.ChallengeShardCut c) {
         Job job = d.job(c.jobId());
         Order order = preprocessOrder(d, job);
-        Job.Commit commit = JobRules.unverifiedCommit(job, c.shard(), sender);
-        if (d.height > commit.height() + d.params.challengeWindowBlocks()) {
-            throw new Rejection(Rejection.WINDOW_CLOSED, "shard " + c.shard() + " was committed at height " + commit.height()
-                    + "; its window closed at " + (commit.height() + d.params.challengeWindowBlocks()));
-        }
-        if (job.openDispute != 0) {
-            throw new Rejection(Rejection.DISPUTE_OPEN, "job " + job.id + " already has dispute " + job.openDispute + " open");
-        }
+        Job.Commit commit = challengeable(d, job, c.shard(), sender);
         if (order.planSha256 == null || order.declaredLease != order.leaseId || !commit.provider().equals(job.lessee)) {
             throw new Rejection(STALE_PLAN, "shard " + c.shard() + " of job " + job.id + " was committed under a plan its lease no"
                     + " longer declares; only a trace challenge (ChallengeShard) applies");
