@@ -125,7 +125,7 @@ public final class DisputeGame {
                     + (roots == null ? "none" : roots.size()));
         }
         DisputeGame next = accepted(height, Party.CHALLENGER);
-        next.postedRoots = copyHashes(roots, "roots");
+        next.postedRoots = TraceDescent.copyHashes(roots, "roots");
         return next;
     }
 
@@ -208,16 +208,7 @@ public final class DisputeGame {
     public DisputeGame postTraceNodes(List<byte[]> nodes, long height) {
         expect(Phase.TRACE, Party.PROVIDER, height);
         if (providerTraceRoot == null) throw new GameException("WRONG_PHASE", "the trace root is not posted yet");
-        int expected = childCount();
-        if (nodes == null || nodes.size() != expected) {
-            throw new GameException("WRONG_COUNT", "expected " + expected + " trace nodes, got "
-                    + (nodes == null ? "none" : nodes.size()));
-        }
-        List<byte[]> copy = copyHashes(nodes, "nodes");
-        if (!Arrays.equals(Merkle.root(copy), nodeHash)) {
-            throw new GameException("BAD_PROOF", "the nodes do not hash to the disputed node at level " + nodeLevel
-                    + " position " + nodePosition);
-        }
+        List<byte[]> copy = TraceDescent.checkedRound(nodes, childCount(), nodeHash, nodeLevel, nodePosition, "trace nodes");
         DisputeGame next = accepted(height, Party.CHALLENGER);
         next.postedNodes = copy;
         return next;
@@ -230,9 +221,7 @@ public final class DisputeGame {
      */
     public DisputeGame pickTraceNode(int k, byte[] challengerOutputRoot, long height) {
         expect(Phase.TRACE, Party.CHALLENGER, height);
-        if (k < 0 || k >= postedNodes.size()) {
-            throw new GameException("BAD_PICK", "k must be in 0.." + (postedNodes.size() - 1) + ", got " + k);
-        }
+        TraceDescent.checkPick(k, postedNodes.size());
         int level = childLevel();
         if (level == 0 && !isHash(challengerOutputRoot)) {
             throw new GameException("MISSING_CLAIM", "the pick reaches operator " + (childStart() + k)
@@ -274,25 +263,22 @@ public final class DisputeGame {
 
     /** How many levels one trace round descends: ⌊log2 fanout⌋, so at most fanout nodes are posted. */
     public int levelsPerRound() {
-        return 31 - Integer.numberOfLeadingZeros(fanout);
+        return TraceDescent.levelsPerRound(fanout);
     }
 
     /** The level of the nodes the provider posts this trace round. */
     public int childLevel() {
-        return Math.max(0, nodeLevel - levelsPerRound());
+        return TraceDescent.childLevel(nodeLevel, fanout);
     }
 
     /** The position (within {@link #childLevel()}) of the first node the provider posts this trace round. */
     public int childStart() {
-        return nodeLevel == 0 ? nodePosition : nodePosition << (nodeLevel - childLevel());
+        return TraceDescent.childStart(nodeLevel, nodePosition, fanout);
     }
 
     /** How many nodes the provider posts this trace round. */
     public int childCount() {
-        if (traceLength == 0) return 0;
-        if (nodeLevel == 0) return 1;
-        int span = 1 << (nodeLevel - childLevel());
-        return Math.min(span, Merkle.width(traceLength, childLevel()) - childStart());
+        return TraceDescent.childCount(nodeLevel, nodePosition, fanout, traceLength);
     }
 
     // ---- OPERATOR ----
@@ -493,7 +479,7 @@ public final class DisputeGame {
     /** The root the challenger claimed for the end of the unit when it opened the game. */
     public byte[] challengerUnitRoot() { return challengerUnitRoot.clone(); }
     /** The provider's roots at {@link #stepPoints()} this round; empty until posted. */
-    public List<byte[]> postedRoots() { return copyHashes(postedRoots, "postedRoots"); }
+    public List<byte[]> postedRoots() { return TraceDescent.copyHashes(postedRoots, "postedRoots"); }
     /** Null until the provider posts it. */
     public byte[] providerTraceRoot() { return providerTraceRoot == null ? null : providerTraceRoot.clone(); }
     /** 0 until the provider posts its trace root. */
@@ -502,7 +488,7 @@ public final class DisputeGame {
     public int nodePosition() { return nodePosition; }
     /** The provider's hash of the disputed trace node; null before the trace root is posted. */
     public byte[] nodeHash() { return nodeHash == null ? null : nodeHash.clone(); }
-    public List<byte[]> postedNodes() { return copyHashes(postedNodes, "postedNodes"); }
+    public List<byte[]> postedNodes() { return TraceDescent.copyHashes(postedNodes, "postedNodes"); }
     /** The disputed operator index j; equal to {@link #traceLength()} for an assembly dispute; −1 before. */
     public int operator() { return operator; }
     public boolean assemblyDisputed() { return operator >= 0 && operator == traceLength; }
@@ -638,15 +624,6 @@ public final class DisputeGame {
         int present = in.u8();
         if (present > 1) throw new IllegalArgumentException("game: presence flag " + present);
         return present == 1 ? in.raw(Hashes.LENGTH) : null;
-    }
-
-    private static List<byte[]> copyHashes(List<byte[]> hashes, String what) {
-        List<byte[]> copy = new ArrayList<>(hashes.size());
-        for (byte[] hash : hashes) {
-            if (!isHash(hash)) throw new GameException("MALFORMED", what + ": every entry must be a 32-byte hash");
-            copy.add(hash.clone());
-        }
-        return List.copyOf(copy);
     }
 
     private static boolean isHash(byte[] bytes) {

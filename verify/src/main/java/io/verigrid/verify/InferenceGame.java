@@ -265,15 +265,7 @@ public final class InferenceGame {
     /** Provider: the nodes at {@link #childLevel()} under the disputed node ({@link #childCount()} of them). */
     public InferenceGame postNodes(List<byte[]> nodes, long height) {
         expectDescent(Party.PROVIDER, height);
-        int expected = childCount();
-        if (nodes == null || nodes.size() != expected) {
-            throw new GameException("WRONG_COUNT", "expected " + expected + " nodes, got " + (nodes == null ? "none" : nodes.size()));
-        }
-        List<byte[]> copy = copyHashes(nodes);
-        if (!Arrays.equals(Merkle.root(copy), nodeHash)) {
-            throw new GameException("BAD_PROOF", "the nodes do not hash to the disputed node at level " + nodeLevel
-                    + " position " + nodePosition);
-        }
+        List<byte[]> copy = TraceDescent.checkedRound(nodes, childCount(), nodeHash, nodeLevel, nodePosition, "nodes");
         InferenceGame next = accepted(height, Party.CHALLENGER);
         next.postedNodes = copy;
         return next;
@@ -285,7 +277,7 @@ public final class InferenceGame {
      */
     public InferenceGame pickNode(int k, byte[] claim, long height) {
         expectDescent(Party.CHALLENGER, height);
-        if (k < 0 || k >= postedNodes.size()) throw new GameException("BAD_PICK", "k must be in 0.." + (postedNodes.size() - 1));
+        TraceDescent.checkPick(k, postedNodes.size());
         int level = childLevel();
         boolean needsClaim = phase == Phase.TRACE && level == 0;
         if (needsClaim && !isHash(claim)) throw new GameException("MISSING_CLAIM", "the pick reaches an operator: state its output root");
@@ -452,21 +444,19 @@ public final class InferenceGame {
     // ---- descent geometry ----
 
     public int levelsPerRound() {
-        return 31 - Integer.numberOfLeadingZeros(fanout);
+        return TraceDescent.levelsPerRound(fanout);
     }
 
     public int childLevel() {
-        return Math.max(0, nodeLevel - levelsPerRound());
+        return TraceDescent.childLevel(nodeLevel, fanout);
     }
 
     public int childStart() {
-        return nodeLevel == 0 ? nodePosition : nodePosition << (nodeLevel - childLevel());
+        return TraceDescent.childStart(nodeLevel, nodePosition, fanout);
     }
 
     public int childCount() {
-        if (nodeLevel == 0) return 1;
-        int span = 1 << (nodeLevel - childLevel());
-        return Math.min(span, Merkle.width(treeLeaves, childLevel()) - childStart());
+        return nodeLevel == 0 ? 1 : TraceDescent.childCount(nodeLevel, nodePosition, fanout, treeLeaves);
     }
 
     // ---- accessors ----
@@ -488,7 +478,7 @@ public final class InferenceGame {
     public int treeLeaves() { return treeLeaves; }
     public int nodeLevel() { return nodeLevel; }
     public int nodePosition() { return nodePosition; }
-    public List<byte[]> postedNodes() { return copyHashes(postedNodes); }
+    public List<byte[]> postedNodes() { return TraceDescent.copyHashes(postedNodes, "postedNodes"); }
     public int position() { return position; }
     public int operator() { return operator; }
     public byte[] challengerOutputRoot() { return challengerOutputRoot == null ? null : challengerOutputRoot.clone(); }
@@ -591,15 +581,6 @@ public final class InferenceGame {
         int present = in.u8();
         if (present > 1) throw new IllegalArgumentException("inference game: bad optional flag " + present);
         return present == 1 ? in.raw(32) : null;
-    }
-
-    private static List<byte[]> copyHashes(List<byte[]> hashes) {
-        List<byte[]> out = new ArrayList<>(hashes.size());
-        for (byte[] h : hashes) {
-            if (!isHash(h)) throw new GameException("MALFORMED", "every node must be a 32-byte hash");
-            out.add(h.clone());
-        }
-        return out;
     }
 
     private static boolean isHash(byte[] bytes) {

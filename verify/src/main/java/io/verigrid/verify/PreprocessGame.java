@@ -149,14 +149,7 @@ public final class PreprocessGame {
     public PreprocessGame postTraceNodes(List<byte[]> nodes, long height) {
         expect(Phase.TRACE, DisputeGame.Party.PROVIDER, height);
         if (providerTraceRoot == null) throw new GameException("WRONG_PHASE", "the trace root is not posted yet");
-        int expected = childCount();
-        if (nodes == null || nodes.size() != expected) {
-            throw new GameException("WRONG_COUNT", "expected " + expected + " trace nodes, got " + (nodes == null ? "none" : nodes.size()));
-        }
-        List<byte[]> copy = copyHashes(nodes);
-        if (!Arrays.equals(Merkle.root(copy), nodeHash)) {
-            throw new GameException("BAD_PROOF", "the nodes do not hash to the disputed node at level " + nodeLevel + " position " + nodePosition);
-        }
+        List<byte[]> copy = TraceDescent.checkedRound(nodes, childCount(), nodeHash, nodeLevel, nodePosition, "trace nodes");
         PreprocessGame next = accepted(height, DisputeGame.Party.CHALLENGER);
         next.postedNodes = copy;
         return next;
@@ -169,7 +162,7 @@ public final class PreprocessGame {
      */
     public PreprocessGame pickTraceNode(int k, byte[] claim, long height) {
         expect(Phase.TRACE, DisputeGame.Party.CHALLENGER, height);
-        if (k < 0 || k >= postedNodes.size()) throw new GameException("BAD_PICK", "k must be in 0.." + (postedNodes.size() - 1) + ", got " + k);
+        TraceDescent.checkPick(k, postedNodes.size());
         int level = childLevel();
         boolean hasClaim = claim != null && claim.length > 0;
         if (level == 0 && !hasClaim) {
@@ -194,20 +187,19 @@ public final class PreprocessGame {
     }
 
     public int levelsPerRound() {
-        return 31 - Integer.numberOfLeadingZeros(fanout);
+        return TraceDescent.levelsPerRound(fanout);
     }
 
     public int childLevel() {
-        return Math.max(0, nodeLevel - levelsPerRound());
+        return TraceDescent.childLevel(nodeLevel, fanout);
     }
 
     public int childStart() {
-        return nodePosition << (nodeLevel - childLevel());
+        return TraceDescent.childStart(nodeLevel, nodePosition, fanout);
     }
 
     public int childCount() {
-        int span = 1 << (nodeLevel - childLevel());
-        return Math.min(span, Merkle.width(traceLength(), childLevel()) - childStart());
+        return TraceDescent.childCount(nodeLevel, nodePosition, fanout, traceLength());
     }
 
     // ---- CUT ----
@@ -348,7 +340,7 @@ public final class PreprocessGame {
     public byte[] providerTraceRoot() { return providerTraceRoot == null ? null : providerTraceRoot.clone(); }
     public int nodeLevel() { return nodeLevel; }
     public int nodePosition() { return nodePosition; }
-    public List<byte[]> postedNodes() { return copyHashes(postedNodes); }
+    public List<byte[]> postedNodes() { return TraceDescent.copyHashes(postedNodes, "postedNodes"); }
     /** The disputed trace leaf once the descent reached it, else −1. */
     public int leaf() { return leaf; }
     public byte[] challengerClaim() { return challengerClaim.clone(); }
@@ -467,15 +459,6 @@ public final class PreprocessGame {
         int present = in.u8();
         if (present > 1) throw new IllegalArgumentException("game: bad presence flag " + present);
         return present == 1 ? in.raw(Hashes.LENGTH) : null;
-    }
-
-    private static List<byte[]> copyHashes(List<byte[]> hashes) {
-        List<byte[]> copy = new ArrayList<>(hashes.size());
-        for (byte[] h : hashes) {
-            if (!isHash(h)) throw new GameException("MALFORMED", "every node must be a 32-byte hash");
-            copy.add(h.clone());
-        }
-        return List.copyOf(copy);
     }
 
     private static boolean isHash(byte[] bytes) {
