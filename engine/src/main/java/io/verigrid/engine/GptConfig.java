@@ -1,8 +1,6 @@
 package io.verigrid.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,15 +47,7 @@ public record GptConfig(int vocabSize, int nPositions, int nEmbd, int nLayer, in
 
     /** Parses a Hugging Face GPT-2 {@code config.json}; IllegalArgumentException naming a missing or bad field. */
     public static GptConfig fromJson(String json) {
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(json);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("config is not valid JSON: " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException("config must be a JSON object");
-        }
+        JsonNode root = LlamaConfig.object(json);
         if (root.has("activation_function") && !root.get("activation_function").asText().equals("gelu_new")) {
             throw new IllegalArgumentException("config field activation_function must be gelu_new for a GPT-2 model, got "
                     + root.get("activation_function"));

@@ -80,15 +80,7 @@ public record LlamaConfig(int hiddenSize, int intermediateSize, int numHiddenLay
 
     /** Parses a Hugging Face {@code config.json}; IllegalArgumentException naming a missing, bad or unknown field. */
     public static LlamaConfig fromJson(String json) {
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(json);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("config is not valid JSON: " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException("config must be a JSON object");
-        }
+        JsonNode root = object(json);
         Set<String> used = Set.of("hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads",
                 "num_key_value_heads", "vocab_size", "max_position_embeddings", "rms_norm_eps", "rope_theta",
                 "tie_word_embeddings", "hidden_act", "attention_bias", "mlp_bias", "rope_scaling", "head_dim");
@@ -114,6 +106,20 @@ public record LlamaConfig(int hiddenSize, int intermediateSize, int numHiddenLay
                     + config.headDim() + ", got " + root.get("head_dim"));
         }
         return config;
+    }
+
+    /** A {@code config.json} text as a JSON object; IllegalArgumentException when it is not one. */
+    static JsonNode object(String json) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(json);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("config is not valid JSON: " + e.getMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("config must be a JSON object");
+        }
+        return root;
     }
 
     private static void require(JsonNode root, String field, String value) {
