@@ -142,38 +142,51 @@ final class DisputeRules {
      */
     static Stakes moveStakes(Draft d, Dispute dispute, Verdict verdict, String why) {
         Job job = d.job(dispute.jobId);
-        Account provider = d.account(dispute.provider);
-        Account challenger = d.account(dispute.challenger);
-        boolean providerLoses = verdict != Verdict.PROVIDER_WINS;
-        boolean challengerLoses = verdict != Verdict.CHALLENGER_WINS;
-        long slashed = 0, forfeited = 0, toChallenger = 0, toProvider = 0, burned = 0;
-
-        if (providerLoses) {
-            long slashable = Math.addExact(provider.stake, provider.unbondingTotal());
-            slashed = provider.slash(Params.ppmOf(slashable, d.params.slashPpm()));
-            provider.penalties.add(new Penalty(dispute.id, job.id, Penalty.SLASH, slashed, d.height, why));
-            if (!challengerLoses) toChallenger = Params.ppmOf(slashed, d.params.winnerSharePpm());
-            burned = Math.addExact(burned, slashed - toChallenger);
+        Stakes stakes = moveMoney(d, dispute.provider, dispute.challenger, dispute.id, job.id, dispute.bond, dispute.fee, verdict, why);
+        if (verdict != Verdict.PROVIDER_WINS) {
             job.banned.add(dispute.provider);
             while (job.commits.size() >= dispute.unit) job.commits.remove(job.commits.size() - 1);
             job.status = Job.Status.OPEN;
             job.lessee = null;
         }
+        job.openDispute = 0;
+        return stakes;
+    }
+
+    /**
+     * Spec §4's money, for a training, preprocessing or inference dispute alike: a losing provider gives up
+     * {@code slashPpm} of its stake (then unbonding), {@code winnerSharePpm} of it to a winning challenger; a losing
+     * challenger forfeits its bond, {@code winnerSharePpm} of it and the fee to a winning provider; the rest burns.
+     * When both lose, everything burns and the challenger's fee comes back. {@code jobId} is 0 for inference.
+     */
+    static Stakes moveMoney(Draft d, String providerAddress, String challengerAddress, long disputeId, long jobId, long bond,
+                            long fee, Verdict verdict, String why) {
+        Account provider = d.account(providerAddress);
+        Account challenger = d.account(challengerAddress);
+        boolean providerLoses = verdict != Verdict.PROVIDER_WINS;
+        boolean challengerLoses = verdict != Verdict.CHALLENGER_WINS;
+        long slashed = 0, forfeited = 0, toChallenger = 0, toProvider = 0, burned = 0;
+        if (providerLoses) {
+            long slashable = Math.addExact(provider.stake, provider.unbondingTotal());
+            slashed = provider.slash(Params.ppmOf(slashable, d.params.slashPpm()));
+            provider.penalties.add(new Penalty(disputeId, jobId, Penalty.SLASH, slashed, d.height, why));
+            if (!challengerLoses) toChallenger = Params.ppmOf(slashed, d.params.winnerSharePpm());
+            burned = Math.addExact(burned, slashed - toChallenger);
+        }
         if (challengerLoses) {
-            forfeited = dispute.bond;
-            long share = providerLoses ? 0 : Params.ppmOf(dispute.bond, d.params.winnerSharePpm());
-            long fee = providerLoses ? 0 : dispute.fee;
-            toProvider = Math.addExact(share, fee);
-            burned = Math.addExact(burned, dispute.bond - share);
-            challenger.penalties.add(new Penalty(dispute.id, job.id, Penalty.BOND, Math.addExact(forfeited, fee), d.height, why));
-            if (providerLoses) challenger.balance = Math.addExact(challenger.balance, dispute.fee);
+            forfeited = bond;
+            long share = providerLoses ? 0 : Params.ppmOf(bond, d.params.winnerSharePpm());
+            long paidFee = providerLoses ? 0 : fee;
+            toProvider = Math.addExact(share, paidFee);
+            burned = Math.addExact(burned, bond - share);
+            challenger.penalties.add(new Penalty(disputeId, jobId, Penalty.BOND, Math.addExact(forfeited, paidFee), d.height, why));
+            if (providerLoses) challenger.balance = Math.addExact(challenger.balance, fee);
         } else {
-            challenger.balance = Math.addExact(challenger.balance, Math.addExact(dispute.bond, dispute.fee));
+            challenger.balance = Math.addExact(challenger.balance, Math.addExact(bond, fee));
         }
         challenger.balance = Math.addExact(challenger.balance, toChallenger);
         provider.balance = Math.addExact(provider.balance, toProvider);
         d.burn(burned);
-        job.openDispute = 0;
         return new Stakes(slashed, forfeited, toChallenger, toProvider, burned);
     }
 

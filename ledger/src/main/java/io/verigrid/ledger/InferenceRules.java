@@ -219,28 +219,17 @@ final class InferenceRules {
     }
 
     /**
-     * Spec §4 for one request. Provider loses: {@code slashPpm} of its stake (then unbonding) is taken,
-     * {@code winnerSharePpm} of it to the challenger, the rest burned, and the hold goes back to the buyer's escrow.
-     * Challenger loses: its bond is forfeited ({@code winnerSharePpm} to the provider, the rest burned), its fee paid
-     * to the provider, and the hold resumes (paid at the next block if its window has passed). BOTH_LOSE: both
-     * penalties, all burned, the fee returned, the hold refunded.
+     * Spec §4 for one request: the money as for every dispute ({@link DisputeRules#moveMoney}); when the provider
+     * lost, the hold goes back to the buyer's escrow, else it resumes (paid at the next block if its window passed).
      */
     static void settleDispute(Draft d, InferenceDraft inf, Dispute dispute, InferenceGame game, String reason) {
         Verdict verdict = game.verdict();
-        Account provider = d.account(dispute.provider);
-        Account challenger = d.account(dispute.challenger);
         Hold hold = inf.hold(dispute.requestHash);
-        boolean providerLoses = verdict != Verdict.PROVIDER_WINS;
-        boolean challengerLoses = verdict != Verdict.CHALLENGER_WINS;
-        long slashed = 0, toChallenger = 0, toProvider = 0, burned = 0;
         String why = verdict.name() + " by " + reason + " in inference dispute " + dispute.id + " on request "
                 + dispute.requestHash + (game.operator() >= 0 ? ", position " + game.position() + " operator " + game.operator() : "");
-        if (providerLoses) {
-            long slashable = Math.addExact(provider.stake, provider.unbondingTotal());
-            slashed = provider.slash(Params.ppmOf(slashable, d.params.slashPpm()));
-            provider.penalties.add(new Penalty(dispute.id, 0, Penalty.SLASH, slashed, d.height, why));
-            if (!challengerLoses) toChallenger = Params.ppmOf(slashed, d.params.winnerSharePpm());
-            burned = Math.addExact(burned, slashed - toChallenger);
+        DisputeRules.Stakes stakes = DisputeRules.moveMoney(d, dispute.provider, dispute.challenger, dispute.id, 0,
+                dispute.bond, dispute.fee, verdict, why);
+        if (verdict != Verdict.PROVIDER_WINS) {
             if (hold != null) {
                 inf.setEscrow(hold.account, Math.addExact(inf.escrow(hold.account), hold.amount));
                 inf.release(hold.requestHash);
@@ -248,24 +237,11 @@ final class InferenceRules {
         } else if (hold != null) {
             hold.status = Hold.HELD;
         }
-        if (challengerLoses) {
-            long share = providerLoses ? 0 : Params.ppmOf(dispute.bond, d.params.winnerSharePpm());
-            long fee = providerLoses ? 0 : dispute.fee;
-            toProvider = Math.addExact(share, fee);
-            burned = Math.addExact(burned, dispute.bond - share);
-            challenger.penalties.add(new Penalty(dispute.id, 0, Penalty.BOND, Math.addExact(dispute.bond, fee), d.height, why));
-            if (providerLoses) challenger.balance = Math.addExact(challenger.balance, dispute.fee);
-        } else {
-            challenger.balance = Math.addExact(challenger.balance, Math.addExact(dispute.bond, dispute.fee));
-        }
-        challenger.balance = Math.addExact(challenger.balance, toChallenger);
-        provider.balance = Math.addExact(provider.balance, toProvider);
-        d.burn(burned);
         dispute.outcome = verdict.name() + " by " + reason;
-        dispute.slashed = slashed;
-        dispute.toChallenger = toChallenger;
-        dispute.toProvider = toProvider;
-        dispute.burned = burned;
+        dispute.slashed = stakes.slashed();
+        dispute.toChallenger = stakes.toChallenger();
+        dispute.toProvider = stakes.toProvider();
+        dispute.burned = stakes.burned();
     }
 
     /** The sampling seed of a held request: H(hash of block (settle height + sampleDelayBlocks) ‖ request hash), or null before that block. */
