@@ -316,18 +316,14 @@ public final class DisputeGame {
      */
     public DisputeGame settleOperator(TrainingJob job, byte[] datasetRoot, List<InputEvidence> inputs, PrecedingLeaf previous,
                                       byte[] providerOutputRoot, long maxRefereeBytes, long height) {
-        expect(Phase.OPERATOR, Party.PROVIDER, height);
-        if (operator == traceLength) throw new GameException("WRONG_PHASE", "the assembly is disputed: settleAssembly");
-        if (job == null) throw new IllegalArgumentException("job: null");
+        expectOperatorSettlement(job, height);
         List<OpSpec> program = job.program(stepHi);
         int p = wholeOperatorOfLeaf(program, providerOutputRoot);
         Verdict decided = p < 0 || shouldBeTiled(program.get(p), inputs, maxRefereeBytes)
                 || !TraceLayout.wholePlaced(program, p, operator, previous, providerTraceRoot, traceLength) ? Verdict.CHALLENGER_WINS
                 : Referee.decide(job, stepHi, p, operator, traceLength, inputs, rootLo, providerTraceRoot,
                         datasetRoot, providerOutputRoot, challengerOutputRoot);
-        DisputeGame next = settled(height, decided);
-        if (isHash(providerOutputRoot)) next.providerOutputRoot = providerOutputRoot.clone();
-        return next;
+        return settledOperator(height, decided, providerOutputRoot);
     }
 
     /**
@@ -337,15 +333,11 @@ public final class DisputeGame {
      */
     public DisputeGame settleTile(TrainingJob job, byte[] datasetRoot, long maxRefereeBytes, TileEvidence evidence,
                                   byte[] providerOutputRoot, long height) {
-        expect(Phase.OPERATOR, Party.PROVIDER, height);
-        if (operator == traceLength) throw new GameException("WRONG_PHASE", "the assembly is disputed: settleAssembly");
-        if (job == null) throw new IllegalArgumentException("job: null");
+        expectOperatorSettlement(job, height);
         Verdict decided = TileReferee.decide(job.program(stepHi), operator, nodeHash, evidence, rootLo, providerTraceRoot,
                 traceLength, datasetRoot, maxRefereeBytes, isHash(providerOutputRoot) ? providerOutputRoot : null,
                 challengerOutputRoot);
-        DisputeGame next = settled(height, decided);
-        if (isHash(providerOutputRoot)) next.providerOutputRoot = providerOutputRoot.clone();
-        return next;
+        return settledOperator(height, decided, providerOutputRoot);
     }
 
     /**
@@ -355,12 +347,22 @@ public final class DisputeGame {
      */
     public DisputeGame settleTiledOutput(TrainingJob job, byte[] datasetRoot, long maxRefereeBytes, TiledOutputEvidence evidence,
                                          byte[] providerOutputRoot, long height) {
-        expect(Phase.OPERATOR, Party.PROVIDER, height);
-        if (operator == traceLength) throw new GameException("WRONG_PHASE", "the assembly is disputed: settleAssembly");
-        if (job == null) throw new IllegalArgumentException("job: null");
+        expectOperatorSettlement(job, height);
         Verdict decided = TiledOutputReferee.decide(job.program(stepHi), operator, nodeHash, evidence, rootLo,
                 providerTraceRoot, traceLength, datasetRoot, maxRefereeBytes, isHash(providerOutputRoot) ? providerOutputRoot : null,
                 challengerOutputRoot);
+        return settledOperator(height, decided, providerOutputRoot);
+    }
+
+    /** The provider's turn to settle a disputed operator leaf (not the assembly of the state). */
+    private void expectOperatorSettlement(TrainingJob job, long height) {
+        expect(Phase.OPERATOR, Party.PROVIDER, height);
+        if (operator == traceLength) throw new GameException("WRONG_PHASE", "the assembly is disputed: settleAssembly");
+        if (job == null) throw new IllegalArgumentException("job: null");
+    }
+
+    /** The game settled by the referee's {@code decided}, recording the provider's output root when it gave one. */
+    private DisputeGame settledOperator(long height, Verdict decided, byte[] providerOutputRoot) {
         DisputeGame next = settled(height, decided);
         if (isHash(providerOutputRoot)) next.providerOutputRoot = providerOutputRoot.clone();
         return next;
