@@ -23,7 +23,8 @@ import java.util.List;
 /**
  * Verified inference on the ledger (docs/protocol.md, "Inference on the ledger"). A buyer binds API keys to its
  * account and deposits inference escrow; the provider of a model settles what it served once per block, each
- * request charged (prompt + completion tokens × the model's price) from the key's escrow into a hold; a hold is
+ * request (a completion, or one input of an embeddings call: prompt tokens only) charged (prompt + completion tokens ×
+ * the model's price) from the key's escrow into a hold; a hold is
  * paid to the provider at the first block past its challenge window unless a staked verifier challenges it. The
  * challenge opens an {@link InferenceGame}; its verdict slashes the provider and refunds the buyer, or forfeits the
  * challenger's bond, exactly as training disputes do (spec §4).
@@ -151,7 +152,7 @@ final class InferenceRules {
         int traceLength = InferenceLayout.of(llama(model), d.params.maxRefereeBytes()).traceLength();
         // The claimed root may equal the settled one: the challenger then disputes the bill (prompt + completion tokens).
         InferenceGame game = InferenceGame.open(hold.responseRoot, c.claimedRoot(), hold.promptTokens, hold.completionTokens,
-                traceLength, d.params.fanout(), d.params.moveBlocks(), d.height);
+                traceLength, d.params.fanout(), d.params.moveBlocks(), d.height, request.isEmbedding());
         Dispute dispute = inf.newDispute();
         dispute.requestHash = requestHash;
         dispute.modelId = model.id;
@@ -226,7 +227,8 @@ final class InferenceRules {
         Verdict verdict = game.verdict();
         Hold hold = inf.hold(dispute.requestHash);
         String why = verdict.name() + " by " + reason + " in inference dispute " + dispute.id + " on request "
-                + dispute.requestHash + (game.operator() >= 0 ? ", position " + game.position() + " operator " + game.operator() : "");
+                + dispute.requestHash + (game.operator() >= 0 ? ", position " + game.position() + " operator " + game.operator()
+                        : game.pooled() ? ", at the pooling" : "");
         DisputeRules.Stakes stakes = DisputeRules.moveMoney(d, dispute.provider, dispute.challenger, dispute.id, 0,
                 dispute.bond, dispute.fee, verdict, why);
         if (verdict != Verdict.PROVIDER_WINS) {

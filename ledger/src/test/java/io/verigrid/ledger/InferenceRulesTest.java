@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.verigrid.engine.HfCheckpoint;
+import io.verigrid.engine.Parallelism;
+import io.verigrid.engine.Tensor;
 import io.verigrid.engine.generate.SamplingParams;
 import io.verigrid.engine.generate.TinyLlama;
 import io.verigrid.ledger.tx.InferenceTx;
@@ -19,6 +21,7 @@ import io.verigrid.verify.InferenceCommitments;
 import io.verigrid.verify.InferenceCommitments.ResponseLeaf;
 import io.verigrid.verify.InferenceGame;
 import io.verigrid.verify.InferenceMove;
+import io.verigrid.verify.InferencePooling;
 import io.verigrid.verify.InferencePlayer;
 import io.verigrid.verify.InferenceRequest;
 import io.verigrid.verify.InferenceTrace;
@@ -222,5 +225,80 @@ class InferenceRulesTest {
         assertSupplyKept();
         LedgerState copy = LedgerState.decode(state.encode());
         assertArrayEquals(state.stateRoot(), copy.stateRoot(), "the inference section survives a snapshot");
+    }
+    static final InferenceRequest EMBEDDING = InferenceRequest.embedding("embd-1-0", new int[] {1, 50, 51, 52, 53});
+
+    static byte[] pooledRoot(InferenceTrace.Replica replica) {
+        return InferencePooling.pooledRoot(InferencePooling.pool(InferenceTrace.run(replica, EMBEDDING.prompt()).hiddenStates(),
+                Parallelism.single()));
+    }
+
+    void settleEmbedding(byte[] pooledRoot) {
+        ok(provider, new InferenceTx.SettleInference(modelId, List.of(new InferenceTx.Served(keyHash, EMBEDDING.hash(),
+                InferenceCommitments.embeddingRoot(pooledRoot), 5, 0))));
+    }
+
+    @Test
+    void anEmbeddingIsHeldForItsPromptTokensAndPaidToTheProviderAfterTheWindow() {
+        setUp();
+        long providerBefore = state.account(provider.address()).balance();
+        long escrowBefore = state.inference.escrow.get(buyer.address());
+        settleEmbedding(pooledRoot(honest));
+        InferenceViews.HoldView hold = (InferenceViews.HoldView) InferenceQuery.answer(state, "hold:" + Hashes.hex(EMBEDDING.hash()));
+        assertEquals(5 * PRICE, hold.amount());
+        assertEquals(0, hold.completionTokens());
+        assertEquals(escrowBefore - 5 * PRICE, state.inference.escrow.get(buyer.address()));
+        for (long h = 0; h <= state.params().challengeWindowBlocks() + 1; h++) state.applyBlock();
+        assertNull(InferenceQuery.answer(state, "hold:" + Hashes.hex(EMBEDDING.hash())));
+        assertEquals(providerBefore - state.params().txFee() + 5 * PRICE, state.account(provider.address()).balance());
+        assertSupplyKept();
+    }
+
+    @Test
+    void aProviderThatFakesThePoolingIsSlashedThereAndBadPoolingMovesChangeNothing() {
+        setUp();
+        InferenceTrace trace = InferenceTrace.run(honest, EMBEDDING.prompt());
+        Tensor states = trace.hiddenStates();
+        float[] skewed = states.data().clone();
+        for (int i = 0; i < skewed.length; i++) skewed[i] *= 2f; // a sum over two copies passed off as the mean
+        byte[] faked = InferencePooling.pooledRoot(InferencePooling.pool(Tensor.of(states.shape(), skewed), Parallelism.single()));
+        settleEmbedding(faked);
+        long escrowAfterCharge = state.inference.escrow.get(buyer.address());
+        long stakeBefore = state.account(provider.address()).stake();
+        ok(verifier, new InferenceTx.ChallengeInference(EMBEDDING.encode(), InferenceCommitments.embeddingRoot(pooledRoot(honest))));
+        ok(provider, new InferenceTx.InferenceMove(1, new InferenceMove.OpenEmbedding(faked, trace.root()).encode()));
+        rejected(buyer, new InferenceTx.InferenceMove(1, new InferenceMove.PickPooling(true).encode()), Rejection.NOT_PARTY);
+        rejected(provider, new InferenceTx.InferenceMove(1, new InferenceMove.PickPooling(true).encode()), "NOT_YOUR_TURN");
+        ok(verifier, new InferenceTx.InferenceMove(1, new InferenceMove.PickPooling(true).encode()));
+        rejected(provider, new InferenceTx.InferenceMove(1, new InferenceMove.SettlePooling(Tensor.of(states.shape(), skewed),
+                trace.hiddenStateProofs()).encode()), "BAD_PROOF");
+        rejected(provider, new InferenceTx.InferenceMove(1, new InferenceMove.OpenResponse(List.of(new ResponseLeaf(0, 0, 1,
+                new byte[32]))).encode()), "WRONG_KIND");
+        InferenceViews.DisputeView settled = playOut(
+                InferencePlayer.forEmbedding(InferenceGame.Party.PROVIDER, EMBEDDING, honest, faked, state.params().maxRefereeBytes()),
+                InferencePlayer.forEmbedding(InferenceGame.Party.CHALLENGER, EMBEDDING, honest, null, state.params().maxRefereeBytes()));
+        assertEquals("CHALLENGER_WINS by REFEREE", settled.outcome());
+        assertTrue(InferenceGame.decode(Hashes.unhex(settled.game())).pooled());
+        assertEquals(stakeBefore / 2, state.account(provider.address()).stake());
+        assertEquals(escrowAfterCharge + 5 * PRICE, state.inference.escrow.get(buyer.address()), "the buyer is refunded");
+        assertSupplyKept();
+    }
+
+    @Test
+    void anHonestEmbeddingProviderBeatsAVerifierWithACorruptedHiddenState() {
+        setUp();
+        settleEmbedding(pooledRoot(honest));
+        InferenceTrace.Replica lying = InferenceCheats.corruptHiddenState(honest);
+        ok(verifier, new InferenceTx.ChallengeInference(EMBEDDING.encode(), InferenceCommitments.embeddingRoot(pooledRoot(lying))));
+        long bound = state.params().maxRefereeBytes();
+        InferenceViews.DisputeView settled = playOut(
+                InferencePlayer.forEmbedding(InferenceGame.Party.PROVIDER, EMBEDDING, honest, pooledRoot(honest), bound),
+                InferencePlayer.forEmbedding(InferenceGame.Party.CHALLENGER, EMBEDDING, lying, null, bound));
+        assertEquals("PROVIDER_WINS by REFEREE", settled.outcome());
+        assertTrue(settled.operator() >= 0, "settled at one operator of position " + settled.position());
+        assertEquals(1, state.account(verifier.address()).penalties().size());
+        LedgerState copy = LedgerState.decode(state.encode());
+        assertArrayEquals(state.stateRoot(), copy.stateRoot(), "an embedding game survives a snapshot");
+        assertSupplyKept();
     }
 }

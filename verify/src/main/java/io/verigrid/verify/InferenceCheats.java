@@ -60,15 +60,39 @@ public final class InferenceCheats {
             Tensor x = records.get(records.get(firstAdd).spec().inputs().get(0).op()).output();
             replace(records, firstAdd, x);
             replace(records, secondAdd, x);
-            for (int j = finalNorm; j < records.size(); j++) {
-                OpSpec spec = records.get(j).spec();
-                List<Tensor> inputs = new ArrayList<>();
-                for (InputRef ref : spec.inputs()) {
-                    inputs.add(ref.source() == InputRef.Source.OP ? records.get(ref.op()).output() : weights.get(ref.name()));
-                }
-                replace(records, j, Ops.execute(spec.kind(), spec.attrs(), inputs, Parallelism.single()));
-            }
+            recomputeFrom(records, finalNorm, weights);
         });
+    }
+
+    /**
+     * Adds 1 to one element of the last layer's output (its second residual addition) at every position, and recomputes
+     * the final norm and LM head from it: a provider whose hidden states (so its embeddings and logits) are off in one
+     * place. The caches are written before that addition, so later positions see nothing of it; its trace first parts
+     * from an honest one at that addition of position 0, which the referee re-executes.
+     */
+    public static InferenceTrace.Replica corruptHiddenState(InferenceTrace.Replica honest) {
+        SortedMap<String, Tensor> weights = honest.weights();
+        return new InferenceTrace.Replica(honest.model(), weights, (position, records) -> {
+            int finalNorm = indexReading(records, "model.norm.weight", 0);
+            int residual = records.get(finalNorm).spec().inputs().get(0).op();
+            Tensor x = records.get(residual).output();
+            float[] data = x.data().clone();
+            data[0] += 1f;
+            replace(records, residual, Tensor.of(x.shape(), data));
+            recomputeFrom(records, finalNorm, weights);
+        });
+    }
+
+    /** Re-executes operators {@code from}.. of a position (they read only earlier operators and weights) after a change. */
+    private static void recomputeFrom(List<OpRecord> records, int from, SortedMap<String, Tensor> weights) {
+        for (int j = from; j < records.size(); j++) {
+            OpSpec spec = records.get(j).spec();
+            List<Tensor> inputs = new ArrayList<>();
+            for (InputRef ref : spec.inputs()) {
+                inputs.add(ref.source() == InputRef.Source.OP ? records.get(ref.op()).output() : weights.get(ref.name()));
+            }
+            replace(records, j, Ops.execute(spec.kind(), spec.attrs(), inputs, Parallelism.single()));
+        }
     }
 
     private static int indexReading(List<OpRecord> records, String stateName, int from) {

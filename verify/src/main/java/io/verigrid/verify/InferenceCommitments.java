@@ -7,14 +7,17 @@ import java.util.Map;
 import java.util.SortedMap;
 
 /**
- * The hashes an inference response is committed under (docs/protocol.md, "Inference"). Tags 0x05..0x07 keep
- * them apart from every other leaf.
+ * The hashes an inference response is committed under (docs/protocol.md, "Inference"). Tags 0x05..0x07 and 0x09
+ * keep them apart from every other leaf.
  * <ul>
  *   <li>response leaf: H(0x05 ‖ u32 choice ‖ u32 position ‖ u32 token ‖ logits root), the logits root being
  *       {@link Commitments#outputRoot} of the position's logits as shape (1, vocab) — exactly the output root
  *       of the last operator of the position's program, so the game can tie the two together;</li>
  *   <li>response root: Merkle root of the response leaves in (choice, position) order — the commitment the
  *       gateway returns in {@code x-verigrid-commitment} and the provider settles on the ledger;</li>
+ *   <li>embedding leaf: H(0x09 ‖ pooled root), the pooled root being {@link Commitments#outputRoot} of the embedding
+ *       (shape (hidden), the output of {@code mean_axis} over the prompt positions' final hidden states); the response
+ *       root of an embedding request is the Merkle root of that one leaf, i.e. the leaf itself;</li>
  *   <li>transcript leaf (only built in a dispute): H(0x06 ‖ u32 position ‖ u32 fed token ‖ trace root of that
  *       position's program); the transcript root is their Merkle root over positions 0..T−1;</li>
  *   <li>weights root: Merkle root of {@link Commitments#tensorLeaf} of every weight in name order — the model
@@ -24,6 +27,7 @@ import java.util.SortedMap;
 public final class InferenceCommitments {
     static final byte RESPONSE_TAG = 0x05;
     static final byte TRANSCRIPT_TAG = 0x06;
+    static final byte EMBEDDING_TAG = 0x09;
 
     private InferenceCommitments() {}
 
@@ -66,6 +70,12 @@ public final class InferenceCommitments {
         List<byte[]> hashes = new ArrayList<>(leaves.size());
         for (ResponseLeaf leaf : leaves) hashes.add(leaf.hash());
         return Merkle.root(hashes);
+    }
+
+    /** The response root of an embedding request: the Merkle root of its one leaf H(0x09 ‖ pooled root). */
+    public static byte[] embeddingRoot(byte[] pooledRoot) {
+        if (pooledRoot == null || pooledRoot.length != 32) throw new IllegalArgumentException("pooledRoot: must be 32 bytes");
+        return Merkle.root(List.of(Hashes.sha256(new CanonicalWriter().u8(EMBEDDING_TAG).raw(pooledRoot).toByteArray())));
     }
 
     public static byte[] transcriptLeaf(int position, int token, byte[] traceRoot) {

@@ -34,15 +34,23 @@ import java.util.function.IntFunction;
  * <li>{@code OPERATOR} — provider: the evidence leaf j's kind calls for (a whole operator's inputs, the embedding's row
  * chunks, a tile's blocks, an assembly's output); {@link InferenceReferee} or {@link TileReferee} recomputes it.</li>
  * </ol>
+ * An embedding request (opened with {@code embedding}) replaces the first three phases: in {@code RESPONSE} the provider
+ * opens its pooled root and posts the transcript root over the T prompt positions ({@link InferenceMove.OpenEmbedding});
+ * in {@code POOL_PICK} the challenger disputes either the transcript, which is then descended from {@code POSITIONS}
+ * on exactly as above, or the pooling alone; in {@code POOLING} the provider posts the T final hidden states, each
+ * proven at its final-norm leaf of its position's trace, and {@link InferencePooling} re-pools them.
  * Each accepted move sets the deadline to height + moveBlocks; {@link #timeout} settles against the party whose
  * turn it is. A rejected move throws {@link GameException} and changes nothing.
  */
 public final class InferenceGame {
-    public enum Phase { RESPONSE, PICK, LOGITS, TRANSCRIPT, POSITIONS, OPEN_POSITION, TRACE, OPERATOR, SETTLED }
+    /** Appended phases keep the ordinals (and so the encodings) of completion games. */
+    public enum Phase { RESPONSE, PICK, LOGITS, TRANSCRIPT, POSITIONS, OPEN_POSITION, TRACE, OPERATOR, SETTLED, POOL_PICK, POOLING }
 
     public enum Party { PROVIDER, CHALLENGER }
 
     private static final int ENCODING_VERSION = 1;
+    /** Embedding games: version 1's fields and then u8 pooled. */
+    private static final int EMBEDDING_ENCODING_VERSION = 2;
     /** Bound on opened leaves (all choices), so a hostile count cannot allocate. */
     public static final int MAX_LEAVES = 1 << 16;
 
@@ -76,6 +84,8 @@ public final class InferenceGame {
     private byte[] challengerOutputRoot;
     private byte[] providerOutputRoot;
     private Verdict verdict;
+    private boolean embedding;
+    private boolean pooled;
 
     private InferenceGame() {}
 
@@ -87,6 +97,12 @@ public final class InferenceGame {
      */
     public static InferenceGame open(byte[] providerRoot, byte[] challengerRoot, int billedPrompt, int billedCompletion,
                                      int traceLength, int fanout, long moveBlocks, long height) {
+        return open(providerRoot, challengerRoot, billedPrompt, billedCompletion, traceLength, fanout, moveBlocks, height, false);
+    }
+
+    /** As above, over an embedding request when {@code embedding} ({@link InferenceRequest#isEmbedding()}). */
+    public static InferenceGame open(byte[] providerRoot, byte[] challengerRoot, int billedPrompt, int billedCompletion,
+                                     int traceLength, int fanout, long moveBlocks, long height, boolean embedding) {
         checkHash("providerRoot", providerRoot);
         checkHash("challengerRoot", challengerRoot);
         if (billedPrompt < 0 || billedCompletion < 0) throw new IllegalArgumentException("billed tokens must not be negative");
@@ -104,6 +120,7 @@ public final class InferenceGame {
         g.phase = Phase.RESPONSE;
         g.turn = Party.PROVIDER;
         g.deadline = Math.addExact(height, moveBlocks);
+        g.embedding = embedding;
         return g;
     }
 
@@ -128,6 +145,17 @@ public final class InferenceGame {
     public InferenceGame play(Party mover, InferenceMove move, Context ctx, long height) {
         if (move.party() != mover) throw new GameException("NOT_YOUR_TURN", "a " + move.getClass().getSimpleName()
                 + " is the " + move.party() + "'s move");
+        boolean completionMove = move instanceof InferenceMove.OpenResponse || move instanceof InferenceMove.PickLeaf
+                || move instanceof InferenceMove.PostLogits || move instanceof InferenceMove.PostTranscript;
+        boolean embeddingMove = move instanceof InferenceMove.OpenEmbedding || move instanceof InferenceMove.PickPooling
+                || move instanceof InferenceMove.SettlePooling;
+        if (embedding ? completionMove : embeddingMove) {
+            throw new GameException("WRONG_KIND", "a " + move.getClass().getSimpleName() + " does not apply to "
+                    + (embedding ? "an embedding" : "a completion") + " request");
+        }
+        if (move instanceof InferenceMove.OpenEmbedding m) return openEmbedding(ctx.request(), m.pooledRoot(), m.transcriptRoot(), height);
+        if (move instanceof InferenceMove.PickPooling m) return pickPooling(m.pooling(), height);
+        if (move instanceof InferenceMove.SettlePooling m) return settlePooling(ctx, m.states(), m.rows(), height);
         int promptLength = ctx.request().prompt().length;
         if (move instanceof InferenceMove.OpenResponse m) return openResponse(ctx.request(), m.leaves(), height);
         if (move instanceof InferenceMove.PickLeaf m) return pickLeaf(m.choice(), m.position(), m.sampling(), promptLength, height);
@@ -217,6 +245,83 @@ public final class InferenceGame {
                 && logits.shape()[0] == 1
                 && Sampler.pick(logits.data(), request.sampling(), leaf.choice(), leaf.position(), 0).token() == leaf.token();
         return settled(height, kept ? Verdict.PROVIDER_WINS : Verdict.CHALLENGER_WINS);
+    }
+
+    // ---- embeddings: RESPONSE / POOL_PICK / POOLING ----
+
+    /**
+     * Provider, on an embedding request: its pooled root, which must give the settled response root, and its transcript
+     * root over the T prompt positions. A bill that is not (T prompt tokens, no completion) settles {@code CHALLENGER_WINS}.
+     */
+    public InferenceGame openEmbedding(InferenceRequest request, byte[] pooledRoot, byte[] transcript, long height) {
+        expect(Phase.RESPONSE, Party.PROVIDER, height);
+        if (!isHash(pooledRoot) || !isHash(transcript)) throw new GameException("MALFORMED", "pooledRoot and transcriptRoot must be 32-byte hashes");
+        if (!Arrays.equals(InferenceCommitments.embeddingRoot(pooledRoot), providerRoot)) {
+            throw new GameException("BAD_PROOF", "the pooled root does not give the settled response root");
+        }
+        int t = request.prompt().length;
+        InferenceGame next = accepted(height, Party.CHALLENGER);
+        next.transcriptRoot = transcript.clone();
+        next.transcriptLength = t;
+        next.phase = Phase.POOL_PICK;
+        return billedPrompt == t && billedCompletion == 0 ? next : next.finish(Verdict.CHALLENGER_WINS);
+    }
+
+    /**
+     * Challenger, on an embedding: {@code pooling} — it agrees with the transcript and disputes the mean of the hidden
+     * states; otherwise the transcript is descended to the first position it disputes, as for logits.
+     */
+    public InferenceGame pickPooling(boolean pooling, long height) {
+        expect(Phase.POOL_PICK, Party.CHALLENGER, height);
+        InferenceGame next = accepted(height, Party.PROVIDER);
+        next.rounds++;
+        if (pooling) {
+            next.phase = Phase.POOLING;
+            next.pooled = true;
+        } else {
+            next.phase = Phase.POSITIONS;
+            next.startDescent(transcriptLength, transcriptRoot);
+        }
+        return next;
+    }
+
+    /**
+     * Provider, after a pooling pick: the (T, hidden) final hidden states, row t proven at its final-norm leaf
+     * ({@link InferencePooling#hiddenStateOp}, its whole-output leaf in the layout) against the trace root that
+     * transcript leaf t binds. Rows beyond max_referee_bytes are {@code TOO_LARGE}, a proof that fails {@code BAD_PROOF}
+     * (both refused: the deadline decides if the provider cannot do better); a fed token other than the prompt's settles
+     * {@code CHALLENGER_WINS}; otherwise the referee pools the rows and compares the response root with both parties'.
+     */
+    InferenceGame settlePooling(Context ctx, Tensor states, List<InferencePooling.RowProof> rows, long height) {
+        expect(Phase.POOLING, Party.PROVIDER, height);
+        int t = transcriptLength;
+        if (states == null || rows == null || states.shape().length != 2 || states.dim(0) != t || rows.size() != t) {
+            throw new GameException("MALFORMED", "the pooling needs the (" + t + ", hidden) hidden states and " + t + " row proofs");
+        }
+        if (InferencePooling.evidenceBytes(t, states.dim(1)) > ctx.layout().maxRefereeBytes()) {
+            throw new GameException("TOO_LARGE", InferencePooling.evidenceBytes(t, states.dim(1)) + " bytes of hidden states exceed max_referee_bytes "
+                    + ctx.layout().maxRefereeBytes());
+        }
+        List<OpSpec> program = ctx.programs().apply(0);
+        int op = InferencePooling.hiddenStateOp(program);
+        int leaf = ctx.layout().wholeIndex(op);
+        boolean fedPrompt = true;
+        for (int i = 0; i < t; i++) {
+            InferencePooling.RowProof row = rows.get(i);
+            LeafProof fed = row.transcriptProof();
+            if (fed.index() != i || fed.leafCount() != t
+                    || !fed.verify(transcriptRoot, InferenceCommitments.transcriptLeaf(i, row.token(), row.traceRoot()))) {
+                throw new GameException("BAD_PROOF", "row " + i + ": transcript leaf " + i + " is not proven");
+            }
+            LeafProof state = row.stateProof();
+            byte[] stateLeaf = Commitments.traceLeaf(op, program.get(op).kind(), OpSet.VERSION,
+                    Commitments.outputRoot(InferencePooling.row(states, i)));
+            if (state.index() != leaf || state.leafCount() != traceLength || !state.verify(row.traceRoot(), stateLeaf)) {
+                throw new GameException("BAD_PROOF", "row " + i + " is not the final-norm output of position " + i + "'s trace");
+            }
+            if (row.token() != ctx.request().prompt()[i]) fedPrompt = false;
+        }
+        return settled(height, fedPrompt ? InferencePooling.decide(states, providerRoot, challengerRoot) : Verdict.CHALLENGER_WINS);
     }
 
     // ---- TRANSCRIPT / POSITIONS ----
@@ -483,6 +588,10 @@ public final class InferenceGame {
     public int operator() { return operator; }
     public byte[] challengerOutputRoot() { return challengerOutputRoot == null ? null : challengerOutputRoot.clone(); }
     public Verdict verdict() { return verdict; }
+    /** Whether the game is over an embedding request. */
+    public boolean embedding() { return embedding; }
+    /** Whether the challenger disputed an embedding's pooling (rather than a position's trace). */
+    public boolean pooled() { return pooled; }
 
     public ResponseLeaf pickedLeaf() {
         return leaves.get(leafIndex(pickedChoice, pickedPosition));
@@ -499,7 +608,7 @@ public final class InferenceGame {
 
     /** Canonical bytes (docs/protocol.md, "Inference game encoding"). */
     public byte[] encode() {
-        CanonicalWriter out = new CanonicalWriter().u8(ENCODING_VERSION).raw(providerRoot).raw(challengerRoot)
+        CanonicalWriter out = new CanonicalWriter().u8(embedding ? EMBEDDING_ENCODING_VERSION : ENCODING_VERSION).raw(providerRoot).raw(challengerRoot)
                 .u32(billedPrompt).u32(billedCompletion).u32(traceLength).u16(fanout).i64(moveBlocks).u8(phase.ordinal()).u8(turn.ordinal()).i64(deadline)
                 .u32(rounds).u32(moves).u32(leaves.size());
         for (ResponseLeaf leaf : leaves) leaf.write(out);
@@ -516,14 +625,18 @@ public final class InferenceGame {
         writeOptional(out, challengerOutputRoot);
         writeOptional(out, providerOutputRoot);
         out.u8(verdict == null ? 0 : verdict.ordinal() + 1);
+        if (embedding) out.u8(pooled ? 1 : 0);
         return out.toByteArray();
     }
 
     public static InferenceGame decode(byte[] bytes) {
         CanonicalReader in = new CanonicalReader(bytes);
         int version = in.u8();
-        if (version != ENCODING_VERSION) throw new IllegalArgumentException("inference game: unknown version " + version);
+        if (version != ENCODING_VERSION && version != EMBEDDING_ENCODING_VERSION) {
+            throw new IllegalArgumentException("inference game: unknown version " + version);
+        }
         InferenceGame g = new InferenceGame();
+        g.embedding = version == EMBEDDING_ENCODING_VERSION;
         g.providerRoot = in.raw(32);
         g.challengerRoot = in.raw(32);
         g.billedPrompt = in.u32();
@@ -563,6 +676,11 @@ public final class InferenceGame {
         g.providerOutputRoot = readOptional(in);
         int verdict = in.u8();
         g.verdict = verdict == 0 ? null : Verdict.values()[checkOrdinal(verdict - 1, Verdict.values().length)];
+        if (g.embedding) {
+            int pooled = in.u8();
+            if (pooled > 1) throw new IllegalArgumentException("inference game: bad pooled flag " + pooled);
+            g.pooled = pooled == 1;
+        }
         in.expectEnd();
         return g;
     }

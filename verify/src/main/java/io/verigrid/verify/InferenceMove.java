@@ -130,6 +130,38 @@ public sealed interface InferenceMove {
         }
     }
 
+    /**
+     * Opens an embedding request's response (it replaces {@link OpenResponse}): the pooled root, which must give the
+     * settled root, and the root of the transcript over its T prompt positions.
+     */
+    record OpenEmbedding(byte[] pooledRoot, byte[] transcriptRoot) implements InferenceMove {
+        public InferenceGame.Party party() { return InferenceGame.Party.PROVIDER; }
+        public int kind() { return 12; }
+        public void write(CanonicalWriter out) { out.raw(pooledRoot).raw(transcriptRoot); }
+    }
+
+    /**
+     * The challenger's pick on an embedding: {@code pooling} — it agrees with the transcript (every position's trace)
+     * and disputes the pooling; otherwise it disputes the transcript, which is then descended to one position.
+     */
+    record PickPooling(boolean pooling) implements InferenceMove {
+        public InferenceGame.Party party() { return InferenceGame.Party.CHALLENGER; }
+        public int kind() { return 13; }
+        public void write(CanonicalWriter out) { out.u8(pooling ? 1 : 0); }
+    }
+
+    /** Settles a disputed pooling: the (T, hidden) final hidden states and, per row, its proofs. */
+    record SettlePooling(Tensor states, List<InferencePooling.RowProof> rows) implements InferenceMove {
+        public SettlePooling { rows = List.copyOf(rows); }
+        public InferenceGame.Party party() { return InferenceGame.Party.PROVIDER; }
+        public int kind() { return 14; }
+        public void write(CanonicalWriter out) {
+            writeTensor(out, states);
+            out.u32(rows.size());
+            rows.forEach(row -> row.write(out));
+        }
+    }
+
     static InferenceMove decode(byte[] bytes) {
         try {
             CanonicalReader in = new CanonicalReader(bytes);
@@ -168,6 +200,16 @@ public sealed interface InferenceMove {
                     List<LeafProof> tiles = new ArrayList<>(Math.min(count, 1024));
                     for (int i = 0; i < count; i++) tiles.add(LeafProof.read(in));
                     yield new SettleAssembly(output, tiles, in.raw(32));
+                }
+                case 12 -> new OpenEmbedding(in.raw(32), in.raw(32));
+                case 13 -> new PickPooling(readFlag(in));
+                case 14 -> {
+                    Tensor states = readTensor(in);
+                    int count = in.u32();
+                    if (count < 0 || count > InferenceRequest.MAX_TOKENS) throw new IllegalArgumentException("rows: " + count);
+                    List<InferencePooling.RowProof> rows = new ArrayList<>(Math.min(count, 1024));
+                    for (int i = 0; i < count; i++) rows.add(InferencePooling.RowProof.read(in));
+                    yield new SettlePooling(states, rows);
                 }
                 default -> throw new IllegalArgumentException("unknown move kind");
             };

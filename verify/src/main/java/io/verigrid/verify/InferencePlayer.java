@@ -17,6 +17,7 @@ public final class InferencePlayer {
     private final InferenceRequest request;
     private final InferenceTrace.Replica replica;
     private final List<ResponseLeaf> served;
+    private final byte[] servedPooledRoot;
     private final long maxRefereeBytes;
     private List<ResponseLeaf> own;
     private InferenceTrace trace;
@@ -32,13 +33,35 @@ public final class InferencePlayer {
     /** As above, tracing under the chain's {@code maxRefereeBytes} (genesis max_referee_bytes), as the ledger lays traces out. */
     public InferencePlayer(Party role, InferenceRequest request, InferenceTrace.Replica replica, List<ResponseLeaf> served,
                            long maxRefereeBytes) {
-        if (role == Party.PROVIDER && served == null) throw new IllegalArgumentException("served: the provider's leaves are required");
+        this(role, request, replica, served, null, maxRefereeBytes);
+    }
+
+    private InferencePlayer(Party role, InferenceRequest request, InferenceTrace.Replica replica, List<ResponseLeaf> served,
+                            byte[] servedPooledRoot, long maxRefereeBytes) {
+        boolean provider = role == Party.PROVIDER;
+        if (request.isEmbedding() ? served != null || (provider && servedPooledRoot == null)
+                : servedPooledRoot != null || (provider && served == null)) {
+            throw new IllegalArgumentException("served: the provider's committed response is required (an embedding's pooled root"
+                    + " through forEmbedding, a completion's leaves)");
+        }
         if (maxRefereeBytes < 1) throw new IllegalArgumentException("maxRefereeBytes: must be positive, got " + maxRefereeBytes);
         this.role = role;
         this.request = request;
         this.replica = replica;
         this.served = served == null ? null : List.copyOf(served);
+        this.servedPooledRoot = servedPooledRoot == null ? null : servedPooledRoot.clone();
         this.maxRefereeBytes = maxRefereeBytes;
+    }
+
+    /**
+     * A party to a dispute over the embedding {@code request}: {@code servedPooledRoot} is the provider's committed
+     * pooled root (null for the challenger, who pools its own).
+     */
+    public static InferencePlayer forEmbedding(Party role, InferenceRequest request, InferenceTrace.Replica replica,
+                                               byte[] servedPooledRoot, long maxRefereeBytes) {
+        if (!request.isEmbedding()) throw new IllegalArgumentException("request: not an embedding request");
+        if (role == Party.PROVIDER && servedPooledRoot == null) throw new IllegalArgumentException("servedPooledRoot: required for the provider");
+        return new InferencePlayer(role, request, replica, null, role == Party.PROVIDER ? servedPooledRoot : null, maxRefereeBytes);
     }
 
     public InferenceMove next(InferenceGame game) {
@@ -49,7 +72,12 @@ public final class InferencePlayer {
     private InferenceMove provider(InferenceGame game) {
         switch (game.phase()) {
             case RESPONSE:
-                return new InferenceMove.OpenResponse(served);
+                return request.isEmbedding() ? new InferenceMove.OpenEmbedding(servedPooledRoot, trace(game).root())
+                        : new InferenceMove.OpenResponse(served);
+            case POOLING: {
+                InferenceTrace tr = trace(game);
+                return new InferenceMove.SettlePooling(tr.hiddenStates(), tr.hiddenStateProofs());
+            }
             case LOGITS:
                 return new InferenceMove.PostLogits(trace(game).lastLogits());
             case TRANSCRIPT: {
@@ -96,6 +124,13 @@ public final class InferencePlayer {
                 }
                 return null;
             }
+            case POOL_PICK: {
+                // The pooling is disputed only when every position agrees and the pooled root still differs.
+                InferenceTrace tr = trace(game);
+                if (!Arrays.equals(tr.root(), game.transcriptRoot())) return new InferenceMove.PickPooling(false);
+                boolean agree = Arrays.equals(InferencePooling.responseRoot(tr.hiddenStates()), game.providerRoot());
+                return agree ? null : new InferenceMove.PickPooling(true);
+            }
             case POSITIONS:
                 return pick(game, game.postedNodes(), InferenceTrace.nodes(trace(game).transcriptLeaves(), game.childLevel(),
                         game.childStart(), game.childCount()), false);
@@ -128,8 +163,12 @@ public final class InferencePlayer {
         return own;
     }
 
-    /** The fed tokens of the disputed logits: the prompt, then the agreed tokens of the picked choice before it. */
+    /**
+     * The fed tokens of the disputed logits: the prompt, then the agreed tokens of the picked choice before it; of an
+     * embedding, the prompt.
+     */
     private InferenceTrace trace(InferenceGame game) {
+        if (trace == null && request.isEmbedding()) trace = InferenceTrace.run(replica, request.prompt(), maxRefereeBytes);
         if (trace == null) {
             int promptLength = request.prompt().length;
             int[] fed = new int[promptLength + game.pickedPosition()];

@@ -9,13 +9,25 @@ import java.util.Arrays;
  * parameters with the seed actually used, and the end-of-sequence ids. Stop strings are not part of it: a choice
  * may end early on one, which a verifier reproduces by decoding the committed number of positions.
  *
- * <p>Encoding (version 1): u8 1 ‖ string id ‖ u32 count ‖ u32 prompt ids ‖ u32 n ‖ u32 maxTokens ‖ u32 temperature
- * bits ‖ u32 topK ‖ u32 topP bits ‖ i64 seed ‖ u32 count ‖ u32 stop ids (ascending). {@link #hash()} =
- * H(0x07 ‖ encoding) names the request on the ledger.
+ * <p>An {@link Kind#EMBEDDING} request ({@link #embedding}) is one input of {@code /v1/embeddings}: the prompt is the
+ * input's token ids and nothing is generated (n = 1, maxTokens = 0, no sampling, no stop ids); its response is the
+ * mean of the prompt positions' final hidden states ({@link InferencePooling}).
+ *
+ * <p>Encoding, version 1 (completion): u8 1 ‖ string id ‖ u32 count ‖ u32 prompt ids ‖ u32 n ‖ u32 maxTokens ‖ u32
+ * temperature bits ‖ u32 topK ‖ u32 topP bits ‖ i64 seed ‖ u32 count ‖ u32 stop ids (ascending); version 2
+ * (embedding): u8 2 ‖ string id ‖ u32 count ‖ u32 prompt ids. {@link #hash()} = H(0x07 ‖ encoding) names the request
+ * on the ledger.
  */
-public record InferenceRequest(String id, int[] prompt, int n, int maxTokens, SamplingParams sampling, int[] stopTokens) {
+public record InferenceRequest(String id, int[] prompt, int n, int maxTokens, SamplingParams sampling, int[] stopTokens,
+                               Kind kind) {
+    /** What the request asks for: generated tokens, or the pooled embedding of the prompt. */
+    public enum Kind { COMPLETION, EMBEDDING }
+
     static final byte REQUEST_TAG = 0x07;
     private static final int VERSION = 1;
+    private static final int EMBEDDING_VERSION = 2;
+    /** The fixed, unused sampling fields of an embedding request. */
+    private static final SamplingParams NO_SAMPLING = new SamplingParams(0f, 0, 1f, 0);
     /** Bound on prompt length and stop ids a decoder accepts, so hostile counts cannot allocate. */
     public static final int MAX_TOKENS = 1 << 20;
 
@@ -24,15 +36,33 @@ public record InferenceRequest(String id, int[] prompt, int n, int maxTokens, Sa
         if (prompt == null || prompt.length == 0 || prompt.length > MAX_TOKENS) {
             throw new IllegalArgumentException("prompt: must hold 1.." + MAX_TOKENS + " token ids");
         }
+        if (kind == null) throw new IllegalArgumentException("kind: null");
         if (n < 1 || n > 128) throw new IllegalArgumentException("n: must be in 1..128, got " + n);
-        if (maxTokens < 1) throw new IllegalArgumentException("maxTokens: must be >= 1, got " + maxTokens);
+        if (kind == Kind.COMPLETION && maxTokens < 1) throw new IllegalArgumentException("maxTokens: must be >= 1, got " + maxTokens);
         if (sampling == null) throw new IllegalArgumentException("sampling: null");
         if (stopTokens == null || stopTokens.length > 1024) throw new IllegalArgumentException("stopTokens: null or more than 1024");
+        if (kind == Kind.EMBEDDING && (n != 1 || maxTokens != 0 || stopTokens.length != 0 || !sampling.equals(NO_SAMPLING))) {
+            throw new IllegalArgumentException("an embedding request generates nothing: use InferenceRequest.embedding");
+        }
         for (int token : prompt) {
             if (token < 0) throw new IllegalArgumentException("prompt: negative token id " + token);
         }
         prompt = prompt.clone();
         stopTokens = Arrays.stream(stopTokens).distinct().sorted().toArray();
+    }
+
+    /** A completion request. */
+    public InferenceRequest(String id, int[] prompt, int n, int maxTokens, SamplingParams sampling, int[] stopTokens) {
+        this(id, prompt, n, maxTokens, sampling, stopTokens, Kind.COMPLETION);
+    }
+
+    /** The embedding of one input: its token ids {@code prompt}, nothing generated. */
+    public static InferenceRequest embedding(String id, int[] prompt) {
+        return new InferenceRequest(id, prompt, 1, 0, NO_SAMPLING, new int[0], Kind.EMBEDDING);
+    }
+
+    public boolean isEmbedding() {
+        return kind == Kind.EMBEDDING;
     }
 
     @Override
@@ -50,8 +80,9 @@ public record InferenceRequest(String id, int[] prompt, int n, int maxTokens, Sa
     }
 
     public byte[] encode() {
-        CanonicalWriter out = new CanonicalWriter().u8(VERSION).string(id).u32(prompt.length);
+        CanonicalWriter out = new CanonicalWriter().u8(isEmbedding() ? EMBEDDING_VERSION : VERSION).string(id).u32(prompt.length);
         for (int token : prompt) out.u32(token);
+        if (isEmbedding()) return out.toByteArray();
         out.u32(n).u32(maxTokens).u32(Float.floatToRawIntBits(sampling.temperature())).u32(sampling.topK())
                 .u32(Float.floatToRawIntBits(sampling.topP())).i64(sampling.seed()).u32(stopTokens.length);
         for (int token : stopTokens) out.u32(token);
@@ -63,9 +94,13 @@ public record InferenceRequest(String id, int[] prompt, int n, int maxTokens, Sa
         try {
             CanonicalReader in = new CanonicalReader(bytes);
             int version = in.u8();
-            if (version != VERSION) throw new IllegalArgumentException("request: unknown version " + version);
+            if (version != VERSION && version != EMBEDDING_VERSION) throw new IllegalArgumentException("request: unknown version " + version);
             String id = in.string();
             int[] prompt = readIds(in, "prompt");
+            if (version == EMBEDDING_VERSION) {
+                in.expectEnd();
+                return checkedCanonical(embedding(id, prompt), bytes);
+            }
             int n = in.u32();
             int maxTokens = in.u32();
             float temperature = Float.intBitsToFloat(in.u32());
@@ -74,13 +109,16 @@ public record InferenceRequest(String id, int[] prompt, int n, int maxTokens, Sa
             long seed = in.i64();
             int[] stops = readIds(in, "stopTokens");
             in.expectEnd();
-            InferenceRequest request = new InferenceRequest(id, prompt, n, maxTokens,
-                    new SamplingParams(temperature, topK, topP, seed), stops);
-            if (!Arrays.equals(request.encode(), bytes)) throw new IllegalArgumentException("request: not canonical");
-            return request;
+            return checkedCanonical(new InferenceRequest(id, prompt, n, maxTokens,
+                    new SamplingParams(temperature, topK, topP, seed), stops), bytes);
         } catch (IllegalStateException | IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("request: malformed: " + e.getMessage(), e);
         }
+    }
+
+    private static InferenceRequest checkedCanonical(InferenceRequest request, byte[] bytes) {
+        if (!Arrays.equals(request.encode(), bytes)) throw new IllegalArgumentException("request: not canonical");
+        return request;
     }
 
     public byte[] hash() {
@@ -107,6 +145,7 @@ public record InferenceRequest(String id, int[] prompt, int n, int maxTokens, Sa
 
     @Override
     public String toString() {
+        if (isEmbedding()) return "InferenceRequest[" + id + ", embedding of " + prompt.length + " tokens]";
         return "InferenceRequest[" + id + ", " + prompt.length + " prompt tokens, n=" + n + ", max " + maxTokens + "]";
     }
 }

@@ -48,6 +48,8 @@ public final class InferenceTrace {
     private final List<byte[][]> leafRoots = new ArrayList<>();
     private final List<List<byte[]>> traceLeaves = new ArrayList<>();
     private final List<byte[]> transcriptLeaves = new ArrayList<>();
+    private final List<float[]> hiddenStates = new ArrayList<>();
+    private int hiddenStateOp = -1;
 
     private InferenceTrace(Replica replica, int[] fed, InferenceLayout layout) {
         this.replica = replica;
@@ -81,6 +83,8 @@ public final class InferenceTrace {
                         ? Commitments.tileLeaf(e.programIndex(), e.tile(), OpSet.VERSION, roots[j])
                         : Commitments.traceLeaf(e.programIndex(), program.get(e.programIndex()).kind(), OpSet.VERSION, roots[j]));
             }
+            trace.hiddenStateOp = InferencePooling.hiddenStateOp(program);
+            trace.hiddenStates.add(records.get(trace.hiddenStateOp).output().data());
             trace.leafRoots.add(roots);
             trace.traceLeaves.add(leaves);
             trace.transcriptLeaves.add(InferenceCommitments.transcriptLeaf(t, fed[t], Merkle.root(leaves)));
@@ -206,6 +210,24 @@ public final class InferenceTrace {
 
     public InferenceLayout layout() {
         return layout;
+    }
+
+    /** The final hidden states of the fed positions as run (the final norm's outputs, a hook's changes included): (T, hidden). */
+    public Tensor hiddenStates() {
+        int d = hiddenStates.get(0).length;
+        float[] rows = new float[fed.length * d];
+        for (int t = 0; t < fed.length; t++) System.arraycopy(hiddenStates.get(t), 0, rows, t * d, d);
+        return Tensor.of(new int[] {fed.length, d}, rows);
+    }
+
+    /** Per position, what proves its row of {@link #hiddenStates()}: its transcript leaf and its final-norm trace leaf. */
+    public List<InferencePooling.RowProof> hiddenStateProofs() {
+        List<InferencePooling.RowProof> proofs = new ArrayList<>(fed.length);
+        for (int t = 0; t < fed.length; t++) {
+            proofs.add(new InferencePooling.RowProof(fed[t], traceRoot(t), transcriptProof(t),
+                    traceProof(t, layout.wholeIndex(hiddenStateOp))));
+        }
+        return proofs;
     }
 
     /** The logits (1, vocab) of the last position, by replaying it. */

@@ -2,32 +2,50 @@ package io.verigrid.node.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
-import io.verigrid.engine.Ops;
+import io.verigrid.engine.OpSet;
 import io.verigrid.engine.Parallelism;
 import io.verigrid.engine.Tensor;
+import io.verigrid.verify.Hashes;
+import io.verigrid.verify.InferencePooling;
+import io.verigrid.verify.InferenceRequest;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /v1/embeddings}: an input's embedding is the mean over its positions of the model's final
- * hidden states (after the final norm), computed with the engine's {@code mean_axis} (canonical order), so
- * it is the same bits everywhere. {@code encoding_format} {@code float} (default) or {@code base64}
- * (little-endian float32).
+ * hidden states (after the final norm), computed with the engine's {@code mean_axis} (canonical order,
+ * {@link InferencePooling}), so it is the same bits everywhere. {@code encoding_format} {@code float} (default) or
+ * {@code base64} (little-endian float32).
+ *
+ * <p>Each input is its own verified request ({@link InferenceRequest#embedding}, id {@code embd-<hex>-<index>}) billed
+ * for its tokens and committed under its pooled root, handed to the {@link ServedListener} like a completion (settled
+ * into a hold, sampled, disputable). {@code x-verigrid-request} and {@code x-verigrid-commitment} list the inputs'
+ * request hashes and response roots, comma-separated in input order, as does the body's {@code verigrid} object. An
+ * input whose hidden states (tokens × hidden × 4 bytes) exceed {@code maxRefereeBytes} could not be refereed in a
+ * pooling dispute and is refused (400 {@code input_too_long}) before anything is charged.
  */
 final class EmbeddingsApi {
     private final ServedModel model;
     private final Metering metering;
+    private final ServedListener listener;
     private final Parallelism par;
+    private final long maxRefereeBytes;
+    private final SecureRandom random = new SecureRandom();
 
-    EmbeddingsApi(ServedModel model, Metering metering, Parallelism par) {
+    EmbeddingsApi(ServedModel model, Metering metering, ServedListener listener, Parallelism par, long maxRefereeBytes) {
         this.model = model;
         this.metering = metering;
+        this.listener = listener;
         this.par = par;
+        this.maxRefereeBytes = maxRefereeBytes;
     }
 
     void embeddings(Context ctx) {
@@ -49,9 +67,22 @@ final class EmbeddingsApi {
         }
         Integer dimensions = Fields.integer(body, "dimensions");
         List<Object> data = new ArrayList<>();
+        List<ServedRequest> served = new ArrayList<>();
+        String id = "embd-" + randomHex();
         for (int i = 0; i < inputs.size(); i++) {
-            Tensor states = model.decoder().hiddenStates(inputs.get(i), par);
-            float[] pooled = Ops.execute("mean_axis", new long[] {0, 0}, List.of(states), par).data();
+            int[] ids = inputs.get(i);
+            Tensor states = model.decoder().hiddenStates(ids, par);
+            long evidence = InferencePooling.evidenceBytes(ids.length, states.dim(1));
+            if (evidence > maxRefereeBytes) {
+                throw OpenAiException.invalid("input", "input_too_long", "input " + i + " has " + ids.length + " tokens: its "
+                        + states.dim(1) + "-wide hidden states (" + evidence + " bytes) exceed the " + maxRefereeBytes
+                        + " bytes a dispute over its embedding may carry; send at most "
+                        + maxRefereeBytes / (4L * states.dim(1)) + " tokens per input.");
+            }
+            Tensor pooledTensor = InferencePooling.pool(states, par);
+            float[] pooled = pooledTensor.data();
+            served.add(ServedRequest.embedding(key, InferenceRequest.embedding(id + "-" + i, ids),
+                    InferencePooling.pooledRoot(pooledTensor)));
             if (dimensions != null && dimensions != pooled.length) {
                 throw OpenAiException.invalid("dimensions", "this model's embeddings have " + pooled.length
                         + " dimensions and cannot be shortened; got 'dimensions' " + dimensions);
@@ -63,12 +94,32 @@ final class EmbeddingsApi {
             data.add(entry);
         }
         metering.recordEmbedding(key, total);
+        List<String> requests = served.stream().map(ServedRequest::requestHashHex).toList();
+        List<String> commitments = served.stream().map(r -> Hashes.hex(r.responseRoot())).toList();
+        for (ServedRequest r : served) served(r);
+        ctx.header("x-verigrid-request", String.join(",", requests));
+        ctx.header("x-verigrid-commitment", String.join(",", commitments));
         Map<String, Object> response = new LinkedHashMap<>();
         response.put("object", "list");
         response.put("data", data);
         response.put("model", model.name());
         response.put("usage", Map.of("prompt_tokens", total, "total_tokens", total));
+        response.put("verigrid", Map.of("requests", requests, "commitments", commitments, "op_set", OpSet.VERSION));
         ctx.json(response);
+    }
+
+    private void served(ServedRequest request) {
+        try {
+            listener.served(request);
+        } catch (RuntimeException e) {
+            LoggerFactory.getLogger(EmbeddingsApi.class).warn("gateway: settling embedding {} failed", request.requestHashHex(), e);
+        }
+    }
+
+    private String randomHex() {
+        byte[] bytes = new byte[12];
+        random.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
     }
 
     /** {@code input}: a string, an array of strings, an array of token ids, or an array of such arrays. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.json.JavalinJackson;
+import io.verigrid.engine.MatmulTiles;
 import io.verigrid.engine.Parallelism;
 import io.verigrid.node.http.Json;
 import java.util.LinkedHashMap;
@@ -45,10 +46,20 @@ public final class GatewayServer implements AutoCloseable {
     /** As above, telling {@code listener} about every answered request (settlement and proof of sampling). */
     public static GatewayServer start(ServedModel model, Metering metering, ServedListener listener, String host, int port,
             int threads, int maxBatch) {
+        return start(model, metering, listener, host, port, threads, maxBatch, MatmulTiles.DEFAULT_MAX_REFEREE_BYTES);
+    }
+
+    /**
+     * As above, refusing embedding inputs whose hidden states exceed {@code maxRefereeBytes} (the chain's
+     * max_referee_bytes: a pooling dispute carries them all).
+     */
+    public static GatewayServer start(ServedModel model, Metering metering, ServedListener listener, String host, int port,
+            int threads, int maxBatch, long maxRefereeBytes) {
+        if (maxRefereeBytes < 1) throw new IllegalArgumentException("maxRefereeBytes: must be positive, got " + maxRefereeBytes);
         Parallelism par = Parallelism.of(threads);
         Batcher batcher = new Batcher(model.decoder(), par, maxBatch);
         InferenceApi inference = new InferenceApi(model, metering, batcher, listener);
-        EmbeddingsApi embeddings = new EmbeddingsApi(model, metering, par);
+        EmbeddingsApi embeddings = new EmbeddingsApi(model, metering, listener, par, maxRefereeBytes);
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(Json.MAPPER, false));

@@ -18,8 +18,8 @@ public interface Metering {
     void record(String apiKey, int promptTokens, int completionTokens);
 
     /**
-     * Charges an embeddings request's tokens. Embeddings have no response commitment to dispute, so a ledger-backed
-     * metering counts them against the key's local quota only; by default they are charged like any request.
+     * Charges an embeddings call's tokens (all its inputs): one request of prompt tokens only. Each input is committed
+     * and settled like a completion, so a ledger-backed metering counts them as unsettled escrow too.
      */
     default void recordEmbedding(String apiKey, int tokens) {
         record(apiKey, tokens, 0);

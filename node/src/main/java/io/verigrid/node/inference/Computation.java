@@ -77,6 +77,44 @@ public record Computation(DecoderModel decoder, InferenceTrace.Replica replica, 
                 targets);
     }
 
+    /**
+     * Adds 1 to one element of the last layer's output at every position ({@link InferenceCheats#corruptHiddenState}) in
+     * the embeddings it serves, and replays that in a dispute; its completions stay honest.
+     */
+    public static Computation corruptHiddenState(Path modelDir) {
+        Computation honest = honest(modelDir);
+        InferenceTrace.Replica cheat = InferenceCheats.corruptHiddenState(honest.replica());
+        return new Computation(new Embeddings(honest.decoder(), tokens -> InferenceTrace.run(cheat, tokens).hiddenStates()), cheat);
+    }
+
+    /**
+     * Pools an embedding over all positions but the last (a cheaper pooling), while its traces stay honest: a dispute
+     * over such an embedding is settled at the pooling.
+     */
+    public static Computation poolFewerPositions(Path modelDir) {
+        Computation honest = honest(modelDir);
+        DecoderModel inner = honest.decoder();
+        return new Computation(new Embeddings(inner, tokens -> {
+            Tensor states = inner.hiddenStates(tokens, Parallelism.single());
+            int kept = Math.max(1, tokens.length - 1);
+            float[] rows = java.util.Arrays.copyOf(states.data(), kept * states.dim(1));
+            return Tensor.of(new int[] {kept, states.dim(1)}, rows);
+        }), honest.replica());
+    }
+
+    /** A decoder whose hidden states (so its embeddings) come from {@code states}; its logits are {@code inner}'s. */
+    private record Embeddings(DecoderModel inner, java.util.function.Function<int[], Tensor> states) implements DecoderModel {
+        public int vocabSize() { return inner.vocabSize(); }
+
+        public int contextLength() { return inner.contextLength(); }
+
+        public KvCache newCache() { return inner.newCache(); }
+
+        public float[][] decode(List<KvCache> caches, List<int[]> tokens, Parallelism par) { return inner.decode(caches, tokens, par); }
+
+        public Tensor hiddenStates(int[] tokens, Parallelism par) { return states.apply(tokens); }
+    }
+
     /** A decoder whose logits are rounded to bfloat16 (a cheaper LM head). */
     private record Bf16Logits(DecoderModel inner) implements DecoderModel {
         public int vocabSize() { return inner.vocabSize(); }

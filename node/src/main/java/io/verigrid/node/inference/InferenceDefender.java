@@ -48,8 +48,12 @@ public final class InferenceDefender {
             InferencePlayer player = players.computeIfAbsent(view.id(), id -> {
                 ServedRecord served = settler.served(view.requestHash());
                 InferenceRequest request = InferenceRequest.decode(Hashes.unhex(view.request()));
-                return served == null ? null : new InferencePlayer(InferenceGame.Party.PROVIDER, request,
-                        computation.replicaFor(request), served.leaves(), maxRefereeBytes());
+                if (served == null) return null;
+                return request.isEmbedding()
+                        ? InferencePlayer.forEmbedding(InferenceGame.Party.PROVIDER, request, computation.replicaFor(request),
+                                served.pooledRoot(), maxRefereeBytes())
+                        : new InferencePlayer(InferenceGame.Party.PROVIDER, request, computation.replicaFor(request),
+                                served.leaves(), maxRefereeBytes());
             });
             if (player == null) {
                 log.accept("inference dispute " + view.id() + ": this provider has no record of request " + view.requestHash());

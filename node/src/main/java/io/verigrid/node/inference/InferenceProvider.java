@@ -49,7 +49,7 @@ public final class InferenceProvider implements AutoCloseable {
         settler.resume();
         InferenceDefender defender = new InferenceDefender(wallet, ledger, computation, settler, log);
         GatewayServer gateway = GatewayServer.start(model.withDecoder(computation.decoder()), metering, settler, o.host(),
-                o.port(), o.threads(), o.maxBatch());
+                o.port(), o.threads(), o.maxBatch(), ledger.params().maxRefereeBytes());
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "inference-provider");
             t.setDaemon(true);

@@ -15,6 +15,7 @@ import io.verigrid.verify.InferenceCommitments;
 import io.verigrid.verify.InferenceGame;
 import io.verigrid.verify.InferenceMove;
 import io.verigrid.verify.InferencePlayer;
+import io.verigrid.verify.InferencePooling;
 import io.verigrid.verify.InferenceRequest;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -31,7 +32,8 @@ import java.util.function.Consumer;
 /**
  * The verifier role for inference: {@code POST /inference/verify} takes a sampled request (its canonical bytes, the
  * positions per choice and the provider's response root), checks that the ledger holds exactly that request with
- * that root, re-executes it with its own copy of the model and, on a different root (or a bill that is not the
+ * that root, re-executes it with its own copy of the model (an embedding: its hidden states pooled as the gateway pools
+ * them) and, on a different root (or a bill that is not the
  * request's prompt plus the committed positions), challenges the hold and plays the dispute as challenger from its
  * own traced replay. {@code GET /inference/stats} counts what it did.
  */
@@ -122,8 +124,11 @@ public final class InferenceVerifierNode implements AutoCloseable {
             refused.incrementAndGet(); // not what the ledger holds: nothing to check
             return;
         }
-        byte[] mine = InferenceCommitments.responseRoot(FastReplay.leaves(model.decoder(), job.request(), job.lengths(),
-                Parallelism.single()));
+        // An embedding re-executes as the gateway pooled it; a completion decodes the committed positions.
+        byte[] mine = job.request().isEmbedding()
+                ? InferencePooling.responseRoot(model.decoder().hiddenStates(job.request().prompt(), Parallelism.single()))
+                : InferenceCommitments.responseRoot(FastReplay.leaves(model.decoder(), job.request(), job.lengths(),
+                        Parallelism.single()));
         boolean fairBill = hold.promptTokens() == job.request().prompt().length
                 && hold.completionTokens() == Arrays.stream(job.lengths()).sum();
         if (Arrays.equals(mine, job.responseRoot()) && fairBill) {
@@ -150,8 +155,11 @@ public final class InferenceVerifierNode implements AutoCloseable {
             InferenceRequest request = challenged.get(view.requestHash());
             if (request == null) continue;
             InferencePlayer player = players.computeIfAbsent(view.id(),
-                    id -> new InferencePlayer(InferenceGame.Party.CHALLENGER, request, model.replicaFor(request), null,
-                            maxRefereeBytes()));
+                    id -> request.isEmbedding()
+                            ? InferencePlayer.forEmbedding(InferenceGame.Party.CHALLENGER, request, model.replicaFor(request), null,
+                                    maxRefereeBytes())
+                            : new InferencePlayer(InferenceGame.Party.CHALLENGER, request, model.replicaFor(request), null,
+                                    maxRefereeBytes()));
             InferenceMove move = player.next(game);
             if (move == null) continue;
             TxResult result = wallet.submit(new InferenceTx.InferenceMove(view.id(), move.encode()));

@@ -70,12 +70,6 @@ public final class LedgerMetering implements Metering {
         }
     }
 
-    /** Embeddings are not settled on the ledger (nothing to dispute): they count against the local quota only. */
-    @Override
-    public void recordEmbedding(String apiKey, int tokens) {
-        limits.record(apiKey, tokens, 0);
-    }
-
     /** The settlement of {@code tokens} of {@code apiKey} landed: the ledger's escrow now reflects them. */
     void settled(String apiKey, long tokens) {
         String account = accounts.get(apiKey);

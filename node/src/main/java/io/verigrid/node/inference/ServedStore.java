@@ -32,13 +32,14 @@ import java.util.stream.Stream;
  * at, loaded on start and dropped once the ledger no longer holds any of its requests (paid, or refunded after a lost
  * dispute).
  *
- * <p>File {@code batch-<seq>.served}: "VGSV" ‖ u8 version 1 ‖ u32 count ‖ {@link ServedRecord}… ‖ SHA-256 of all the
- * bytes before it. A file that fails its checksum or does not decode is reported and skipped, never deleted: the rest
+ * <p>File {@code batch-<seq>.served}: "VGSV" ‖ u8 version 2 ‖ u32 count ‖ {@link ServedRecord}… ‖ SHA-256 of all the
+ * bytes before it. Version 2 adds embedding records (a pooled root after the leaves); version 1 files, which cannot
+ * hold any, still load. A file that fails its checksum or does not decode is reported and skipped, never deleted: the rest
  * loads. Thread-safe.
  */
 public final class ServedStore {
     private static final byte[] MAGIC = "VGSV".getBytes(StandardCharsets.US_ASCII);
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
     private static final Pattern NAME = Pattern.compile("batch-(\\d{1,18})\\.served");
     /** Prune passes a record of unknown outcome may go without a hold before it is dropped (its transaction may still land). */
     static final int UNKNOWN_PASSES = 3;
@@ -246,7 +247,7 @@ public final class ServedStore {
         CanonicalReader in = new CanonicalReader(body);
         if (!Arrays.equals(in.raw(MAGIC.length), MAGIC)) throw new IllegalArgumentException("not a served-requests file");
         int version = in.u8();
-        if (version != VERSION) throw new IllegalArgumentException("unknown version " + version);
+        if (version != VERSION && version != 1) throw new IllegalArgumentException("unknown version " + version);
         int count = in.u32();
         List<ServedRecord> records = new ArrayList<>(Math.min(count, 4096));
         for (int i = 0; i < count; i++) records.add(ServedRecord.read(in));

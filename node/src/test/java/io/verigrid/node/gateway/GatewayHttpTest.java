@@ -155,7 +155,8 @@ class GatewayHttpTest {
         String request = "{\"model\":\"tiny-llama\",\"input\":[\"hello\",\"the model token\"]}";
         JsonNode a = TinyGateway.json(gateway.post("/embeddings", request));
         JsonNode b = TinyGateway.json(gateway.post("/embeddings", request));
-        assertEquals(a, b);
+        assertEquals(a.path("data"), b.path("data"));
+        assertNotEquals(a.path("verigrid").path("requests"), b.path("verigrid").path("requests"), "each call is its own request");
         assertEquals(2, a.path("data").size());
         assertEquals(64, a.path("data").get(1).path("embedding").size());
         JsonNode base64 = TinyGateway.json(gateway.post("/embeddings",

@@ -177,4 +177,25 @@ class ProviderRestartTest {
             assertNotNull(after, "it keeps serving and settling");
         }
     }
+    @Test
+    void anHonestProviderRestartedInsideTheWindowDefendsAnEmbeddingItServedBefore() throws Exception {
+        try (InferenceNetwork net = start(null, Computation.corruptHiddenState(model))) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(net.baseUrl() + "/embeddings"))
+                    .header("Authorization", "Bearer " + net.apiKey()).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"tiny-llama\",\"input\":\"hello\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode(), response.body());
+            String hash = response.headers().firstValue("x-verigrid-request").orElseThrow();
+            await("the hold of " + hash, () -> net.ledger().inferenceHold(hash) != null
+                    && net.provider().served(hash) != null && net.provider().served(hash).height() >= 0);
+            ServedRecord kept = net.provider().served(hash);
+            net.restartProvider();
+            assertNotNull(net.provider().served(hash).pooledRoot(), "the pooled root is reloaded from disk");
+            sample(net, kept);
+            InferenceViews.DisputeView won = settled(net, hash);
+            System.out.println("   embedding after a restart: " + won.outcome() + " after " + won.rounds() + " rounds");
+            assertEquals("PROVIDER_WINS by REFEREE", won.outcome());
+            assertEquals(150 * TOKEN, net.ledger().account(net.providerAddress()).stake());
+        }
+    }
 }

@@ -152,4 +152,25 @@ class ServedStoreTest {
         assertEquals(9, back.get(0).height());
         assertArrayEquals(new int[] {2, 2, 2}, back.get(0).lengths());
     }
+    @Test
+    void embeddingRecordsKeepTheirPooledRootAndVersionOneFilesStillLoad(@TempDir Path dir) throws Exception {
+        byte[] pooled = new byte[32];
+        new Random(7).nextBytes(pooled);
+        ServedRecord embedding = new ServedRecord(new byte[32], InferenceRequest.embedding("embd-store-0", new int[] {1, 5, 6}),
+                List.of(), 3, 0, 12, pooled);
+        ServedRecord completion = record(3, 1, 2).atHeight(12);
+        List<ServedRecord> back = ServedStore.decode(ServedStore.encode(List.of(embedding, completion)));
+        assertArrayEquals(pooled, back.get(0).pooledRoot());
+        assertArrayEquals(embedding.responseRoot(), back.get(0).responseRoot());
+        assertTrue(back.get(0).request().isEmbedding());
+        assertNull(back.get(1).pooledRoot());
+
+        byte[] v2 = ServedStore.encode(List.of(completion));
+        byte[] body = java.util.Arrays.copyOf(v2, v2.length - 32);
+        body[4] = 1; // the version byte after "VGSV": a file written before embeddings were stored
+        byte[] v1 = new io.verigrid.verify.CanonicalWriter().raw(body).raw(io.verigrid.verify.Hashes.sha256(body)).toByteArray();
+        Files.write(dir.resolve("batch-0.served"), v1);
+        ServedStore store = open(dir);
+        assertNotNull(store.get(completion.requestHashHex()), "a version 1 batch loads: " + log);
+    }
 }
