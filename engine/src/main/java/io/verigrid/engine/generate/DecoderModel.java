@@ -15,6 +15,9 @@ import java.util.List;
 public interface DecoderModel {
     int vocabSize();
 
+    /** The width of a position's hidden state (and so of an embedding). */
+    int hiddenSize();
+
     /** The most positions one sequence may hold (the model's {@code max_position_embeddings}). */
     int contextLength();
 

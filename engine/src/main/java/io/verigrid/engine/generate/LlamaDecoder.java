@@ -101,6 +101,11 @@ public final class LlamaDecoder implements DecoderModel {
     }
 
     @Override
+    public int hiddenSize() {
+        return config.hiddenSize();
+    }
+
+    @Override
     public int contextLength() {
         return config.maxPositionEmbeddings();
     }

@@ -66,27 +66,29 @@ final class EmbeddingsApi {
                     + format);
         }
         Integer dimensions = Fields.integer(body, "dimensions");
+        int hidden = model.decoder().hiddenSize();
+        if (dimensions != null && dimensions != hidden) {
+            throw OpenAiException.invalid("dimensions", "this model's embeddings have " + hidden
+                    + " dimensions and cannot be shortened; got 'dimensions' " + dimensions);
+        }
+        for (int i = 0; i < inputs.size(); i++) {
+            long evidence = InferencePooling.evidenceBytes(inputs.get(i).length, hidden);
+            if (evidence > maxRefereeBytes) {
+                throw OpenAiException.invalid("input", "input_too_long", "input " + i + " has " + inputs.get(i).length
+                        + " tokens: its " + hidden + "-wide hidden states (" + evidence + " bytes) exceed the "
+                        + maxRefereeBytes + " bytes a dispute over its embedding may carry; send at most "
+                        + maxRefereeBytes / (4L * hidden) + " tokens per input.");
+            }
+        }
         List<Object> data = new ArrayList<>();
         List<ServedRequest> served = new ArrayList<>();
         String id = "embd-" + randomHex();
         for (int i = 0; i < inputs.size(); i++) {
             int[] ids = inputs.get(i);
-            Tensor states = model.decoder().hiddenStates(ids, par);
-            long evidence = InferencePooling.evidenceBytes(ids.length, states.dim(1));
-            if (evidence > maxRefereeBytes) {
-                throw OpenAiException.invalid("input", "input_too_long", "input " + i + " has " + ids.length + " tokens: its "
-                        + states.dim(1) + "-wide hidden states (" + evidence + " bytes) exceed the " + maxRefereeBytes
-                        + " bytes a dispute over its embedding may carry; send at most "
-                        + maxRefereeBytes / (4L * states.dim(1)) + " tokens per input.");
-            }
-            Tensor pooledTensor = InferencePooling.pool(states, par);
+            Tensor pooledTensor = InferencePooling.pool(model.decoder().hiddenStates(ids, par), par);
             float[] pooled = pooledTensor.data();
             served.add(ServedRequest.embedding(key, InferenceRequest.embedding(id + "-" + i, ids),
                     InferencePooling.pooledRoot(pooledTensor)));
-            if (dimensions != null && dimensions != pooled.length) {
-                throw OpenAiException.invalid("dimensions", "this model's embeddings have " + pooled.length
-                        + " dimensions and cannot be shortened; got 'dimensions' " + dimensions);
-            }
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("object", "embedding");
             entry.put("index", i);

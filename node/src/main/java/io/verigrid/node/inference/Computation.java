@@ -108,6 +108,9 @@ public record Computation(DecoderModel decoder, InferenceTrace.Replica replica, 
 
         public int contextLength() { return inner.contextLength(); }
 
+
+        public int hiddenSize() { return inner.hiddenSize(); }
+
         public KvCache newCache() { return inner.newCache(); }
 
         public float[][] decode(List<KvCache> caches, List<int[]> tokens, Parallelism par) { return inner.decode(caches, tokens, par); }
@@ -120,6 +123,9 @@ public record Computation(DecoderModel decoder, InferenceTrace.Replica replica, 
         public int vocabSize() { return inner.vocabSize(); }
 
         public int contextLength() { return inner.contextLength(); }
+
+
+        public int hiddenSize() { return inner.hiddenSize(); }
 
         public KvCache newCache() { return inner.newCache(); }
 
@@ -141,6 +147,9 @@ public record Computation(DecoderModel decoder, InferenceTrace.Replica replica, 
         public int vocabSize() { return inner.vocabSize(); }
 
         public int contextLength() { return inner.contextLength(); }
+
+
+        public int hiddenSize() { return inner.hiddenSize(); }
 
         public KvCache newCache() { return inner.newCache(); }
 

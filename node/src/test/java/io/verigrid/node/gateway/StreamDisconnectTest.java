@@ -33,6 +33,9 @@ class StreamDisconnectTest {
 
         public int contextLength() { return inner.contextLength(); }
 
+
+        public int hiddenSize() { return inner.hiddenSize(); }
+
         public KvCache newCache() { return inner.newCache(); }
 
         public float[][] decode(List<KvCache> caches, List<int[]> tokens, Parallelism par) {

@@ -50,6 +50,9 @@ class ToolCallsTest {
 
         public int contextLength() { return inner.contextLength(); }
 
+
+        public int hiddenSize() { return inner.hiddenSize(); }
+
         public KvCache newCache() { return inner.newCache(); }
 
         public synchronized float[][] decode(List<KvCache> caches, List<int[]> tokens, Parallelism par) {
