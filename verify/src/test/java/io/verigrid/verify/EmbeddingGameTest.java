@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.verigrid.engine.Decoder;
 import io.verigrid.engine.HfCheckpoint;
+import io.verigrid.engine.LlamaConfig;
+import io.verigrid.engine.LlamaModel;
 import io.verigrid.engine.MatmulTiles;
 import io.verigrid.engine.Parallelism;
 import io.verigrid.engine.Tensor;
@@ -42,8 +44,13 @@ class EmbeddingGameTest {
     }
 
     static InferenceGame.Context context(long bound) {
-        return new InferenceGame.Context(REQUEST, t -> Decoder.positionProgram(honest.model(), t), honest.kvWidth(),
-                InferenceCommitments.weightsRoot(honest.weights()), InferenceLayout.of(honest.model(), bound));
+        return context(honest, bound);
+    }
+
+    /** The ledger's view: the registered model (its program, weights root and layout under {@code bound}). */
+    static InferenceGame.Context context(InferenceTrace.Replica registered, long bound) {
+        return new InferenceGame.Context(REQUEST, t -> Decoder.positionProgram(registered.model(), t), registered.kvWidth(),
+                InferenceCommitments.weightsRoot(registered.weights()), InferenceLayout.of(registered.model(), bound));
     }
 
     static byte[] pooledRoot(Tensor states) {
@@ -51,19 +58,28 @@ class EmbeddingGameTest {
     }
 
     static InferenceGame open(byte[] providerPooled, byte[] challengerRoot, int billedPrompt, int billedCompletion) {
+        return open(honest, providerPooled, challengerRoot, billedPrompt, billedCompletion, MatmulTiles.DEFAULT_MAX_REFEREE_BYTES);
+    }
+
+    static InferenceGame open(InferenceTrace.Replica registered, byte[] providerPooled, byte[] challengerRoot, int billedPrompt,
+                              int billedCompletion, long bound) {
         return InferenceGame.open(InferenceCommitments.embeddingRoot(providerPooled), challengerRoot, billedPrompt,
-                billedCompletion, InferenceLayout.of(honest.model(), MatmulTiles.DEFAULT_MAX_REFEREE_BYTES).traceLength(), 16, 5,
-                0, true);
+                billedCompletion, InferenceLayout.of(registered.model(), bound).traceLength(), 16, 5, 0, true);
     }
 
     /** Plays both parties' moves, each round-tripped through its encoding, until the game settles. */
     static InferenceGame play(byte[] servedPooled, InferenceTrace.Replica providerSide, InferenceTrace.Replica challengerSide) {
-        long bound = MatmulTiles.DEFAULT_MAX_REFEREE_BYTES;
+        return play(honest, servedPooled, providerSide, challengerSide, MatmulTiles.DEFAULT_MAX_REFEREE_BYTES);
+    }
+
+    /** As above for the {@code registered} model, its traces laid out under {@code bound}. */
+    static InferenceGame play(InferenceTrace.Replica registered, byte[] servedPooled, InferenceTrace.Replica providerSide,
+                              InferenceTrace.Replica challengerSide, long bound) {
         byte[] challengerRoot = InferencePooling.responseRoot(InferenceTrace.run(challengerSide, PROMPT, bound).hiddenStates());
-        InferenceGame game = open(servedPooled, challengerRoot, PROMPT.length, 0);
+        InferenceGame game = open(registered, servedPooled, challengerRoot, PROMPT.length, 0, bound);
         InferencePlayer provider = InferencePlayer.forEmbedding(Party.PROVIDER, REQUEST, providerSide, servedPooled, bound);
         InferencePlayer challenger = InferencePlayer.forEmbedding(Party.CHALLENGER, REQUEST, challengerSide, null, bound);
-        InferenceGame.Context ctx = context(bound);
+        InferenceGame.Context ctx = context(registered, bound);
         long height = 1;
         while (game.phase() != InferenceGame.Phase.SETTLED) {
             InferenceMove move = (game.turn() == Party.PROVIDER ? provider : challenger).next(game);
@@ -153,6 +169,39 @@ class EmbeddingGameTest {
         game = game.play(Party.PROVIDER, new InferenceMove.SettlePooling(trace.hiddenStates(), trace.hiddenStateProofs()), ctx, 3);
         assertEquals(Verdict.PROVIDER_WINS, game.verdict());
         assertTrue(game.pooled());
+    }
+
+    @Test
+    void underATiledLayoutTheSameCheatsAreConvictedAndTheHonestProviderWins() {
+        // A 4 096-token vocabulary makes the LM head 1 MiB: under a 384 KiB bound it is laid out as tiles + assembly.
+        long bound = 384 * 1024;
+        LlamaModel model = new LlamaModel(new LlamaConfig(64, 128, 2, 4, 2, 4096, 32, 1e-5f, 10000f, false));
+        InferenceTrace.Replica reference = new InferenceTrace.Replica(model, model.initialParameters(21), null);
+        assertTrue(InferenceLayout.of(model, bound).traceLength() > Decoder.positionProgram(model, 0).size(),
+                "the layout really has tiles at this bound");
+        InferenceTrace.Replica cheat = InferenceCheats.corruptHiddenState(reference);
+
+        InferenceGame corrupted = play(reference, pooledRoot(InferenceTrace.run(cheat, PROMPT).hiddenStates()), cheat, reference, bound);
+        assertEquals(Verdict.CHALLENGER_WINS, corrupted.verdict());
+        assertFalse(corrupted.pooled());
+        assertEquals(0, corrupted.position());
+
+        Tensor states = InferenceTrace.run(reference, PROMPT).hiddenStates();
+        int d = states.dim(1);
+        Tensor fewer = Tensor.of(new int[] {PROMPT.length - 1, d}, Arrays.copyOf(states.data(), (PROMPT.length - 1) * d));
+        InferenceGame pooling = play(reference, pooledRoot(fewer), reference, reference, bound);
+        assertEquals(Verdict.CHALLENGER_WINS, pooling.verdict());
+        assertTrue(pooling.pooled(), "the rows are proven at the final norm's leaf of the tiled traces");
+
+        assertEquals(Verdict.PROVIDER_WINS, play(reference, pooledRoot(states), reference, cheat, bound).verdict());
+
+        InferenceTrace tiled = InferenceTrace.run(reference, PROMPT, bound);
+        InferenceGame.Context ctx = context(reference, bound);
+        InferenceGame lied = open(reference, pooledRoot(tiled.hiddenStates()), new byte[32], PROMPT.length, 0, bound);
+        lied = lied.play(Party.PROVIDER, new InferenceMove.OpenEmbedding(pooledRoot(tiled.hiddenStates()), tiled.root()), ctx, 1);
+        lied = lied.play(Party.CHALLENGER, new InferenceMove.PickPooling(true), ctx, 2);
+        lied = lied.play(Party.PROVIDER, new InferenceMove.SettlePooling(tiled.hiddenStates(), tiled.hiddenStateProofs()), ctx, 3);
+        assertEquals(Verdict.PROVIDER_WINS, lied.verdict());
     }
 
     @Test
