@@ -171,6 +171,14 @@ class PreprocessRulesTest {
         assertEquals("CHALLENGER_WINS", settled.verdict());
         assertEquals("records:normalize batch 0", settled.outcome().opKind(), "the normalize step, on the altered record's batch");
         assertEquals(1, settled.outcome().step());
+        cheaterSlashedBannedAndJobFinishedByTheNext(stakeBefore, honest);
+    }
+
+    /**
+     * After p1 lost a dispute on shard 2: it is slashed and banned, the job is re-leased to p2, the shard verified
+     * before stands, and p2 and the verifier finish the job honestly with the supply intact.
+     */
+    private void cheaterSlashedBannedAndJobFinishedByTheNext(long stakeBefore, Work honest) {
         assertTrue(state.account(p1.publicKey()).stake() < stakeBefore, "the cheater is slashed");
         assertTrue(state.job(1).bannedProviders().contains(p1.address()));
 
@@ -293,20 +301,7 @@ class PreprocessRulesTest {
         assertEquals("CHALLENGER_WINS", settled.verdict());
         assertEquals("cut:records shard 2", settled.outcome().opKind());
         assertEquals(2, settled.outcome().unit());
-        assertTrue(state.account(p1.publicKey()).stake() < stakeBefore, "the cheater is slashed");
-        assertTrue(state.job(1).bannedProviders().contains(p1.address()));
-
-        ok(p2, new TxBody.PlaceBid(1, TOKEN));
-        blocks(4);
-        assertEquals(p2.address(), state.job(1).lessee(), "re-leased to the next provider");
-        assertEquals(1, state.job(1).commits().size(), "the shard verified before the dispute stands");
-        for (int s = 2; s <= honest.plan().shardCount(); s++) {
-            ok(p2, honest.commit(1, s));
-            ok(verifier, new TxBody.Attest(1, s, honest.runs().get(s - 1).shardRoot()));
-        }
-        blocks(1);
-        assertEquals("DONE", state.job(1).status());
-        assertSupplyHolds();
+        cheaterSlashedBannedAndJobFinishedByTheNext(stakeBefore, honest);
     }
 
     @Test
