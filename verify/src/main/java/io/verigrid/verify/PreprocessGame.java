@@ -212,12 +212,8 @@ public final class PreprocessGame {
         expect(Phase.CUT, DisputeGame.Party.PROVIDER, height);
         if (spec.steps().size() != steps) throw new IllegalArgumentException("spec: has " + spec.steps().size() + " steps, the game " + steps);
         if (cut == null) throw new GameException("MALFORMED", "the cut evidence is required");
-        Verdict v = cut.judge(spec, new PreprocessReferee.InputCommitment(inputRoot, inputCount), cutPlanSha256, shard, declaredShards);
-        PreprocessGame next = accepted(height, turn);
-        next.rounds++;
-        next.phase = Phase.SETTLED;
-        next.verdict = v;
-        return next;
+        return settled(height, cut.judge(spec, new PreprocessReferee.InputCommitment(inputRoot, inputCount), cutPlanSha256,
+                shard, declaredShards));
     }
 
     /** True for a game over a shard's cut rather than its trace. */
@@ -275,10 +271,7 @@ public final class PreprocessGame {
                                   PreprocessReferee.ProvenRecord challengerWitness, long height) {
         PreprocessEvidence.Judgement j = evidence.judge(spec, new PreprocessReferee.InputCommitment(inputRoot, inputCount),
                 providerTraceRoot, shard, leaf, challengerClaim, challengerWitness);
-        PreprocessGame next = accepted(height, turn);
-        next.rounds++;
-        next.phase = Phase.SETTLED;
-        next.verdict = j.verdict();
+        PreprocessGame next = settled(height, j.verdict());
         next.batch = j.batch();
         next.evidence = new byte[0];
         return next;
@@ -310,6 +303,15 @@ public final class PreprocessGame {
         if (height > deadline) throw new GameException("DEADLINE_PASSED", "height " + height + " is past the deadline " + deadline);
         if (phase != wanted) throw new GameException("WRONG_PHASE", "the game is in " + phase + ", the move needs " + wanted);
         if (turn != mover) throw new GameException("NOT_YOUR_TURN", "it is the " + turn + "'s turn");
+    }
+
+    /** The move that settles the game: accepted (the turn unchanged), one more round, the verdict recorded. */
+    private PreprocessGame settled(long height, Verdict decided) {
+        PreprocessGame next = accepted(height, turn);
+        next.rounds++;
+        next.phase = Phase.SETTLED;
+        next.verdict = decided;
+        return next;
     }
 
     private PreprocessGame accepted(long height, DisputeGame.Party nextTurn) {
