@@ -127,17 +127,7 @@ public final class PreprocessVerifier {
         }
         log.accept(String.format("%s recomputed job %d shard %d: root %s but provider %s… committed %s: challenge", name, job.id(),
                 commit.unit(), mine16, commit.provider().substring(0, 8), commit.root().substring(0, 16)));
-        TxResult result = wallet.submit(new PreprocessTx.ChallengeShard(job.id(), commit.unit(), mine));
-        if (!result.accepted()) {
-            log.accept(name + ": challenge rejected: " + result.code() + " " + result.message());
-            return true;
-        }
-        metrics.unitChallenged();
-        metrics.dispute();
-        long disputeId = ledger.job(job.id()).openDisputeId();
-        disputes.track(disputeId, run);
-        log.accept(name + " opened dispute " + disputeId + " on job " + job.id() + " shard " + commit.unit());
-        return false;
+        return challenge(job.id(), commit.unit(), new PreprocessTx.ChallengeShard(job.id(), commit.unit(), mine), run, "");
     }
 
     /** The provider's plan if it serves the declared one, else null (the trace challenge stays the fallback). */
@@ -189,17 +179,8 @@ public final class PreprocessVerifier {
         }
         log.accept(String.format("%s: job %d's plan cuts shard %d at %d, its own plan at %d: challenges the cut", name, job.id(),
                 shard, shard - 1 < b.length ? b[shard - 1] : -1, shard - 1 < a.length ? a[shard - 1] : -1));
-        TxResult result = wallet.submit(new PreprocessTx.ChallengeShardCut(job.id(), shard));
-        if (!result.accepted()) {
-            log.accept(name + ": cut challenge rejected: " + result.code() + " " + result.message());
-            return true;
-        }
-        metrics.unitChallenged();
-        metrics.dispute();
-        long disputeId = ledger.job(job.id()).openDisputeId();
-        disputes.track(disputeId, PreprocessRun.of(spec.pipeline(), input, mine, Math.min(shard, mine.shardCount()) - 1));
-        log.accept(name + " opened cut dispute " + disputeId + " on job " + job.id() + " shard " + shard);
-        return false;
+        return challenge(job.id(), shard, new PreprocessTx.ChallengeShardCut(job.id(), shard),
+                PreprocessRun.of(spec.pipeline(), input, mine, Math.min(shard, mine.shardCount()) - 1), "cut ");
     }
 
     /** The provider's manifest and plan must be the declared ones and pass {@link ShardVerifier}; null when they do. */
@@ -221,5 +202,23 @@ public final class PreprocessVerifier {
         } catch (RuntimeException e) {
             return "its output could not be fetched: " + e.getMessage();
         }
+    }
+
+    /**
+     * Sends a challenge ({@code kind} "" for a shard's trace, "cut " for its cut) and tracks the dispute it opens with
+     * {@code run}, the recomputation this verifier defends it with. False when it opened a dispute.
+     */
+    private boolean challenge(long jobId, int shard, TxBody challenge, PreprocessRun run, String kind) {
+        TxResult result = wallet.submit(challenge);
+        if (!result.accepted()) {
+            log.accept(name + ": " + kind + "challenge rejected: " + result.code() + " " + result.message());
+            return true;
+        }
+        metrics.unitChallenged();
+        metrics.dispute();
+        long disputeId = ledger.job(jobId).openDisputeId();
+        disputes.track(disputeId, run);
+        log.accept(name + " opened " + kind + "dispute " + disputeId + " on job " + jobId + " shard " + shard);
+        return false;
     }
 }
