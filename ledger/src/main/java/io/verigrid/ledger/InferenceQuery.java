@@ -14,7 +14,7 @@ final class InferenceQuery {
 
     /**
      * {@code what} is {@code model:ID}, {@code models}, {@code key:KEYHASH}, {@code escrow:ADDRESS}, {@code hold:REQUESTHASH},
-     * {@code holds}, {@code seed:REQUESTHASH}, {@code dispute:ID} or {@code disputes}; a missing id answers null.
+     * {@code holds}, {@code holds:PROVIDER} (one provider's), {@code seed:REQUESTHASH}, {@code dispute:ID} or {@code disputes}; a missing id answers null.
      */
     static Object answer(LedgerState s, String what) {
         if (what == null) throw new IllegalArgumentException("inference query needs an argument such as models or hold:HASH");
@@ -38,7 +38,9 @@ final class InferenceQuery {
                 Hold h = inf.holds.get(arg);
                 yield h == null ? null : InferenceViews.HoldView.of(h, window);
             }
-            case "holds" -> inf.holds.values().stream().map(h -> InferenceViews.HoldView.of(h, window)).toList();
+            case "holds" -> inf.holds.values().stream()
+                    .filter(h -> arg.isEmpty() || h.provider.equals(arg))
+                    .map(h -> InferenceViews.HoldView.of(h, window)).toList();
             case "seed" -> {
                 byte[] seed = InferenceRules.sampleSeed(s, arg);
                 yield Map.of("requestHash", arg, "seed", seed == null ? "" : Hashes.hex(seed));

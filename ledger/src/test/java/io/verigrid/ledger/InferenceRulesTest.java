@@ -87,6 +87,12 @@ class InferenceRulesTest {
     static final InferenceRequest REQUEST = new InferenceRequest("chatcmpl-1", new int[] {1, 50, 51, 52}, 1, 4,
             new SamplingParams(0f, 0, 1f, 7), new int[] {2});
 
+    /** Request hashes answered by {@code holds:ADDRESS}, or by {@code holds} when the address is empty. */
+    List<String> holdsOf(String address) {
+        List<?> holds = (List<?>) InferenceQuery.answer(state, address.isEmpty() ? "holds" : "holds:" + address);
+        return holds.stream().map(h -> ((InferenceViews.HoldView) h).requestHash()).toList();
+    }
+
     void assertSupplyKept() {
         assertEquals(state.genesisSupply() - state.burned(), state.totalSupply());
     }
@@ -102,6 +108,9 @@ class InferenceRulesTest {
         InferenceViews.HoldView hold = (InferenceViews.HoldView) InferenceQuery.answer(state, "hold:" + hash);
         assertEquals(8 * PRICE, hold.amount());
         assertEquals("HELD", hold.status());
+        assertEquals(List.of(hash), holdsOf(provider.address()), "the provider's own holds");
+        assertEquals(List.of(), holdsOf(buyer.address()), "another address holds nothing");
+        assertEquals(List.of(hash), holdsOf(""), "the whole list");
         assertSupplyKept();
         rejected(provider, new InferenceTx.SettleInference(modelId, List.of(new InferenceTx.Served(keyHash, REQUEST.hash(),
                 new byte[32], 4, 4))), Rejection.DUPLICATE_REQUEST);

@@ -118,8 +118,9 @@ public final class InferenceSettler implements ServedListener {
     private void prune() {
         if (store.size() == 0) return;
         Map<String, Long> held = new HashMap<>();
-        for (InferenceViews.HoldView hold : ledger.inferenceList("holds", InferenceViews.HoldView.class)) {
-            if (hold.provider().equals(provider.address())) held.put(hold.requestHash(), hold.height());
+        // Only this provider's holds cross the wire: the chain's full list grows with every provider's traffic.
+        for (InferenceViews.HoldView hold : ledger.inferenceList("holds:" + provider.address(), InferenceViews.HoldView.class)) {
+            held.put(hold.requestHash(), hold.height());
         }
         store.prune(held).forEach(onSettled);
     }
