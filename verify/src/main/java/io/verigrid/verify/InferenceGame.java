@@ -195,10 +195,15 @@ public final class InferenceGame {
         return broken == null ? next : next.finish(Verdict.CHALLENGER_WINS);
     }
 
-    /** Why the opened leaves break the request's rules, or null when they keep them. */
-    static String brokenRule(InferenceRequest request, List<ResponseLeaf> opened) {
+    /**
+     * Why the opened leaves break the request's rules, or null when they keep them: leaves in (choice, position)
+     * order, no choice longer than maxTokens or going on past an end-of-sequence id or a completed stop sequence.
+     * A verifier applies it to its own replay too: a response with the right tokens can still bill too many.
+     */
+    public static String brokenRule(InferenceRequest request, List<ResponseLeaf> opened) {
         int choice = -1;
         int expected = 0;
+        int[] generated = new int[Math.min(opened.size(), request.maxTokens())];
         for (int i = 0; i < opened.size(); i++) {
             ResponseLeaf leaf = opened.get(i);
             if (leaf.choice() != choice) {
@@ -211,6 +216,10 @@ public final class InferenceGame {
             if (leaf.position() >= request.maxTokens()) return "choice " + choice + " is longer than maxTokens";
             boolean last = i + 1 == opened.size() || opened.get(i + 1).choice() != choice;
             if (!last && request.isStop(leaf.token())) return "choice " + choice + " goes on past an end-of-sequence token";
+            generated[expected] = leaf.token();
+            if (!last && request.completesStopSequence(generated, expected)) {
+                return "choice " + choice + " goes on past a stop sequence ending at position " + expected;
+            }
             expected++;
         }
         return null;

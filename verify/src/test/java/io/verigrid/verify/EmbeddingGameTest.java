@@ -123,7 +123,7 @@ class EmbeddingGameTest {
         byte[] trailing = Arrays.copyOf(REQUEST.encode(), REQUEST.encode().length + 1);
         assertThrows(IllegalArgumentException.class, () -> InferenceRequest.decode(trailing));
         assertThrows(IllegalArgumentException.class, () -> new InferenceRequest("x", PROMPT, 1, 0, new SamplingParams(0f, 0, 1f, 0),
-                new int[0], InferenceRequest.Kind.COMPLETION), "a completion still needs maxTokens >= 1");
+                new int[0], new int[0][], InferenceRequest.Kind.COMPLETION), "a completion still needs maxTokens >= 1");
     }
 
     @Test

@@ -171,6 +171,60 @@ class InferenceGameTest {
     }
 
     @Test
+    void leavesThatGoOnPastACompletedStopSequenceLoseWhenOpenedEvenWithTheRightTokens() {
+        int[] lengths = {5, 3};
+        List<ResponseLeaf> honestLeaves = InferenceTrace.responseLeaves(honest, REQUEST, lengths);
+        // The client's stop string is the two tokens choice 0 generates at positions 1 and 2: it must end at position 2.
+        int[][] stop = {{honestLeaves.get(1).token(), honestLeaves.get(2).token()}};
+        InferenceRequest stopped = new InferenceRequest(REQUEST.id(), REQUEST.prompt(), 2, 5, REQUEST.sampling(),
+                REQUEST.stopTokens(), stop);
+        List<ResponseLeaf> overrun = InferenceTrace.responseLeaves(honest, stopped, lengths);
+        assertArrayEquals(InferenceCommitments.responseRoot(honestLeaves), InferenceCommitments.responseRoot(overrun),
+                "the stop sequences change no token, only where a choice must end");
+        assertEquals("choice 0 goes on past a stop sequence ending at position 2", InferenceGame.brokenRule(stopped, overrun));
+        assertEquals(null, InferenceGame.brokenRule(REQUEST, overrun), "without the stop sequence the same leaves are fine");
+        byte[] root = InferenceCommitments.responseRoot(overrun);
+        // A verifier that re-executed the same tokens challenges with the same root: the bill is what it disputes.
+        InferenceGame game = InferenceGame.open(root, root, stopped.prompt().length, overrun.size(), 10, 16, 5, 0);
+        assertEquals(Verdict.CHALLENGER_WINS, game.openResponse(stopped, overrun, 1).verdict());
+        List<ResponseLeaf> honestStop = InferenceTrace.responseLeaves(honest, stopped, new int[] {3, 3});
+        assertEquals(null, InferenceGame.brokenRule(stopped, honestStop), "ending on the stop sequence keeps the rule");
+        InferenceGame fair = InferenceGame.open(InferenceCommitments.responseRoot(honestStop), InferenceCommitments.responseRoot(honestStop),
+                stopped.prompt().length, honestStop.size(), 10, 16, 5, 0);
+        assertEquals(InferenceGame.Phase.PICK, fair.openResponse(stopped, honestStop, 1).phase());
+    }
+
+    @Test
+    void stopSequencesEncodeCanonicallyAndLeaveRequestsWithoutThemAtVersionOne() {
+        assertEquals(1, REQUEST.encode()[0], "no stop sequences: the version-1 bytes and hash of before");
+        InferenceRequest a = new InferenceRequest("r", new int[] {1, 2}, 1, 8, REQUEST.sampling(), new int[] {2},
+                new int[][] {{9, 4}, {3}, {9, 4}});
+        InferenceRequest b = new InferenceRequest("r", new int[] {1, 2}, 1, 8, REQUEST.sampling(), new int[] {2},
+                new int[][] {{3}, {9, 4}});
+        assertEquals(3, a.encode()[0]);
+        assertArrayEquals(a.encode(), b.encode(), "duplicates dropped, sequences in lexicographic order");
+        assertArrayEquals(new int[][] {{3}, {9, 4}}, a.stopSequences());
+        assertEquals(a, InferenceRequest.decode(a.encode()));
+        assertArrayEquals(a.hash(), InferenceRequest.decode(a.encode()).hash());
+        assertTrue(a.completesStopSequence(new int[] {5, 9, 4}, 2));
+        assertTrue(a.completesStopSequence(new int[] {3}, 0));
+        assertTrue(!a.completesStopSequence(new int[] {4, 9}, 1));
+        // Version 3 without sequences, an empty or oversize one, more than four, trailing bytes: refused.
+        byte[] bytes = a.encode();
+        byte[] none = java.util.Arrays.copyOf(bytes, bytes.length - 4 * 5);
+        java.nio.ByteBuffer.wrap(none).putInt(none.length - 4, 0);
+        assertThrows(IllegalArgumentException.class, () -> InferenceRequest.decode(none));
+        assertThrows(IllegalArgumentException.class, () -> InferenceRequest.decode(java.util.Arrays.copyOf(bytes, bytes.length + 1)));
+        assertThrows(IllegalArgumentException.class, () -> new InferenceRequest("r", new int[] {1}, 1, 8, REQUEST.sampling(),
+                new int[0], new int[][] {{}}));
+        assertThrows(IllegalArgumentException.class, () -> new InferenceRequest("r", new int[] {1}, 1, 8, REQUEST.sampling(),
+                new int[0], new int[][] {new int[InferenceRequest.MAX_STOP_SEQUENCE_TOKENS + 1]}));
+        assertThrows(IllegalArgumentException.class, () -> new InferenceRequest("r", new int[] {1}, 1, 8, REQUEST.sampling(),
+                new int[0], new int[][] {{1}, {2}, {3}, {4}, {5}}));
+        assertEquals(0, InferenceRequest.embedding("e", new int[] {1}).stopSequences().length);
+    }
+
+    @Test
     void theRequestEncodingIsCanonical() {
         byte[] bytes = REQUEST.encode();
         assertEquals(REQUEST, InferenceRequest.decode(bytes));

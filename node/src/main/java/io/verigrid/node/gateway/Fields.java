@@ -1,6 +1,8 @@
 package io.verigrid.node.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.verigrid.engine.tokenizer.Tokenizer;
+import io.verigrid.verify.InferenceRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -144,5 +146,26 @@ final class Fields {
             throw OpenAiException.invalid("stop", "'stop' strings must not be empty");
         }
         return stops;
+    }
+
+    /**
+     * The stop strings as the verified request carries them: each string's own token ids. A choice that completes one
+     * of these sequences must end there (the referee checks it), so a provider cannot bill tokens past it.
+     */
+    static int[][] stopSequences(JsonNode body, Tokenizer tokenizer) {
+        List<String> stops = stops(body);
+        int[][] sequences = new int[stops.size()][];
+        for (int i = 0; i < sequences.length; i++) {
+            try {
+                sequences[i] = tokenizer.encode(stops.get(i));
+            } catch (IllegalArgumentException e) {
+                throw OpenAiException.invalid("stop", "'stop' strings must be well-formed text: " + e.getMessage());
+            }
+            if (sequences[i].length > InferenceRequest.MAX_STOP_SEQUENCE_TOKENS) {
+                throw OpenAiException.invalid("stop", "each 'stop' string may be at most " + InferenceRequest.MAX_STOP_SEQUENCE_TOKENS
+                        + " tokens; stop[" + i + "] is " + sequences[i].length);
+            }
+        }
+        return sequences;
     }
 }

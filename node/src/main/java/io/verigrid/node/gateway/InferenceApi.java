@@ -74,7 +74,7 @@ final class InferenceApi {
                 System.currentTimeMillis() / 1000);
         InferenceRequest spec = new InferenceRequest(run.id, prompt, plan.generation().n(),
                 Math.min(plan.generation().maxTokens(), model.contextLength() - prompt.length), plan.generation().sampling(),
-                model.stopTokens().stream().mapToInt(Integer::intValue).toArray());
+                model.stopTokens().stream().mapToInt(Integer::intValue).toArray(), Fields.stopSequences(body, model.tokenizer()));
         Generation generation = new Generation(model.decoder(), model.tokenizer(), plan.generation(), run::onEvent);
         CompletableFuture<Generation> done = batcher.submit(generation);
         ctx.header("x-verigrid-seed", Long.toString(plan.seed()));

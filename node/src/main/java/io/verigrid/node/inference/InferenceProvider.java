@@ -76,6 +76,11 @@ public final class InferenceProvider implements AutoCloseable {
         return gateway;
     }
 
+    /** What the gateway tells of every answered request: settles it, keeps it for disputes, forwards samples. */
+    InferenceSettler settler() {
+        return settler;
+    }
+
     /** The record this provider keeps of a settled request (hash in hex), or null. */
     public ServedRecord served(String requestHashHex) {
         return store.get(requestHashHex);

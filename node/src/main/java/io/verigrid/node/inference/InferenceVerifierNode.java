@@ -17,9 +17,11 @@ import io.verigrid.verify.InferenceMove;
 import io.verigrid.verify.InferencePlayer;
 import io.verigrid.verify.InferencePooling;
 import io.verigrid.verify.InferenceRequest;
+import io.verigrid.verify.InferenceCommitments.ResponseLeaf;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -124,13 +126,20 @@ public final class InferenceVerifierNode implements AutoCloseable {
             refused.incrementAndGet(); // not what the ledger holds: nothing to check
             return;
         }
-        // An embedding re-executes as the gateway pooled it; a completion decodes the committed positions.
-        byte[] mine = job.request().isEmbedding()
-                ? InferencePooling.responseRoot(model.decoder().hiddenStates(job.request().prompt(), Parallelism.single()))
-                : InferenceCommitments.responseRoot(FastReplay.leaves(model.decoder(), job.request(), job.lengths(),
-                        Parallelism.single()));
-        boolean fairBill = hold.promptTokens() == job.request().prompt().length
+        // An embedding re-executes as the gateway pooled it; a completion decodes the committed positions, which must
+        // also keep the request's rules (no token billed past an end-of-sequence id or a completed stop sequence).
+        byte[] mine;
+        String broken = null;
+        if (job.request().isEmbedding()) {
+            mine = InferencePooling.responseRoot(model.decoder().hiddenStates(job.request().prompt(), Parallelism.single()));
+        } else {
+            List<ResponseLeaf> leaves = FastReplay.leaves(model.decoder(), job.request(), job.lengths(), Parallelism.single());
+            mine = InferenceCommitments.responseRoot(leaves);
+            broken = InferenceGame.brokenRule(job.request(), leaves);
+        }
+        boolean fairBill = broken == null && hold.promptTokens() == job.request().prompt().length
                 && hold.completionTokens() == Arrays.stream(job.lengths()).sum();
+        if (broken != null) log.accept("inference verifier: request " + hash.substring(0, 12) + "… " + broken);
         if (Arrays.equals(mine, job.responseRoot()) && fairBill) {
             matched.incrementAndGet();
             return;

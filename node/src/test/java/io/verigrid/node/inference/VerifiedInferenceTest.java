@@ -9,10 +9,16 @@ import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import io.verigrid.engine.Parallelism;
+import io.verigrid.engine.generate.DecoderModel;
+import io.verigrid.engine.generate.SamplingParams;
 import io.verigrid.engine.generate.TinyLlama;
 import io.verigrid.ledger.AccountView;
 import io.verigrid.ledger.InferenceViews;
+import io.verigrid.node.gateway.ServedRequest;
 import io.verigrid.node.http.Json;
+import io.verigrid.verify.InferenceCommitments.ResponseLeaf;
+import io.verigrid.verify.InferenceRequest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -226,6 +232,68 @@ class VerifiedInferenceTest {
             JsonNode error = Json.MAPPER.readTree(exhausted.body()).path("error");
             assertEquals("insufficient_quota", error.path("code").asText());
             assertEquals("insufficient_quota", error.path("type").asText());
+        }
+    }
+
+    @Test
+    void aStopStringEndsTheChoiceAndTheVerifiedRequestCarriesIt() throws Exception {
+        try (InferenceNetwork net = start(null, null)) {
+            HttpResponse<String> whole = chat(net, "tell me a story", 42);
+            assertEquals(200, whole.statusCode(), whole.body());
+            String content = Json.MAPPER.readTree(whole.body()).path("choices").get(0).path("message").path("content").asText();
+            assertTrue(content.length() >= 2, "some text to cut: " + content);
+            String stop = content.substring(content.length() / 2);
+            HttpResponse<String> cut = chat(net, "tell me a story", 42, ",\"stop\":" + Json.MAPPER.writeValueAsString(stop));
+            assertEquals(200, cut.statusCode(), cut.body());
+            JsonNode choice = Json.MAPPER.readTree(cut.body()).path("choices").get(0);
+            assertEquals("stop", choice.path("finish_reason").asText());
+            String shorter = choice.path("message").path("content").asText();
+            assertTrue(content.startsWith(shorter) && shorter.length() < content.length(), shorter + " | " + content);
+            String hash = cut.headers().firstValue("x-verigrid-request").orElseThrow();
+            await("both requests re-executed by the verifier", () -> net.stats().get("verifier_matched") == 2);
+            assertEquals(0, net.stats().get("verifier_challenged"));
+            InferenceViews.HoldView hold = net.ledger().inferenceHold(hash);
+            assertNotNull(hold, "the request with its stop sequence is what was settled");
+            assertEquals(Json.MAPPER.readTree(cut.body()).path("usage").path("completion_tokens").asInt(), hold.completionTokens());
+        }
+    }
+
+    @Test
+    void aProviderBillingTokensPastAStopSequenceIsChallengedAndSlashedThoughEveryTokenIsRight() throws Exception {
+        try (InferenceNetwork net = start(null, null)) {
+            // What a gateway that ignores the client's stop string would serve: the right tokens, eight of them,
+            // though the request says the choice ends where positions 2 and 3 complete the stop sequence.
+            DecoderModel decoder = Computation.honest(model).decoder();
+            int[] prompt = {1, 40, 41, 42, 43};
+            SamplingParams sampling = new SamplingParams(0.8f, 0, 1f, 42);
+            List<ResponseLeaf> free = FastReplay.leaves(decoder, new InferenceRequest("cmpl-free", prompt, 1, 8, sampling,
+                    new int[0]), new int[] {8}, Parallelism.single());
+            InferenceRequest request = new InferenceRequest("cmpl-overrun", prompt, 1, 8, sampling, new int[0],
+                    new int[][] {{free.get(2).token(), free.get(3).token()}});
+            List<ResponseLeaf> overrun = FastReplay.leaves(decoder, request, new int[] {8}, Parallelism.single());
+            assertEquals(free.get(7).token(), overrun.get(7).token());
+            net.provider().settler().served(new ServedRequest(net.apiKey(), request, overrun, prompt.length, 8, null));
+            InferenceViews.DisputeView dispute = settledDispute(net);
+            System.out.println("   past a stop sequence: " + dispute.outcome() + " after " + dispute.rounds() + " rounds");
+            assertTrue(dispute.outcome().startsWith("CHALLENGER_WINS"), dispute.outcome());
+            assertEquals(1, net.stats().get("verifier_challenged"));
+            assertEquals(75 * TOKEN, net.ledger().account(net.providerAddress()).stake(), "half the stake slashed");
+            await("the buyer's escrow to be refunded", () -> escrow(net) == 100 * TOKEN);
+        }
+    }
+
+    @Test
+    void aStopStringTooLongOrMalformedIsAnOpenAiErrorBeforeAnyCharge() throws Exception {
+        try (InferenceNetwork net = start(null, null)) {
+            HttpResponse<String> tooLong = chat(net, "hi", 1, ",\"stop\":\"" + "q".repeat(400) + "\"");
+            assertEquals(400, tooLong.statusCode(), tooLong.body());
+            JsonNode error = Json.MAPPER.readTree(tooLong.body()).path("error");
+            assertEquals("stop", error.path("param").asText());
+            assertTrue(error.path("message").asText().contains("at most 64 tokens"), error.toString());
+            HttpResponse<String> surrogate = chat(net, "hi", 1, ",\"stop\":\"\\ud800\"");
+            assertEquals(400, surrogate.statusCode(), surrogate.body());
+            assertEquals("stop", Json.MAPPER.readTree(surrogate.body()).path("error").path("param").asText());
+            assertEquals(100 * TOKEN, escrow(net), "nothing charged");
         }
     }
 
