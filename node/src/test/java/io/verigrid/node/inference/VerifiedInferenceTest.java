@@ -38,6 +38,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Verified inference end to end, through the real Ratis ledger and real HTTP: an OpenAI request is answered,
@@ -258,23 +259,26 @@ class VerifiedInferenceTest {
         }
     }
 
-    @Test
-    void aProviderBillingTokensPastAStopSequenceIsChallengedAndSlashedThoughEveryTokenIsRight() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"stop sequence", "end-of-sequence id"})
+    void aProviderBillingTokensPastAStopIsChallengedAndSlashedThoughEveryTokenIsRight(String stop) throws Exception {
         try (InferenceNetwork net = start(null, null)) {
-            // What a gateway that ignores the client's stop string would serve: the right tokens, eight of them,
-            // though the request says the choice ends where positions 2 and 3 complete the stop sequence.
+            // What a gateway that ignores the stop would serve: the right tokens, eight of them, though the request
+            // says the choice ends where positions 2 and 3 complete the stop sequence (or at the end id drawn at 3).
             DecoderModel decoder = Computation.honest(model).decoder();
             int[] prompt = {1, 40, 41, 42, 43};
             SamplingParams sampling = new SamplingParams(0.8f, 0, 1f, 42);
             List<ResponseLeaf> free = FastReplay.leaves(decoder, new InferenceRequest("cmpl-free", prompt, 1, 8, sampling,
                     new int[0]), new int[] {8}, Parallelism.single());
-            InferenceRequest request = new InferenceRequest("cmpl-overrun", prompt, 1, 8, sampling, new int[0],
-                    new int[][] {{free.get(2).token(), free.get(3).token()}});
+            InferenceRequest request = stop.equals("stop sequence")
+                    ? new InferenceRequest("cmpl-overrun", prompt, 1, 8, sampling, new int[0],
+                            new int[][] {{free.get(2).token(), free.get(3).token()}})
+                    : new InferenceRequest("cmpl-overrun", prompt, 1, 8, sampling, new int[] {free.get(3).token()});
             List<ResponseLeaf> overrun = FastReplay.leaves(decoder, request, new int[] {8}, Parallelism.single());
             assertEquals(free.get(7).token(), overrun.get(7).token());
             net.provider().settler().served(new ServedRequest(net.apiKey(), request, overrun, prompt.length, 8, null));
             InferenceViews.DisputeView dispute = settledDispute(net);
-            System.out.println("   past a stop sequence: " + dispute.outcome() + " after " + dispute.rounds() + " rounds");
+            System.out.println("   billed past the " + stop + ": " + dispute.outcome() + " after " + dispute.rounds() + " rounds");
             assertTrue(dispute.outcome().startsWith("CHALLENGER_WINS"), dispute.outcome());
             assertEquals(1, net.stats().get("verifier_challenged"));
             assertEquals(75 * TOKEN, net.ledger().account(net.providerAddress()).stake(), "half the stake slashed");
