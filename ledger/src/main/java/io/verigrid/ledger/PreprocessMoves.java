@@ -1,10 +1,14 @@
 package io.verigrid.ledger;
 
+import io.verigrid.ledger.tx.ByteWriter;
 import io.verigrid.ledger.tx.PreprocessTx;
 import io.verigrid.ledger.tx.TxBody;
 import io.verigrid.verify.DisputeGame;
 import io.verigrid.verify.PreprocessGame;
 import io.verigrid.verify.PreprocessRun;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * The transaction body of an honest party's next move in a preprocessing dispute, computed from its own run of the
@@ -31,6 +35,29 @@ public final class PreprocessMoves {
         if (game.phase() == PreprocessGame.Phase.WITNESS) return new PreprocessTx.PostShardWitness(disputeId, run.witness(game));
         PreprocessRun.Pick pick = run.pick(game);
         return new PreprocessTx.PickShardTraceNode(disputeId, pick.k(), pick.claim());
+    }
+
+    /** What a signed transaction takes beyond its body (chain id, key, nonce, fee, signature, a part's header), with room to spare. */
+    static final int ENVELOPE_BYTES = 600;
+
+    /**
+     * The transactions that carry {@code move} under {@code maxTxBytes}: the move itself when it fits, else its body
+     * in {@link PreprocessTx.PostMovePart}s in order (a step's or a cut's evidence may hold a tokenizer, a plan and
+     * many records). Only the provider's evidence moves come in parts; any other move is returned as it is.
+     */
+    public static List<TxBody> inParts(long disputeId, TxBody move, int maxTxBytes) {
+        ByteWriter writer = new ByteWriter();
+        move.write(writer);
+        byte[] body = writer.toBytes();
+        boolean partable = move instanceof PreprocessTx.SettleShardStep || move instanceof PreprocessTx.SettleShardCut;
+        if (!partable || body.length + ENVELOPE_BYTES <= maxTxBytes) return List.of(move);
+        int size = Math.max(1, maxTxBytes - ENVELOPE_BYTES);
+        List<TxBody> parts = new ArrayList<>();
+        for (int offset = 0; offset < body.length; offset += size) {
+            parts.add(new PreprocessTx.PostMovePart(disputeId, move.tag(), body.length, offset,
+                    Arrays.copyOfRange(body, offset, Math.min(body.length, offset + size))));
+        }
+        return parts;
     }
 
     private static void expectTurn(PreprocessGame game, DisputeGame.Party party) {

@@ -2,6 +2,7 @@ package io.verigrid.ledger;
 
 import io.verigrid.ledger.tx.PreprocessTx;
 import io.verigrid.ledger.tx.TxBody;
+import io.verigrid.verify.DisputeGame;
 import io.verigrid.verify.GameException;
 import io.verigrid.verify.Hashes;
 import io.verigrid.verify.MerkleProof;
@@ -201,7 +202,8 @@ final class PreprocessRules {
         }
         PreprocessGame next;
         try {
-            next = play(d, dispute, body);
+            PreprocessGame game = PreprocessGame.decode(dispute.game);
+            next = body instanceof PreprocessTx.PostMovePart part ? playPart(d, dispute, game, part) : play(d, dispute, game, body);
         } catch (GameException e) {
             throw new Rejection(e.reason(), e.getMessage());
         }
@@ -209,8 +211,28 @@ final class PreprocessRules {
         if (next.phase() == PreprocessGame.Phase.SETTLED) settle(d, dispute, next, DisputeRules.REFEREE);
     }
 
-    private static PreprocessGame play(Draft d, Dispute dispute, TxBody.PreprocessBody body) {
-        PreprocessGame game = PreprocessGame.decode(dispute.game);
+    /**
+     * A part of the provider's evidence: kept in the game until the last part, which plays the assembled move as if
+     * it had come in one transaction (a move that does not decode, or names another dispute, is refused: the provider
+     * may start the upload again from offset 0 before its deadline).
+     */
+    private static PreprocessGame playPart(Draft d, Dispute dispute, PreprocessGame game, PreprocessTx.PostMovePart part) {
+        PreprocessGame next = game.postPart(DisputeGame.Party.PROVIDER, part.moveTag(), part.total(), part.offset(), part.part(), d.height);
+        byte[] body = next.partedMove();
+        if (body == null) return next;
+        TxBody.PreprocessBody whole;
+        try {
+            whole = PreprocessTx.assembled(part.moveTag(), body);
+        } catch (IllegalArgumentException e) {
+            throw new GameException("MALFORMED", "the assembled move does not decode: " + e.getMessage());
+        }
+        if (disputeId(whole) != dispute.id) {
+            throw new GameException("MALFORMED", "the assembled move names dispute " + disputeId(whole) + ", not " + dispute.id);
+        }
+        return play(d, dispute, next.withoutParts(), whole);
+    }
+
+    private static PreprocessGame play(Draft d, Dispute dispute, PreprocessGame game, TxBody.PreprocessBody body) {
         Job job = d.job(dispute.jobId);
         long h = d.height;
         if (body instanceof PreprocessTx.PostShardTraceRoot m) {
@@ -242,6 +264,7 @@ final class PreprocessRules {
         if (body instanceof PreprocessTx.SettleShardStep m) return m.disputeId();
         if (body instanceof PreprocessTx.PostShardWitness m) return m.disputeId();
         if (body instanceof PreprocessTx.SettleShardCut m) return m.disputeId();
+        if (body instanceof PreprocessTx.PostMovePart m) return m.disputeId();
         throw new IllegalStateException("not a preprocessing move: " + body.getClass().getSimpleName());
     }
 
@@ -250,10 +273,10 @@ final class PreprocessRules {
         for (long id : d.base.openDisputes) {
             Dispute existing = d.base.disputes.get(id);
             if (!existing.open() || !PreprocessGame.isEncoding(existing.game)) continue;
-            PreprocessGame game = PreprocessGame.decode(existing.game);
-            if (d.height <= game.deadline()) continue;
+            // The deadline alone decides; a game holding megabytes of evidence parts is decoded only when it times out.
+            if (d.height <= PreprocessGame.deadlineOf(existing.game)) continue;
             Dispute dispute = d.dispute(existing.id);
-            PreprocessGame settled = game.timeout(d.height);
+            PreprocessGame settled = PreprocessGame.decode(existing.game).timeout(d.height);
             dispute.game = settled.encode();
             settle(d, dispute, settled, DisputeRules.TIMEOUT);
         }

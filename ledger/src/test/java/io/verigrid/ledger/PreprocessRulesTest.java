@@ -50,7 +50,7 @@ class PreprocessRulesTest {
 
     private final Keys buyer = keys(1), p1 = keys(2), p2 = keys(3), verifier = keys(5), outsider = keys(4);
     private final Params params = Params.defaults();
-    private final LedgerState state = LedgerState.fromGenesis(TestChain.genesis());
+    private LedgerState state = LedgerState.fromGenesis(TestChain.genesis());
 
     /** What a provider (honest or with a fault) computes and commits: its plan, shards, manifest and shard runs. */
     record Work(PipelinePlan plan, List<Shard> shards, Manifest manifest, List<PreprocessRun> runs) {
@@ -264,7 +264,8 @@ class PreprocessRulesTest {
                 new PreprocessTx.PostShardTraceNodes(2, List.of(root.traceRoot())), new PreprocessTx.PickShardTraceNode(2, 3, new byte[] {1, 2}),
                 new PreprocessTx.PostShardWitness(2, new byte[0]), new PreprocessTx.ChallengeShardCut(1, 2),
                 new PreprocessTx.SettleShardCut(2, run.cutEvidence(io.verigrid.verify.PreprocessGame.openCut(1, 1, 4, root.traceRoot(),
-                        honest.plan().sha256(), honest.plan().shardCount(), 5, 1))));
+                        honest.plan().sha256(), honest.plan().shardCount(), 5, 1))),
+                new PreprocessTx.PostMovePart(2, PreprocessTx.SettleShardCut.TAG, 10, 4, new byte[] {1, 2, 3}));
         for (TxBody body : bodies) {
             var signed = TestChain.tx(p1, 1, body);
             assertArrayEquals(signed.encode(), io.verigrid.ledger.tx.SignedTx.decode(signed.encode(), params.maxTxBytes()).encode(),
@@ -322,6 +323,95 @@ class PreprocessRulesTest {
         DisputeView timedOut = state.dispute(2);
         assertEquals("CHALLENGER_WINS", timedOut.verdict(), "a provider that does not answer the cut challenge loses");
         assertEquals("cut:records shard 3", timedOut.outcome().opKind());
+        assertSupplyHolds();
+    }
+
+    /** Signed bytes of {@code body} from {@code k}, as the ledger measures them against maxTxBytes. */
+    private static int signedBytes(Keys k, TxBody body) {
+        return TestChain.tx(k, 1, body).encode().length;
+    }
+
+    /**
+     * Starts a chain whose transactions fit everything but a provider's cut evidence, leases job 1 to p1 who commits
+     * shards 1 and 2 of {@code work}, and has the verifier challenge shard 2's cut. Returns the chain's maxTxBytes.
+     */
+    private int cutChallengedOnASmallTxChain(Work work) {
+        TxBody cut = cutEvidence(work);
+        int orderBytes = signedBytes(buyer, order(new PreprocessSpec(INPUT.size(), SPEC).encode(), INPUT_ROOT,
+                new TxBody.DatasetBlob(BLOB, REPLICAS)));
+        int cutBytes = signedBytes(p1, cut);
+        assertTrue(cutBytes > orderBytes + 200, "the cut evidence (" + cutBytes + " B) outgrows every other transaction (" + orderBytes + " B)");
+        Params d = Params.defaults();
+        int maxTx = Math.max(1024, orderBytes + 100);
+        state = LedgerState.fromGenesis(TestChain.genesis(5, new Params(d.txFee(), d.minProviderStake(), d.minVerifierStake(),
+                d.unbondingBlocks(), d.challengeWindowBlocks(), d.sampleDelayBlocks(), d.moveBlocks(), d.fanout(), d.challengeBond(),
+                d.challengeFee(), d.slashPpm(), d.winnerSharePpm(), maxTx)));
+        leased();
+        ok(p1, work.commit(1, 1));
+        ok(p1, work.commit(1, 2));
+        ok(verifier, new PreprocessTx.ChallengeShardCut(1, 2));
+        assertEquals(Rejection.TOO_LARGE, send(p1, cut).code(), "whole, the evidence does not fit");
+        return maxTx;
+    }
+
+    /** p1's answer to a challenge of shard 2's cut in dispute 1, from {@code work}'s run. */
+    private static TxBody cutEvidence(Work work) {
+        return PreprocessMoves.provider(1, io.verigrid.verify.PreprocessGame.openCut(1, 2, SPEC.steps().size(),
+                work.runs().get(1).shardRoot(), work.plan().sha256(), work.plan().shardCount(), 5, 1), work.runs().get(1));
+    }
+
+    @Test
+    void evidenceLargerThanATransactionArrivesInPartsAndIsJudgedWhole() {
+        Work honest = Work.of(null);
+        int maxTx = cutChallengedOnASmallTxChain(honest);
+        TxBody cut = cutEvidence(honest);
+
+        List<TxBody> parts = PreprocessMoves.inParts(1, cut, maxTx);
+        assertTrue(parts.size() >= 2, parts.size() + " parts");
+        for (TxBody part : parts) assertTrue(signedBytes(p1, part) <= maxTx, "each part fits");
+        var first = (PreprocessTx.PostMovePart) parts.get(0);
+        var second = (PreprocessTx.PostMovePart) parts.get(1);
+        rejected("BAD_PART", p1, second);
+        rejected(Rejection.NOT_YOUR_TURN, verifier, first);
+        ok(p1, first);
+        assertEquals(first.part().length, state.dispute(1).decodePreprocessGame().partedBytes());
+        assertArrayEquals(state.stateRoot(), LedgerState.decode(state.encode()).stateRoot(), "a snapshot keeps the parts");
+        rejected("BAD_PART", p1, new PreprocessTx.PostMovePart(1, second.moveTag(), second.total() + 1, second.offset(), second.part()));
+        rejected("BAD_PART", p1, first.offset() == second.offset() ? second
+                : new PreprocessTx.PostMovePart(1, second.moveTag(), second.total(), second.offset() + 1, second.part()));
+        // Garbage of the right length assembles into no move: the last part is refused and the upload stays as it was.
+        byte[] noise = new byte[second.total()];
+        new Random(5).nextBytes(noise);
+        assertEquals(1, PreprocessMoves.inParts(1, new PreprocessTx.PostShardWitness(1, noise), maxTx).size(),
+                "only the provider's evidence moves come in parts");
+        int size = first.part().length;
+        for (int offset = 0; offset < noise.length; offset += size) {
+            var part = new PreprocessTx.PostMovePart(1, PreprocessTx.SettleShardCut.TAG, noise.length, offset,
+                    Arrays.copyOfRange(noise, offset, Math.min(noise.length, offset + size)));
+            if (offset + size < noise.length) ok(p1, part); else rejected(Rejection.MALFORMED, p1, part);
+        }
+        // Offset 0 starts over: the honest evidence, part by part, settles the game as one move would.
+        for (TxBody part : parts) {
+            assertEquals("PREPROCESS_CUT", state.dispute(1).phase());
+            ok(p1, part);
+        }
+        DisputeView settled = state.dispute(1);
+        assertEquals("PROVIDER_WINS", settled.verdict());
+        assertEquals("cut:records shard 2", settled.outcome().opKind());
+        rejected("SETTLED", p1, first);
+        assertSupplyHolds();
+    }
+
+    @Test
+    void aWrongCutSentInPartsLosesAsItWouldWhole() {
+        Work cheat = Work.of(new PreprocessFault(PreprocessFault.Kind.CUT_EARLY, 2, 0));
+        int maxTx = cutChallengedOnASmallTxChain(cheat);
+        long stakeBefore = state.account(p1.publicKey()).stake();
+        for (TxBody part : PreprocessMoves.inParts(1, cutEvidence(cheat), maxTx)) ok(p1, part);
+        DisputeView settled = state.dispute(1);
+        assertEquals("CHALLENGER_WINS", settled.verdict());
+        assertEquals("cut:records shard 2", settled.outcome().opKind());
+        assertTrue(state.account(p1.publicKey()).stake() < stakeBefore, "slashed");
         assertSupplyHolds();
     }
 

@@ -28,6 +28,13 @@ public final class PreprocessGame {
 
     /** First byte of the encoding; a training {@link DisputeGame} starts with its version (1), so the two never mix. */
     public static final int MAGIC = 0x50;
+    /**
+     * The most bytes of one provider move sent in parts ({@link #postPart}): a cut's plan, tokenizers and input
+     * records, or a step's batch and tokenizers, can outgrow one transaction.
+     */
+    public static final int MAX_PARTED_MOVE_BYTES = 64 << 20;
+    /** Byte offset of the deadline in the encoding (magic, job, shard, steps, fanout, moveBlocks, phase, turn). */
+    private static final int DEADLINE_OFFSET = 1 + 8 + 4 + 4 + 2 + 8 + 1 + 1;
 
     private long jobId;
     private int shard;
@@ -51,6 +58,10 @@ public final class PreprocessGame {
     private Verdict verdict;
     private int batch = -1;
     private byte[] evidence = new byte[0];
+    /** A provider move arriving in parts (LEAF and CUT phases): its body tag, its whole length, the bytes so far. */
+    private int partTag;
+    private int partTotal;
+    private byte[] partBytes = new byte[0];
     /** A cut game's declared plan SHA-256 (null for a trace game) and the declared shard count. */
     private byte[] cutPlanSha256;
     private int declaredShards;
@@ -289,6 +300,66 @@ public final class PreprocessGame {
     // ---- deadlines ----
 
     /** Anyone, once height &gt; deadline: settles against the party whose turn it is. */
+    /**
+     * Provider, in the LEAF or CUT phase: part of a move too large for one transaction — {@code total} bytes of the move
+     * body with tag {@code tag}, this part starting at {@code offset}. Offset 0 starts the upload (again, discarding
+     * what an earlier one left); every other part must continue it with the same tag and total. The deadline stays:
+     * the whole move must arrive by it. Once {@link #partedMove} is complete the ledger plays it as one move.
+     */
+    public PreprocessGame postPart(DisputeGame.Party mover, int tag, int total, int offset, byte[] part, long height) {
+        if (phase != Phase.LEAF && phase != Phase.CUT && phase != Phase.SETTLED) {
+            throw new GameException("WRONG_PHASE", "only the provider's evidence (LEAF or CUT phase) may arrive in parts, the game is in " + phase);
+        }
+        expect(phase, mover, height);
+        if (total < 1 || total > MAX_PARTED_MOVE_BYTES) {
+            throw new GameException("TOO_LARGE", "a move sent in parts holds 1.." + MAX_PARTED_MOVE_BYTES + " bytes, not " + total);
+        }
+        if (part == null || part.length == 0) throw new GameException("MALFORMED", "a part must hold bytes");
+        int have = offset == 0 ? 0 : partBytes.length;
+        if (offset != 0 && (partTag == 0 || tag != partTag || total != partTotal || offset != have)) {
+            throw new GameException("BAD_PART", partTag == 0 ? "no upload in progress: the first part has offset 0"
+                    : "the upload of tag " + partTag + " (" + partTotal + " bytes) continues at offset " + have);
+        }
+        if ((long) have + part.length > total) throw new GameException("BAD_PART", "the part runs past the declared " + total + " bytes");
+        PreprocessGame next = copy();
+        next.partTag = tag;
+        next.partTotal = total;
+        byte[] joined = Arrays.copyOf(offset == 0 ? new byte[0] : partBytes, have + part.length);
+        System.arraycopy(part, 0, joined, have, part.length);
+        next.partBytes = joined;
+        return next;
+    }
+
+    /** The body tag of a move whose parts are all here, else 0. */
+    public int partedTag() {
+        return partTag != 0 && partBytes.length == partTotal ? partTag : 0;
+    }
+
+    /** The assembled body of a move whose parts are all here ({@link #partedTag}), else null. */
+    public byte[] partedMove() {
+        return partedTag() == 0 ? null : partBytes.clone();
+    }
+
+    /** Bytes of the upload in progress so far (0 when none). */
+    public int partedBytes() {
+        return partBytes.length;
+    }
+
+    /** This game with no upload in progress: what the assembled move is played on. */
+    public PreprocessGame withoutParts() {
+        PreprocessGame next = copy();
+        next.partTag = 0;
+        next.partTotal = 0;
+        next.partBytes = new byte[0];
+        return next;
+    }
+
+    /** The deadline of an encoded game, read without decoding the rest (which may hold megabytes of parts). */
+    public static long deadlineOf(byte[] encoded) {
+        if (!isEncoding(encoded) || encoded.length < DEADLINE_OFFSET + 8) throw new IllegalArgumentException("game: not a preprocessing game");
+        return new CanonicalReader(Arrays.copyOfRange(encoded, DEADLINE_OFFSET, DEADLINE_OFFSET + 8)).i64();
+    }
+
     public PreprocessGame timeout(long height) {
         if (phase == Phase.SETTLED) throw new GameException("SETTLED", "the game is settled");
         if (height <= deadline) throw new GameException("DEADLINE_NOT_PASSED", "height " + height + " is not past the deadline " + deadline);
@@ -371,8 +442,9 @@ public final class PreprocessGame {
      * u8 0x50 ‖ i64 jobId ‖ u32 shard ‖ u32 steps ‖ u16 fanout ‖ i64 moveBlocks ‖ u8 phase ‖ u8 turn ‖ i64 deadline ‖
      * u32 rounds ‖ u32 moves ‖ providerShardRoot ‖ challengerShardRoot ‖ opt providerTraceRoot ‖ u32 nodeLevel ‖
      * u32 nodePosition ‖ opt nodeHash ‖ u16 count ‖ postedNodes ‖ u32 leaf + 1 ‖ bytes challengerClaim ‖ u8 verdict (0 none, 1 PROVIDER_WINS, 2 CHALLENGER_WINS,
-     * 3 BOTH_LOSE) ‖ u32 batch + 1 (0: none) ‖ bytes evidence (the
-     * provider's, while the phase is WITNESS; else empty) ‖ cut games only: planSha256 ‖ u32 declaredShards.
+     * 3 BOTH_LOSE) ‖ u32 batch + 1 (0: none) ‖ bytes evidence (the provider's, while the phase is WITNESS; while it is
+     * LEAF or CUT, a move arriving in parts: u8 tag ‖ u32 total ‖ the bytes so far, or empty) ‖ cut games only:
+     * planSha256 ‖ u32 declaredShards.
      */
     public byte[] encode() {
         CanonicalWriter out = new CanonicalWriter().u8(MAGIC).i64(jobId).u32(shard).u32(steps).u16(fanout).i64(moveBlocks)
@@ -383,9 +455,13 @@ public final class PreprocessGame {
         writeOptional(out, nodeHash);
         out.u16(postedNodes.size());
         postedNodes.forEach(out::raw);
-        out.u32(leaf + 1).bytes(challengerClaim).u8(verdict == null ? 0 : verdict.ordinal() + 1).u32(batch + 1).bytes(evidence);
+        out.u32(leaf + 1).bytes(challengerClaim).u8(verdict == null ? 0 : verdict.ordinal() + 1).u32(batch + 1).bytes(partTag == 0 ? evidence : parts());
         if (cutPlanSha256 != null) out.raw(cutPlanSha256).u32(declaredShards);
         return out.toByteArray();
+    }
+
+    private byte[] parts() {
+        return new CanonicalWriter().u8(partTag).u32(partTotal).raw(partBytes).toByteArray();
     }
 
     public static PreprocessGame decode(byte[] bytes) {
@@ -419,6 +495,18 @@ public final class PreprocessGame {
             g.verdict = v == 0 ? null : Verdict.values()[v - 1];
             g.batch = in.u32() - 1;
             g.evidence = in.bytes();
+            if ((g.phase == Phase.LEAF || g.phase == Phase.CUT) && g.evidence.length > 0) {
+                if (g.evidence.length < 6) throw new IllegalArgumentException("game: truncated parts");
+                CanonicalReader parts = new CanonicalReader(g.evidence);
+                g.partTag = parts.u8();
+                g.partTotal = parts.u32();
+                g.partBytes = parts.raw(g.evidence.length - 5);
+                g.evidence = new byte[0];
+                if (g.partTag == 0 || g.partTotal < 1 || g.partBytes.length == 0 || g.partBytes.length > g.partTotal
+                        || g.partTotal > MAX_PARTED_MOVE_BYTES) {
+                    throw new IllegalArgumentException("game: inconsistent parts");
+                }
+            }
             if (!in.atEnd()) {
                 g.cutPlanSha256 = in.raw(Hashes.LENGTH);
                 g.declaredShards = in.u32();

@@ -169,6 +169,44 @@ public final class PreprocessTx {
         public void write(ByteWriter out) { out.i64(disputeId).bytes(evidence.encode()); }
     }
 
+    /**
+     * Provider: part of its {@link SettleShardStep} or {@link SettleShardCut} in dispute {@code disputeId} when the move
+     * outgrows one transaction: the move's body bytes ({@code moveTag}, {@code total} bytes in all), this part
+     * starting at {@code offset}. The ledger keeps the parts in the game and plays the move when the last arrives.
+     */
+    public record PostMovePart(long disputeId, int moveTag, int total, int offset, byte[] part) implements TxBody.PreprocessBody {
+        public static final int TAG = 29;
+
+        public PostMovePart {
+            Fields.positive(disputeId, "disputeId");
+            if (moveTag != SettleShardStep.TAG && moveTag != SettleShardCut.TAG) {
+                throw new IllegalArgumentException("moveTag: only SettleShardStep (" + SettleShardStep.TAG + ") and SettleShardCut ("
+                        + SettleShardCut.TAG + ") arrive in parts, not " + moveTag);
+            }
+            Fields.positive(total, "total");
+            if (offset < 0 || offset >= total) throw new IllegalArgumentException("offset: must be in 0.." + (total - 1) + ", got " + offset);
+            if (part == null || part.length == 0) throw new IllegalArgumentException("part: must hold bytes");
+            part = part.clone();
+        }
+
+        public int tag() { return TAG; }
+
+        public void write(ByteWriter out) { out.i64(disputeId).i32(moveTag).i32(total).i32(offset).bytes(part); }
+
+        @Override
+        public byte[] part() {
+            return part.clone();
+        }
+    }
+
+    /** The move a completed {@link PostMovePart} upload assembled: its body bytes, read as tag {@code moveTag}. */
+    public static TxBody.PreprocessBody assembled(int moveTag, byte[] body) {
+        ByteReader in = new ByteReader(body);
+        TxBody move = read(moveTag, in);
+        in.expectEnd("the assembled move");
+        return (TxBody.PreprocessBody) move;
+    }
+
     static TxBody read(int tag, ByteReader in) {
         return switch (tag) {
             case CommitShard.TAG -> new CommitShard(in.i64("jobId"), in.i32("shard"), in.raw(32, "shardRoot"),
@@ -182,6 +220,8 @@ public final class PreprocessTx {
             case PostShardWitness.TAG -> new PostShardWitness(in.i64("disputeId"), in.bytes("witness"));
             case ChallengeShardCut.TAG -> new ChallengeShardCut(in.i64("jobId"), in.i32("shard"));
             case SettleShardCut.TAG -> new SettleShardCut(in.i64("disputeId"), CutEvidence.decode(in.bytes("evidence")));
+            case PostMovePart.TAG -> new PostMovePart(in.i64("disputeId"), in.i32("moveTag"), in.i32("total"), in.i32("offset"),
+                    in.bytes("part"));
             default -> throw new MalformedTxException("unknown body tag " + tag);
         };
     }

@@ -10,6 +10,7 @@ import io.verigrid.node.ledger.Wallet;
 import io.verigrid.verify.DisputeGame;
 import io.verigrid.verify.PreprocessGame;
 import io.verigrid.verify.PreprocessRun;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -23,11 +24,18 @@ public final class PreprocessPlayer {
     private final LedgerHttp ledger;
     private final Consumer<String> log;
     private final Map<Long, PreprocessRun> runs = new ConcurrentHashMap<>();
+    /** The chain's transaction size limit (fixed at genesis), read once. */
+    private volatile int maxTxBytes;
 
     public PreprocessPlayer(Wallet wallet, LedgerHttp ledger, Consumer<String> log) {
         this.wallet = wallet;
         this.ledger = ledger;
         this.log = log;
+    }
+
+    private int maxTxBytes() {
+        if (maxTxBytes == 0) maxTxBytes = ledger.params().maxTxBytes();
+        return maxTxBytes;
     }
 
     public void track(long disputeId, PreprocessRun run) {
@@ -53,8 +61,16 @@ public final class PreprocessPlayer {
             PreprocessGame game = view.decodePreprocessGame();
             TxBody move = game.turn() == DisputeGame.Party.PROVIDER
                     ? PreprocessMoves.provider(id, game, entry.getValue()) : PreprocessMoves.challenger(id, game, entry.getValue());
-            TxResult result = wallet.submit(move);
-            log.accept(String.format("%-10s dispute %d %-8s %s%s", wallet.name(), id, game.phase(), describe(move, game),
+            // Evidence too large for one transaction goes in parts, in order; a refused part stops the upload, which
+            // the next round starts again from the first part.
+            List<TxBody> txs = PreprocessMoves.inParts(id, move, maxTxBytes());
+            TxResult result = null;
+            for (TxBody tx : txs) {
+                result = wallet.submit(tx);
+                if (!result.accepted()) break;
+            }
+            log.accept(String.format("%-10s dispute %d %-8s %s%s%s", wallet.name(), id, game.phase(), describe(move, game),
+                    txs.size() > 1 ? " in " + txs.size() + " parts" : "",
                     result.accepted() ? "" : "  REJECTED " + result.code() + ": " + result.message()));
         }
     }
