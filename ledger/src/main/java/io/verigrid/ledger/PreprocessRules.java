@@ -332,6 +332,8 @@ final class PreprocessRules {
                 traceRoot == null ? null : Hashes.hex(traceRoot), g.traceLength(), g.nodeLevel(), g.nodePosition(),
                 descending ? g.childLevel() : 0, descending ? g.childStart() : 0, descending ? g.childCount() : 0,
                 g.postedNodes().stream().map(Hashes::hex).toList(), g.leaf(), null, null, g.rounds(), g.moves(),
-                g.verdict() == null ? null : g.verdict().name(), d.outcome, Hashes.hex(d.game));
+                // Without the parts of an upload in progress, which may be megabytes: no party's next move reads them.
+                g.verdict() == null ? null : g.verdict().name(), d.outcome,
+                Hashes.hex(g.partedBytes() == 0 ? d.game : g.withoutParts().encode()));
     }
 }

@@ -24,6 +24,7 @@ import io.verigrid.engine.data.SyntheticCorpus;
 import io.verigrid.ledger.tx.PreprocessTx;
 import io.verigrid.ledger.tx.TxBody;
 import io.verigrid.verify.PreprocessFault;
+import io.verigrid.verify.PreprocessGame;
 import io.verigrid.verify.PreprocessRun;
 import io.verigrid.verify.ShardCommitments;
 import java.nio.charset.StandardCharsets;
@@ -374,7 +375,8 @@ class PreprocessRulesTest {
         rejected("BAD_PART", p1, second);
         rejected(Rejection.NOT_YOUR_TURN, verifier, first);
         ok(p1, first);
-        assertEquals(first.part().length, state.dispute(1).decodePreprocessGame().partedBytes());
+        assertEquals(first.part().length, PreprocessGame.decode(state.disputes.get(1L).game).partedBytes());
+        assertEquals(0, state.dispute(1).decodePreprocessGame().partedBytes(), "the view leaves the parts out");
         assertArrayEquals(state.stateRoot(), LedgerState.decode(state.encode()).stateRoot(), "a snapshot keeps the parts");
         rejected("BAD_PART", p1, new PreprocessTx.PostMovePart(1, second.moveTag(), second.total() + 1, second.offset(), second.part()));
         rejected("BAD_PART", p1, first.offset() == second.offset() ? second
