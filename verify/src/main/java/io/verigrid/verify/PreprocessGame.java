@@ -297,9 +297,8 @@ public final class PreprocessGame {
         return evidence.clone();
     }
 
-    // ---- deadlines ----
+    // ---- evidence in parts ----
 
-    /** Anyone, once height &gt; deadline: settles against the party whose turn it is. */
     /**
      * Provider, in the LEAF or CUT phase: part of a move too large for one transaction — {@code total} bytes of the move
      * body with tag {@code tag}, this part starting at {@code offset}. Offset 0 starts the upload (again, discarding
@@ -354,12 +353,15 @@ public final class PreprocessGame {
         return next;
     }
 
+    // ---- deadlines ----
+
     /** The deadline of an encoded game, read without decoding the rest (which may hold megabytes of parts). */
     public static long deadlineOf(byte[] encoded) {
         if (!isEncoding(encoded) || encoded.length < DEADLINE_OFFSET + 8) throw new IllegalArgumentException("game: not a preprocessing game");
         return new CanonicalReader(Arrays.copyOfRange(encoded, DEADLINE_OFFSET, DEADLINE_OFFSET + 8)).i64();
     }
 
+    /** Anyone, once height &gt; deadline: settles against the party whose turn it is. */
     public PreprocessGame timeout(long height) {
         if (phase == Phase.SETTLED) throw new GameException("SETTLED", "the game is settled");
         if (height <= deadline) throw new GameException("DEADLINE_NOT_PASSED", "height " + height + " is not past the deadline " + deadline);
