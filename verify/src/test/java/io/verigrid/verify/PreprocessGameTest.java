@@ -100,6 +100,38 @@ class PreprocessGameTest {
     }
 
     @Test
+    void evidencePartsAreKeptInTheEncodingAndOnlyTheProviderSendsThemInItsEvidencePhases() {
+        PreprocessRun honest = run(SPEC, INPUT, 0, null);
+        PreprocessGame cut = PreprocessGame.openCut(1, 1, SPEC.steps().size(), honest.shardRoot(), honest.plan().sha256(),
+                honest.plan().shardCount(), 5, 10);
+        PreprocessGame half = cut.postPart(DisputeGame.Party.PROVIDER, 28, 6, 0, new byte[] {1, 2, 3}, 11);
+        assertEquals(3, half.partedBytes());
+        assertEquals(null, half.partedMove());
+        PreprocessGame back = PreprocessGame.decode(half.encode());
+        assertEquals(half, back);
+        assertEquals(cut.deadline(), PreprocessGame.deadlineOf(half.encode()), "parts do not extend the deadline");
+        PreprocessGame whole = back.postPart(DisputeGame.Party.PROVIDER, 28, 6, 3, new byte[] {4, 5, 6}, 12);
+        assertArrayEquals(new byte[] {1, 2, 3, 4, 5, 6}, whole.partedMove());
+        assertEquals(28, whole.partedTag());
+        assertArrayEquals(cut.encode(), whole.withoutParts().encode(), "without its parts the game is as opened");
+        assertEquals("BAD_PART", assertThrows(GameException.class,
+                () -> half.postPart(DisputeGame.Party.PROVIDER, 28, 6, 2, new byte[] {9}, 11)).reason(), "a gap or overlap");
+        assertEquals("BAD_PART", assertThrows(GameException.class,
+                () -> half.postPart(DisputeGame.Party.PROVIDER, 28, 6, 3, new byte[] {4, 5, 6, 7}, 11)).reason(), "past the total");
+        assertEquals("NOT_YOUR_TURN", assertThrows(GameException.class,
+                () -> cut.postPart(DisputeGame.Party.CHALLENGER, 28, 6, 0, new byte[] {1}, 11)).reason());
+        assertEquals("DEADLINE_PASSED", assertThrows(GameException.class,
+                () -> cut.postPart(DisputeGame.Party.PROVIDER, 28, 6, 0, new byte[] {1}, 16)).reason());
+        assertEquals("TOO_LARGE", assertThrows(GameException.class, () -> cut.postPart(DisputeGame.Party.PROVIDER, 28,
+                PreprocessGame.MAX_PARTED_MOVE_BYTES + 1, 0, new byte[] {1}, 11)).reason());
+        PreprocessGame trace = PreprocessGame.open(1, 1, SPEC.steps().size(), honest.shardRoot(), new byte[32], 16, 5, 10);
+        assertEquals("WRONG_PHASE", assertThrows(GameException.class,
+                () -> trace.postPart(DisputeGame.Party.PROVIDER, 25, 6, 0, new byte[] {1}, 11)).reason());
+        assertEquals(0, half.postPart(DisputeGame.Party.PROVIDER, 28, 2, 0, new byte[] {7}, 11).partedTag(),
+                "offset 0 starts over: one byte of two");
+    }
+
+    @Test
     void randomCheatsAreAllCaughtAndHonestPartiesNeverLose() {
         java.util.Random random = new java.util.Random(4242);
         for (int i = 0; i < 6; i++) {
