@@ -26,6 +26,7 @@ import io.verigrid.verify.Hashes;
 import io.verigrid.verify.InferenceCommitments;
 import io.verigrid.verify.InferenceCommitments.ResponseLeaf;
 import io.verigrid.verify.InferenceLayout;
+import io.verigrid.verify.InferencePooling;
 import io.verigrid.verify.InferenceRequest;
 import io.verigrid.verify.InferenceTrace;
 import java.net.URI;
@@ -54,8 +55,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Inference disputes on a stories15M-shaped model (width 288, 6 layers, vocabulary 32 000, tied 36 MiB embedding
  * table, 15M parameters, seeded weights) through the real Ratis ledger at the genesis defaults (4 MiB
  * max_referee_bytes, 4 MiB transactions): the nodes' own {@link InferenceDefender} and {@link InferenceVerifierNode}
- * play four disputes at once. A provider with one wrong embedding row loses at the embedding, one with one wrong
- * LM-head column loses at the LM-head tile holding it; an honest provider beats verifiers that lie the same two ways.
+ * play six disputes at once. A provider with one wrong embedding row loses at the embedding, one with one wrong
+ * LM-head column loses at the LM-head tile holding it; an honest provider beats verifiers that lie the same two ways;
+ * and the same wrong row, in an embeddings request (the pooled final hidden states), loses at the embedding of position 0,
+ * while an honest provider's embedding beats a verifier with that row.
  * The embedding settles from one chunk of its table (66 KB) and a tile from 2.4 MB of chunks, so every settling transaction
  * stays under both bounds, where the whole table (36 MiB) could never be carried.
  */
@@ -169,16 +172,29 @@ class Stories15MDisputeTest {
                     verifierFor.put(hash, verifiers.get(pairs[i][1]).url());
                     settlers.get(pairs[i][0]).served(new ServedRequest(apiKey, request, leaves, request.prompt().length, leaves.size()));
                 }
+                // Embeddings: the provider with the wrong row against the honest verifier, then the reverse.
+                int[][] embeddingPairs = {{1, 0}, {0, 1}};
+                for (int i = 0; i < embeddingPairs.length; i++) {
+                    InferenceRequest request = InferenceRequest.embedding("embd-stories-" + i, new int[] {1, 120 + i, 220 + i, 320 + i});
+                    Computation c = served[embeddingPairs[i][0]];
+                    Tensor pooled = InferencePooling.pool(c.decoder().hiddenStates(request.prompt(), Parallelism.single()),
+                            Parallelism.single());
+                    String hash = Hashes.hex(request.hash());
+                    caseOf.put(hash, pairs.length + i);
+                    verifierFor.put(hash, verifiers.get(embeddingPairs[i][1]).url());
+                    settlers.get(embeddingPairs[i][0]).served(new ServedRequest(apiKey, request, List.of(), request.prompt().length, 0,
+                            InferencePooling.pooledRoot(pooled)));
+                }
                 settlers.forEach(InferenceSettler::tick);
-                await("four disputes to settle", () -> {
+                await("six disputes to settle", () -> {
                     List<InferenceViews.DisputeView> d = ledger.inferenceDisputes();
-                    return d.size() == 4 && d.stream().noneMatch(InferenceViews.DisputeView::open);
+                    return d.size() == 6 && d.stream().noneMatch(InferenceViews.DisputeView::open);
                 });
                 int ops = layout.programLength();
                 int wrongTile = layout.wholeIndex(ops - 1) - layout.plan(ops - 1).size() + WRONG_COLUMN / 2048;
                 Map<Integer, InferenceViews.DisputeView> byCase = new HashMap<>();
                 for (InferenceViews.DisputeView d : ledger.inferenceDisputes()) byCase.put(caseOf.get(d.requestHash()), d);
-                for (int i = 0; i < 4; i++) {
+                for (int i = 0; i < 6; i++) {
                     InferenceViews.DisputeView d = byCase.get(i);
                     System.out.println("   case " + i + ": " + d.outcome() + " after " + d.rounds() + " rounds at position "
                             + d.position() + " leaf " + d.operator() + " of " + layout.traceLength());
@@ -187,10 +203,12 @@ class Stories15MDisputeTest {
                 assertOutcome(byCase.get(1), "CHALLENGER_WINS", wrongTile);
                 assertOutcome(byCase.get(2), "PROVIDER_WINS", 0);
                 assertOutcome(byCase.get(3), "PROVIDER_WINS", wrongTile);
+                assertOutcome(byCase.get(4), "CHALLENGER_WINS", 0);
+                assertOutcome(byCase.get(5), "PROVIDER_WINS", 0);
                 assertEquals(150 * TOKEN, ledger.account(providerKeys[0].address()).stake(), "the honest provider keeps its stake");
-                assertEquals(75 * TOKEN, ledger.account(providerKeys[1].address()).stake(), "half the stake slashed");
+                assertEquals(150 * TOKEN / 4, ledger.account(providerKeys[1].address()).stake(), "half the stake slashed, twice");
                 assertEquals(75 * TOKEN, ledger.account(providerKeys[2].address()).stake(), "half the stake slashed");
-                assertEquals(1, ledger.account(verifierKeys[1].address()).penalties().size(), "the lying verifier forfeits its bond");
+                assertEquals(2, ledger.account(verifierKeys[1].address()).penalties().size(), "the lying verifier forfeits its bond twice");
                 assertEquals(1, ledger.account(verifierKeys[2].address()).penalties().size(), "the lying verifier forfeits its bond");
                 for (int p = 0; p < 3; p++) {
                     long largest = defenders.get(p).largestMoveBytes();
