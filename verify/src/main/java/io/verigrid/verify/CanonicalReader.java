@@ -38,6 +38,15 @@ public final class CanonicalReader {
         return (int) value;
     }
 
+    /** A float from its raw IEEE-754 bits ({@link CanonicalWriter#f32}). */
+    public float f32() {
+        need(4, "f32");
+        int bits = 0;
+        for (int i = 0; i < 4; i++) bits |= (data[position + i] & 0xFF) << (8 * i);
+        position += 4;
+        return Float.intBitsToFloat(bits);
+    }
+
     public long i64() {
         need(8, "i64");
         long value = 0;

@@ -27,6 +27,13 @@ public final class CanonicalWriter {
         return this;
     }
 
+    /** A float's raw IEEE-754 bits, 4 bytes little-endian (any sign). */
+    public CanonicalWriter f32(float value) {
+        int bits = Float.floatToRawIntBits(value);
+        for (int i = 0; i < 4; i++) out.write((bits >>> (8 * i)) & 0xFF);
+        return this;
+    }
+
     public CanonicalWriter i64(long value) {
         for (int i = 0; i < 8; i++) out.write((int) (value >>> (8 * i)) & 0xFF);
         return this;

@@ -252,8 +252,15 @@ public final class InferenceGame {
         ResponseLeaf leaf = pickedLeaf();
         boolean kept = Arrays.equals(Commitments.outputRoot(logits), leaf.logitsRoot()) && logits.shape().length == 2
                 && logits.shape()[0] == 1
-                && Sampler.pick(logits.data(), request.sampling(), leaf.choice(), leaf.position(), 0).token() == leaf.token();
+                && Sampler.pick(logits.data(), request.sampling(), history(leaf), leaf.choice(), leaf.position(), 0).token()
+                        == leaf.token();
         return settled(height, kept ? Verdict.PROVIDER_WINS : Verdict.CHALLENGER_WINS);
+    }
+
+    /** The tokens {@code leaf}'s choice committed before it (what the request's penalties count), in position order. */
+    private int[] history(ResponseLeaf leaf) {
+        return leaves.stream().filter(l -> l.choice() == leaf.choice() && l.position() < leaf.position())
+                .mapToInt(ResponseLeaf::token).toArray();
     }
 
     // ---- embeddings: RESPONSE / POOL_PICK / POOLING ----

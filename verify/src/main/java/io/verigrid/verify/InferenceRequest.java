@@ -1,5 +1,6 @@
 package io.verigrid.verify;
 
+import io.verigrid.engine.generate.LogitAdjustments;
 import io.verigrid.engine.generate.SamplingParams;
 import java.util.Arrays;
 
@@ -20,7 +21,10 @@ import java.util.Arrays;
  * temperature bits ‖ u32 topK ‖ u32 topP bits ‖ i64 seed ‖ u32 count ‖ u32 stop ids (ascending); version 2
  * (embedding): u8 2 ‖ string id ‖ u32 count ‖ u32 prompt ids; version 3 (completion with stop sequences): version 1's
  * fields after u8 3 ‖ u32 count ‖ per sequence (u32 length ‖ u32 ids), sequences deduplicated in lexicographic order.
- * A completion without stop sequences is always version 1. {@link #hash()} = H(0x07 ‖ encoding) names the request on
+ * Version 4 (completion with logit adjustments — OpenAI's {@code logit_bias}, {@code frequency_penalty},
+ * {@code presence_penalty}): u8 4, version 1's fields, the stop-sequence section of version 3 (count 0..4), then
+ * u32 count ‖ per biased token (u32 id ‖ f32 bias), ids ascending ‖ f32 frequency penalty ‖ f32 presence penalty
+ * (f32: the float's raw bits, 4 bytes little-endian). A completion without stop sequences or adjustments is always version 1, with stop sequences only 3. {@link #hash()} = H(0x07 ‖ encoding) names the request on
  * the ledger.
  */
 public record InferenceRequest(String id, int[] prompt, int n, int maxTokens, SamplingParams sampling, int[] stopTokens,
@@ -32,6 +36,7 @@ public record InferenceRequest(String id, int[] prompt, int n, int maxTokens, Sa
     private static final int VERSION = 1;
     private static final int EMBEDDING_VERSION = 2;
     private static final int STOP_SEQUENCES_VERSION = 3;
+    private static final int ADJUSTED_VERSION = 4;
     /** At most this many stop sequences (the OpenAI API's four stop strings), each of at most this many tokens. */
     public static final int MAX_STOP_SEQUENCES = 4;
     public static final int MAX_STOP_SEQUENCE_TOKENS = 64;
@@ -133,19 +138,28 @@ public record InferenceRequest(String id, int[] prompt, int n, int maxTokens, Sa
     }
 
     public byte[] encode() {
-        int version = isEmbedding() ? EMBEDDING_VERSION : stopSequences.length > 0 ? STOP_SEQUENCES_VERSION : VERSION;
+        int version = isEmbedding() ? EMBEDDING_VERSION : !sampling.adjustments().none() ? ADJUSTED_VERSION
+                : stopSequences.length > 0 ? STOP_SEQUENCES_VERSION : VERSION;
         CanonicalWriter out = new CanonicalWriter().u8(version).string(id).u32(prompt.length);
         for (int token : prompt) out.u32(token);
         if (isEmbedding()) return out.toByteArray();
         out.u32(n).u32(maxTokens).u32(Float.floatToRawIntBits(sampling.temperature())).u32(sampling.topK())
                 .u32(Float.floatToRawIntBits(sampling.topP())).i64(sampling.seed()).u32(stopTokens.length);
         for (int token : stopTokens) out.u32(token);
-        if (version == STOP_SEQUENCES_VERSION) {
+        if (version == STOP_SEQUENCES_VERSION || version == ADJUSTED_VERSION) {
             out.u32(stopSequences.length);
             for (int[] sequence : stopSequences) {
                 out.u32(sequence.length);
                 for (int token : sequence) out.u32(token);
             }
+        }
+        if (version == ADJUSTED_VERSION) {
+            LogitAdjustments a = sampling.adjustments();
+            int[] tokens = a.biasTokens();
+            float[] values = a.biasValues();
+            out.u32(tokens.length);
+            for (int i = 0; i < tokens.length; i++) out.u32(tokens[i]).f32(values[i]);
+            out.f32(a.frequencyPenalty()).f32(a.presencePenalty());
         }
         return out.toByteArray();
     }
@@ -155,7 +169,7 @@ public record InferenceRequest(String id, int[] prompt, int n, int maxTokens, Sa
         try {
             CanonicalReader in = new CanonicalReader(bytes);
             int version = in.u8();
-            if (version != VERSION && version != EMBEDDING_VERSION && version != STOP_SEQUENCES_VERSION) throw new IllegalArgumentException("request: unknown version " + version);
+            if (version < VERSION || version > ADJUSTED_VERSION) throw new IllegalArgumentException("request: unknown version " + version);
             String id = in.string();
             int[] prompt = readIds(in, "prompt");
             if (version == EMBEDDING_VERSION) {
@@ -170,9 +184,10 @@ public record InferenceRequest(String id, int[] prompt, int n, int maxTokens, Sa
             long seed = in.i64();
             int[] stops = readIds(in, "stopTokens");
             int[][] sequences = new int[0][];
-            if (version == STOP_SEQUENCES_VERSION) {
+            LogitAdjustments adjustments = LogitAdjustments.NONE;
+            if (version == STOP_SEQUENCES_VERSION || version == ADJUSTED_VERSION) {
                 int count = in.u32();
-                if (count < 1 || count > MAX_STOP_SEQUENCES) throw new IllegalArgumentException("stopSequences: count " + count + " out of range");
+                if (count < (version == ADJUSTED_VERSION ? 0 : 1) || count > MAX_STOP_SEQUENCES) throw new IllegalArgumentException("stopSequences: count " + count + " out of range");
                 sequences = new int[count][];
                 for (int i = 0; i < count; i++) {
                     int length = in.u32();
@@ -183,9 +198,20 @@ public record InferenceRequest(String id, int[] prompt, int n, int maxTokens, Sa
                     for (int j = 0; j < length; j++) sequences[i][j] = in.u32();
                 }
             }
+            if (version == ADJUSTED_VERSION) {
+                int count = in.u32();
+                if (count < 0 || count > LogitAdjustments.MAX_BIASES) throw new IllegalArgumentException("logit bias: count " + count + " out of range");
+                int[] tokens = new int[count];
+                float[] values = new float[count];
+                for (int i = 0; i < count; i++) {
+                    tokens[i] = in.u32();
+                    values[i] = in.f32();
+                }
+                adjustments = new LogitAdjustments(tokens, values, in.f32(), in.f32());
+            }
             in.expectEnd();
             return checkedCanonical(new InferenceRequest(id, prompt, n, maxTokens,
-                    new SamplingParams(temperature, topK, topP, seed), stops, sequences), bytes);
+                    new SamplingParams(temperature, topK, topP, seed, adjustments), stops, sequences), bytes);
         } catch (IllegalStateException | IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("request: malformed: " + e.getMessage(), e);
         }

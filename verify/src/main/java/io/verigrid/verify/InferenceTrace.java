@@ -157,9 +157,11 @@ public final class InferenceTrace {
                 decoder.next(prompt[t], records);
                 if (replica.hook() != null) replica.hook().apply(t, records);
             }
+            int[] history = new int[lengths[c]];
             for (int pos = 0; pos < lengths[c]; pos++) {
                 float[] logits = records.get(records.size() - 1).output().data();
-                int token = Sampler.pick(logits, request.sampling(), c, pos, 0).token();
+                int token = Sampler.pick(logits, request.sampling(), Arrays.copyOf(history, pos), c, pos, 0).token();
+                history[pos] = token;
                 leaves.add(new ResponseLeaf(c, pos, token, InferenceCommitments.logitsRoot(logits)));
                 if (pos + 1 < lengths[c]) {
                     records.clear();

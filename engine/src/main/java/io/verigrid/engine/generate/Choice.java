@@ -49,7 +49,8 @@ public final class Choice {
     /** Picks this step's token from {@code logits} and works out the new text and whether the choice ends. */
     TokenEvent accept(float[] logits, GenerationRequest request, int limit, Tokenizer tokenizer) {
         int position = tokens.size();
-        Sampler.Pick pick = Sampler.pick(logits, request.sampling(), index, position, request.topLogprobs());
+        int[] history = request.sampling().adjustments().none() ? new int[0] : tokens();
+        Sampler.Pick pick = Sampler.pick(logits, request.sampling(), history, index, position, request.topLogprobs());
         tokens.add(pick.token());
         pendingToken = pick.token();
         boolean endToken = request.stopTokens().contains(pick.token());

@@ -34,13 +34,29 @@ public final class Sampler {
     }
 
     /**
-     * Picks the token at {@code position} of choice {@code choice}. {@code topLogprobs} (0..20) alternatives
-     * are listed, most likely first.
+     * Picks the token at {@code position} of choice {@code choice}, for parameters without logit adjustments.
+     * {@code topLogprobs} (0..20) alternatives are listed, most likely first.
      */
     public static Pick pick(float[] logits, SamplingParams params, int choice, int position, int topLogprobs) {
-        if (logits == null || logits.length == 0) {
+        if (params != null && !params.adjustments().none()) {
+            throw new IllegalArgumentException("logit adjustments need the choice's earlier tokens: use pick(…, history, …)");
+        }
+        return pick(logits, params, new int[0], choice, position, topLogprobs);
+    }
+
+    /**
+     * Picks the token at {@code position} of choice {@code choice}, whose earlier tokens are {@code history} (what the
+     * penalties count). The logits are adjusted first ({@link LogitAdjustments#apply}); log-probabilities, the greedy
+     * pick and the draw all read the adjusted logits. {@code topLogprobs} (0..20) alternatives are listed.
+     */
+    public static Pick pick(float[] rawLogits, SamplingParams params, int[] history, int choice, int position, int topLogprobs) {
+        if (rawLogits == null || rawLogits.length == 0) {
             throw new IllegalArgumentException("logits must be a non-empty vector");
         }
+        if (params == null || history == null) {
+            throw new IllegalArgumentException("params and history must not be null");
+        }
+        float[] logits = params.adjustments().apply(rawLogits, history);
         if (topLogprobs < 0 || topLogprobs > 20) {
             throw new IllegalArgumentException("topLogprobs must be in 0..20, got " + topLogprobs);
         }

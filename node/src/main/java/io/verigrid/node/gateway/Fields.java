@@ -1,6 +1,7 @@
 package io.verigrid.node.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.verigrid.engine.generate.LogitAdjustments;
 import io.verigrid.engine.tokenizer.Tokenizer;
 import io.verigrid.verify.InferenceRequest;
 import java.util.ArrayList;
@@ -35,18 +36,10 @@ final class Fields {
     }
 
     /**
-     * Known fields the gateway cannot honour are refused unless they ask for nothing (their defaults): a
-     * penalty, a logit bias, echo, best_of, a suffix or a JSON response format would change what is generated.
+     * Known fields the gateway cannot honour are refused unless they ask for nothing (their defaults): echo,
+     * best_of, a suffix or a JSON response format would change what is generated.
      */
     static void rejectUnsupported(JsonNode body) {
-        for (String penalty : List.of("frequency_penalty", "presence_penalty")) {
-            if (present(body, penalty) && body.get(penalty).asDouble() != 0) {
-                throw OpenAiException.invalid(penalty, "'" + penalty + "' other than 0 is not supported by this gateway");
-            }
-        }
-        if (present(body, "logit_bias") && !body.get("logit_bias").isEmpty()) {
-            throw OpenAiException.invalid("logit_bias", "'logit_bias' is not supported by this gateway");
-        }
         if (present(body, "echo") && body.get("echo").asBoolean()) {
             throw OpenAiException.invalid("echo", "'echo' is not supported by this gateway");
         }
@@ -146,6 +139,48 @@ final class Fields {
             throw OpenAiException.invalid("stop", "'stop' strings must not be empty");
         }
         return stops;
+    }
+
+    /**
+     * {@code logit_bias} (token id → bias in [−100, 100], at most {@value LogitAdjustments#MAX_BIASES} tokens of a
+     * vocabulary of {@code vocabSize}), {@code frequency_penalty} and {@code presence_penalty} (each in [−2, 2]), as
+     * the sampler applies them and the verified request carries them.
+     */
+    static LogitAdjustments adjustments(JsonNode body, int vocabSize) {
+        Float frequency = number(body, "frequency_penalty", -2f, 2f);
+        Float presence = number(body, "presence_penalty", -2f, 2f);
+        java.util.TreeMap<Integer, Float> bias = new java.util.TreeMap<>();
+        if (present(body, "logit_bias")) {
+            JsonNode map = body.get("logit_bias");
+            if (!map.isObject()) throw OpenAiException.invalid("logit_bias", "'logit_bias' must map token ids to numbers");
+            if (map.size() > LogitAdjustments.MAX_BIASES) {
+                throw OpenAiException.invalid("logit_bias", "'logit_bias' may bias at most " + LogitAdjustments.MAX_BIASES + " tokens");
+            }
+            for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
+                java.util.Map.Entry<String, JsonNode> e = it.next();
+                int token;
+                try {
+                    token = Integer.parseInt(e.getKey());
+                } catch (NumberFormatException nfe) {
+                    token = -1;
+                }
+                if (token < 0 || token >= vocabSize) {
+                    throw OpenAiException.invalid("logit_bias", "'logit_bias' keys must be token ids in 0.." + (vocabSize - 1)
+                            + ", got \"" + e.getKey() + "\"");
+                }
+                JsonNode value = e.getValue();
+                if (!value.isNumber() || !(value.asDouble() >= -100 && value.asDouble() <= 100)) {
+                    throw OpenAiException.invalid("logit_bias", "'logit_bias' values must be numbers in [-100, 100], got " + value
+                            + " for token " + token);
+                }
+                bias.put(token, (float) value.asDouble());
+            }
+        }
+        float[] values = new float[bias.size()];
+        int i = 0;
+        for (float v : bias.values()) values[i++] = v;
+        return new LogitAdjustments(bias.keySet().stream().mapToInt(Integer::intValue).toArray(), values,
+                frequency == null ? 0f : frequency, presence == null ? 0f : presence);
     }
 
     /**

@@ -68,7 +68,7 @@ final class InferenceApi {
         Fields.rejectUnknown(body, chat ? Fields.CHAT : Fields.COMPLETIONS);
         GatewayServer.requireModel(body, model);
         int[] prompt = chat ? model.tokenizer().encode(Prompts.chat(body, model)) : Prompts.completion(body, model);
-        InferencePlan plan = InferencePlan.of(body, prompt, model.contextLength(), left,
+        InferencePlan plan = InferencePlan.of(body, prompt, model.contextLength(), model.decoder().vocabSize(), left,
                 List.copyOf(model.stopTokens()), chat, random.nextLong() & 0x7FFF_FFFFL);
         Run run = new Run(plan, chat, "%s-%s".formatted(chat ? "chatcmpl" : "cmpl", randomHex()),
                 System.currentTimeMillis() / 1000);

@@ -12,8 +12,8 @@ import java.util.List;
  */
 record InferencePlan(GenerationRequest generation, boolean stream, boolean includeUsage, boolean logprobs, long seed) {
     /** Defaults as OpenAI's: temperature 1, top_p 1, n 1; top_k (0 = off) as vLLM and llama.cpp accept it. */
-    static InferencePlan of(JsonNode body, int[] prompt, int contextLength, long tokensLeft, List<Integer> stopTokens,
-            boolean chat, long pickedSeed) {
+    static InferencePlan of(JsonNode body, int[] prompt, int contextLength, int vocabSize, long tokensLeft,
+            List<Integer> stopTokens, boolean chat, long pickedSeed) {
         Integer maxTokens = Fields.integer(body, chat && Fields.present(body, "max_completion_tokens")
                 ? "max_completion_tokens" : "max_tokens");
         String maxParam = chat && Fields.present(body, "max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
@@ -52,7 +52,7 @@ record InferencePlan(GenerationRequest generation, boolean stream, boolean inclu
         Long seed = Fields.longValue(body, "seed");
         long usedSeed = seed == null ? pickedSeed : seed;
         SamplingParams sampling = new SamplingParams(temperature == null ? 1f : temperature, topK == null ? 0 : topK,
-                topP == null ? 1f : topP, usedSeed);
+                topP == null ? 1f : topP, usedSeed, Fields.adjustments(body, vocabSize));
         boolean logprobs;
         int top;
         if (chat) {

@@ -25,8 +25,10 @@ final class FastReplay {
             if (lengths[c] == 0) continue;
             KvCache cache = model.newCache();
             float[] logits = model.decode(List.of(cache), List.of(request.prompt()), par)[0];
+            int[] history = new int[lengths[c]];
             for (int pos = 0; pos < lengths[c]; pos++) {
-                int token = Sampler.pick(logits, request.sampling(), c, pos, 0).token();
+                int token = Sampler.pick(logits, request.sampling(), java.util.Arrays.copyOf(history, pos), c, pos, 0).token();
+                history[pos] = token;
                 leaves.add(new ResponseLeaf(c, pos, token, InferenceCommitments.logitsRoot(logits)));
                 if (pos + 1 < lengths[c]) logits = model.decode(List.of(cache), List.of(new int[] {token}), par)[0];
             }

@@ -194,7 +194,17 @@ class GatewayHttpTest {
                 "invalid_request_error", null);
         assertError(gateway.post("/embeddings", "{\"model\":\"tiny-llama\",\"input\":\"a\",\"max_tokens\":3}"), 400,
                 "invalid_request_error", null);
-        assertError(gateway.post("/chat/completions", chat(",\"frequency_penalty\":0.5")), 400, "invalid_request_error", null);
+        assertError(gateway.post("/chat/completions", chat(",\"frequency_penalty\":3")), 400, "invalid_request_error", null);
+        for (String bias : List.of("[1]", "{\"x\":1}", "{\"5\":101}", "{\"5\":\"a\"}", "{\"99999999\":1}")) {
+            HttpResponse<String> refused = gateway.post("/chat/completions", chat(",\"logit_bias\":" + bias));
+            assertError(refused, 400, "invalid_request_error", null);
+            assertEquals("logit_bias", TinyGateway.json(refused).path("error").path("param").asText(), bias);
+        }
+        HttpResponse<String> adjusted = gateway.post("/chat/completions", chat(",\"frequency_penalty\":0.5,\"presence_penalty\":-0.25,"
+                + "\"logit_bias\":{\"5\":-100,\"7\":2.5}"));
+        assertEquals(200, adjusted.statusCode(), "penalties and a logit bias are honoured: " + adjusted.body());
+        assertError(gateway.post("/completions", "{\"model\":\"tiny-llama\",\"prompt\":\"a\",\"echo\":true}"), 400,
+                "invalid_request_error", null);
         assertError(gateway.post("/embeddings", "{\"model\":\"tiny-llama\",\"input\":\"a\",\"dimensions\":8}"), 400,
                 "invalid_request_error", null);
         assertEquals(200, gateway.post("/embeddings", "{\"model\":\"tiny-llama\",\"input\":\"a\",\"dimensions\":64}").statusCode());
