@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.verigrid.engine.Decoder;
 import io.verigrid.engine.HfCheckpoint;
+import io.verigrid.engine.generate.LogitAdjustments;
 import io.verigrid.engine.generate.SamplingParams;
 import io.verigrid.engine.generate.TinyLlama;
 import io.verigrid.verify.InferenceCommitments.ResponseLeaf;
@@ -41,18 +42,24 @@ class InferenceGameTest {
     record Outcome(InferenceGame game, int refused) {}
 
     static Outcome play(InferenceTrace.Replica providerSide, InferenceTrace.Replica challengerSide) {
+        return play(REQUEST, REQUEST, providerSide, challengerSide);
+    }
+
+    /** A game over {@code request} whose provider sampled as {@code sampledAs} asks (the same request unless it cheats). */
+    static Outcome play(InferenceRequest request, InferenceRequest sampledAs, InferenceTrace.Replica providerSide,
+            InferenceTrace.Replica challengerSide) {
         int[] lengths = {5, 3};
-        List<ResponseLeaf> served = InferenceTrace.responseLeaves(providerSide, REQUEST, lengths);
-        List<ResponseLeaf> checked = InferenceTrace.responseLeaves(challengerSide, REQUEST, lengths);
+        List<ResponseLeaf> served = InferenceTrace.responseLeaves(providerSide, sampledAs, lengths);
+        List<ResponseLeaf> checked = InferenceTrace.responseLeaves(challengerSide, request, lengths);
         byte[] providerRoot = InferenceCommitments.responseRoot(served);
         byte[] challengerRoot = InferenceCommitments.responseRoot(checked);
-        InferenceGame.Context ctx = new InferenceGame.Context(REQUEST, t -> Decoder.positionProgram(honest.model(), t),
+        InferenceGame.Context ctx = new InferenceGame.Context(request, t -> Decoder.positionProgram(honest.model(), t),
                 honest.kvWidth(), InferenceCommitments.weightsRoot(honest.weights()));
         int programLength = Decoder.positionProgram(honest.model(), 0).size();
-        InferenceGame game = InferenceGame.open(providerRoot, challengerRoot, REQUEST.prompt().length, served.size(),
+        InferenceGame game = InferenceGame.open(providerRoot, challengerRoot, request.prompt().length, served.size(),
                 programLength, 16, 5, 0);
-        InferencePlayer provider = new InferencePlayer(Party.PROVIDER, REQUEST, providerSide, served);
-        InferencePlayer challenger = new InferencePlayer(Party.CHALLENGER, REQUEST, challengerSide, null);
+        InferencePlayer provider = new InferencePlayer(Party.PROVIDER, request, providerSide, served);
+        InferencePlayer challenger = new InferencePlayer(Party.CHALLENGER, request, challengerSide, null);
         long height = 1;
         int refused = 0;
         while (game.phase() != InferenceGame.Phase.SETTLED) {
@@ -79,6 +86,28 @@ class InferenceGameTest {
         assertEquals(Verdict.CHALLENGER_WINS, outcome.game().verdict());
         assertEquals(InferenceGame.Phase.SETTLED, outcome.game().phase());
         assertTrue(outcome.game().operator() >= 0, "settled by re-executing one operator: " + outcome.game());
+    }
+
+    @Test
+    void aProviderIgnoringTheLogitBiasOrPenaltiesLosesWhenTheRefereeReDrawsTheToken() {
+        LogitAdjustments bias = new LogitAdjustments(new int[] {7}, new float[] {100f}, 0f, 0f);
+        LogitAdjustments penalty = new LogitAdjustments(new int[0], new float[0], -2f, -2f); // repeat what was said
+        for (LogitAdjustments adjustments : List.of(bias, penalty)) {
+            InferenceRequest adjusted = new InferenceRequest("chatcmpl-adjusted", REQUEST.prompt(), 2, 5,
+                    new SamplingParams(0f, 0, 1f, 9, adjustments), new int[0]);
+            InferenceRequest ignored = new InferenceRequest("chatcmpl-adjusted", REQUEST.prompt(), 2, 5,
+                    new SamplingParams(0f, 0, 1f, 9), new int[0]);
+            assertEquals(4, adjusted.encode()[0], "the adjustments are part of the request");
+            assertEquals(adjusted, InferenceRequest.decode(adjusted.encode()));
+            assertTrue(!java.util.Arrays.equals(InferenceCommitments.responseRoot(InferenceTrace.responseLeaves(honest, adjusted, new int[] {5, 3})),
+                    InferenceCommitments.responseRoot(InferenceTrace.responseLeaves(honest, ignored, new int[] {5, 3}))),
+                    "the adjustments change what is drawn");
+            Outcome cheated = play(adjusted, ignored, honest, honest);
+            assertEquals(Verdict.CHALLENGER_WINS, cheated.game().verdict(), adjustments.toString());
+            assertEquals(-1, cheated.game().operator(), "settled on the draw, not an operator: " + cheated.game());
+            Outcome kept = play(adjusted, adjusted, honest, honest);
+            assertEquals(Verdict.PROVIDER_WINS, kept.game().verdict(), "an honest provider with agreed roots is not convicted");
+        }
     }
 
     @Test

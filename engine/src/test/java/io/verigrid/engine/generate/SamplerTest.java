@@ -31,6 +31,37 @@ class SamplerTest {
     }
 
     @Test
+    void aLogitBiasAndPenaltiesChangeThePickInTheirFixedFloatOrder() {
+        SamplingParams greedy = SamplingParams.greedy(0);
+        LogitAdjustments favourThree = new LogitAdjustments(new int[] {1, 3}, new float[] {-100f, 5f}, 0f, 0f);
+        assertEquals(3, Sampler.pick(LOGITS, greedy.withAdjustments(favourThree), new int[0], 0, 0, 0).token(),
+                "-1 + 5 beats 3 - 100 and every other logit");
+        // Token 1 generated twice, token 4 once: 3 − 2·1.5 − 0.5 = −0.5 and 3 − 1.5 − 0.5 = 1; 2.9 now leads.
+        LogitAdjustments penalties = new LogitAdjustments(new int[0], new float[0], 1.5f, 0.5f);
+        assertEquals(2, Sampler.pick(LOGITS, greedy.withAdjustments(penalties), new int[] {1, 4, 1}, 0, 0, 0).token());
+        float[] adjusted = penalties.apply(LOGITS, new int[] {1, 4, 1});
+        assertEquals(Float.floatToRawIntBits(3f - 2 * 1.5f - 0.5f), Float.floatToRawIntBits(adjusted[1]));
+        assertEquals(Float.floatToRawIntBits(LOGITS[0]), Float.floatToRawIntBits(adjusted[0]), "tokens not generated keep their bits");
+        assertTrue(LogitAdjustments.NONE.apply(LOGITS, new int[] {1}) == LOGITS, "no adjustment, no copy: the same bits as before");
+        // Negative penalties favour repetition.
+        LogitAdjustments repeat = new LogitAdjustments(new int[0], new float[0], -2f, 0f);
+        assertEquals(3, Sampler.pick(LOGITS, greedy.withAdjustments(repeat), new int[] {3, 3, 3}, 0, 0, 0).token());
+        // A sampled pick reads the adjusted logits too: a token biased by −100 is never drawn.
+        SamplingParams sampled = new SamplingParams(1f, 0, 1f, 0, new LogitAdjustments(new int[] {1, 4}, new float[] {-100f, -100f}, 0f, 0f));
+        for (long seed = 0; seed < 200; seed++) {
+            int token = Sampler.pick(LOGITS, new SamplingParams(1f, 0, 1f, seed, sampled.adjustments()), new int[0], 0, 0, 0).token();
+            assertTrue(token != 1 && token != 4, "seed " + seed + " drew " + token);
+        }
+        assertThrows(IllegalArgumentException.class, () -> Sampler.pick(LOGITS, greedy.withAdjustments(favourThree), 0, 0, 0),
+                "adjusted sampling needs the history");
+        assertThrows(IllegalArgumentException.class, () -> new LogitAdjustments(new int[] {3, 1}, new float[] {1f, 1f}, 0f, 0f));
+        assertThrows(IllegalArgumentException.class, () -> new LogitAdjustments(new int[] {1}, new float[] {101f}, 0f, 0f));
+        assertThrows(IllegalArgumentException.class, () -> new LogitAdjustments(new int[0], new float[0], 2.5f, 0f));
+        assertThrows(IllegalArgumentException.class, () -> new LogitAdjustments(new int[0], new float[0], 0f, Float.NaN));
+        assertTrue(new LogitAdjustments(new int[0], new float[0], -0f, -0f).none(), "a −0 penalty is no penalty");
+    }
+
+    @Test
     void topKOneIsGreedyWhateverTheSeed() {
         for (long seed = 0; seed < 50; seed++) {
             assertEquals(1, Sampler.pick(LOGITS, new SamplingParams(5f, 1, 1f, seed), 0, 3, 0).token());
