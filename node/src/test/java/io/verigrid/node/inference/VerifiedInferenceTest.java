@@ -11,6 +11,7 @@ import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import io.verigrid.engine.Parallelism;
 import io.verigrid.engine.generate.DecoderModel;
+import io.verigrid.engine.generate.LogitAdjustments;
 import io.verigrid.engine.generate.SamplingParams;
 import io.verigrid.engine.generate.TinyLlama;
 import io.verigrid.ledger.AccountView;
@@ -283,6 +284,36 @@ class VerifiedInferenceTest {
             assertEquals(1, net.stats().get("verifier_challenged"));
             assertEquals(75 * TOKEN, net.ledger().account(net.providerAddress()).stake(), "half the stake slashed");
             await("the buyer's escrow to be refunded", () -> escrow(net) == 100 * TOKEN);
+        }
+    }
+
+    @Test
+    void aLogitBiasIsHonouredAndVerifiedAndAProviderIgnoringItIsSlashed() throws Exception {
+        try (InferenceNetwork net = start(null, null)) {
+            // Greedy decoding with token 33 biased by +100: every position draws it (the model's vocabulary is 128).
+            HttpResponse<String> biased = chat(net, "tell me a story", 3,
+                    ",\"temperature\":0,\"logit_bias\":{\"33\":100},\"frequency_penalty\":0.1");
+            assertEquals(200, biased.statusCode(), biased.body());
+            JsonNode choice = Json.MAPPER.readTree(biased.body()).path("choices").get(0);
+            await("the biased request re-executed by the verifier", () -> net.stats().get("verifier_matched") == 1);
+            assertEquals(0, net.stats().get("verifier_challenged"));
+            assertTrue(choice.path("message").path("content").asText().length() > 0, biased.body());
+
+            // What a gateway that drops the bias would serve under the same request.
+            DecoderModel decoder = Computation.honest(model).decoder();
+            int[] prompt = {1, 40, 41, 42, 43};
+            SamplingParams plain = new SamplingParams(0f, 0, 1f, 5);
+            InferenceRequest request = new InferenceRequest("cmpl-unbiased", prompt, 1, 6,
+                    plain.withAdjustments(new LogitAdjustments(new int[] {33}, new float[] {100f}, 0f, 0f)), new int[0]);
+            List<ResponseLeaf> unbiased = FastReplay.leaves(decoder, new InferenceRequest("cmpl-unbiased", prompt, 1, 6, plain,
+                    new int[0]), new int[] {6}, Parallelism.single());
+            assertTrue(unbiased.stream().anyMatch(l -> l.token() != 33), "without the bias the model says something else");
+            net.provider().settler().served(new ServedRequest(net.apiKey(), request, unbiased, prompt.length, 6, null));
+            InferenceViews.DisputeView dispute = settledDispute(net);
+            System.out.println("   bias dropped: " + dispute.outcome() + " after " + dispute.rounds() + " rounds, position "
+                    + dispute.position() + " operator " + dispute.operator());
+            assertTrue(dispute.outcome().startsWith("CHALLENGER_WINS"), dispute.outcome());
+            assertEquals(75 * TOKEN, net.ledger().account(net.providerAddress()).stake(), "half the stake slashed");
         }
     }
 
