@@ -14,6 +14,7 @@ import io.verigrid.engine.generate.DecoderModel;
 import io.verigrid.engine.generate.LogitAdjustments;
 import io.verigrid.engine.generate.SamplingParams;
 import io.verigrid.engine.generate.TinyLlama;
+import io.verigrid.engine.tokenizer.Tokenizer;
 import io.verigrid.ledger.AccountView;
 import io.verigrid.ledger.InferenceViews;
 import io.verigrid.node.gateway.ServedRequest;
@@ -297,7 +298,9 @@ class VerifiedInferenceTest {
             JsonNode choice = Json.MAPPER.readTree(biased.body()).path("choices").get(0);
             await("the biased request re-executed by the verifier", () -> net.stats().get("verifier_matched") == 1);
             assertEquals(0, net.stats().get("verifier_challenged"));
-            assertTrue(choice.path("message").path("content").asText().length() > 0, biased.body());
+            int generated = Json.MAPPER.readTree(biased.body()).path("usage").path("completion_tokens").asInt();
+            String piece = Tokenizer.load(model.resolve("tokenizer.json")).decode(new int[] {33});
+            assertEquals(piece.repeat(generated), choice.path("message").path("content").asText(), "token 33 every time");
 
             // What a gateway that drops the bias would serve under the same request.
             DecoderModel decoder = Computation.honest(model).decoder();
