@@ -21,8 +21,9 @@ import picocli.CommandLine.Option;
  * the ledger — then the two lines an OpenAI client needs.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Serve a Llama-architecture model (Hugging Face directory) through an OpenAI-compatible API on",
-            "127.0.0.1 (/v1/models, /v1/chat/completions with streaming, /v1/completions, /v1/embeddings), verified:",
+        description = {"Serve a Llama-architecture model through a verified OpenAI-compatible API.",
+            "The model is a Hugging Face directory; the API listens on 127.0.0.1 (/v1/models, /v1/chat/completions",
+            "with streaming, /v1/completions, /v1/embeddings). Verified:",
             "an embedded one-peer ledger, a provider, a verifier and a funded local account start with it. Each",
             "response is committed (x-verigrid-commitment), charged from the account's inference escrow into a hold",
             "(x-verigrid-request names it on the ledger), and re-executed by the verifier with probability",
