@@ -5,8 +5,11 @@ import io.verigrid.engine.generate.LogitAdjustments;
 import io.verigrid.engine.tokenizer.Tokenizer;
 import io.verigrid.verify.InferenceRequest;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /** Reads optional request fields with OpenAI's 400 errors that name the offending parameter. */
 final class Fields {
@@ -25,7 +28,7 @@ final class Fields {
 
     /** OpenAI answers an unknown field with 400 "Unrecognized request argument supplied: x"; so does the gateway. */
     static void rejectUnknown(JsonNode body, Set<String> known) {
-        java.util.Iterator<String> names = body.fieldNames();
+        Iterator<String> names = body.fieldNames();
         while (names.hasNext()) {
             String name = names.next();
             if (!known.contains(name)) {
@@ -149,15 +152,15 @@ final class Fields {
     static LogitAdjustments adjustments(JsonNode body, int vocabSize) {
         Float frequency = number(body, "frequency_penalty", -2f, 2f);
         Float presence = number(body, "presence_penalty", -2f, 2f);
-        java.util.TreeMap<Integer, Float> bias = new java.util.TreeMap<>();
+        TreeMap<Integer, Float> bias = new TreeMap<>();
         if (present(body, "logit_bias")) {
             JsonNode map = body.get("logit_bias");
             if (!map.isObject()) throw OpenAiException.invalid("logit_bias", "'logit_bias' must map token ids to numbers");
             if (map.size() > LogitAdjustments.MAX_BIASES) {
                 throw OpenAiException.invalid("logit_bias", "'logit_bias' may bias at most " + LogitAdjustments.MAX_BIASES + " tokens");
             }
-            for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
-                java.util.Map.Entry<String, JsonNode> e = it.next();
+            for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
                 int token;
                 try {
                     token = Integer.parseInt(e.getKey());
