@@ -10,14 +10,11 @@ import io.verigrid.verify.InferencePooling;
 import io.verigrid.verify.InferenceRequest;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /v1/embeddings}: an input's embedding is the mean over its positions of the model's final
@@ -38,7 +35,6 @@ final class EmbeddingsApi {
     private final ServedListener listener;
     private final Parallelism par;
     private final long maxRefereeBytes;
-    private final SecureRandom random = new SecureRandom();
 
     EmbeddingsApi(ServedModel model, Metering metering, ServedListener listener, Parallelism par, long maxRefereeBytes) {
         this.model = model;
@@ -82,7 +78,7 @@ final class EmbeddingsApi {
         }
         List<Object> data = new ArrayList<>();
         List<ServedRequest> served = new ArrayList<>();
-        String id = "embd-" + randomHex();
+        String id = "embd-" + GatewayRandom.hex();
         for (int i = 0; i < inputs.size(); i++) {
             int[] ids = inputs.get(i);
             Tensor pooledTensor = InferencePooling.pool(model.decoder().hiddenStates(ids, par), par);
@@ -98,7 +94,7 @@ final class EmbeddingsApi {
         metering.recordEmbedding(key, total);
         List<String> requests = served.stream().map(ServedRequest::requestHashHex).toList();
         List<String> commitments = served.stream().map(r -> Hashes.hex(r.responseRoot())).toList();
-        for (ServedRequest r : served) served(r);
+        for (ServedRequest r : served) listener.served(r);
         ctx.header("x-verigrid-request", String.join(",", requests));
         ctx.header("x-verigrid-commitment", String.join(",", commitments));
         Map<String, Object> response = new LinkedHashMap<>();
@@ -108,20 +104,6 @@ final class EmbeddingsApi {
         response.put("usage", Map.of("prompt_tokens", total, "total_tokens", total));
         response.put("verigrid", Map.of("requests", requests, "commitments", commitments, "op_set", OpSet.VERSION));
         ctx.json(response);
-    }
-
-    private void served(ServedRequest request) {
-        try {
-            listener.served(request);
-        } catch (RuntimeException e) {
-            LoggerFactory.getLogger(EmbeddingsApi.class).warn("gateway: settling embedding {} failed", request.requestHashHex(), e);
-        }
-    }
-
-    private String randomHex() {
-        byte[] bytes = new byte[12];
-        random.nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
     }
 
     /** {@code input}: a string, an array of strings, an array of token ids, or an array of such arrays. */

@@ -58,8 +58,9 @@ public final class GatewayServer implements AutoCloseable {
         if (maxRefereeBytes < 1) throw new IllegalArgumentException("maxRefereeBytes: must be positive, got " + maxRefereeBytes);
         Parallelism par = Parallelism.of(threads);
         Batcher batcher = new Batcher(model.decoder(), par, maxBatch);
-        InferenceApi inference = new InferenceApi(model, metering, batcher, listener);
-        EmbeddingsApi embeddings = new EmbeddingsApi(model, metering, listener, par, maxRefereeBytes);
+        ServedListener told = listener.loggingFailures();
+        InferenceApi inference = new InferenceApi(model, metering, batcher, told);
+        EmbeddingsApi embeddings = new EmbeddingsApi(model, metering, told, par, maxRefereeBytes);
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(Json.MAPPER, false));

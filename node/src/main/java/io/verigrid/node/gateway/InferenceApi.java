@@ -11,13 +11,10 @@ import io.verigrid.engine.generate.TokenEvent;
 import io.verigrid.node.http.Json;
 import io.verigrid.verify.Hashes;
 import io.verigrid.verify.InferenceRequest;
-import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +41,6 @@ final class InferenceApi {
     private final Metering metering;
     private final Batcher batcher;
     private final ServedListener listener;
-    private final SecureRandom random = new SecureRandom();
 
     InferenceApi(ServedModel model, Metering metering, Batcher batcher, ServedListener listener) {
         this.model = model;
@@ -69,8 +65,8 @@ final class InferenceApi {
         GatewayServer.requireModel(body, model);
         int[] prompt = chat ? model.tokenizer().encode(Prompts.chat(body, model)) : Prompts.completion(body, model);
         InferencePlan plan = InferencePlan.of(body, prompt, model.contextLength(), model.decoder().vocabSize(), left,
-                List.copyOf(model.stopTokens()), chat, random.nextLong() & 0x7FFF_FFFFL);
-        Run run = new Run(plan, chat, "%s-%s".formatted(chat ? "chatcmpl" : "cmpl", randomHex()),
+                List.copyOf(model.stopTokens()), chat, GatewayRandom.seed());
+        Run run = new Run(plan, chat, "%s-%s".formatted(chat ? "chatcmpl" : "cmpl", GatewayRandom.hex()),
                 System.currentTimeMillis() / 1000);
         InferenceRequest spec = new InferenceRequest(run.id, prompt, plan.generation().n(),
                 Math.min(plan.generation().maxTokens(), model.contextLength() - prompt.length), plan.generation().sampling(),
@@ -93,7 +89,7 @@ final class InferenceApi {
             }
         } finally {
             metering.record(key, prompt.length, generation.completionTokens());
-            served(new ServedRequest(key, spec, run.commitment.leaves(), prompt.length, generation.completionTokens()));
+            listener.served(new ServedRequest(key, spec, run.commitment.leaves(), prompt.length, generation.completionTokens()));
         }
     }
 
@@ -147,14 +143,6 @@ final class InferenceApi {
         }
     }
 
-    private void served(ServedRequest request) {
-        try {
-            listener.served(request);
-        } catch (RuntimeException e) {
-            LoggerFactory.getLogger(InferenceApi.class).warn("gateway: settling request {} failed", request.requestHashHex(), e);
-        }
-    }
-
     private static void send(OutputStream out, Map<String, Object> chunk) throws IOException {
         out.write(("data: " + Json.write(chunk) + "\n\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
@@ -169,12 +157,6 @@ final class InferenceApi {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while generating", e);
         }
-    }
-
-    private String randomHex() {
-        byte[] bytes = new byte[12];
-        random.nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
     }
 
     /** One request's answer being built: events from the decode thread, per-choice picks, the commitment. */

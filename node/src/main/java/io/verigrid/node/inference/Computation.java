@@ -108,7 +108,6 @@ public record Computation(DecoderModel decoder, InferenceTrace.Replica replica, 
 
         public int contextLength() { return inner.contextLength(); }
 
-
         public int hiddenSize() { return inner.hiddenSize(); }
 
         public KvCache newCache() { return inner.newCache(); }
@@ -123,7 +122,6 @@ public record Computation(DecoderModel decoder, InferenceTrace.Replica replica, 
         public int vocabSize() { return inner.vocabSize(); }
 
         public int contextLength() { return inner.contextLength(); }
-
 
         public int hiddenSize() { return inner.hiddenSize(); }
 
@@ -147,7 +145,6 @@ public record Computation(DecoderModel decoder, InferenceTrace.Replica replica, 
         public int vocabSize() { return inner.vocabSize(); }
 
         public int contextLength() { return inner.contextLength(); }
-
 
         public int hiddenSize() { return inner.hiddenSize(); }
 
