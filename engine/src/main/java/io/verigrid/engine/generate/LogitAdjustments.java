@@ -55,15 +55,18 @@ public record LogitAdjustments(int[] biasTokens, float[] biasValues, float frequ
             }
         }
         if (frequencyPenalty != 0f || presencePenalty != 0f) {
-            int[] counts = new int[adjusted.length];
-            for (int token : history) {
-                if (token >= 0 && token < counts.length) {
-                    counts[token]++;
+            // Count by sorting the history (a few hundred ids) rather than a vocabulary-sized table per position.
+            int[] sorted = history.clone();
+            Arrays.sort(sorted);
+            for (int i = 0; i < sorted.length; ) {
+                int token = sorted[i];
+                int count = 0;
+                while (i < sorted.length && sorted[i] == token) {
+                    count++;
+                    i++;
                 }
-            }
-            for (int t = 0; t < counts.length; t++) {
-                if (counts[t] > 0) {
-                    adjusted[t] = adjusted[t] - counts[t] * frequencyPenalty - presencePenalty;
+                if (token >= 0 && token < adjusted.length) {
+                    adjusted[token] = adjusted[token] - count * frequencyPenalty - presencePenalty;
                 }
             }
         }
