@@ -30,6 +30,8 @@ import org.apache.ratis.util.TimeDuration;
  */
 public final class LedgerPeer implements AutoCloseable {
     private static final long SNAPSHOT_EVERY_ENTRIES = 10_000;
+    /** appendEntries calls the leader keeps in flight to each follower (see {@link #properties}). */
+    static final int LEADER_APPENDS_IN_FLIGHT = 8;
 
     private final PeerConfig config;
     private final RaftServer server;
@@ -97,6 +99,10 @@ public final class LedgerPeer implements AutoCloseable {
         long entryRoom = Math.max(cfg.genesis().params().maxTxBytes() * 2L, 8L << 20);
         GrpcConfigKeys.setMessageSizeMax(props, SizeInBytes.valueOf(entryRoom + (4L << 20)));
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(props, SizeInBytes.valueOf(entryRoom));
+        // Each appendEntries in flight to a follower holds up to entryRoom of direct memory, which the JVM caps at the
+        // heap size (1 GiB for a ledger peer). Ratis's default of 128 in flight per follower (128 × 8 MiB) could exhaust
+        // it under a burst: the leader then blocks forever in its allocator. 8 keeps the worst case at 64 MiB a follower.
+        GrpcConfigKeys.Server.setLeaderOutstandingAppendsMax(props, LEADER_APPENDS_IN_FLIGHT);
         RaftServerConfigKeys.Log.setWriteBufferSize(props, SizeInBytes.valueOf(entryRoom + (1L << 20)));
         // Send each new entry to the followers at once: Ratis otherwise waits up to 10 ms between appendEntries
         // calls to gather more, and our batcher already groups transactions into one entry per round.
