@@ -71,7 +71,8 @@ class GemmTest {
                 }
             }
         }
-        shapes.add(new int[] {130, 513, 97});   // crosses the row block, two K blocks and a column tail
+        shapes.add(new int[] {130, 513, 97});   // three K blocks and a column tail
+        shapes.add(new int[] {150, 260, 40});   // crosses the packed row block (140 or 144 rows)
         shapes.add(new int[] {2, 40, 4100});    // streamed rows wider than one thread's share
         shapes.add(new int[] {9, 17, 4133});    // two column blocks
         return shapes;
@@ -132,6 +133,42 @@ class GemmTest {
             float[] scalar = new float[m * n];
             Matmul.scalar(a, transA, b, transB, scalar, m, k, n, Parallelism.single());
             assertBitsEqual(scalar, vectorised(a, transA, b, transB, m, k, n, Parallelism.single()), "flags " + flags);
+        }
+    }
+
+    /** Only one register tile runs in a given JVM (it follows the register file), so both are checked directly. */
+    @Test
+    void bothRegisterTilesKeepTheCanonicalOrder() {
+        SplittableRandom rng = new SplittableRandom(11);
+        int kc = 37;
+        int ldc = Gemm.NR + 5;
+        int aOff = 3;
+        int bOff = 5;
+        int cOff = 2;
+        for (int rows : new int[] {Gemm.WIDE_ROWS, Gemm.NARROW_ROWS}) {
+            float[] pa = random(rng, aOff + kc * rows);
+            float[] pb = random(rng, bOff + kc * Gemm.NR);
+            float[] start = random(rng, cOff + rows * ldc);
+            for (boolean first : new boolean[] {true, false}) {
+                float[] c = start.clone();
+                if (rows == Gemm.WIDE_ROWS) {
+                    Gemm.tile14(pa, aOff, pb, bOff, kc, c, cOff, ldc, first);
+                } else {
+                    Gemm.tile6(pa, aOff, pb, bOff, kc, c, cOff, ldc, first);
+                }
+                float[] expected = start.clone();
+                for (int i = 0; i < rows; i++) {
+                    for (int j = 0; j < Gemm.NR; j++) {
+                        int at = cOff + i * ldc + j;
+                        float acc = first ? 0f : start[at];
+                        for (int p = 0; p < kc; p++) {
+                            acc = Math.fma(pa[aOff + p * rows + i], pb[bOff + p * Gemm.NR + j], acc);
+                        }
+                        expected[at] = acc;
+                    }
+                }
+                assertBitsEqual(expected, c, rows + "-row tile, first " + first);
+            }
         }
     }
 
