@@ -27,7 +27,7 @@ final class BroadcastOps {
         }
         int[] aStrides = Shapes.broadcastStrides(a.shape(), shape);
         int[] bStrides = Shapes.broadcastStrides(b.shape(), shape);
-        par.forRange(out.length, (from, to) -> {
+        par.forRange(out.length, 4L * out.length, (from, to) -> {
             for (int i = from; i < to; i++) {
                 out[i] = op.apply(av[Shapes.offset(i, shape, aStrides)], bv[Shapes.offset(i, shape, bStrides)]);
             }
@@ -153,7 +153,7 @@ final class BroadcastOps {
             int[] as = Shapes.broadcastStrides(a.shape(), shape);
             int[] bs = Shapes.broadcastStrides(b.shape(), shape);
             float[] out = new float[Shapes.size(shape)];
-            par.forRange(out.length, (from, to) -> {
+            par.forRange(out.length, 4L * out.length, (from, to) -> {
                 for (int i = from; i < to; i++) {
                     float bi = b.data()[Shapes.offset(i, shape, bs)];
                     out[i] = -((grad.data()[Shapes.offset(i, shape, gs)] * a.data()[Shapes.offset(i, shape, as)]) / bi)
@@ -206,7 +206,7 @@ final class BroadcastOps {
                         (from, to) -> ElementLoops.columnSums(xv, 0, count, out.length, out, 0, from, to));
                 return Tensor.wrap(target, out);
             }
-            par.forRange(out.length, (from, to) -> {
+            par.forRange(out.length, (long) count * out.length, (from, to) -> {
                 float[] gathered = new float[count];
                 for (int o = from; o < to; o++) {
                     int base = Shapes.offset(o, keptShape, strides);

@@ -25,7 +25,7 @@ final class Dropout extends BaseOperator {
         float scale = (float) (1.0 / (1.0 - p));
         float[] x = inputs.get(0).data();
         float[] out = new float[x.length];
-        par.forRange(x.length, (from, to) -> {
+        par.forRange(x.length, 4L * x.length, (from, to) -> {
             for (int i = from; i < to; i++) {
                 out[i] = CounterRng.uniform(seed, stream, i) < p ? 0f : x[i] * scale;
             }

@@ -6,8 +6,6 @@ package io.verigrid.engine;
  * run scalar under the interpreter or without the module.
  */
 final class ElementLoops {
-    /** Below this many elements an operator runs on the calling thread: a fork costs more than the loop. */
-    static final int PARALLEL_MIN = 1 << 15;
     private static final boolean VECTOR = Matmul.VECTOR_API;
     /** Lane exp ({@link VectorExp}): the Vector API and at least four double lanes. */
     private static final boolean VECTOR_EXP = VECTOR && VectorExp.ENABLED;
@@ -36,11 +34,7 @@ final class ElementLoops {
 
     /** {@code par.forRange(n, body)}, or the whole range on this thread when the elements touched are few. */
     static void forRange(Parallelism par, int n, long work, Parallelism.RangeBody body) {
-        if (work < PARALLEL_MIN) {
-            body.run(0, n);
-        } else {
-            par.forRange(n, body);
-        }
+        par.forRange(n, work, body);
     }
 
     /**

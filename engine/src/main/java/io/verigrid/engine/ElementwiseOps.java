@@ -32,7 +32,7 @@ final class ElementwiseOps {
         float[] l = left.data();
         float[] r = right.data();
         float[] out = new float[l.length];
-        par.forRange(out.length, (from, to) -> {
+        par.forRange(out.length, out.length, (from, to) -> {
             for (int i = from; i < to; i++) {
                 out[i] = f.apply(l[i], r[i]);
             }
@@ -85,7 +85,7 @@ final class ElementwiseOps {
             float[] xv = x.data();
             float[] bv = bias.data();
             float[] out = new float[xv.length];
-            par.forRange(x.dim(0), (from, to) -> {
+            par.forRange(x.dim(0), xv.length, (from, to) -> {
                 for (int i = from * n; i < to * n; i++) {
                     out[i] = xv[i] + bv[i % n];
                 }
@@ -110,7 +110,7 @@ final class ElementwiseOps {
         public Tensor forward(long[] attrs, List<Tensor> inputs, Parallelism par) {
             float[] x = inputs.get(0).data();
             float[] out = new float[x.length];
-            par.forRange(out.length, (from, to) -> {
+            par.forRange(out.length, out.length, (from, to) -> {
                 for (int i = from; i < to; i++) {
                     out[i] = x[i] > 0f ? x[i] : 0f;
                 }

@@ -38,7 +38,7 @@ final class Embedding extends BaseOperator {
         int[] ids = ids(this, inputs.get(1), 1, table.dim(0));
         float[] tv = table.data();
         float[] out = new float[ids.length * d];
-        par.forRange(ids.length, (from, to) -> {
+        par.forRange(ids.length, (long) ids.length * d, (from, to) -> {
             for (int i = from; i < to; i++) {
                 System.arraycopy(tv, ids[i] * d, out, i * d, d);
             }

@@ -72,6 +72,10 @@ final class Gemm {
             java.util.Arrays.fill(c, 0, m * n, 0f);
             return;
         }
+        if ((long) m * n * k < Parallelism.PARALLEL_MIN_WORK * 8) {
+            // Under ~256 K multiply-adds the product takes less time than a fork (the same bits on any thread).
+            par = Parallelism.single();
+        }
         if (m < SMALL_M) {
             if (transB) {
                 par.forRange(n, (from, to) -> dotColumns(a, transA, b, c, m, k, n, from, to));

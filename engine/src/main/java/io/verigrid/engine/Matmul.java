@@ -76,7 +76,7 @@ final class Matmul implements Operator {
     /** The scalar path: tiny products, the interpreter, or a JVM started without the Vector API module. */
     static void scalar(float[] av, boolean transA, float[] bv, boolean transB, float[] out, int m, int k, int n,
             Parallelism par) {
-        par.forRange(m, (from, to) -> {
+        par.forRange(m, (long) m * n * k, (from, to) -> {
             if (transB) {
                 dotRows(av, bv, out, from, to, m, k, n, transA);
             } else {

@@ -94,7 +94,7 @@ final class MovementOps {
             }
             float[] xv = x.data();
             float[] out = new float[xv.length];
-            par.forRange(out.length, (from, to) -> {
+            par.forRange(out.length, 4L * out.length, (from, to) -> {
                 for (int i = from; i < to; i++) {
                     out[i] = xv[Shapes.offset(i, shape, readStrides)];
                 }
@@ -274,7 +274,7 @@ final class MovementOps {
             int s = x.dim(x.rank() - 1);
             float[] xv = x.data();
             float[] out = new float[xv.length];
-            par.forRange(xv.length, (from, to) -> {
+            par.forRange(xv.length, xv.length, (from, to) -> {
                 for (int e = from; e < to; e++) {
                     int j = e % s;
                     int i = (e / s) % t;

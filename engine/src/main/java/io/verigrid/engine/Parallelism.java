@@ -19,6 +19,11 @@ public final class Parallelism implements AutoCloseable {
         void run(int from, int to);
     }
 
+    /**
+     * Below this many element operations a range runs on the calling thread: handing a chunk to a pool thread and
+     * waiting for it costs tens of microseconds, more than the loop itself.
+     */
+    public static final long PARALLEL_MIN_WORK = 1 << 15;
     private static final Parallelism SINGLE = new Parallelism(1, null);
 
     private final int threads;
@@ -76,6 +81,18 @@ public final class Parallelism implements AutoCloseable {
             for (Future<?> future : pending) {
                 await(future);
             }
+        }
+    }
+
+    /** {@link #forRange(int, RangeBody)}, or the whole range on this thread when {@code work} is small. */
+    public void forRange(int n, long work, RangeBody body) {
+        if (work < PARALLEL_MIN_WORK) {
+            if (n < 0) {
+                throw new IllegalArgumentException("n must be >= 0, got " + n);
+            }
+            body.run(0, n);
+        } else {
+            forRange(n, body);
         }
     }
 

@@ -39,7 +39,7 @@ final class SoftmaxXent implements Operator {
         int c = logits.dim(1);
         float[] z = logits.data();
         float[] rowLoss = new float[m];
-        par.forRange(m, (from, to) -> {
+        par.forRange(m, 8L * m * c, (from, to) -> {
             float[] e = new float[c];
             for (int i = from; i < to; i++) {
                 float max = rowExp(z, i * c, c, e);
@@ -128,7 +128,7 @@ final class SoftmaxXent implements Operator {
             float rows = m;
             float[] z = logits.data();
             float[] out = new float[m * c];
-            par.forRange(m, (from, to) -> {
+            par.forRange(m, 8L * m * c, (from, to) -> {
                 float[] e = new float[c];
                 for (int i = from; i < to; i++) {
                     rowExp(z, i * c, c, e);

@@ -30,7 +30,7 @@ final class SumRows implements Operator {
         int n = x.dim(1);
         float[] xv = x.data();
         float[] out = new float[n];
-        par.forRange(n, (from, to) -> {
+        par.forRange(n, (long) m * n, (from, to) -> {
             for (int j = from; j < to; j++) {
                 out[j] = CanonicalSum.sum(xv, j, n, m);
             }

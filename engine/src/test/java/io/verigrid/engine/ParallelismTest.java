@@ -27,6 +27,24 @@ class ParallelismTest {
     }
 
     @Test
+    void smallWorkRunsWholeOnTheCallingThreadAndLargeWorkIsSplit() {
+        try (Parallelism par = Parallelism.of(2)) {
+            Thread caller = Thread.currentThread();
+            java.util.List<int[]> chunks = new java.util.concurrent.CopyOnWriteArrayList<>();
+            par.forRange(100, Parallelism.PARALLEL_MIN_WORK - 1, (from, to) -> {
+                assertEquals(caller, Thread.currentThread());
+                chunks.add(new int[] {from, to});
+            });
+            assertEquals(1, chunks.size());
+            assertEquals(100, chunks.get(0)[1] - chunks.get(0)[0]);
+            chunks.clear();
+            par.forRange(100, Parallelism.PARALLEL_MIN_WORK, (from, to) -> chunks.add(new int[] {from, to}));
+            assertEquals(2, chunks.size());
+            assertThrows(IllegalArgumentException.class, () -> par.forRange(-1, 1, (from, to) -> { }));
+        }
+    }
+
+    @Test
     void anExceptionInAWorkerChunkReachesTheCaller() {
         try (Parallelism par = Parallelism.of(2)) {
             assertThrows(IllegalStateException.class, () -> par.forRange(10, (from, to) -> {

@@ -18,7 +18,7 @@ class VectorLoopsTest {
     private static final long[] NONE = {};
     private static final Parallelism THREE = Parallelism.of(3);
     /** Long enough to be split across threads, odd so every vector loop has a tail. */
-    private static final int N = ElementLoops.PARALLEL_MIN * 2 + 37;
+    private static final int N = (int) Parallelism.PARALLEL_MIN_WORK * 2 + 37;
 
     @AfterAll
     static void close() {
