@@ -255,7 +255,7 @@ final class Gemm {
         }
     }
 
-    /** The register tile of this JVM's width (MR is a constant, so C2 keeps only one branch). */
+    /** The register tile for this JVM's register file (MR is a constant, so C2 keeps only one branch). */
     private static void tile(float[] pa, int aOff, float[] pb, int bOff, int kc, float[] c, int cOff, int ldc,
             boolean first) {
         if (MR == WIDE_ROWS) {
