@@ -56,7 +56,7 @@ final class AdamWOps {
             float[] moment = inputs.get(0).data();
             float[] g = inputs.get(1).data();
             float[] out = new float[g.length];
-            ElementLoops.forRange(par, out.length,
+            par.forRange(out.length, out.length,
                     (from, to) -> ElementLoops.moment(second, beta, rest, moment, g, out, from, to));
             return Tensor.wrap(inputs.get(0).shape(), out);
         }
@@ -87,7 +87,7 @@ final class AdamWOps {
             float[] m = inputs.get(1).data();
             float[] v = inputs.get(2).data();
             float[] out = new float[w.length];
-            ElementLoops.forRange(par, out.length,
+            par.forRange(out.length, out.length,
                     (from, to) -> ElementLoops.adamw(-stepSize, bc2, eps, decay, w, m, v, out, from, to));
             return Tensor.wrap(inputs.get(0).shape(), out);
         }

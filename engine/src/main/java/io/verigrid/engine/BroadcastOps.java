@@ -21,7 +21,7 @@ final class BroadcastOps {
         int aPeriod = period(a.shape(), shape);
         int bPeriod = period(b.shape(), shape);
         if (aPeriod > 0 && bPeriod > 0) {
-            ElementLoops.forRange(par, out.length,
+            par.forRange(out.length, out.length,
                     (from, to) -> ElementLoops.periodic(op, av, aPeriod, bv, bPeriod, out, from, to));
             return Tensor.wrap(shape, out);
         }
@@ -202,7 +202,7 @@ final class BroadcastOps {
             if (leadingOnly(reducedShape, keptShape)) {
                 // x is count rows of out.length: each output is its column's canonical sum, rows in order (one
                 // row: 0 + x + 0, a copy that turns −0 into +0 as the sum does).
-                ElementLoops.forRange(par, out.length, (long) count * out.length,
+                par.forRange(out.length, (long) count * out.length,
                         (from, to) -> ElementLoops.columnSums(xv, 0, count, out.length, out, 0, from, to));
                 return Tensor.wrap(target, out);
             }

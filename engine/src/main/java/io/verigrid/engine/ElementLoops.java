@@ -27,16 +27,6 @@ final class ElementLoops {
     private ElementLoops() {
     }
 
-    /** {@code par.forRange(n, body)}, or the whole range on this thread when n is small. */
-    static void forRange(Parallelism par, int n, Parallelism.RangeBody body) {
-        forRange(par, n, n, body);
-    }
-
-    /** {@code par.forRange(n, body)}, or the whole range on this thread when the elements touched are few. */
-    static void forRange(Parallelism par, int n, long work, Parallelism.RangeBody body) {
-        par.forRange(n, work, body);
-    }
-
     /**
      * out[i] = a[i mod aPeriod] op b[i mod bPeriod] for i in [from, to): each operand is the output's shape, a
      * scalar (period 1) or a trailing part of it repeated (period = its size).

@@ -53,7 +53,7 @@ final class ElementwiseOps {
             float[] l = left.data();
             float[] r = inputs.get(1).data();
             float[] out = new float[l.length];
-            ElementLoops.forRange(par, out.length,
+            par.forRange(out.length, out.length,
                     (from, to) -> ElementLoops.binary(ElementLoops.Op.ADD, l, from, false, r, from, false, out, from, to - from));
             return Tensor.wrap(left.shape(), out);
         }

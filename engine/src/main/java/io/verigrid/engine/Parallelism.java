@@ -86,14 +86,7 @@ public final class Parallelism implements AutoCloseable {
 
     /** {@link #forRange(int, RangeBody)}, or the whole range on this thread when {@code work} is small. */
     public void forRange(int n, long work, RangeBody body) {
-        if (work < PARALLEL_MIN_WORK) {
-            if (n < 0) {
-                throw new IllegalArgumentException("n must be >= 0, got " + n);
-            }
-            body.run(0, n);
-        } else {
-            forRange(n, body);
-        }
+        (work < PARALLEL_MIN_WORK ? SINGLE : this).forRange(n, body);
     }
 
     private static void await(Future<?> future) {

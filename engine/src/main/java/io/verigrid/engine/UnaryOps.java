@@ -126,7 +126,7 @@ final class UnaryOps {
                 }
             }
             float[] out = new float[x.length];
-            ElementLoops.forRange(par, out.length, 8L * out.length, (from, to) -> {
+            par.forRange(out.length, 8L * out.length, (from, to) -> {
                 int i = LANES && VectorExp.covers(function) ? VectorExp.unary(function, null, x, out, from, to) : from;
                 for (; i < to; i++) {
                     out[i] = (float) function.value(x[i]);
@@ -161,7 +161,7 @@ final class UnaryOps {
             float[] g = grad.data();
             float[] xv = x.data();
             float[] out = new float[g.length];
-            ElementLoops.forRange(par, out.length, 8L * out.length, (from, to) -> {
+            par.forRange(out.length, 8L * out.length, (from, to) -> {
                 int i = LANES && VectorExp.covers(function) ? VectorExp.unary(function, g, xv, out, from, to) : from;
                 for (; i < to; i++) {
                     out[i] = (float) (g[i] * function.derivative(xv[i]));
