@@ -8,11 +8,11 @@ import java.lang.management.ManagementFactory;
  * It follows the instruction set the JVM uses, not the vector width: AVX-512 has 32 registers even when vectors
  * are capped at 256 bits, AVX2 has 16, AArch64 (NEON, SVE) has 32. Speed only: no bit depends on it.
  */
-final class VectorRegisters {
+public final class VectorRegisters {
     private VectorRegisters() {
     }
 
-    static int count() {
+    public static int count() {
         String arch = System.getProperty("os.arch", "");
         if (!arch.equals("amd64") && !arch.equals("x86_64")) {
             return 32;
