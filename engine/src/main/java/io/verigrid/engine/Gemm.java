@@ -45,6 +45,10 @@ final class Gemm {
     private static final ThreadLocal<int[]> ROW_OFFSETS = ThreadLocal.withInitial(() -> new int[Math.max(L, 2)]);
     private static final ThreadLocal<float[]> EDGE_TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
 
+    static {
+        VectorJit.checkOnce();
+    }
+
     private Gemm() {
     }
 

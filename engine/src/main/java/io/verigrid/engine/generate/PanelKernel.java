@@ -1,5 +1,6 @@
 package io.verigrid.engine.generate;
 
+import io.verigrid.engine.VectorJit;
 import io.verigrid.engine.VectorRegisters;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -27,6 +28,10 @@ final class PanelKernel {
      * under {@code -XX:UseAVX=2}: 16 rows × 768 × 4096 from 42 to 64 GFLOP/s on one thread).
      */
     private static final boolean FOUR_PANEL_TILE = VectorRegisters.count() >= 32;
+
+    static {
+        VectorJit.checkOnce();
+    }
 
     private PanelKernel() {
     }
