@@ -243,29 +243,46 @@ public final class CheatSoak implements AutoCloseable {
     }
 
     /**
-     * Waits for the next dispute (cases run one at a time, so dispute ids follow them) to open on {@code jobId} and
-     * to settle.
+     * Waits for the dispute on {@code jobId} to open and settle. Cases run one at a time, so dispute ids follow
+     * them, except that a case's verifier may also challenge an earlier case's job still inside its challenge
+     * window (any verifier may): such a dispute is not this case's and is passed over.
      */
     private DisputeView awaitSettled(long jobId) throws InterruptedException {
         long deadline = System.nanoTime() + CASE_TIMEOUT.toNanos();
-        long disputeId = lastDispute + 1;
+        long next = lastDispute + 1;
+        long mine = 0;
         while (System.nanoTime() < deadline) {
-            DisputeView view = null;
-            try {
-                view = ledger.dispute(disputeId);
-            } catch (io.verigrid.node.http.ApiException e) {
-                if (e.status() != 404) throw e;
-                if ("DONE".equals(ledger.job(jobId).status())) throw new IllegalStateException("job " + jobId + " finished undisputed");
+            if (mine == 0) {
+                DisputeView view = disputeOrNull(next);
+                if (view == null && "DONE".equals(ledger.job(jobId).status())) {
+                    throw new IllegalStateException("job " + jobId + " finished undisputed");
+                }
+                if (view != null && view.jobId() != jobId) {
+                    next++;
+                    continue;
+                }
+                if (view != null) mine = next;
             }
-            if (view != null && view.jobId() != jobId) throw new IllegalStateException("dispute " + disputeId + " is on job " + view.jobId());
-            if (view != null && view.verdict() != null) {
-                lastDispute = disputeId;
-                return view;
+            if (mine != 0) {
+                DisputeView view = ledger.dispute(mine);
+                if (view.verdict() != null) {
+                    lastDispute = mine;
+                    return view;
+                }
             }
             Thread.sleep(20);
         }
         throw new IllegalStateException("no dispute on job " + jobId + " settled within " + CASE_TIMEOUT.toSeconds() + " s: "
                 + ledger.job(jobId));
+    }
+
+    private DisputeView disputeOrNull(long id) {
+        try {
+            return ledger.dispute(id);
+        } catch (io.verigrid.node.http.ApiException e) {
+            if (e.status() != 404) throw e;
+            return null;
+        }
     }
 
     private void cancel(long orderId) {
