@@ -13,8 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Why the bits are the engine's {@code matmul}: every lane owns one output column and runs exactly
  * {@code acc = 0; for p in order: acc = fma(a[i,p], w[p,j], acc)}; tiles only decide which outputs are computed
  * side by side (up to 4 rows × 4 panels, 16 accumulators in registers for the whole K; 4 rows × 2 panels where
- * the register file is AVX2's 16). A row's result never
- * reads another row, so batching streams changes no bit. The width is picked at start-up and changes no bit.
+ * the register file is AVX2's 16). A row's result never reads another row, so batching streams changes no bit.
+ * The width is picked at start-up and changes no bit.
  *
  * <p>Loaded only when the {@code jdk.incubator.vector} module is present (see {@link PackedMatrix#VECTOR_API}).
  */
