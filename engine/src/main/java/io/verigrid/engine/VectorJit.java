@@ -1,7 +1,5 @@
 package io.verigrid.engine;
 
-import com.sun.management.HotSpotDiagnosticMXBean;
-import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -32,16 +30,10 @@ public final class VectorJit {
         if (System.getProperty("java.vm.info", "").contains("interpreted")) {
             return true; // no JIT, nothing to advise
         }
-        HotSpotDiagnosticMXBean vm;
-        try {
-            vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-        } catch (RuntimeException e) {
+        if (VmOptions.value("UnlockDiagnosticVMOptions") == null) {
             return true; // not HotSpot: nothing to advise
         }
-        try {
-            return vm == null || Boolean.parseBoolean(vm.getVMOption("IncrementalInlineForceCleanup").getValue());
-        } catch (IllegalArgumentException e) {
-            return false; // a diagnostic option reads as absent until unlocked: it is off
-        }
+        // Unknown while the diagnostic options are locked: then it is off.
+        return Boolean.parseBoolean(VmOptions.value("IncrementalInlineForceCleanup"));
     }
 }

@@ -1,8 +1,5 @@
 package io.verigrid.engine;
 
-import com.sun.management.HotSpotDiagnosticMXBean;
-import java.lang.management.ManagementFactory;
-
 /**
  * How many vector registers the JIT allocates from, which sets how tall a register tile can be without spilling.
  * It follows the instruction set the JVM uses, not the vector width: AVX-512 has 32 registers even when vectors
@@ -17,12 +14,8 @@ public final class VectorRegisters {
         if (!arch.equals("amd64") && !arch.equals("x86_64")) {
             return 32;
         }
-        try {
-            HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-            return Integer.parseInt(vm.getVMOption("UseAVX").getValue()) >= 3 ? 32 : 16;
-        } catch (RuntimeException e) {
-            // Not HotSpot, or no such option: the smaller register file is the safe guess.
-            return 16;
-        }
+        String avx = VmOptions.value("UseAVX");
+        // Not HotSpot, or no such option: the smaller register file is the safe guess.
+        return avx != null && Integer.parseInt(avx) >= 3 ? 32 : 16;
     }
 }

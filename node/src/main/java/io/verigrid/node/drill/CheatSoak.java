@@ -249,26 +249,19 @@ public final class CheatSoak implements AutoCloseable {
      */
     private DisputeView awaitSettled(long jobId) throws InterruptedException {
         long deadline = System.nanoTime() + CASE_TIMEOUT.toNanos();
-        long next = lastDispute + 1;
-        long mine = 0;
+        long id = lastDispute + 1;
         while (System.nanoTime() < deadline) {
-            if (mine == 0) {
-                DisputeView view = disputeOrNull(next);
-                if (view == null && "DONE".equals(ledger.job(jobId).status())) {
-                    throw new IllegalStateException("job " + jobId + " finished undisputed");
-                }
-                if (view != null && view.jobId() != jobId) {
-                    next++;
-                    continue;
-                }
-                if (view != null) mine = next;
+            DisputeView view = disputeOrNull(id);
+            if (view != null && view.jobId() != jobId) {
+                id++;
+                continue;
             }
-            if (mine != 0) {
-                DisputeView view = ledger.dispute(mine);
-                if (view.verdict() != null) {
-                    lastDispute = mine;
-                    return view;
-                }
+            if (view != null && view.verdict() != null) {
+                lastDispute = id;
+                return view;
+            }
+            if (view == null && "DONE".equals(ledger.job(jobId).status())) {
+                throw new IllegalStateException("job " + jobId + " finished undisputed");
             }
             Thread.sleep(20);
         }
