@@ -80,26 +80,6 @@ final class CausalAttention extends BaseOperator {
         return new Geometry(batch, heads, kvHeads, t, s, headDim, (float) (1.0 / StrictMath.sqrt(headDim)));
     }
 
-    /** Scores of query (b, i, h) against its visible keys, into {@code scores}; returns the row max. */
-    static float scores(Geometry g, float[] q, float[] k, int b, int i, int h, float[] scores) {
-        int qBase = g.qIndex(b, i, h);
-        int kvh = h / g.group();
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < g.visible(i); j++) {
-            scores[j] = dot(q, qBase, k, g.kvIndex(b, j, kvh), g.headDim()) * g.scale();
-            max = Math.max(max, scores[j]);
-        }
-        return max;
-    }
-
-    static float dot(float[] a, int aBase, float[] b, int bBase, int n) {
-        float acc = 0f;
-        for (int d = 0; d < n; d++) {
-            acc = Math.fma(a[aBase + d], b[bBase + d], acc);
-        }
-        return acc;
-    }
-
     /** Turns the scores of one row into probabilities in place; returns the denominator. */
     static float probabilities(float[] row, int count, float max) {
         ElementLoops.expShifted(row, 0, max, row, 0, count);
@@ -115,28 +95,111 @@ final class CausalAttention extends BaseOperator {
         float[] v = inputs.get(2).data();
         Geometry g = geometry(this, attrs, inputs.get(0), inputs.get(1), inputs.get(2), 0);
         float[] out = new float[q.length];
-        int rows = g.batch() * g.t() * g.heads();
-        par.forRange(rows, (from, to) -> {
+        // Threads split the (batch, head) pairs; each loads its key/value head once for all its queries.
+        par.forRange(g.batch() * g.heads(), 4L * q.length * g.s(), (from, to) -> {
+            Rows rows = new Rows(g, q, k, v, null);
             float[] p = new float[g.s()];
             float[] acc = new float[g.headDim()];
-            for (int row = from; row < to; row++) {
-                int h = row % g.heads();
-                int i = (row / g.heads()) % g.t();
-                int b = row / (g.heads() * g.t());
-                int count = g.visible(i);
-                probabilities(p, count, scores(g, q, k, b, i, h, p));
-                Arrays.fill(acc, 0f);
+            for (int unit = from; unit < to; unit++) {
+                int b = unit / g.heads();
+                int h = unit % g.heads();
                 int kvh = h / g.group();
-                for (int j = 0; j < count; j++) {
-                    int vBase = g.kvIndex(b, j, kvh);
-                    for (int d = 0; d < g.headDim(); d++) {
-                        acc[d] = Math.fma(p[j], v[vBase + d], acc[d]);
+                rows.load(b, kvh);
+                for (int i = 0; i < g.t(); i++) {
+                    int count = rows.probabilities(i, h, p, 0);
+                    Arrays.fill(acc, 0f);
+                    for (int j = 0; j < count; j++) {
+                        ElementLoops.axpy(p[j], v, g.kvIndex(b, j, kvh), acc, g.headDim());
                     }
+                    System.arraycopy(acc, 0, out, g.qIndex(b, i, h), g.headDim());
                 }
-                System.arraycopy(acc, 0, out, g.qIndex(b, i, h), g.headDim());
             }
         });
         return Tensor.wrap(inputs.get(0).shape(), out);
+    }
+
+    /** n rounded up to a multiple of 16, the most float lanes of any vector shape. */
+    private static int padded(int n) {
+        return (n + 15) & ~15;
+    }
+
+    /**
+     * One thread's scratch for one (batch, key/value head): its keys (and, for the backward, values) transposed
+     * (hd × s, rows padded with zero columns to a multiple of 16), so a query's dot products with every key run
+     * side by side, each still the in-order fma chain over d. The padding lets every row run whole vectors
+     * (lanes past the visible keys compute products with zero columns, which nothing reads).
+     */
+    private static final class Rows {
+        private final Geometry g;
+        private final int stride;
+        private final float[] q;
+        private final float[] k;
+        private final float[] v;
+        private final float[] grad;
+        private final float[] keysT;
+        private final float[] valuesT;
+        private final float[] dP;
+        private final float[] terms;
+        private int b;
+
+        /** {@code grad} null: the forward, which needs neither the values transposed nor dS. */
+        Rows(Geometry g, float[] q, float[] k, float[] v, float[] grad) {
+            this.g = g;
+            this.q = q;
+            this.k = k;
+            this.v = v;
+            this.grad = grad;
+            this.stride = padded(g.s());
+            this.keysT = new float[g.headDim() * stride];
+            this.valuesT = grad == null ? null : new float[g.headDim() * stride];
+            this.dP = new float[stride];
+            this.terms = new float[stride];
+        }
+
+        void load(int batch, int kvh) {
+            b = batch;
+            for (int j = 0; j < g.s(); j++) {
+                int base = g.kvIndex(batch, j, kvh);
+                for (int d = 0; d < g.headDim(); d++) {
+                    keysT[d * stride + j] = k[base + d];
+                }
+                if (valuesT != null) {
+                    for (int d = 0; d < g.headDim(); d++) {
+                        valuesT[d * stride + j] = v[base + d];
+                    }
+                }
+            }
+        }
+
+        /**
+         * p_j of query (b, i, h) for its visible keys into p from {@code at}: scores (Σ_d fma in d order, then
+         * · scale), their max, exp, the canonical denominator. Returns the count of visible keys.
+         */
+        int probabilities(int i, int h, float[] p, int at) {
+            int count = g.visible(i);
+            ElementLoops.dotsAcross(q, g.qIndex(b, i, h), keysT, stride, g.headDim(), padded(count), terms);
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < count; j++) {
+                terms[j] = terms[j] * g.scale();
+                max = Math.max(max, terms[j]);
+            }
+            CausalAttention.probabilities(terms, count, max);
+            System.arraycopy(terms, 0, p, at, count);
+            return count;
+        }
+
+        /** p_j and dS_j of query (b, i, h) into p and dS from {@code at}, as the backward's row pass computes them. */
+        void row(int i, int h, float[] p, float[] dS, int at) {
+            int count = probabilities(i, h, p, at);
+            ElementLoops.dotsAcross(grad, g.qIndex(b, i, h), valuesT, stride, g.headDim(), padded(count), dP);
+            for (int j = 0; j < count; j++) {
+                terms[j] = p[at + j] * dP[j];
+            }
+            float rowD = CanonicalSum.sum(terms, 0, 1, count);
+            for (int j = 0; j < count; j++) {
+                dS[at + j] = p[at + j] * (dP[j] - rowD);
+            }
+        }
     }
 
     @Override
@@ -172,71 +235,6 @@ final class CausalAttention extends BaseOperator {
                 return queryGradient(g, q, k, v, grad, par, inputs.get(1).shape());
             }
             return keyValueGradient(g, q, k, v, grad, par, which == 1, inputs.get(2).shape());
-        }
-
-        /**
-         * One thread's scratch for one (batch, key/value head): its keys and values transposed (hd × s), so a
-         * query's dot products with every key run side by side, each still the in-order fma chain over d.
-         */
-        private static final class Rows {
-            private final Geometry g;
-            private final float[] q;
-            private final float[] k;
-            private final float[] v;
-            private final float[] grad;
-            private final float[] keysT;
-            private final float[] valuesT;
-            private final float[] dP;
-            private final float[] terms;
-            private int b;
-
-            Rows(Geometry g, float[] q, float[] k, float[] v, float[] grad) {
-                this.g = g;
-                this.q = q;
-                this.k = k;
-                this.v = v;
-                this.grad = grad;
-                this.keysT = new float[g.headDim() * g.s()];
-                this.valuesT = new float[g.headDim() * g.s()];
-                this.dP = new float[g.s()];
-                this.terms = new float[g.s()];
-            }
-
-            void load(int batch, int kvh) {
-                b = batch;
-                for (int j = 0; j < g.s(); j++) {
-                    int base = g.kvIndex(batch, j, kvh);
-                    for (int d = 0; d < g.headDim(); d++) {
-                        keysT[d * g.s() + j] = k[base + d];
-                        valuesT[d * g.s() + j] = v[base + d];
-                    }
-                }
-            }
-
-            /**
-             * p_j and dS_j of query (b, i, h) for its visible keys into p and dS from {@code at}, computed as the
-             * row pass of the contract computes them: scores, max, exp, the canonical denominator, D.
-             */
-            void row(int i, int h, float[] p, float[] dS, int at) {
-                int count = g.visible(i);
-                int qBase = g.qIndex(b, i, h);
-                ElementLoops.dotsAcross(q, qBase, keysT, g.s(), g.headDim(), count, terms);
-                float max = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < count; j++) {
-                    terms[j] = terms[j] * g.scale();
-                    max = Math.max(max, terms[j]);
-                }
-                probabilities(terms, count, max);
-                System.arraycopy(terms, 0, p, at, count);
-                ElementLoops.dotsAcross(grad, qBase, valuesT, g.s(), g.headDim(), count, dP);
-                for (int j = 0; j < count; j++) {
-                    terms[j] = p[at + j] * dP[j];
-                }
-                float rowD = CanonicalSum.sum(terms, 0, 1, count);
-                for (int j = 0; j < count; j++) {
-                    dS[at + j] = p[at + j] * (dP[j] - rowD);
-                }
-            }
         }
 
         /** dq: threads split the (batch, head) pairs; each query row is computed whole. */

@@ -5,7 +5,7 @@ package io.verigrid.engine;
  * it; any change to an operator's arithmetic (and so to its golden hashes) must raise this number.
  */
 public final class OpSet {
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     private OpSet() {
     }

@@ -10,11 +10,14 @@ import java.util.List;
  * <p>Arithmetic: every value is computed in double from the float input with {@link StrictMath} (fdlibm,
  * specified bit for bit on every JVM) and plain double operations, then rounded to float once. So the
  * result is within one float ulp of the exact function and identical everywhere; no summation is involved.
- * exp, sigmoid and silu run in double lanes ({@link VectorExp}: fdlibm's exp, the same bits) when they can.
+ * GELU is written through the identity 0.5·(1 + tanh u) = sigmoid(2u): x·sigmoid(2u), with u = √(2/π)·(x +
+ * 0.044715·x³). The tanh form cancels for x below about −9 (1 + tanh u rounds to 0 where the exact GELU is still
+ * a normal float) and needs fdlibm's tanh, one scalar call per element; the sigmoid form needs only exp. exp,
+ * sigmoid, silu and gelu run in double lanes ({@link VectorExp}: fdlibm's exp, the same bits) when they can.
  */
 final class UnaryOps {
-    private static final double GELU_C = StrictMath.sqrt(2.0 / StrictMath.PI);
-    private static final double GELU_K = 0.044715;
+    static final double GELU_C = StrictMath.sqrt(2.0 / StrictMath.PI);
+    static final double GELU_K = 0.044715;
     /** exp, sigmoid and silu in double lanes ({@link VectorExp}, the same bits) when the Vector API is loaded. */
     private static final boolean LANES = Matmul.VECTOR_API && VectorExp.ENABLED;
 
@@ -73,12 +76,12 @@ final class UnaryOps {
         },
         GELU("gelu") {
             double value(double x) {
-                return 0.5 * x * (1.0 + StrictMath.tanh(GELU_C * (x + GELU_K * x * x * x)));
+                return x * sigmoid(2.0 * geluInner(x));
             }
 
             double derivative(double x) {
-                double t = StrictMath.tanh(GELU_C * (x + GELU_K * x * x * x));
-                return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * GELU_C * (1.0 + 3.0 * GELU_K * x * x);
+                double s = sigmoid(2.0 * geluInner(x));
+                return s + 2.0 * x * s * (1.0 - s) * geluInnerSlope(x);
             }
         },
         NEG("neg") {
@@ -103,6 +106,16 @@ final class UnaryOps {
 
         private static double sigmoid(double x) {
             return 1.0 / (1.0 + StrictMath.exp(-x));
+        }
+
+        /** GELU's tanh argument u = √(2/π)·(x + 0.044715·x³). */
+        static double geluInner(double x) {
+            return GELU_C * (x + GELU_K * x * x * x);
+        }
+
+        /** du/dx = √(2/π)·(1 + 3·0.044715·x²). */
+        static double geluInnerSlope(double x) {
+            return GELU_C * (1.0 + 3.0 * GELU_K * x * x);
         }
     }
 

@@ -55,6 +55,8 @@ public final class VectorExp {
     private static final long ROUNDER_BITS = Double.doubleToRawLongBits(ROUNDER);
     private static final long HALF_BITS = Double.doubleToRawLongBits(0.5);
     private static final DoubleVector ONE = DoubleVector.broadcast(DOUBLES, 1.0);
+    private static final double GELU_C = UnaryOps.GELU_C;
+    private static final double GELU_3K = 3.0 * UnaryOps.GELU_K;
     private static final DoubleVector TWO = DoubleVector.broadcast(DOUBLES, 2.0);
 
     private VectorExp() {
@@ -102,47 +104,58 @@ public final class VectorExp {
             DoubleVector y = ONE.sub(lo.sub(q).sub(hi));
             y = y.viewAsIntegralLanes().add(k.lanewise(VectorOperators.LSHL, 52)).viewAsFloatingLanes();
             DoubleVector result = y.blend(yZero, small).blend(x.add(1.0), tiny);
-            result.intoArray(buffer, i);
             if (special.anyTrue()) {
+                // The special lanes keep their inputs in the buffer: read back from memory, a NaN keeps its
+                // payload (a lane extracted from a register lost it in some compilations).
+                result.intoArray(buffer, i, special.not());
                 for (int lane = 0; lane < LANES; lane++) {
                     if (special.laneIsSet(lane)) {
-                        buffer[i + lane] = StrictMath.exp(x.lane(lane));
+                        buffer[i + lane] = StrictMath.exp(buffer[i + lane]);
                     }
                 }
+            } else {
+                result.intoArray(buffer, i);
             }
         }
     }
 
     /**
-     * dst[dstOff + i] = (float) StrictMath.exp(src[srcOff + i] − shift) (the difference a float) for i in [0, n)
-     * rounded down to whole vectors; returns how many were done.
+     * dst[dstOff + i] = (float) StrictMath.exp(src[srcOff + i] − shift) (the difference a float) for i in [0, n);
+     * returns n. A ragged last vector runs whole in the scratch, its spare lanes holding exp(0).
      */
     static int expShifted(float[] src, int srcOff, float shift, float[] dst, int dstOff, int n) {
         double[] buffer = SCRATCH.get()[0];
-        int whole = n / LANES * LANES;
-        for (int start = 0; start < whole; start += CHUNK) {
-            int count = Math.min(CHUNK, whole - start);
+        for (int start = 0; start < n; start += CHUNK) {
+            int count = Math.min(CHUNK, n - start);
             for (int i = 0; i < count; i++) {
                 buffer[i] = src[srcOff + start + i] - shift;
             }
-            expInPlace(buffer, 0, count);
+            int lanes = wholeLanes(buffer, count);
+            expInPlace(buffer, 0, lanes);
             for (int i = 0; i < count; i++) {
                 dst[dstOff + start + i] = (float) buffer[i];
             }
         }
-        return whole;
+        return n;
+    }
+
+    /** count rounded up to whole vectors (≤ CHUNK, a multiple of every lane count), the spare lanes set to 0. */
+    private static int wholeLanes(double[] buffer, int count) {
+        int lanes = (count + LANES - 1) / LANES * LANES;
+        java.util.Arrays.fill(buffer, count, lanes, 0.0);
+        return lanes;
     }
 
     /** The functions of {@link UnaryOps} built on exp that have lane forms. */
     static boolean covers(UnaryOps.Function function) {
         return function == UnaryOps.Function.EXP || function == UnaryOps.Function.SIGMOID
-                || function == UnaryOps.Function.SILU;
+                || function == UnaryOps.Function.SILU || function == UnaryOps.Function.GELU;
     }
 
     /**
      * out[i] = (float) f(x[i]) (forward) or (float) (grad[i] · f′(x[i])) (backward, grad non-null) for i in
-     * [from, to) rounded down to whole vectors, each lane the double expression of {@link UnaryOps.Function}
-     * in its order; returns where the scalar tail starts.
+     * [from, to), each lane the double expression of {@link UnaryOps.Function} in its order; returns to. A
+     * ragged last vector runs whole in the scratch, its spare lanes computing f(0).
      */
     static int unary(UnaryOps.Function function, float[] grad, float[] x, float[] out, int from, int to) {
         double[][] scratch = SCRATCH.get();
@@ -151,36 +164,46 @@ public final class VectorExp {
         double[] xs = scratch[2];
         boolean exp = function == UnaryOps.Function.EXP;
         boolean silu = function == UnaryOps.Function.SILU;
-        int end = from + (to - from) / LANES * LANES;
-        for (int start = from; start < end; start += CHUNK) {
-            int count = Math.min(CHUNK, end - start);
+        boolean gelu = function == UnaryOps.Function.GELU;
+        for (int start = from; start < to; start += CHUNK) {
+            int count = Math.min(CHUNK, to - start);
             for (int i = 0; i < count; i++) {
-                e[i] = exp ? x[start + i] : -(double) x[start + i];
+                double xi = x[start + i];
+                e[i] = exp ? xi : gelu ? -(2.0 * UnaryOps.Function.geluInner(xi)) : -xi;
             }
-            expInPlace(e, 0, count);
-            if (silu) {
+            int lanes = wholeLanes(e, count);
+            expInPlace(e, 0, lanes);
+            if (silu || gelu) {
                 for (int i = 0; i < count; i++) {
                     xs[i] = x[start + i];
                 }
+                java.util.Arrays.fill(xs, count, lanes, 0.0);
             }
             if (grad != null) {
                 for (int i = 0; i < count; i++) {
                     gs[i] = grad[start + i];
                 }
+                java.util.Arrays.fill(gs, count, lanes, 0.0);
             }
             if (!exp || grad != null) {
                 // sigmoid = 1 / (1 + exp(−x)); silu = x·s; sigmoid′ = s·(1 − s); silu′ = s + (x·s)·(1 − s);
-                // exp′ = exp; a gradient multiplies last.
-                for (int i = 0; i < count; i += LANES) {
+                // gelu = x·s with s = sigmoid(2u), gelu′ = s + (((2x)·s)·(1 − s))·u′; exp′ = exp; a gradient
+                // multiplies last. Each in the operation order of UnaryOps.Function.
+                for (int i = 0; i < lanes; i += LANES) {
                     DoubleVector value = DoubleVector.fromArray(DOUBLES, e, i);
                     if (!exp) {
                         DoubleVector s = ONE.div(value.add(1.0));
-                        DoubleVector xv = silu ? DoubleVector.fromArray(DOUBLES, xs, i) : null;
+                        DoubleVector xv = silu || gelu ? DoubleVector.fromArray(DOUBLES, xs, i) : null;
                         if (grad == null) {
-                            value = silu ? xv.mul(s) : s;
+                            value = silu || gelu ? xv.mul(s) : s;
                         } else {
                             DoubleVector oneMinus = ONE.sub(s);
-                            value = silu ? s.add(xv.mul(s).mul(oneMinus)) : s.mul(oneMinus);
+                            if (gelu) {
+                                DoubleVector slope = ONE.add(xv.mul(GELU_3K).mul(xv)).mul(GELU_C);
+                                value = s.add(xv.mul(2.0).mul(s).mul(oneMinus).mul(slope));
+                            } else {
+                                value = silu ? s.add(xv.mul(s).mul(oneMinus)) : s.mul(oneMinus);
+                            }
                         }
                     }
                     if (grad != null) {
@@ -193,6 +216,6 @@ public final class VectorExp {
                 out[start + i] = (float) e[i];
             }
         }
-        return end;
+        return to;
     }
 }

@@ -56,8 +56,8 @@ class OpsTest {
     }
 
     @Test
-    void theOperatorSetIsVersionOneWithItsProtocolKinds() {
-        assertEquals(1, OpSet.VERSION);
+    void theOperatorSetIsVersionTwoWithItsProtocolKinds() {
+        assertEquals(2, OpSet.VERSION, "version 2: GELU through sigmoid(2u)");
         assertTrue(Ops.kinds().containsAll(Set.of("slice_rows", "matmul", "add", "add_bias", "relu", "relu_backward",
                 "sum_rows", "softmax_xent", "softmax_xent_backward", "momentum_update", "sgd_apply")), "MLP kinds");
         assertEquals(11 + TransformerOps.operators().size(), Ops.kinds().size(), "MLP kinds plus the language-model kinds");

@@ -135,14 +135,15 @@ class VectorLoopsTest {
     }
 
     @Test
-    void expSigmoidAndSiluMatchTheirDoubleFormulasIncludingLanesPastTheLaneExpRange() {
+    void expSigmoidSiluAndGeluMatchTheirDoubleFormulasIncludingLanesPastTheLaneExpRange() {
         float[] x = values(11, N);
         for (int i = 0; i < x.length; i += 97) {
             x[i] = (i / 97) % 2 == 0 ? 800f : -760f; // lanes the scalar exp recomputes
         }
         x[5] = 0f;
         float[] g = values(12, N);
-        for (UnaryOps.Function f : new UnaryOps.Function[] {UnaryOps.Function.SIGMOID, UnaryOps.Function.SILU}) {
+        for (UnaryOps.Function f : new UnaryOps.Function[] {UnaryOps.Function.SIGMOID, UnaryOps.Function.SILU,
+            UnaryOps.Function.GELU}) {
             float[] value = new float[N];
             float[] backward = new float[N];
             for (int i = 0; i < N; i++) {
@@ -255,7 +256,7 @@ class VectorLoopsTest {
     }
 
     @Test
-    void attentionGradientsMatchThePairByPairContract() {
+    void attentionAndItsGradientsMatchThePairByPairContract() {
         for (int[] shape : new int[][] {{2, 4, 2, 40, 37, 37}, {1, 3, 1, 19, 20, 45}}) {
             int batch = shape[0];
             int heads = shape[1];
@@ -270,12 +271,53 @@ class VectorLoopsTest {
             long[] attrs = {batch, heads, kvHeads, 0};
             CausalAttention.Geometry g = CausalAttention.geometry(new CausalAttention(), new long[] {batch, heads, kvHeads},
                     q, k, v, 0);
+            assertSameBits(referenceAttention(g, q.data(), k.data(), v.data()),
+                    run("causal_attention", new long[] {batch, heads, kvHeads}, q, k, v), "attention");
             for (int which = 0; which < 3; which++) {
                 attrs[3] = which;
                 assertSameBits(referenceGradient(g, q.data(), k.data(), v.data(), grad.data(), which),
                         run("causal_attention_backward", attrs, grad, q, k, v), "attention gradient " + which);
             }
         }
+    }
+
+    /** The forward contract of {@link CausalAttention}: each output the chain Σ_j fma(p_j, v_jd) in j order. */
+    private static float[] referenceAttention(CausalAttention.Geometry g, float[] q, float[] k, float[] v) {
+        float[] out = new float[q.length];
+        for (int b = 0; b < g.batch(); b++) {
+            for (int i = 0; i < g.t(); i++) {
+                for (int h = 0; h < g.heads(); h++) {
+                    float[] p = new float[g.visible(i)];
+                    CausalAttention.probabilities(p, p.length, scores(g, q, k, b, i, h, p));
+                    for (int d = 0; d < g.headDim(); d++) {
+                        float acc = 0f;
+                        for (int j = 0; j < p.length; j++) {
+                            acc = Math.fma(p[j], v[g.kvIndex(b, j, h / g.group()) + d], acc);
+                        }
+                        out[g.qIndex(b, i, h) + d] = acc;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Scaled scores of query (b, i, h) against its visible keys, one scalar chain each; returns their max. */
+    private static float scores(CausalAttention.Geometry g, float[] q, float[] k, int b, int i, int h, float[] out) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < g.visible(i); j++) {
+            out[j] = dot(q, g.qIndex(b, i, h), k, g.kvIndex(b, j, h / g.group()), g.headDim()) * g.scale();
+            max = Math.max(max, out[j]);
+        }
+        return max;
+    }
+
+    private static float dot(float[] a, int aBase, float[] b, int bBase, int n) {
+        float acc = 0f;
+        for (int d = 0; d < n; d++) {
+            acc = Math.fma(a[aBase + d], b[bBase + d], acc);
+        }
+        return acc;
     }
 
     /** The backward contract of {@link CausalAttention}, one (query, key) pair at a time. */
@@ -290,12 +332,12 @@ class VectorLoopsTest {
             int b = row / (g.heads() * g.t());
             int count = g.visible(i);
             p[row] = new float[count];
-            float max = CausalAttention.scores(g, q, k, b, i, h, p[row]);
+            float max = scores(g, q, k, b, i, h, p[row]);
             CausalAttention.probabilities(p[row], count, max);
             float[] dP = new float[count];
             float[] terms = new float[count];
             for (int j = 0; j < count; j++) {
-                dP[j] = CausalAttention.dot(grad, g.qIndex(b, i, h), v, g.kvIndex(b, j, h / g.group()), g.headDim());
+                dP[j] = dot(grad, g.qIndex(b, i, h), v, g.kvIndex(b, j, h / g.group()), g.headDim());
                 terms[j] = p[row][j] * dP[j];
             }
             float rowD = CanonicalSum.sum(terms, 0, 1, count);
