@@ -46,6 +46,16 @@ final class CausalAttention extends BaseOperator {
         int kvIndex(int b, int j, int kvh) {
             return ((b * s + j) * kvHeads + kvh) * headDim;
         }
+
+        /** kvIndex(b, j + 1, kvh) − kvIndex(b, j, kvh). */
+        int kvStride() {
+            return kvHeads * headDim;
+        }
+
+        /** qIndex(b, i + 1, h) − qIndex(b, i, h). */
+        int qStride() {
+            return heads * headDim;
+        }
     }
 
     static Geometry geometry(BaseOperator op, long[] attrs, Tensor q, Tensor k, Tensor v, int firstInput) {
@@ -108,9 +118,7 @@ final class CausalAttention extends BaseOperator {
                 for (int i = 0; i < g.t(); i++) {
                     int count = rows.probabilities(i, h, p, 0);
                     Arrays.fill(acc, 0f);
-                    for (int j = 0; j < count; j++) {
-                        ElementLoops.axpy(p[j], v, g.kvIndex(b, j, kvh), acc, g.headDim());
-                    }
+                    ElementLoops.accumulateRows(p, 0, 1, count, v, g.kvIndex(b, 0, kvh), g.kvStride(), acc, g.headDim());
                     System.arraycopy(acc, 0, out, g.qIndex(b, i, h), g.headDim());
                 }
             }
@@ -254,9 +262,8 @@ final class CausalAttention extends BaseOperator {
                     for (int i = 0; i < g.t(); i++) {
                         rows.row(i, h, p, dS, 0);
                         Arrays.fill(acc, 0f);
-                        for (int j = 0; j < g.visible(i); j++) {
-                            ElementLoops.axpy(dS[j], k, g.kvIndex(b, j, kvh), acc, g.headDim());
-                        }
+                        ElementLoops.accumulateRows(dS, 0, 1, g.visible(i), k, g.kvIndex(b, 0, kvh), g.kvStride(), acc,
+                                g.headDim());
                         int base = g.qIndex(b, i, h);
                         for (int d = 0; d < g.headDim(); d++) {
                             out[base + d] = acc[d] * g.scale();
@@ -292,13 +299,12 @@ final class CausalAttention extends BaseOperator {
                     float[] weights = keys ? dS : p;
                     for (int j = 0; j < g.s(); j++) {
                         Arrays.fill(acc, 0f);
+                        // Query i sees key j when j ≤ s − t + i.
+                        int first = Math.max(0, j - (g.s() - g.t()));
                         for (int member = 0; member < g.group(); member++) {
                             int h = kvh * g.group() + member;
-                            // Query i sees key j when j ≤ s − t + i.
-                            for (int i = Math.max(0, j - (g.s() - g.t())); i < g.t(); i++) {
-                                ElementLoops.axpy(weights[(member * g.t() + i) * g.s() + j], source, g.qIndex(b, i, h),
-                                        acc, g.headDim());
-                            }
+                            ElementLoops.accumulateRows(weights, (member * g.t() + first) * g.s() + j, g.s(),
+                                    g.t() - first, source, g.qIndex(b, first, h), g.qStride(), acc, g.headDim());
                         }
                         int base = g.kvIndex(b, j, kvh);
                         for (int d = 0; d < g.headDim(); d++) {

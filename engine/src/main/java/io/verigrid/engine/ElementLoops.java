@@ -99,11 +99,19 @@ final class ElementLoops {
         }
     }
 
-    /** acc[d] = fma(weight, x[xBase + d], acc[d]) for d in [0, n). */
-    static void axpy(float weight, float[] x, int xBase, float[] acc, int n) {
-        int d = VECTOR && n >= 8 ? VectorLoops.axpy(weight, x, xBase, acc, n) : 0;
+    /**
+     * acc[d] = fma(w[wOff + j·wStride], x[xBase + j·xStride + d], acc[d]) for j = 0 … count − 1 in order, for d in
+     * [0, n), each acc[d] kept in a register across all j.
+     */
+    static void accumulateRows(float[] w, int wOff, int wStride, int count, float[] x, int xBase, int xStride,
+            float[] acc, int n) {
+        int d = VECTOR ? VectorLoops.accumulateRows(w, wOff, wStride, count, x, xBase, xStride, acc, n) : 0;
         for (; d < n; d++) {
-            acc[d] = Math.fma(weight, x[xBase + d], acc[d]);
+            float sum = acc[d];
+            for (int j = 0; j < count; j++) {
+                sum = Math.fma(w[wOff + j * wStride], x[xBase + j * xStride + d], sum);
+            }
+            acc[d] = sum;
         }
     }
 

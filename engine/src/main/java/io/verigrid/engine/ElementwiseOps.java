@@ -86,8 +86,8 @@ final class ElementwiseOps {
             float[] bv = bias.data();
             float[] out = new float[xv.length];
             par.forRange(x.dim(0), xv.length, (from, to) -> {
-                for (int i = from * n; i < to * n; i++) {
-                    out[i] = xv[i] + bv[i % n];
+                for (int row = from; row < to; row++) {
+                    ElementLoops.binary(ElementLoops.Op.ADD, xv, row * n, false, bv, 0, false, out, row * n, n);
                 }
             });
             return Tensor.wrap(x.shape(), out);

@@ -192,11 +192,7 @@ final class Norms {
                 }
             });
             float[] out = new float[d];
-            par.forRange(d, (from, to) -> {
-                for (int j = from; j < to; j++) {
-                    out[j] = CanonicalSum.sum(products, j, d, rows);
-                }
-            });
+            par.forRange(d, products.length, (from, to) -> ElementLoops.columnSums(products, 0, rows, d, out, 0, from, to));
             return Tensor.wrap(new int[] {d}, out);
         }
     }

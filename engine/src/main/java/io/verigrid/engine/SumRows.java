@@ -30,11 +30,7 @@ final class SumRows implements Operator {
         int n = x.dim(1);
         float[] xv = x.data();
         float[] out = new float[n];
-        par.forRange(n, (long) m * n, (from, to) -> {
-            for (int j = from; j < to; j++) {
-                out[j] = CanonicalSum.sum(xv, j, n, m);
-            }
-        });
+        par.forRange(n, (long) m * n, (from, to) -> ElementLoops.columnSums(xv, 0, m, n, out, 0, from, to));
         return Tensor.wrap(new int[] {n}, out);
     }
 }

@@ -172,12 +172,20 @@ final class VectorLoops {
         return j;
     }
 
-    /** acc[d] = fma(weight, x[xBase + d], acc[d]) for d in [0, n) rounded down to whole vectors; returns the tail start. */
-    static int axpy(float weight, float[] x, int xBase, float[] acc, int n) {
-        FloatVector w = FloatVector.broadcast(SPECIES, weight);
+    /**
+     * acc[d] = fma(w[wOff + j·wStride], x[xBase + j·xStride + d], acc[d]) for j = 0 … count − 1 in order, for d in
+     * [0, n) rounded down to whole vectors (each lane one d, held in a register across j); returns the tail start.
+     */
+    static int accumulateRows(float[] w, int wOff, int wStride, int count, float[] x, int xBase, int xStride,
+            float[] acc, int n) {
         int d = 0;
         for (; d + L <= n; d += L) {
-            w.fma(FloatVector.fromArray(SPECIES, x, xBase + d), FloatVector.fromArray(SPECIES, acc, d)).intoArray(acc, d);
+            FloatVector sum = FloatVector.fromArray(SPECIES, acc, d);
+            for (int j = 0; j < count; j++) {
+                sum = FloatVector.broadcast(SPECIES, w[wOff + j * wStride])
+                        .fma(FloatVector.fromArray(SPECIES, x, xBase + j * xStride + d), sum);
+            }
+            sum.intoArray(acc, d);
         }
         return d;
     }
