@@ -1,16 +1,20 @@
 package io.verigrid.engine;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The injected thread count. Operators split their OUTPUT indices into contiguous chunks, one per thread;
  * each output element is computed whole by one thread, so the bits never depend on the thread count.
- * A persistent pool of daemon threads; {@link #close()} releases it.
+ *
+ * <p>A persistent set of daemon workers, one per chunk after the first (the caller runs chunk 0); {@link #close()}
+ * releases them. A training step forks for a hundred small operators in a row, so a worker that finishes a chunk
+ * spins for {@link #SPIN_NANOS} before it parks: a fork to a spinning worker costs about a microsecond, a wake-up
+ * from park tens of microseconds on a virtual machine, more than most of those operators take. One range runs at a
+ * time: a call made while another is running (from another thread, or nested inside a body) runs on its own
+ * thread, with the same bits.
  */
 public final class Parallelism implements AutoCloseable {
     /** A body run over the half-open output index range {@code [from, to)}. */
@@ -21,33 +25,32 @@ public final class Parallelism implements AutoCloseable {
 
     /**
      * Below this many element operations a range runs on the calling thread: handing a chunk to a pool thread and
-     * waiting for it costs tens of microseconds, more than the loop itself.
+     * waiting for it costs more than the loop itself.
      */
     public static final long PARALLEL_MIN_WORK = 1 << 15;
-    private static final Parallelism SINGLE = new Parallelism(1, null);
+    /** How long an idle worker (and a caller waiting for workers) spins before it parks. */
+    static final long SPIN_NANOS = 200_000;
+    private static final Parallelism SINGLE = new Parallelism(1);
 
     private final int threads;
-    private final ExecutorService pool;
+    private final Worker[] workers;
+    private final AtomicBoolean busy = new AtomicBoolean();
+    private volatile boolean closed;
 
-    private Parallelism(int threads, ExecutorService pool) {
+    private Parallelism(int threads) {
         this.threads = threads;
-        this.pool = pool;
+        this.workers = new Worker[threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker();
+            workers[i].thread.start();
+        }
     }
 
     public static Parallelism of(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
-        if (threads == 1) {
-            return SINGLE;
-        }
-        // The caller runs one chunk itself, so the pool needs threads - 1 workers.
-        ExecutorService pool = Executors.newFixedThreadPool(threads - 1, runnable -> {
-            Thread thread = new Thread(runnable, "verigrid-engine");
-            thread.setDaemon(true);
-            return thread;
-        });
-        return new Parallelism(threads, pool);
+        return threads == 1 ? SINGLE : new Parallelism(threads);
     }
 
     public static Parallelism single() {
@@ -64,23 +67,32 @@ public final class Parallelism implements AutoCloseable {
             throw new IllegalArgumentException("n must be >= 0, got " + n);
         }
         int chunks = Math.min(threads, n);
-        if (chunks <= 1) {
+        if (chunks <= 1 || closed || !busy.compareAndSet(false, true)) {
             body.run(0, n);
             return;
         }
-        List<Future<?>> pending = new ArrayList<>(chunks - 1);
-        for (int chunk = 1; chunk < chunks; chunk++) {
-            int from = (int) ((long) n * chunk / chunks);
-            int to = (int) ((long) n * (chunk + 1) / chunks);
-            pending.add(pool.submit(() -> body.run(from, to)));
-        }
         try {
-            body.run(0, (int) ((long) n / chunks));
-        } finally {
-            // Wait for every chunk even when ours failed: no worker may still write into the output afterwards.
-            for (Future<?> future : pending) {
-                await(future);
+            Range range = new Range(body, n, chunks);
+            for (int chunk = 1; chunk < chunks; chunk++) {
+                workers[chunk - 1].start(range, chunk);
             }
+            Throwable own = null;
+            try {
+                range.run(0);
+            } catch (RuntimeException | Error e) {
+                own = e;
+            }
+            // Wait for every chunk even when ours failed: no worker may still write into the output afterwards.
+            range.awaitWorkers();
+            Throwable failure = own != null ? own : range.failure.get();
+            if (failure instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (failure instanceof Error error) {
+                throw error;
+            }
+        } finally {
+            busy.set(false);
         }
     }
 
@@ -89,27 +101,102 @@ public final class Parallelism implements AutoCloseable {
         (work < PARALLEL_MIN_WORK ? SINGLE : this).forRange(n, body);
     }
 
-    private static void await(Future<?> future) {
-        try {
-            future.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for an operator chunk", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
+    /** One call's chunks: chunk c covers [n·c/chunks, n·(c+1)/chunks). */
+    private static final class Range {
+        private final RangeBody body;
+        private final int n;
+        private final int chunks;
+        private final Thread caller = Thread.currentThread();
+        private final AtomicInteger running;
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        Range(RangeBody body, int n, int chunks) {
+            this.body = body;
+            this.n = n;
+            this.chunks = chunks;
+            this.running = new AtomicInteger(chunks - 1);
+        }
+
+        void run(int chunk) {
+            body.run((int) ((long) n * chunk / chunks), (int) ((long) n * (chunk + 1) / chunks));
+        }
+
+        /** A worker's chunk: its failure kept for the caller, the caller woken when it was the last. */
+        void runOnWorker(int chunk) {
+            try {
+                run(chunk);
+            } catch (RuntimeException | Error e) {
+                failure.compareAndSet(null, e);
+            } finally {
+                if (running.decrementAndGet() == 0) {
+                    LockSupport.unpark(caller);
+                }
             }
-            if (e.getCause() instanceof Error error) {
-                throw error;
+        }
+
+        void awaitWorkers() {
+            long start = System.nanoTime();
+            while (running.get() > 0) {
+                if (System.nanoTime() - start < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.parkNanos(this, SPIN_NANOS);
+                }
             }
-            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** A daemon thread that runs the chunks handed to it, spinning a while after each before it parks. */
+    private final class Worker implements Runnable {
+        private final Thread thread = new Thread(this, "verigrid-engine");
+        private volatile Range range;
+        private volatile boolean parked;
+        private int chunk;
+
+        Worker() {
+            thread.setDaemon(true);
+        }
+
+        /** Hands over one chunk; the previous one has finished (the range it belonged to has returned). */
+        void start(Range next, int nextChunk) {
+            chunk = nextChunk;
+            range = next;
+            if (parked) {
+                LockSupport.unpark(thread);
+            }
+        }
+
+        @Override
+        public void run() {
+            long idleSince = System.nanoTime();
+            while (true) {
+                Range current = range;
+                if (current != null) {
+                    range = null;
+                    current.runOnWorker(chunk);
+                    idleSince = System.nanoTime();
+                } else if (closed) {
+                    return;
+                } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    // Parked is published before range is read again: start() either sees it and unparks, or
+                    // its range is seen here.
+                    parked = true;
+                    if (range == null && !closed) {
+                        LockSupport.park(this);
+                    }
+                    parked = false;
+                }
+            }
         }
     }
 
     @Override
     public void close() {
-        if (pool != null) {
-            pool.shutdown();
+        closed = true;
+        for (Worker worker : workers) {
+            LockSupport.unpark(worker.thread);
         }
     }
 

@@ -1,9 +1,12 @@
 package io.verigrid.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 class ParallelismTest {
@@ -53,6 +56,73 @@ class ParallelismTest {
                 }
             }));
         }
+    }
+
+    @Test
+    void aFailingCallerChunkStillWaitsForTheWorkersChunks() {
+        try (Parallelism par = Parallelism.of(2)) {
+            java.util.concurrent.atomic.AtomicBoolean workerDone = new java.util.concurrent.atomic.AtomicBoolean();
+            assertThrows(IllegalStateException.class, () -> par.forRange(2, (from, to) -> {
+                if (from == 0) {
+                    throw new IllegalStateException("caller's chunk");
+                }
+                LockSupport.parkNanos(50_000_000);
+                workerDone.set(true);
+            }));
+            assertTrue(workerDone.get(), "returned while a worker was still running its chunk");
+        }
+    }
+
+    @Test
+    void concurrentAndNestedCallsEachCoverTheirRangeOnce() throws Exception {
+        try (Parallelism par = Parallelism.of(3)) {
+            int n = 5_000;
+            java.util.List<Thread> callers = new java.util.ArrayList<>();
+            java.util.List<AtomicIntegerArray> counts = new java.util.concurrent.CopyOnWriteArrayList<>();
+            java.util.Queue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            for (int c = 0; c < 4; c++) {
+                AtomicIntegerArray visits = new AtomicIntegerArray(n);
+                counts.add(visits);
+                Thread caller = new Thread(() -> {
+                    try {
+                        for (int round = 0; round < 200; round++) {
+                            // Each chunk forks again: the inner call runs on the thread that made it.
+                            par.forRange(n, (from, to) -> par.forRange(to - from, (a, b) -> {
+                                for (int i = from + a; i < from + b; i++) {
+                                    visits.incrementAndGet(i);
+                                }
+                            }));
+                        }
+                    } catch (Throwable t) {
+                        failures.add(t);
+                    }
+                });
+                callers.add(caller);
+                caller.start();
+            }
+            for (Thread caller : callers) {
+                caller.join(60_000);
+                assertFalse(caller.isAlive(), "a caller is stuck");
+            }
+            assertTrue(failures.isEmpty(), () -> "failures: " + failures);
+            for (AtomicIntegerArray visits : counts) {
+                for (int i = 0; i < n; i++) {
+                    assertEquals(200, visits.get(i), "index " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void workersRunChunksAndAClosedParallelismRunsOnTheCaller() {
+        Parallelism par = Parallelism.of(2);
+        java.util.Set<Thread> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        par.forRange(2, (from, to) -> seen.add(Thread.currentThread()));
+        assertEquals(2, seen.size(), "one chunk on the caller, one on a worker");
+        par.close();
+        seen.clear();
+        par.forRange(2, (from, to) -> seen.add(Thread.currentThread()));
+        assertEquals(java.util.Set.of(Thread.currentThread()), seen);
     }
 
     @Test
