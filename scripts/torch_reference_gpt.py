@@ -6,13 +6,14 @@ Reads what io.verigrid.engine.LossCurveCompare writes into DIR:
   init.safetensors     initial weights under Hugging Face GPT-2 names (F32, Conv1D weights (in, out))
   tokens.i32           the dataset: little-endian int32, shape (sequences, seq_len + 1)
 trains the same model with the same data order, schedule, clipping and AdamW, and prints one line per step:
-  step <s> loss <value>
+  step <s> loss <value> ms <the step's wall time in milliseconds>
 Usage: /usr/bin/python3 scripts/torch_reference_gpt.py DIR
 """
 import json
 import math
 import struct
 import sys
+import time
 
 import numpy as np
 import torch
@@ -86,6 +87,7 @@ def main(directory):
         lr=job["lr_peak"], betas=(job["beta1"], job["beta2"]), eps=job["eps"])
     batch, seq, sequences = job["batch"], job["seq_len"], job["sequences"]
     for step in range(1, job["steps"] + 1):
+        began = time.perf_counter()
         start = ((step - 1) * batch) % sequences
         rows = tokens[[(start + r) % sequences for r in range(batch)]]
         logits = forward(params, rows[:, :seq], job)
@@ -97,7 +99,9 @@ def main(directory):
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(job, step)
         optimizer.step()
-        print(f"step {step} loss {loss.item():.7f}", flush=True)
+        value = loss.item()
+        millis = (time.perf_counter() - began) * 1e3
+        print(f"step {step} loss {value:.7f} ms {millis:.3f}", flush=True)
 
 
 if __name__ == "__main__":

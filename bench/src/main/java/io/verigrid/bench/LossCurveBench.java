@@ -1,7 +1,10 @@
 package io.verigrid.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.verigrid.engine.LossCurveCompare;
 import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,6 +27,9 @@ final class LossCurveBench implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "target/loss-curve", description = "Where the shared inputs are written. Default: ${DEFAULT-VALUE}.")
     Path out;
 
+    @Option(names = "--json", description = "End with one JSON line: final losses, their relative difference, step times and their ratio.")
+    boolean json;
+
     @Override
     public Integer call() throws Exception {
         if (!Files.isExecutable(Path.of(python))) {
@@ -32,7 +38,21 @@ final class LossCurveBench implements Callable<Integer> {
         if (!Files.isRegularFile(script)) {
             throw new IllegalArgumentException("reference script " + script + " not found: run from the repository root or pass --script");
         }
-        LossCurveCompare.main(new String[] {out.toString(), python, script.toString()});
+        LossCurveCompare.Result result = LossCurveCompare.run(out, python, script.toString());
+        LossCurveCompare.print(result);
+        if (json) {
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("bench", "loss-curve");
+            summary.put("steps", result.verigridLosses().size());
+            summary.put("final_loss_pytorch", result.torchFinal());
+            summary.put("final_loss_verigrid", result.verigridFinal());
+            summary.put("final_loss_relative_difference", result.finalRelativeDifference());
+            summary.put("worst_step_relative_difference", result.worstStepRelativeDifference());
+            summary.put("step_ms_pytorch", result.torchStepMillis());
+            summary.put("step_ms_verigrid", result.verigridStepMillis());
+            summary.put("step_vs_pytorch", result.torchStepMillis() / result.verigridStepMillis());
+            System.out.println(new ObjectMapper().writeValueAsString(summary));
+        }
         return 0;
     }
 }

@@ -39,25 +39,69 @@ public final class LossCurveCompare {
                 new LearningRate(3e-3f, 3e-4f, 20, STEPS), 0.9f, 0.95f, 1e-8f, 0.1f, 1.0f);
     }
 
+    /** Both runs: the loss after each step, and each step's wall time in milliseconds. */
+    public record Result(List<Float> torchLosses, List<Float> verigridLosses, List<Double> torchMillis,
+            List<Double> verigridMillis) {
+        /** Final loss: the mean of the last 10 steps. */
+        public double torchFinal() {
+            return mean(torchLosses, STEPS - 10);
+        }
+
+        public double verigridFinal() {
+            return mean(verigridLosses, STEPS - 10);
+        }
+
+        public double finalRelativeDifference() {
+            return Math.abs(verigridFinal() - torchFinal()) / torchFinal();
+        }
+
+        public double worstStepRelativeDifference() {
+            double worst = 0;
+            for (int s = 0; s < STEPS; s++) {
+                worst = Math.max(worst, Math.abs(verigridLosses.get(s) - torchLosses.get(s)) / Math.abs(torchLosses.get(s)));
+            }
+            return worst;
+        }
+
+        /** Median step time after the warm-up steps (the first 20: compilation on both sides). */
+        public double torchStepMillis() {
+            return medianAfterWarmUp(torchMillis);
+        }
+
+        public double verigridStepMillis() {
+            return medianAfterWarmUp(verigridMillis);
+        }
+    }
+
     public static void main(String[] args) throws IOException, InterruptedException {
-        Path dir = Path.of(args.length > 0 ? args[0] : "target/loss-curve");
-        String python = args.length > 1 ? args[1] : "/usr/bin/python3";
-        String script = args.length > 2 ? args[2] : "scripts/torch_reference_gpt.py";
+        Result result = run(Path.of(args.length > 0 ? args[0] : "target/loss-curve"),
+                args.length > 1 ? args[1] : "/usr/bin/python3", args.length > 2 ? args[2] : "scripts/torch_reference_gpt.py");
+        print(result);
+    }
+
+    /**
+     * Writes the shared inputs to {@code dir}, trains with the PyTorch script, then with Verigrid. Both sides run
+     * on one thread, so the step times compare the engines, not the thread counts.
+     */
+    public static Result run(Path dir, String python, String script) throws IOException, InterruptedException {
         LmJob job = job();
         Dataset data = LmJob.windows(CharCorpus.tokens(7, SEQUENCES * SEQ_LEN + 1), SEQ_LEN, CONFIG.vocabSize());
         ModelState state = job.initialState();
         writeInputs(dir, job, data, state);
 
-        List<Float> torch = torchLosses(python, script, dir);
-        List<Float> verigrid = new ArrayList<>();
-        try (Parallelism par = Parallelism.of(Math.max(1, Runtime.getRuntime().availableProcessors()))) {
-            for (int s = 0; s < STEPS; s++) {
-                MlpTrainer.StepResult result = LmTrainer.step(job, data, state, par, null);
-                verigrid.add(result.loss());
-                state = result.next();
-            }
+        List<Float> torchLosses = new ArrayList<>();
+        List<Double> torchMillis = new ArrayList<>();
+        torchRun(python, script, dir, torchLosses, torchMillis);
+        List<Float> losses = new ArrayList<>();
+        List<Double> millis = new ArrayList<>();
+        for (int s = 0; s < STEPS; s++) {
+            long start = System.nanoTime();
+            MlpTrainer.StepResult result = LmTrainer.step(job, data, state, Parallelism.single(), null);
+            millis.add((System.nanoTime() - start) / 1e6);
+            losses.add(result.loss());
+            state = result.next();
         }
-        print(job, torch, verigrid);
+        return new Result(torchLosses, losses, torchMillis, millis);
     }
 
     private static void writeInputs(Path dir, LmJob job, Dataset data, ModelState state) throws IOException {
@@ -82,17 +126,18 @@ public final class LossCurveCompare {
         Files.writeString(dir.resolve("job.json"), json);
     }
 
-    private static List<Float> torchLosses(String python, String script, Path dir)
+    /** Runs the reference; its lines are {@code step <s> loss <value> ms <step time>}. */
+    private static void torchRun(String python, String script, Path dir, List<Float> losses, List<Double> millis)
             throws IOException, InterruptedException {
         Process process = new ProcessBuilder(python, script, dir.toString()).redirectErrorStream(true).start();
-        List<Float> losses = new ArrayList<>();
         List<String> other = new ArrayList<>();
         try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
                 StandardCharsets.UTF_8))) {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 String[] parts = line.trim().split(" ");
-                if (parts.length == 4 && parts[0].equals("step") && parts[2].equals("loss")) {
+                if (parts.length == 6 && parts[0].equals("step") && parts[2].equals("loss") && parts[4].equals("ms")) {
                     losses.add(Float.parseFloat(parts[3]));
+                    millis.add(Double.parseDouble(parts[5]));
                 } else {
                     other.add(line);
                 }
@@ -102,10 +147,13 @@ public final class LossCurveCompare {
             throw new UncheckedIOException(new IOException("the PyTorch reference failed (exit " + process.exitValue()
                     + ", " + losses.size() + " losses): " + String.join("\n", other)));
         }
-        return losses;
     }
 
-    private static void print(LmJob job, List<Float> torch, List<Float> verigrid) {
+    /** The comparison as markdown (docs/loss-curve.md holds the last output). */
+    public static void print(Result result) {
+        LmJob job = job();
+        List<Float> torch = result.torchLosses();
+        List<Float> verigrid = result.verigridLosses();
         System.out.println("# GPT loss curve: Verigrid engine vs PyTorch 1.13");
         System.out.println();
         System.out.println("Character-level GPT (" + CONFIG + "), " + job.sequences() + " sequences of " + SEQ_LEN
@@ -115,20 +163,25 @@ public final class LossCurveCompare {
         System.out.println();
         System.out.println("| step | PyTorch | Verigrid | relative difference |");
         System.out.println("|---:|---:|---:|---:|");
-        double worst = 0;
         for (int s = 0; s < STEPS; s++) {
             double relative = Math.abs(verigrid.get(s) - torch.get(s)) / Math.abs(torch.get(s));
-            worst = Math.max(worst, relative);
             if (s < 5 || (s + 1) % 10 == 0) {
                 System.out.printf("| %d | %.5f | %.5f | %.2e |%n", s + 1, torch.get(s), verigrid.get(s), relative);
             }
         }
-        double torchTail = mean(torch, STEPS - 10);
-        double verigridTail = mean(verigrid, STEPS - 10);
         System.out.println();
         System.out.printf("Final loss (mean of the last 10 steps): PyTorch %.5f, Verigrid %.5f, relative difference "
-                + "%.3f%%. Largest per-step relative difference: %.3f%%.%n", torchTail, verigridTail,
-                100 * Math.abs(verigridTail - torchTail) / torchTail, 100 * worst);
+                + "%.3f%%. Largest per-step relative difference: %.3f%%.%n", result.torchFinal(), result.verigridFinal(),
+                100 * result.finalRelativeDifference(), 100 * result.worstStepRelativeDifference());
+        System.out.println();
+        System.out.printf("Step time, one thread each (median of steps 21–%d): PyTorch %.2f ms, Verigrid %.2f ms "
+                + "(%.2fx; above 1 means Verigrid is faster).%n", STEPS, result.torchStepMillis(),
+                result.verigridStepMillis(), result.torchStepMillis() / result.verigridStepMillis());
+    }
+
+    private static double medianAfterWarmUp(List<Double> millis) {
+        double[] sorted = millis.subList(20, millis.size()).stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return sorted[sorted.length / 2];
     }
 
     private static double mean(List<Float> values, int from) {
