@@ -101,7 +101,7 @@ final class AdamWOps {
 
         @Override
         public Tensor forward(long[] attrs, List<Tensor> inputs, Parallelism par) {
-            return Tensor.scalar(CanonicalSum.sumOfSquares(inputs.get(0).data()));
+            return Tensor.scalar(CanonicalSum.sumOfSquares(inputs.get(0).data(), 0, inputs.get(0).size()));
         }
     }
 

@@ -48,13 +48,10 @@ final class Norms {
         if (!rms) {
             mean = CanonicalSum.sum(x, offset, 1, d) / d;
         }
-        float[] squares = new float[d];
         for (int j = 0; j < d; j++) {
-            float c = x[offset + j] - mean;
-            xhat[j] = c;
-            squares[j] = c * c;
+            xhat[j] = x[offset + j] - mean;
         }
-        float variance = CanonicalSum.sum(squares, 0, 1, d) / d;
+        float variance = CanonicalSum.sumOfSquares(xhat, 0, d) / d;
         float rstd = (float) (1.0 / StrictMath.sqrt((double) (variance + eps)));
         for (int j = 0; j < d; j++) {
             xhat[j] = xhat[j] * rstd;

@@ -93,39 +93,66 @@ final class VectorLoops {
     }
 
     /**
-     * Adds x[offset + i] (squared first when {@code square}) into partial[i mod 16] for i in [0, blocks·16):
-     * the canonical partials of whole 16-element blocks, in index order.
+     * The {@link CanonicalSum} of x[offset … offset + count − 1] (each squared first when {@code square}): the
+     * 16 partials held in lanes (partial k in lane k mod L of vector k / L), whole 16-element blocks added as
+     * vectors; the last, partial block is loaded with its missing lanes as +0, which leaves a partial unchanged
+     * (a partial starts at +0 and so is never −0), then the partials leave the lanes for the scalar tree.
      */
-    static void partials(float[] x, int offset, int blocks, boolean square, float[] partial) {
+    static float canonicalSum(float[] x, int offset, int count, boolean square) {
+        int blocks = count / CanonicalSum.PARTIALS;
+        int rest = count - blocks * CanonicalSum.PARTIALS;
         if (PARTIAL_VECTORS == 1) {
-            FloatVector p0 = FloatVector.fromArray(SPECIES, partial, 0);
+            FloatVector p = FloatVector.zero(SPECIES);
             for (int block = 0; block < blocks; block++) {
-                FloatVector xv = FloatVector.fromArray(SPECIES, x, offset + block * 16);
-                p0 = p0.add(square ? xv.mul(xv) : xv);
+                p = p.add(term(FloatVector.fromArray(SPECIES, x, offset + block * 16), square));
             }
-            p0.intoArray(partial, 0);
-        } else if (PARTIAL_VECTORS == 2) {
-            FloatVector p0 = FloatVector.fromArray(SPECIES, partial, 0);
-            FloatVector p1 = FloatVector.fromArray(SPECIES, partial, L);
+            if (rest > 0) {
+                p = p.add(term(tail(x, offset + blocks * 16, rest), square));
+            }
+            return CanonicalSum.tree(p.lane(0), p.lane(1), p.lane(2), p.lane(3), p.lane(4), p.lane(5), p.lane(6),
+                    p.lane(7), p.lane(8), p.lane(9), p.lane(10), p.lane(11), p.lane(12), p.lane(13), p.lane(14),
+                    p.lane(15));
+        }
+        if (PARTIAL_VECTORS == 2) {
+            FloatVector p = FloatVector.zero(SPECIES);
+            FloatVector q = FloatVector.zero(SPECIES);
             for (int block = 0; block < blocks; block++) {
                 int at = offset + block * 16;
-                FloatVector x0 = FloatVector.fromArray(SPECIES, x, at);
-                FloatVector x1 = FloatVector.fromArray(SPECIES, x, at + L);
-                p0 = p0.add(square ? x0.mul(x0) : x0);
-                p1 = p1.add(square ? x1.mul(x1) : x1);
+                p = p.add(term(FloatVector.fromArray(SPECIES, x, at), square));
+                q = q.add(term(FloatVector.fromArray(SPECIES, x, at + L), square));
             }
-            p0.intoArray(partial, 0);
-            p1.intoArray(partial, L);
-        } else {
-            // Narrow vectors: the partials stay in the array, one vector of them at a time.
-            for (int block = 0; block < blocks; block++) {
-                for (int c = 0; c < PARTIAL_VECTORS; c++) {
-                    FloatVector xv = FloatVector.fromArray(SPECIES, x, offset + block * 16 + c * L);
-                    FloatVector.fromArray(SPECIES, partial, c * L).add(square ? xv.mul(xv) : xv)
-                            .intoArray(partial, c * L);
+            if (rest > 0) {
+                int at = offset + blocks * 16;
+                p = p.add(term(tail(x, at, rest), square));
+                if (rest > L) {
+                    q = q.add(term(tail(x, at + L, rest - L), square));
                 }
             }
+            return CanonicalSum.tree(p.lane(0), p.lane(1), p.lane(2), p.lane(3), p.lane(4), p.lane(5), p.lane(6),
+                    p.lane(7), q.lane(0), q.lane(1), q.lane(2), q.lane(3), q.lane(4), q.lane(5), q.lane(6), q.lane(7));
         }
+        // Narrow vectors: the partials in an array, one vector of them at a time.
+        float[] partial = new float[CanonicalSum.PARTIALS];
+        for (int block = 0; block <= blocks; block++) {
+            int length = block < blocks ? CanonicalSum.PARTIALS : rest;
+            for (int c = 0; c * L < length; c++) {
+                int at = offset + block * 16 + c * L;
+                FloatVector xv = length - c * L >= L ? FloatVector.fromArray(SPECIES, x, at) : tail(x, at, length - c * L);
+                FloatVector.fromArray(SPECIES, partial, c * L).add(term(xv, square)).intoArray(partial, c * L);
+            }
+        }
+        return CanonicalSum.tree(partial[0], partial[1], partial[2], partial[3], partial[4], partial[5], partial[6],
+                partial[7], partial[8], partial[9], partial[10], partial[11], partial[12], partial[13], partial[14],
+                partial[15]);
+    }
+
+    private static FloatVector term(FloatVector x, boolean square) {
+        return square ? x.mul(x) : x;
+    }
+
+    /** x[at … at + length − 1] (length < L) in the low lanes, +0 above. */
+    private static FloatVector tail(float[] x, int at, int length) {
+        return FloatVector.fromArray(SPECIES, x, at, SPECIES.indexInRange(0, Math.min(length, L)));
     }
 
     /**

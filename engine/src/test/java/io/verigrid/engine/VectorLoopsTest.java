@@ -124,6 +124,38 @@ class VectorLoopsTest {
         }
     }
 
+    @Test
+    void canonicalSumsOfEveryShortLengthOffsetAndStrideMatchTheArrayDefinition() {
+        float[] x = values(21, 3000);
+        for (int i = 0; i < x.length; i += 7) {
+            x[i] = -0f; // a lone −0 in a partial must come out +0, as 0f + −0f does
+        }
+        for (int n = 0; n <= 130; n++) {
+            for (int offset : new int[] {0, 1, 5, 16}) {
+                for (int stride : new int[] {1, 3}) {
+                    float[] partial = new float[CanonicalSum.PARTIALS];
+                    float[] squares = new float[CanonicalSum.PARTIALS];
+                    for (int i = 0; i < n; i++) {
+                        float value = x[offset + i * stride];
+                        partial[i % 16] += value;
+                        squares[i % 16] += value * value;
+                    }
+                    String what = n + " elements from " + offset + " stride " + stride;
+                    assertEquals(Float.floatToRawIntBits(tree(partial)),
+                            Float.floatToRawIntBits(CanonicalSum.sum(x, offset, stride, n)), "sum of " + what);
+                    if (stride == 1) {
+                        assertEquals(Float.floatToRawIntBits(tree(squares)),
+                                Float.floatToRawIntBits(CanonicalSum.sumOfSquares(x, offset, n)), "squares of " + what);
+                    }
+                }
+            }
+        }
+        float[] negativeZeros = new float[70];
+        java.util.Arrays.fill(negativeZeros, -0f);
+        assertEquals(0, Float.floatToRawIntBits(CanonicalSum.sum(negativeZeros, 0, 1, 70)), "−0s sum to +0");
+        assertEquals(0, Float.floatToRawIntBits(CanonicalSum.sum(negativeZeros, 0, 1, 5)), "−0s sum to +0");
+    }
+
     private static float tree(float[] partial) {
         float[] p = partial.clone();
         for (int width = 8; width >= 1; width /= 2) {
