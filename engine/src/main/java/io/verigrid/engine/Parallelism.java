@@ -11,8 +11,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>A persistent set of daemon workers, one per chunk after the first (the caller runs chunk 0); {@link #close()}
  * releases them. A training step forks for a hundred small operators in a row, so a worker that finishes a chunk
- * spins for {@link #SPIN_NANOS} before it parks: a fork to a spinning worker costs about a microsecond, a wake-up
- * from park tens of microseconds on a virtual machine, more than most of those operators take. One range runs at a
+ * waits {@link #SPIN_NANOS} (spinning, then yielding) before it parks: a fork to a waiting worker costs about a
+ * microsecond, a wake-up from park tens of microseconds on a virtual machine, more than most of those operators take. One range runs at a
  * time: a call made while another is running (from another thread, or nested inside a body) runs on its own
  * thread, with the same bits.
  */
@@ -28,8 +28,13 @@ public final class Parallelism implements AutoCloseable {
      * waiting for it costs more than the loop itself.
      */
     public static final long PARALLEL_MIN_WORK = 1 << 15;
-    /** How long an idle worker (and a caller waiting for workers) spins before it parks. */
+    /** How long an idle worker (and a caller waiting for workers) waits before it parks. */
     static final long SPIN_NANOS = 200_000;
+    /**
+     * The first part of that wait is a pure spin; after it the waiting thread yields on each turn, so on a machine
+     * with more runnable threads than cores a waiting thread hands its core to one with work.
+     */
+    static final long BUSY_SPIN_NANOS = 20_000;
     private static final Parallelism SINGLE = new Parallelism(1);
 
     private final int threads;
@@ -101,6 +106,15 @@ public final class Parallelism implements AutoCloseable {
         (work < PARALLEL_MIN_WORK ? SINGLE : this).forRange(n, body);
     }
 
+    /** One turn of a wait that has lasted {@code waited} nanoseconds: a spin hint, later a yield. */
+    private static void pause(long waited) {
+        if (waited < BUSY_SPIN_NANOS) {
+            Thread.onSpinWait();
+        } else {
+            Thread.yield();
+        }
+    }
+
     /** One call's chunks: chunk c covers [n·c/chunks, n·(c+1)/chunks). */
     private static final class Range {
         private final RangeBody body;
@@ -137,8 +151,9 @@ public final class Parallelism implements AutoCloseable {
         void awaitWorkers() {
             long start = System.nanoTime();
             while (running.get() > 0) {
-                if (System.nanoTime() - start < SPIN_NANOS) {
-                    Thread.onSpinWait();
+                long waited = System.nanoTime() - start;
+                if (waited < SPIN_NANOS) {
+                    pause(waited);
                 } else {
                     LockSupport.parkNanos(this, SPIN_NANOS);
                 }
@@ -178,7 +193,7 @@ public final class Parallelism implements AutoCloseable {
                 } else if (closed) {
                     return;
                 } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
-                    Thread.onSpinWait();
+                    pause(System.nanoTime() - idleSince);
                 } else {
                     // Parked is published before range is read again: start() either sees it and unparks, or
                     // its range is seen here.
