@@ -11,9 +11,10 @@ import java.util.List;
  * specified bit for bit on every JVM) and plain double operations, then rounded to float once. So the
  * result is within one float ulp of the exact function and identical everywhere; no summation is involved.
  * GELU is written through the identity 0.5·(1 + tanh u) = sigmoid(2u): x·sigmoid(2u), with u = √(2/π)·(x +
- * 0.044715·x³). The tanh form cancels for x below about −9 (1 + tanh u rounds to 0 where the exact GELU is still
- * a normal float) and needs fdlibm's tanh, one scalar call per element; the sigmoid form needs only exp. exp,
- * sigmoid, silu and gelu run in double lanes ({@link VectorExp}: fdlibm's exp, the same bits) when they can.
+ * 0.044715·x³). The tanh form cancels for negative x (1 + tanh u is many ulps off near −7 and rounds to 0 below
+ * −7.2, where the exact GELU is a normal float down to −10.2) and needs fdlibm's tanh, one scalar call per element;
+ * the sigmoid form needs only exp. exp, sigmoid, silu and gelu run in double lanes ({@link VectorExp}: fdlibm's
+ * exp, the same bits) when they can.
  */
 final class UnaryOps {
     static final double GELU_C = StrictMath.sqrt(2.0 / StrictMath.PI);

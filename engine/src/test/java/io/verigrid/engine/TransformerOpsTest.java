@@ -72,7 +72,7 @@ class TransformerOpsTest {
             case TANH -> Math.tanh(x);
             case SIGMOID -> 1 / (1 + Math.exp(-x));
             case SILU -> x / (1 + Math.exp(-x));
-            // x·(1 + tanh u)/2 = x / (1 + e^(−2u)): exact below x ≈ −9, where 1 + tanh u cancels to 0 in double.
+            // x·(1 + tanh u)/2 = x / (1 + e^(−2u)): accurate for negative x, where 1 + tanh u cancels in double.
             case GELU -> x / (1 + Math.exp(-2 * Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
             case NEG -> -x;
         };
