@@ -30,6 +30,8 @@ public final class LossCurveCompare {
     static final int SEQ_LEN = 32;
     static final int BATCH = 16;
     static final int STEPS = 200;
+    /** Steps left out of the step-time medians: the JIT is still compiling the step's code during them. */
+    static final int WARM_UP_STEPS = 100;
 
     private LossCurveCompare() {
     }
@@ -63,7 +65,7 @@ public final class LossCurveCompare {
             return worst;
         }
 
-        /** Median step time after the warm-up steps (the first 20: compilation on both sides). */
+        /** Median step time after the {@link #WARM_UP_STEPS} (compilation on both sides). */
         public double torchStepMillis() {
             return medianAfterWarmUp(torchMillis);
         }
@@ -174,13 +176,13 @@ public final class LossCurveCompare {
                 + "%.3f%%. Largest per-step relative difference: %.3f%%.%n", result.torchFinal(), result.verigridFinal(),
                 100 * result.finalRelativeDifference(), 100 * result.worstStepRelativeDifference());
         System.out.println();
-        System.out.printf("Step time, one thread each (median of steps 21–%d): PyTorch %.2f ms, Verigrid %.2f ms "
-                + "(%.2fx; above 1 means Verigrid is faster).%n", STEPS, result.torchStepMillis(),
+        System.out.printf("Step time, one thread each (median of steps %d–%d): PyTorch %.2f ms, Verigrid %.2f ms "
+                + "(%.2fx; above 1 means Verigrid is faster).%n", WARM_UP_STEPS + 1, STEPS, result.torchStepMillis(),
                 result.verigridStepMillis(), result.torchStepMillis() / result.verigridStepMillis());
     }
 
     private static double medianAfterWarmUp(List<Double> millis) {
-        double[] sorted = millis.subList(20, millis.size()).stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double[] sorted = millis.subList(WARM_UP_STEPS, millis.size()).stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return sorted[sorted.length / 2];
     }
 
