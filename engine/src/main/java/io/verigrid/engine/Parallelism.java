@@ -12,9 +12,9 @@ import java.util.concurrent.locks.LockSupport;
  * <p>A persistent set of daemon workers, one per chunk after the first (the caller runs chunk 0); {@link #close()}
  * releases them. A training step forks for a hundred small operators in a row, so a worker that finishes a chunk
  * waits {@link #SPIN_NANOS} (spinning, then yielding) before it parks: a fork to a waiting worker costs about a
- * microsecond, a wake-up from park tens of microseconds on a virtual machine, more than most of those operators take. One range runs at a
- * time: a call made while another is running (from another thread, or nested inside a body) runs on its own
- * thread, with the same bits.
+ * microsecond, a wake-up from park tens of microseconds on a virtual machine, more than most of those operators
+ * take. One range runs at a time: a call made while another is running (from another thread, or nested inside a
+ * body) runs on its own thread, with the same bits.
  */
 public final class Parallelism implements AutoCloseable {
     /** A body run over the half-open output index range {@code [from, to)}. */
@@ -81,23 +81,36 @@ public final class Parallelism implements AutoCloseable {
             for (int chunk = 1; chunk < chunks; chunk++) {
                 workers[chunk - 1].start(range, chunk);
             }
-            Throwable own = null;
-            try {
-                range.run(0);
-            } catch (RuntimeException | Error e) {
-                own = e;
-            }
+            range.runChunk(0);
             // Wait for every chunk even when ours failed: no worker may still write into the output afterwards.
-            range.awaitWorkers();
-            Throwable failure = own != null ? own : range.failure.get();
-            if (failure instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            if (failure instanceof Error error) {
-                throw error;
-            }
+            awaitWorkers(range);
+            range.rethrow();
         } finally {
             busy.set(false);
+        }
+    }
+
+    /**
+     * Waits until every worker's chunk of {@code range} has run. After close() a worker may have exited before it
+     * took its chunk; such a chunk is taken back and run here.
+     */
+    private void awaitWorkers(Range range) {
+        long start = System.nanoTime();
+        while (range.running.get() > 0) {
+            long waited = System.nanoTime() - start;
+            if (waited < SPIN_NANOS) {
+                pause(waited);
+                continue;
+            }
+            LockSupport.parkNanos(this, SPIN_NANOS);
+            if (closed) {
+                for (int i = 0; i < range.chunks - 1; i++) {
+                    Worker worker = workers[i];
+                    if (!worker.thread.isAlive() && worker.slot.compareAndSet(range, null)) {
+                        range.runChunk(i + 1);
+                    }
+                }
+            }
         }
     }
 
@@ -121,6 +134,7 @@ public final class Parallelism implements AutoCloseable {
         private final int n;
         private final int chunks;
         private final Thread caller = Thread.currentThread();
+        /** Chunks after the first not yet finished. */
         private final AtomicInteger running;
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
@@ -131,42 +145,41 @@ public final class Parallelism implements AutoCloseable {
             this.running = new AtomicInteger(chunks - 1);
         }
 
-        void run(int chunk) {
-            body.run((int) ((long) n * chunk / chunks), (int) ((long) n * (chunk + 1) / chunks));
-        }
-
-        /** A worker's chunk: its failure kept for the caller, the caller woken when it was the last. */
-        void runOnWorker(int chunk) {
+        /** Runs one chunk, keeping its failure for the caller; a worker's chunk wakes the caller when it is the last. */
+        void runChunk(int chunk) {
             try {
-                run(chunk);
-            } catch (RuntimeException | Error e) {
-                failure.compareAndSet(null, e);
+                body.run((int) ((long) n * chunk / chunks), (int) ((long) n * (chunk + 1) / chunks));
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
             } finally {
-                if (running.decrementAndGet() == 0) {
+                if (chunk > 0 && running.decrementAndGet() == 0) {
                     LockSupport.unpark(caller);
                 }
             }
         }
 
-        void awaitWorkers() {
-            long start = System.nanoTime();
-            while (running.get() > 0) {
-                long waited = System.nanoTime() - start;
-                if (waited < SPIN_NANOS) {
-                    pause(waited);
-                } else {
-                    LockSupport.parkNanos(this, SPIN_NANOS);
-                }
+        /** The first failure of any chunk, thrown on the caller's thread. */
+        void rethrow() {
+            Throwable t = failure.get();
+            if (t instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (t instanceof Error error) {
+                throw error;
+            }
+            if (t != null) {
+                throw new IllegalStateException("an operator chunk failed", t);
             }
         }
     }
 
-    /** A daemon thread that runs the chunks handed to it, spinning a while after each before it parks. */
+    /** A daemon thread that runs the chunks handed to it, waiting a while after each before it parks. */
     private final class Worker implements Runnable {
         private final Thread thread = new Thread(this, "verigrid-engine");
-        private volatile Range range;
+        /** The range whose chunk this worker is to run; taken (set back to null) by whoever runs it. */
+        private final AtomicReference<Range> slot = new AtomicReference<>();
         private volatile boolean parked;
-        private int chunk;
+        private volatile int chunk;
 
         Worker() {
             thread.setDaemon(true);
@@ -175,7 +188,7 @@ public final class Parallelism implements AutoCloseable {
         /** Hands over one chunk; the previous one has finished (the range it belonged to has returned). */
         void start(Range next, int nextChunk) {
             chunk = nextChunk;
-            range = next;
+            slot.set(next);
             if (parked) {
                 LockSupport.unpark(thread);
             }
@@ -185,20 +198,21 @@ public final class Parallelism implements AutoCloseable {
         public void run() {
             long idleSince = System.nanoTime();
             while (true) {
-                Range current = range;
+                Range current = slot.get();
                 if (current != null) {
-                    range = null;
-                    current.runOnWorker(chunk);
+                    if (slot.compareAndSet(current, null)) {
+                        current.runChunk(chunk);
+                    }
                     idleSince = System.nanoTime();
                 } else if (closed) {
                     return;
                 } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
                     pause(System.nanoTime() - idleSince);
                 } else {
-                    // Parked is published before range is read again: start() either sees it and unparks, or
+                    // Parked is published before the slot is read again: start() either sees it and unparks, or
                     // its range is seen here.
                     parked = true;
-                    if (range == null && !closed) {
+                    if (slot.get() == null && !closed) {
                         LockSupport.park(this);
                     }
                     parked = false;

@@ -126,6 +126,31 @@ class ParallelismTest {
     }
 
     @Test
+    void closingWhileRangesRunNeitherHangsNorSkipsAChunk() throws Exception {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            Parallelism par = Parallelism.of(3);
+            AtomicIntegerArray visits = new AtomicIntegerArray(3);
+            Thread user = new Thread(() -> {
+                for (int round = 0; round < 2_000; round++) {
+                    par.forRange(3, (from, to) -> {
+                        for (int i = from; i < to; i++) {
+                            visits.incrementAndGet(i);
+                        }
+                    });
+                }
+            });
+            user.start();
+            LockSupport.parkNanos(200_000L * attempt);
+            par.close();
+            user.join(30_000);
+            assertFalse(user.isAlive(), "a range never finished after close()");
+            for (int i = 0; i < 3; i++) {
+                assertEquals(2_000, visits.get(i), "index " + i);
+            }
+        }
+    }
+
+    @Test
     void aThreadCountBelowOneIsRejected() {
         assertThrows(IllegalArgumentException.class, () -> Parallelism.of(0));
         assertEquals(1, Parallelism.single().threads());
