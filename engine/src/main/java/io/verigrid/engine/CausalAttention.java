@@ -150,7 +150,7 @@ final class CausalAttention extends BaseOperator {
         private final float[] terms;
         private int b;
 
-        /** {@code grad} null: the forward, which needs neither the values transposed nor dS. */
+        /** {@code grad} null: only probabilities are wanted (the forward, dv), so the values are not transposed. */
         Rows(Geometry g, float[] q, float[] k, float[] v, float[] grad) {
             this.g = g;
             this.q = q;
@@ -280,16 +280,16 @@ final class CausalAttention extends BaseOperator {
         }
 
         /**
-         * dk or dv: threads split the (batch, key/value head) pairs; p and dS of the group's query rows are
-         * computed once into (head, query, key) tables, then each key's row is summed over heads, then queries.
+         * dk or dv: threads split the (batch, key/value head) pairs; p (for dk also dS) of the group's query rows
+         * is computed once into (head, query, key) tables, then each key's row is summed over heads, then queries.
          */
         private static Tensor keyValueGradient(Geometry g, float[] q, float[] k, float[] v, float[] grad,
                 Parallelism par, boolean keys, int[] shape) {
             float[] out = new float[Shapes.size(shape)];
             par.forRange(g.batch() * g.kvHeads(), (from, to) -> {
-                Rows rows = new Rows(g, q, k, v, grad);
+                Rows rows = new Rows(g, q, k, v, keys ? grad : null);
                 float[] p = new float[g.group() * g.t() * g.s()];
-                float[] dS = new float[p.length];
+                float[] dS = keys ? new float[p.length] : null;
                 float[] acc = new float[g.headDim()];
                 float[] source = keys ? q : grad;
                 for (int unit = from; unit < to; unit++) {
@@ -298,7 +298,14 @@ final class CausalAttention extends BaseOperator {
                     rows.load(b, kvh);
                     for (int member = 0; member < g.group(); member++) {
                         for (int i = 0; i < g.t(); i++) {
-                            rows.row(i, kvh * g.group() + member, p, dS, (member * g.t() + i) * g.s());
+                            int h = kvh * g.group() + member;
+                            int at = (member * g.t() + i) * g.s();
+                            // dv weighs by p alone: its rows skip dP, D and the transposed values.
+                            if (keys) {
+                                rows.row(i, h, p, dS, at);
+                            } else {
+                                rows.probabilities(i, h, p, at);
+                            }
                         }
                     }
                     float[] weights = keys ? dS : p;
