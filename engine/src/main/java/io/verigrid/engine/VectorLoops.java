@@ -150,7 +150,7 @@ final class VectorLoops {
         return square ? x.mul(x) : x;
     }
 
-    /** x[at … at + length − 1] (length < L) in the low lanes, +0 above. */
+    /** The first min(length, L) floats from x[at] in the low lanes, +0 above. */
     private static FloatVector tail(float[] x, int at, int length) {
         return FloatVector.fromArray(SPECIES, x, at, SPECIES.indexInRange(0, Math.min(length, L)));
     }
