@@ -85,11 +85,8 @@ final class ElementwiseOps {
             float[] xv = x.data();
             float[] bv = bias.data();
             float[] out = new float[xv.length];
-            par.forRange(x.dim(0), xv.length, (from, to) -> {
-                for (int row = from; row < to; row++) {
-                    ElementLoops.binary(ElementLoops.Op.ADD, xv, row * n, false, bv, 0, false, out, row * n, n);
-                }
-            });
+            par.forRange(x.dim(0), xv.length,
+                    (from, to) -> ElementLoops.periodic(ElementLoops.Op.ADD, xv, xv.length, bv, n, out, from * n, to * n));
             return Tensor.wrap(x.shape(), out);
         }
 

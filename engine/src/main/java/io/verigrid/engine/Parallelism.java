@@ -199,6 +199,7 @@ public final class Parallelism implements AutoCloseable {
             long idleSince = System.nanoTime();
             while (true) {
                 Range current = slot.get();
+                long idle = System.nanoTime() - idleSince;
                 if (current != null) {
                     if (slot.compareAndSet(current, null)) {
                         current.runChunk(chunk);
@@ -206,8 +207,8 @@ public final class Parallelism implements AutoCloseable {
                     idleSince = System.nanoTime();
                 } else if (closed) {
                     return;
-                } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
-                    pause(System.nanoTime() - idleSince);
+                } else if (idle < SPIN_NANOS) {
+                    pause(idle);
                 } else {
                     // Parked is published before the slot is read again: start() either sees it and unparks, or
                     // its range is seen here.
