@@ -68,6 +68,7 @@ final class EngineBench implements Callable<Integer> {
         progress("FMA peak on " + threads + " threads");
         double peak = FmaPeak.gflops(threads, quick ? 3 : 5, quick ? 200 : 500);
         Map<String, Double> gemm = new LinkedHashMap<>();
+        Map<String, Double> gemmNewOutput = new LinkedHashMap<>();
         Map<String, Double> gemv = new LinkedHashMap<>();
         double mlpStep;
         double bandwidth;
@@ -79,6 +80,7 @@ final class EngineBench implements Callable<Integer> {
             for (int n : sizes) {
                 progress("Verigrid gemm " + n);
                 gemm.put(Integer.toString(n), engine.gemmSeconds(n));
+                gemmNewOutput.put(Integer.toString(n), engine.gemmNewOutputSeconds(n));
             }
             for (int[] shape : GEMV_SHAPES) {
                 progress("Verigrid gemv " + EngineResults.gemvKey(shape[0], shape[1]));
@@ -109,7 +111,7 @@ final class EngineBench implements Callable<Integer> {
                 quick ? 3 : 5);
 
         EngineResults results = new EngineResults(cpuModel(), Runtime.getRuntime().availableProcessors(), threads,
-                Runtime.version().toString(), kernel(), peak, bandwidth, gemm, gemv, model, mlpStep, llamas, torch);
+                Runtime.version().toString(), kernel(), peak, bandwidth, gemm, gemmNewOutput, gemv, model, mlpStep, llamas, torch);
         System.out.print(EngineReport.table(results));
         if (json) {
             System.out.println(EngineReport.json(results).toString());

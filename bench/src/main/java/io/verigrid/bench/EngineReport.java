@@ -1,5 +1,6 @@
 package io.verigrid.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Map;
@@ -25,11 +26,11 @@ final class EngineReport {
                 r.bandwidthGbs(), r.threads()));
         out.append(String.format("%-22s %14s %14s %8s %8s%n", "workload", "verigrid", "pytorch", "ratio", "% peak"));
         for (Map.Entry<String, Double> gemm : r.gemmSeconds().entrySet()) {
-            double flops = EngineResults.gemmFlops(gemm.getKey());
-            Double torch = r.torchSeconds("gemm", gemm.getKey());
-            out.append(String.format("%-22s %9.1f GF/s %14s %8s %7.1f%%%n", "gemm " + gemm.getKey(),
-                    flops / gemm.getValue() / 1e9, torch == null ? "-" : String.format("%.1f GF/s", flops / torch / 1e9),
-                    ratioText(torch, gemm.getValue()), 100 * flops / gemm.getValue() / 1e9 / r.peakGflops()));
+            gemmRow(out, r, "gemm " + gemm.getKey(), gemm.getKey(), gemm.getValue(), r.torchSeconds("gemm", gemm.getKey()));
+        }
+        for (Map.Entry<String, Double> gemm : r.gemmNewOutputSeconds().entrySet()) {
+            gemmRow(out, r, "gemm " + gemm.getKey() + " new C", gemm.getKey(), gemm.getValue(),
+                    r.torchSeconds("gemm", gemm.getKey(), "new_output_seconds"));
         }
         for (Map.Entry<String, Double> gemv : r.gemvSeconds().entrySet()) {
             double bytes = EngineResults.gemvBytes(gemv.getKey());
@@ -55,6 +56,14 @@ final class EngineReport {
         return out.toString();
     }
 
+    private static void gemmRow(StringBuilder out, EngineResults r, String label, String size, double seconds,
+            Double torch) {
+        double flops = EngineResults.gemmFlops(size);
+        out.append(String.format("%-22s %9.1f GF/s %14s %8s %7.1f%%%n", label, flops / seconds / 1e9,
+                torch == null ? "-" : String.format("%.1f GF/s", flops / torch / 1e9), ratioText(torch, seconds),
+                100 * flops / seconds / 1e9 / r.peakGflops()));
+    }
+
     static ObjectNode json(EngineResults r) {
         ObjectNode out = JSON.createObjectNode();
         out.put("cpu", r.cpu());
@@ -69,18 +78,20 @@ final class EngineReport {
         out.put("memory_bandwidth_gb_s", r.bandwidthGbs());
         ObjectNode gemm = out.putObject("gemm");
         for (Map.Entry<String, Double> entry : r.gemmSeconds().entrySet()) {
-            double gflops = EngineResults.gemmFlops(entry.getKey()) / entry.getValue() / 1e9;
-            Double torch = r.torchSeconds("gemm", entry.getKey());
             ObjectNode size = gemm.putObject(entry.getKey());
-            size.put("verigrid_gflops", gflops);
-            size.put("pytorch_gflops", torch == null ? null : EngineResults.gemmFlops(entry.getKey()) / torch / 1e9);
-            size.put("vs_pytorch", ratio(torch, entry.getValue()));
-            size.put("peak_fraction", gflops / r.peakGflops());
+            gemmFigures(size, r, entry.getKey(), entry.getValue(), r.torchSeconds("gemm", entry.getKey()));
+            Double newOutput = r.gemmNewOutputSeconds().get(entry.getKey());
+            if (newOutput != null) {
+                gemmFigures(size.putObject("new_output"), r, entry.getKey(), newOutput,
+                        r.torchSeconds("gemm", entry.getKey(), "new_output_seconds"));
+            }
         }
-        ObjectNode gemm1024 = (ObjectNode) gemm.path("1024");
-        out.put("gemm1024_gflops", gemm1024.path("verigrid_gflops").isMissingNode() ? null : gemm1024.get("verigrid_gflops").asDouble());
-        out.set("gemm1024_vs_pytorch", gemm1024.path("vs_pytorch").isMissingNode() ? JSON.nullNode() : gemm1024.get("vs_pytorch"));
-        out.set("gemm1024_peak_fraction", gemm1024.path("peak_fraction").isMissingNode() ? JSON.nullNode() : gemm1024.get("peak_fraction"));
+        JsonNode gemm1024 = gemm.path("1024");
+        out.set("gemm1024_gflops", orNull(gemm1024.path("verigrid_gflops")));
+        out.set("gemm1024_vs_pytorch", orNull(gemm1024.path("vs_pytorch")));
+        out.set("gemm1024_peak_fraction", orNull(gemm1024.path("peak_fraction")));
+        out.set("gemm1024_new_output_gflops", orNull(gemm1024.path("new_output").path("verigrid_gflops")));
+        out.set("gemm1024_new_output_vs_pytorch", orNull(gemm1024.path("new_output").path("vs_pytorch")));
         ObjectNode gemv = out.putObject("gemv");
         Double firstGbs = null;
         for (Map.Entry<String, Double> entry : r.gemvSeconds().entrySet()) {
@@ -125,6 +136,18 @@ final class EngineReport {
     }
 
     /** PyTorch's time over Verigrid's: above 1 when Verigrid is faster; {@code null} without a reference. */
+    private static void gemmFigures(ObjectNode out, EngineResults r, String size, double seconds, Double torch) {
+        double gflops = EngineResults.gemmFlops(size) / seconds / 1e9;
+        out.put("verigrid_gflops", gflops);
+        out.put("pytorch_gflops", torch == null ? null : EngineResults.gemmFlops(size) / torch / 1e9);
+        out.put("vs_pytorch", ratio(torch, seconds));
+        out.put("peak_fraction", gflops / r.peakGflops());
+    }
+
+    private static JsonNode orNull(JsonNode node) {
+        return node.isMissingNode() ? JSON.nullNode() : node;
+    }
+
     static Double ratio(Double torchSeconds, double verigridSeconds) {
         return torchSeconds == null ? null : torchSeconds / verigridSeconds;
     }

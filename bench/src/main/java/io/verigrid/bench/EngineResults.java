@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * What one {@code bench engine} run measured. Seconds are medians; sizes and shapes key the maps in the order run
- * ({@code "1024"}, {@code "4096x4096"} for x (1×4096) · W (4096×4096)).
+ * ({@code "1024"}, {@code "4096x4096"} for x (1×4096) · W (4096×4096)). GEMMs run twice: into one reused output
+ * (sgemm's contract, on both sides) and with a new output array per call (the operator path).
  */
 record EngineResults(
         String cpu,
@@ -16,6 +17,7 @@ record EngineResults(
         double peakGflops,
         double bandwidthGbs,
         Map<String, Double> gemmSeconds,
+        Map<String, Double> gemmNewOutputSeconds,
         Map<String, Double> gemvSeconds,
         String mlpModel,
         double mlpStepSeconds,
@@ -47,10 +49,15 @@ record EngineResults(
 
     /** PyTorch's median seconds for a workload, or {@code null} without a reference. */
     Double torchSeconds(String section, String key) {
-        if (!torch.available() || !torch.json().path(section).has(key)) {
+        return torchSeconds(section, key, "seconds");
+    }
+
+    /** PyTorch's median of {@code field} ("seconds", or "new_output_seconds" for a GEMM), or {@code null}. */
+    Double torchSeconds(String section, String key, String field) {
+        if (!torch.available() || !torch.json().path(section).path(key).has(field)) {
             return null;
         }
-        return torch.json().path(section).path(key).path("seconds").asDouble();
+        return torch.json().path(section).path(key).path(field).asDouble();
     }
 
     Double torchMlpStepSeconds() {

@@ -42,8 +42,16 @@ final class EngineWorkloads {
         }
     }
 
-    /** Median seconds of an n×n by n×n matmul. */
+    /** Median seconds of an n×n by n×n matmul into one output array, as BLAS's sgemm writes into a caller's C. */
     double gemmSeconds(int n) {
+        Tensor a = random(n, n, 1);
+        Tensor b = random(n, n, 2);
+        float[] out = new float[n * n];
+        return Timing.medianSeconds(() -> Ops.matmulInto(a, b, out, par), warmupMillis, runs);
+    }
+
+    /** The same product through the operator, which returns a new output array each call (the JVM zeroes it). */
+    double gemmNewOutputSeconds(int n) {
         List<Tensor> inputs = List.of(random(n, n, 1), random(n, n, 2));
         return Timing.medianSeconds(() -> Ops.execute("matmul", PLAIN, inputs, par), warmupMillis, runs);
     }

@@ -13,7 +13,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class EngineReportTest {
-    private static final String TORCH_JSON = "{\"torch\": \"1.13.0\", \"threads\": 2, \"gemm\": {\"1024\": {\"seconds\": 0.01}},"
+    private static final String TORCH_JSON = "{\"torch\": \"1.13.0\", \"threads\": 2, \"gemm\": {\"1024\": {\"seconds\": 0.01,"
+            + " \"new_output_seconds\": 0.012}},"
             + " \"gemv\": {\"4096x4096\": {\"seconds\": 0.004}}, \"mlp_step_seconds\": 0.0001,"
             + " \"llama\": {\"llama15m_train_step\": {\"seconds\": 0.2, \"loss\": 10.5, \"weights_bit_checksum\": 42},"
             + " \"llama110m_forward\": {\"seconds\": 0.3, \"logits_sum_squares\": 7.0, \"weights_bit_checksum\": 41}},"
@@ -22,12 +23,14 @@ class EngineReportTest {
     private static EngineResults results(TorchReference.Outcome torch) {
         Map<String, Double> gemm = new LinkedHashMap<>();
         gemm.put("1024", 0.005);
+        Map<String, Double> gemmNewOutput = new LinkedHashMap<>();
+        gemmNewOutput.put("1024", 0.006);
         Map<String, Double> gemv = new LinkedHashMap<>();
         gemv.put("4096x4096", 0.008);
         List<EngineResults.Llama> llamas = List.of(
                 new EngineResults.Llama("llama15m_train_step", "dim 288", true, 0.1, 10.5, 42),
                 new EngineResults.Llama("llama110m_forward", "dim 768", false, 0.6, 7.0, 40));
-        return new EngineResults("cpu", 2, 2, "17", "vector 512-bit", 400, 20, gemm, gemv, "mlp-demo", 0.0002, llamas,
+        return new EngineResults("cpu", 2, 2, "17", "vector 512-bit", 400, 20, gemm, gemmNewOutput, gemv, "mlp-demo", 0.0002, llamas,
                 torch);
     }
 
@@ -38,6 +41,8 @@ class EngineReportTest {
         assertEquals(gflops, json.get("gemm1024_gflops").asDouble(), 1e-9);
         assertEquals(2.0, json.get("gemm1024_vs_pytorch").asDouble(), 1e-12);
         assertEquals(gflops / 400, json.get("gemm1024_peak_fraction").asDouble(), 1e-12);
+        assertEquals(2.0 * 1024 * 1024 * 1024 / 0.006 / 1e9, json.get("gemm1024_new_output_gflops").asDouble(), 1e-9);
+        assertEquals(2.0, json.get("gemm1024_new_output_vs_pytorch").asDouble(), 1e-12);
         assertEquals(400, json.get("peak_gflops").asDouble());
         assertEquals(0.5, json.get("gemv").get("4096x4096").get("vs_pytorch").asDouble(), 1e-12);
         assertEquals(4.0 * 4096 * 4096 / 0.008 / 1e9, json.get("gemv_gb_s").asDouble(), 1e-9);
@@ -59,6 +64,7 @@ class EngineReportTest {
         assertTrue(missing.reason().contains("/nonexistent/python3"), missing.reason());
         JsonNode json = EngineReport.json(results(missing));
         assertTrue(json.get("gemm1024_vs_pytorch").isNull());
+        assertTrue(json.get("gemm1024_new_output_vs_pytorch").isNull());
         assertTrue(json.get("train_step_vs_pytorch").isNull());
         assertTrue(json.get("reference_blas").isNull());
         assertTrue(json.get("gemm1024_gflops").asDouble() > 0);

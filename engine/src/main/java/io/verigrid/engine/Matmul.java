@@ -44,33 +44,41 @@ final class Matmul implements Operator {
         boolean transB = Ops.flagAttr(kind(), attrs, 1);
         Tensor a = inputs.get(0);
         Tensor b = inputs.get(1);
-        Ops.requireRank(kind(), 0, a, 2);
-        Ops.requireRank(kind(), 1, b, 2);
+        int[] mkn = dims(a, transA, b, transB);
+        float[] out = new float[mkn[0] * mkn[2]];
+        multiplyInto(a.data(), transA, b.data(), transB, out, mkn[0], mkn[1], mkn[2], par);
+        return Tensor.wrap(new int[] {mkn[0], mkn[2]}, out);
+    }
+
+    /** {@code {m, k, n}} of op(A)·op(B), or a clear error naming the input whose shape does not fit. */
+    static int[] dims(Tensor a, boolean transA, Tensor b, boolean transB) {
+        Ops.requireRank("matmul", 0, a, 2);
+        Ops.requireRank("matmul", 1, b, 2);
         int m = transA ? a.dim(1) : a.dim(0);
         int k = transA ? a.dim(0) : a.dim(1);
         int kb = transB ? b.dim(1) : b.dim(0);
         int n = transB ? b.dim(0) : b.dim(1);
         if (k != kb) {
-            throw Ops.bad(kind(), 1, "has shape " + Arrays.toString(b.shape()) + " (transB=" + attrs[1]
-                    + ") which does not match input 0 shape " + Arrays.toString(a.shape()) + " (transA=" + attrs[0]
-                    + ") in the inner dimension");
+            throw Ops.bad("matmul", 1, "has shape " + Arrays.toString(b.shape()) + " (transB=" + (transB ? 1 : 0)
+                    + ") which does not match input 0 shape " + Arrays.toString(a.shape()) + " (transA="
+                    + (transA ? 1 : 0) + ") in the inner dimension");
         }
-        return Tensor.wrap(new int[] {m, n}, multiply(a.data(), transA, b.data(), transB, m, k, n, par));
+        return new int[] {m, k, n};
     }
 
     /**
-     * op(A)·op(B) as a new m×n array: the vectorised {@link Gemm} when the Vector API is loaded and worth it,
-     * otherwise the scalar loops below. Both run the canonical order, so the choice never changes a bit.
+     * Writes op(A)·op(B) into {@code out} (m·n floats, every one overwritten): the vectorised {@link Gemm} when the
+     * Vector API is loaded and worth it, otherwise the scalar loops below. Both run the canonical order, so the
+     * choice never changes a bit.
      */
-    static float[] multiply(float[] av, boolean transA, float[] bv, boolean transB, int m, int k, int n,
+    static void multiplyInto(float[] av, boolean transA, float[] bv, boolean transB, float[] out, int m, int k, int n,
             Parallelism par) {
-        float[] out = new float[m * n];
         if (VECTOR_API && (long) m * n * k >= VECTOR_MIN_WORK) {
             Gemm.multiply(av, transA, bv, transB, out, m, k, n, par);
         } else {
+            Arrays.fill(out, 0, m * n, 0f);
             scalar(av, transA, bv, transB, out, m, k, n, par);
         }
-        return out;
     }
 
     /** The scalar path: tiny products, the interpreter, or a JVM started without the Vector API module. */

@@ -73,6 +73,29 @@ public final class Ops {
         return operator.forward(attrs.clone(), inputs, par);
     }
 
+    /**
+     * {@code matmul} of a (m×k) and b (k×n) written into {@code out} (m·n floats, every one overwritten), the way
+     * BLAS's sgemm writes into a caller's C: the same kernel and bits as {@code execute("matmul", {0, 0}, …)}
+     * without a new output array, so a loop that reuses one buffer does not pay for the JVM zeroing fresh memory.
+     */
+    public static void matmulInto(Tensor a, Tensor b, float[] out, Parallelism par) {
+        if (par == null) {
+            throw new IllegalArgumentException("matmul: parallelism must not be null");
+        }
+        checkFinite("matmul", 0, a, par);
+        checkFinite("matmul", 1, b, par);
+        int[] mkn = Matmul.dims(a, false, b, false);
+        long size = (long) mkn[0] * mkn[2];
+        if (out == null || out.length != size) {
+            throw new IllegalArgumentException("matmul: the output must hold " + mkn[0] + "×" + mkn[2] + " = " + size
+                    + " floats, got " + (out == null ? "null" : out.length));
+        }
+        if (out == a.data() || out == b.data()) {
+            throw new IllegalArgumentException("matmul: the output must not be an input's array (tensors are immutable)");
+        }
+        Matmul.multiplyInto(a.data(), false, b.data(), false, out, mkn[0], mkn[1], mkn[2], par);
+    }
+
     static Operator operator(String kind) {
         Operator operator = kind == null ? null : OPERATORS.get(kind);
         if (operator == null) {

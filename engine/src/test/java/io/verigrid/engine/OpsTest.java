@@ -188,6 +188,45 @@ class OpsTest {
     }
 
     @Test
+    void matmulIntoOverwritesAReusedBufferWithExecutesBits() {
+        // 3×5·5×4 runs the scalar loops, the others the vector kernel (with ragged edges and several K blocks).
+        int[][] shapes = {{3, 5, 4}, {37, 29, 23}, {70, 300, 45}};
+        for (int[] mkn : shapes) {
+            Tensor a = random(8, mkn[0], mkn[1]);
+            Tensor b = random(9, mkn[1], mkn[2]);
+            Tensor expected = Ops.execute("matmul", new long[] {0, 0}, List.of(a, b), Parallelism.single());
+            float[] out = new float[mkn[0] * mkn[2]];
+            for (Parallelism par : List.of(Parallelism.single(), THREE)) {
+                java.util.Arrays.fill(out, Float.NaN);
+                Ops.matmulInto(a, b, out, par);
+                assertTrue(expected.bitEquals(Tensor.of(s(mkn[0], mkn[2]), out)),
+                        java.util.Arrays.toString(mkn) + " on " + par.threads() + " threads");
+            }
+        }
+    }
+
+    @Test
+    void matmulIntoRejectsABadOutputOrInputAndLeavesTheBufferAlone() {
+        Tensor a = random(10, 4, 3);
+        Tensor b = random(11, 3, 5);
+        float[] out = new float[20];
+        java.util.Arrays.fill(out, 7f);
+        assertMessage("the output must hold 4×5 = 20 floats, got 19",
+                () -> Ops.matmulInto(a, b, new float[19], Parallelism.single()));
+        assertMessage("got null", () -> Ops.matmulInto(a, b, null, Parallelism.single()));
+        assertMessage("must not be an input's array", () -> Ops.matmulInto(a, Tensor.zeros(3, 3), a.data(),
+                Parallelism.single()));
+        assertMessage("matmul: input 1 has shape [4, 5]", () -> Ops.matmulInto(a, random(12, 4, 5), out,
+                Parallelism.single()));
+        assertMessage("matmul: input 0 element 2 is not finite", () -> Ops.matmulInto(
+                t(s(1, 3), 1, 2, Float.NaN), Tensor.zeros(3, 5), new float[5], Parallelism.single()));
+        assertMessage("parallelism must not be null", () -> Ops.matmulInto(a, b, out, null));
+        for (float value : out) {
+            assertEquals(7f, value);
+        }
+    }
+
+    @Test
     void largerRandomInputsGiveTheSameBitsOnOneTwoAndFourThreads() {
         Tensor a = random(1, 37, 29);
         Tensor b = random(2, 29, 23);
