@@ -10,9 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Why the bits equal the scalar loop's: vector lanes run across output COLUMNS, so each lane owns one output
  * element and performs exactly that scalar sequence (broadcast a, fma with a row of B, starting from +0).
  * Blocking only changes WHEN a partial sum is computed: register tiles of {@link #MR} rows × {@link #NR}
- * columns, K in blocks of {@link #KC} whose partial sums are stored to C and loaded back unchanged, B packed
- * into NR-column panels and A into MR-row panels (plain copies, zero-padded at the edges; padded lanes are
- * never stored). Threads split output tiles, never K. The width is chosen at run time and changes no bit.
+ * columns, K in blocks of about {@link #KC} ({@link #kBlock}) whose partial sums are stored to C and loaded back
+ * unchanged, B packed into NR-column panels and A into MR-row panels (plain copies, zero-padded at the edges;
+ * padded lanes are never stored). Threads split output tiles, never K. The width is chosen at run time and changes no bit.
  *
  * <p>Loaded only when the {@code jdk.incubator.vector} module is present (see {@link Matmul}).
  */
@@ -32,14 +32,16 @@ final class Gemm {
     static final int NR = 2 * L;
     /** K block: a B micro-panel (KC × NR floats, 32 KiB at 512 bits) stays in L1 while A panels stream by. */
     private static final int KC = 256;
-    /** Rows per packed A block (MC × KC floats, ≤ 144 KiB, in L2); a multiple of MR so only the matrix edge is ragged. */
+    /** The longest K block: KC plus a quarter, taken only to fold a short last block into the others. */
+    private static final int KC_MAX = KC + KC / 4;
+    /** Rows per packed A block (MC × KC floats, ≤ 180 KiB, in L2); a multiple of MR so only the matrix edge is ragged. */
     private static final int MC = 144 / MR * MR;
-    /** Columns per packed B block, which bounds each thread's B buffer to KC × NC floats (4 MiB). */
+    /** Columns per packed B block, which bounds each thread's B buffer to KC_MAX × NC floats (5 MiB). */
     private static final int NC = 4096;
     /** Below this many rows B is read unpacked: packing would cost as much as the product itself. */
     static final int SMALL_M = 4;
 
-    private static final ThreadLocal<float[]> PACKED_A = ThreadLocal.withInitial(() -> new float[MC * KC + L]);
+    private static final ThreadLocal<float[]> PACKED_A = ThreadLocal.withInitial(() -> new float[MC * KC_MAX + L]);
     private static final ThreadLocal<float[]> PACKED_B = new ThreadLocal<>();
     /** Gather offsets {0, k, 2k, …} of one packed row from a transposed B (rows[1] = k identifies them). */
     private static final ThreadLocal<int[]> ROW_OFFSETS = ThreadLocal.withInitial(() -> new int[Math.max(L, 2)]);
@@ -107,15 +109,28 @@ final class Gemm {
     /** Computes the output rows {@code [i0, i1)} × columns {@code [j0, j1)}; j0 is a multiple of NR. */
     private static void computeTiles(float[] a, boolean transA, float[] b, boolean transB, float[] c, int m, int k,
             int n, int i0, int i1, int j0, int j1) {
-        float[] packedB = packedBBuffer(Math.min(KC, k) * Math.min(NC, ceilDiv(j1 - j0, NR) * NR));
+        int kc = kBlock(k);
+        float[] packedB = packedBBuffer(kc * Math.min(NC, ceilDiv(j1 - j0, NR) * NR));
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                Block block = new Block(a, transA, c, m, k, n, jc, nc, pc, Math.min(KC, k - pc), packedB);
+            for (int pc = 0; pc < k; pc += kc) {
+                Block block = new Block(a, transA, c, m, k, n, jc, nc, pc, Math.min(kc, k - pc), packedB);
                 packB(b, transB, block, 0, ceilDiv(nc, NR));
                 block.compute(i0, i1, 0, ceilDiv(nc, NR));
             }
         }
+    }
+
+    /**
+     * The K block length for inner dimension k: KC, except that a last block of at most KC / 4 is spread over the
+     * others (k = 288 runs as one block, not 256 + 32, whose second pass reads and writes all of C for 32 steps).
+     */
+    static int kBlock(int k) {
+        int blocks = ceilDiv(k, KC);
+        if (blocks > 1 && k - (blocks - 1) * KC <= KC / 4) {
+            blocks--;
+        }
+        return ceilDiv(k, blocks);
     }
 
     private static float[] packedBBuffer(int size) {

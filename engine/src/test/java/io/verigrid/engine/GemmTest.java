@@ -73,6 +73,8 @@ class GemmTest {
         }
         shapes.add(new int[] {130, 513, 97});   // three K blocks and a column tail
         shapes.add(new int[] {150, 260, 40});   // crosses the packed row block (140 or 144 rows)
+        shapes.add(new int[] {40, 321, 70});    // two K blocks of 161
+        shapes.add(new int[] {30, 576, 50});    // two K blocks of 288
         shapes.add(new int[] {2, 40, 4100});    // streamed rows wider than one thread's share
         shapes.add(new int[] {9, 17, 4133});    // two column blocks
         return shapes;
@@ -176,6 +178,20 @@ class GemmTest {
     void anEmptyInnerDimensionGivesZeros() {
         float[] c = vectorised(new float[0], false, new float[0], false, 3, 0, 5, Parallelism.single());
         assertArrayEquals(new float[15], c);
+    }
+
+    @Test
+    void aShortLastKBlockIsFoldedIntoTheOthers() {
+        assertEquals(100, Gemm.kBlock(100));
+        assertEquals(256, Gemm.kBlock(256));
+        assertEquals(257, Gemm.kBlock(257));
+        assertEquals(288, Gemm.kBlock(288));
+        assertEquals(320, Gemm.kBlock(320));
+        assertEquals(161, Gemm.kBlock(321));   // a last block of 65 stays: two of 161
+        assertEquals(257, Gemm.kBlock(513));
+        assertEquals(288, Gemm.kBlock(576));
+        assertEquals(256, Gemm.kBlock(2048));
+        assertEquals(256, Gemm.kBlock(32000));
     }
 
     @Test
