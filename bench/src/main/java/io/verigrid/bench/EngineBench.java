@@ -111,7 +111,8 @@ final class EngineBench implements Callable<Integer> {
                 quick ? 3 : 5);
 
         EngineResults results = new EngineResults(cpuModel(), Runtime.getRuntime().availableProcessors(), threads,
-                Runtime.version().toString(), kernel(), peak, bandwidth, gemm, gemmNewOutput, gemv, model, mlpStep, llamas, torch);
+                Runtime.version().toString(), kernel(), peak, bandwidth, gemm, gemmNewOutput, gemv, model, mlpStep,
+                llamas, torch);
         System.out.print(EngineReport.table(results));
         if (json) {
             System.out.println(EngineReport.json(results).toString());

@@ -26,7 +26,8 @@ final class EngineReport {
                 r.bandwidthGbs(), r.threads()));
         out.append(String.format("%-22s %14s %14s %8s %8s%n", "workload", "verigrid", "pytorch", "ratio", "% peak"));
         for (Map.Entry<String, Double> gemm : r.gemmSeconds().entrySet()) {
-            gemmRow(out, r, "gemm " + gemm.getKey(), gemm.getKey(), gemm.getValue(), r.torchSeconds("gemm", gemm.getKey()));
+            gemmRow(out, r, "gemm " + gemm.getKey(), gemm.getKey(), gemm.getValue(),
+                    r.torchSeconds("gemm", gemm.getKey()));
         }
         for (Map.Entry<String, Double> gemm : r.gemmNewOutputSeconds().entrySet()) {
             gemmRow(out, r, "gemm " + gemm.getKey() + " new C", gemm.getKey(), gemm.getValue(),
@@ -135,7 +136,6 @@ final class EngineReport {
         return out;
     }
 
-    /** PyTorch's time over Verigrid's: above 1 when Verigrid is faster; {@code null} without a reference. */
     private static void gemmFigures(ObjectNode out, EngineResults r, String size, double seconds, Double torch) {
         double gflops = EngineResults.gemmFlops(size) / seconds / 1e9;
         out.put("verigrid_gflops", gflops);
@@ -148,6 +148,7 @@ final class EngineReport {
         return node.isMissingNode() ? JSON.nullNode() : node;
     }
 
+    /** PyTorch's time over Verigrid's: above 1 when Verigrid is faster; {@code null} without a reference. */
     static Double ratio(Double torchSeconds, double verigridSeconds) {
         return torchSeconds == null ? null : torchSeconds / verigridSeconds;
     }

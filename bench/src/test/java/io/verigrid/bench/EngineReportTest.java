@@ -13,8 +13,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class EngineReportTest {
-    private static final String TORCH_JSON = "{\"torch\": \"1.13.0\", \"threads\": 2, \"gemm\": {\"1024\": {\"seconds\": 0.01,"
-            + " \"new_output_seconds\": 0.012}},"
+    private static final String TORCH_JSON = "{\"torch\": \"1.13.0\", \"threads\": 2,"
+            + " \"gemm\": {\"1024\": {\"seconds\": 0.01, \"new_output_seconds\": 0.012}},"
             + " \"gemv\": {\"4096x4096\": {\"seconds\": 0.004}}, \"mlp_step_seconds\": 0.0001,"
             + " \"llama\": {\"llama15m_train_step\": {\"seconds\": 0.2, \"loss\": 10.5, \"weights_bit_checksum\": 42},"
             + " \"llama110m_forward\": {\"seconds\": 0.3, \"logits_sum_squares\": 7.0, \"weights_bit_checksum\": 41}},"
@@ -30,8 +30,8 @@ class EngineReportTest {
         List<EngineResults.Llama> llamas = List.of(
                 new EngineResults.Llama("llama15m_train_step", "dim 288", true, 0.1, 10.5, 42),
                 new EngineResults.Llama("llama110m_forward", "dim 768", false, 0.6, 7.0, 40));
-        return new EngineResults("cpu", 2, 2, "17", "vector 512-bit", 400, 20, gemm, gemmNewOutput, gemv, "mlp-demo", 0.0002, llamas,
-                torch);
+        return new EngineResults("cpu", 2, 2, "17", "vector 512-bit", 400, 20, gemm, gemmNewOutput, gemv, "mlp-demo",
+                0.0002, llamas, torch);
     }
 
     @Test

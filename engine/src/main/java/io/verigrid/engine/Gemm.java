@@ -12,7 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Blocking only changes WHEN a partial sum is computed: register tiles of {@link #MR} rows × {@link #NR}
  * columns, K in blocks of about {@link #KC} ({@link #kBlock}) whose partial sums are stored to C and loaded back
  * unchanged, B packed into NR-column panels and A into MR-row panels (plain copies, zero-padded at the edges;
- * padded lanes are never stored). Threads split output tiles, never K. The width is chosen at run time and changes no bit.
+ * padded lanes are never stored). Threads split output tiles, never K. The width is chosen at run time and
+ * changes no bit.
  *
  * <p>Loaded only when the {@code jdk.incubator.vector} module is present (see {@link Matmul}).
  */
@@ -34,7 +35,7 @@ final class Gemm {
     private static final int KC = 256;
     /** The longest K block: KC plus a quarter, taken only to fold a short last block into the others. */
     private static final int KC_MAX = KC + KC / 4;
-    /** Rows per packed A block (MC × KC floats, ≤ 180 KiB, in L2); a multiple of MR so only the matrix edge is ragged. */
+    /** Rows per packed A block (MC × KC_MAX floats, ≤ 180 KiB, in L2); a multiple of MR: only A's edge is ragged. */
     private static final int MC = 144 / MR * MR;
     /** Columns per packed B block, which bounds each thread's B buffer to KC_MAX × NC floats (5 MiB). */
     private static final int NC = 4096;

@@ -91,7 +91,8 @@ public final class Ops {
                     + " floats, got " + (out == null ? "null" : out.length));
         }
         if (out == a.data() || out == b.data()) {
-            throw new IllegalArgumentException("matmul: the output must not be an input's array (tensors are immutable)");
+            throw new IllegalArgumentException(
+                    "matmul: the output must not be an input's array (tensors are immutable)");
         }
         Matmul.multiplyInto(a.data(), false, b.data(), false, out, mkn[0], mkn[1], mkn[2], par);
     }
