@@ -79,8 +79,9 @@ final class EngineBench implements Callable<Integer> {
             engine.warmUpCompiler(quick ? 2000 : 4000);
             for (int n : sizes) {
                 progress("Verigrid gemm " + n);
-                gemm.put(Integer.toString(n), engine.gemmSeconds(n));
-                gemmNewOutput.put(Integer.toString(n), engine.gemmNewOutputSeconds(n));
+                double[] seconds = engine.gemmSeconds(n);
+                gemm.put(Integer.toString(n), seconds[0]);
+                gemmNewOutput.put(Integer.toString(n), seconds[1]);
             }
             for (int[] shape : GEMV_SHAPES) {
                 progress("Verigrid gemv " + EngineResults.gemvKey(shape[0], shape[1]));

@@ -44,9 +44,9 @@ final class Gemm {
 
     private static final ThreadLocal<float[]> PACKED_A = ThreadLocal.withInitial(() -> new float[MC * KC_MAX + L]);
     private static final ThreadLocal<float[]> PACKED_B = new ThreadLocal<>();
-    /** Gather offsets {0, k, 2k, …} of one packed row from a transposed B (rows[1] = k identifies them). */
+    /** Gather offsets {0, k, 2k, …} of one packed row from a transposed B ({@link #rowOffsets}). */
     private static final ThreadLocal<int[]> ROW_OFFSETS = ThreadLocal.withInitial(() -> new int[Math.max(L, 2)]);
-    /** Gather offsets {0, k, …, (MR−1)·k, (MR−1)·k, …} of one packed A row (rows[1] = k identifies them). */
+    /** Gather offsets {0, k, …, (MR−1)·k, (MR−1)·k, …} of one packed A row ({@link #rowOffsets}). */
     private static final ThreadLocal<int[]> A_ROW_OFFSETS = ThreadLocal.withInitial(() -> new int[Math.max(L, 2)]);
     private static final ThreadLocal<float[]> EDGE_TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
 
@@ -185,12 +185,7 @@ final class Gemm {
             if (transB && cols == NR) {
                 // B is n×k: a packed row of the panel is one element from each of NR rows of B, fetched by
                 // two gathers (a strided scalar copy measured up to 40 % of a classifier-sized product).
-                int[] rows = ROW_OFFSETS.get();
-                if (rows[1] != blk.k) {
-                    for (int lane = 0; lane < L; lane++) {
-                        rows[lane] = lane * blk.k;
-                    }
-                }
+                int[] rows = rowOffsets(ROW_OFFSETS, blk.k, L - 1);
                 int src = j * blk.k + blk.pc;
                 int secondHalf = src + L * blk.k;
                 for (int p = 0; p < kc; p++) {
@@ -228,6 +223,20 @@ final class Gemm {
         }
     }
 
+    /**
+     * This thread's gather offsets {min(lane, last)·stride} for every lane, filled when the stride changes (lane 1's
+     * offset is the stride itself, since last ≥ 1, and identifies them).
+     */
+    private static int[] rowOffsets(ThreadLocal<int[]> cache, int stride, int last) {
+        int[] offsets = cache.get();
+        if (offsets[1] != stride) {
+            for (int lane = 0; lane < L; lane++) {
+                offsets[lane] = Math.min(lane, last) * stride;
+            }
+        }
+        return offsets;
+    }
+
     /** Packs op(A)[ic..ic+mc, pc..pc+kc] as MR-row panels {@code [panel][p][MR]}, zero-padding rows past mc. */
     private static void packA(Block blk, int ic, int mc, float[] dst) {
         float[] a = blk.a;
@@ -260,12 +269,7 @@ final class Gemm {
                 // One gather per p fetches its MR values from MR rows of A (a scalar copy measured 2–6 % slower
                 // overall). Lanes past MR read row MR−1 again and land on the next p's first lanes, which that
                 // p's store overwrites; the last p's spill lands in the next panel, or in the buffer's spare L.
-                int[] rowOffsets = A_ROW_OFFSETS.get();
-                if (rowOffsets[1] != blk.k) {
-                    for (int lane = 0; lane < L; lane++) {
-                        rowOffsets[lane] = Math.min(lane, MR - 1) * blk.k;
-                    }
-                }
+                int[] rowOffsets = rowOffsets(A_ROW_OFFSETS, blk.k, MR - 1);
                 int src = (ic + ir) * blk.k + blk.pc;
                 for (int p = 0; p < kc; p++) {
                     FloatVector.fromArray(SPECIES, a, src + p, rowOffsets, 0).intoArray(dst, base + p * MR);

@@ -76,7 +76,6 @@ final class Matmul implements Operator {
         if (VECTOR_API && (long) m * n * k >= VECTOR_MIN_WORK) {
             Gemm.multiply(av, transA, bv, transB, out, m, k, n, par);
         } else {
-            Arrays.fill(out, 0, m * n, 0f);
             scalar(av, transA, bv, transB, out, m, k, n, par);
         }
     }
@@ -100,6 +99,8 @@ final class Matmul implements Operator {
      */
     private static void axpyRows(float[] av, float[] bv, float[] out, int from, int to, int m, int k, int n,
             boolean transA) {
+        // The sums start from +0 in the output rows themselves (which may hold a reused buffer's old values).
+        Arrays.fill(out, from * n, to * n, 0f);
         int i = from;
         for (; i + 4 <= to; i += 4) {
             int r0 = i * n;
