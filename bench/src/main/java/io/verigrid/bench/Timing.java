@@ -17,6 +17,11 @@ final class Timing {
      * slower, but steady — would otherwise pass for warm.
      */
     private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
+    /**
+     * The JIT must also have been quiet this long: three calls of a fast workload take microseconds, while C2 may
+     * still be compiling its code (the total grows only when a compilation ends).
+     */
+    private static final long JIT_QUIET_NANOS = 250_000_000L;
     /** ...or after this long, whatever the timings do. */
     private static final long WARMUP_CAP_MILLIS = 30_000;
 
@@ -39,22 +44,31 @@ final class Timing {
     }
 
     /**
-     * Runs {@code work} for at least {@code warmupMillis}, until three calls in a row agree and the JIT compiled
-     * nothing during them (or for {@link #WARMUP_CAP_MILLIS} at most).
+     * Runs {@code work} for at least {@code warmupMillis}, until three calls in a row agree and the JIT has finished
+     * no compilation during them nor for {@link #JIT_QUIET_NANOS} (or for {@link #WARMUP_CAP_MILLIS} at most).
      */
     static void warmUp(Runnable work, long warmupMillis) {
         long begin = System.nanoTime();
         double[] recent = new double[3];
-        long[] compiled = new long[recent.length + 1];
+        long compiled = compileMillis();
+        long quietSince = begin;
+        int quietCalls = 0;
         for (int calls = 0; ; calls++) {
             long start = System.nanoTime();
             work.run();
             long end = System.nanoTime();
             recent[calls % recent.length] = end - start;
-            compiled[calls % compiled.length] = compileMillis();
-            boolean jitIdle = compiled[calls % compiled.length] == compiled[(calls + 1) % compiled.length];
+            long compiledNow = compileMillis();
+            if (compiledNow != compiled) {
+                compiled = compiledNow;
+                quietSince = end;
+                quietCalls = 0;
+            } else {
+                quietCalls++;
+            }
+            boolean jitQuiet = quietCalls >= recent.length && end - quietSince >= JIT_QUIET_NANOS;
             long elapsedMillis = (end - begin) / 1_000_000L;
-            if (calls >= compiled.length && elapsedMillis >= warmupMillis && settled(recent) && jitIdle
+            if (calls >= recent.length && elapsedMillis >= warmupMillis && settled(recent) && jitQuiet
                     || elapsedMillis >= WARMUP_CAP_MILLIS) {
                 return;
             }
