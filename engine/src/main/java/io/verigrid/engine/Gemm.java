@@ -291,7 +291,11 @@ final class Gemm {
         }
     }
 
-    /** A tile cut by the matrix edge runs the full kernel on a scratch tile; only the valid part is copied. */
+    /**
+     * A tile cut by the matrix edge runs on a scratch tile; only the valid part is copied. Up to 4 rows run as a
+     * 4-row tile: a 128-row product has a 2-row edge (128 = 9·14 + 2), and a full tile for it costs a tenth of the
+     * product's tiles (two 4-row tiles for an 8-row edge measured 2 % slower than one full tile).
+     */
     private static void edgeTile(float[] pa, int aOff, float[] pb, int bOff, int kc, float[] c, int cOff, int ldc,
             boolean first, int rows, int cols) {
         float[] scratch = EDGE_TILE.get();
@@ -300,7 +304,11 @@ final class Gemm {
                 System.arraycopy(c, cOff + r * ldc, scratch, r * NR, cols);
             }
         }
-        tile(pa, aOff, pb, bOff, kc, scratch, 0, NR, first);
+        if (rows <= 4) {
+            tile4(pa, aOff, pb, bOff, kc, scratch, 0, NR, first);
+        } else {
+            tile(pa, aOff, pb, bOff, kc, scratch, 0, NR, first);
+        }
         for (int r = 0; r < rows; r++) {
             System.arraycopy(scratch, r * NR, c, cOff + r * ldc, cols);
         }
@@ -572,6 +580,68 @@ final class Gemm {
         c41.intoArray(c, cOff + 4 * ldc + L);
         c50.intoArray(c, cOff + 5 * ldc);
         c51.intoArray(c, cOff + 5 * ldc + L);
+    }
+
+    /**
+     * The first 4 rows of a packed A panel (MR floats per p) × 2 vectors of C at {@code c[cOff]}, row stride ldc: the
+     * edge tile of a panel with at most 4 valid rows, each lane the same sequence as in the full tiles.
+     */
+    static void tile4(float[] pa, int aOff, float[] pb, int bOff, int kc, float[] c, int cOff, int ldc,
+            boolean first) {
+        FloatVector c00;
+        FloatVector c01;
+        FloatVector c10;
+        FloatVector c11;
+        FloatVector c20;
+        FloatVector c21;
+        FloatVector c30;
+        FloatVector c31;
+        if (first) {
+            FloatVector zero = FloatVector.zero(SPECIES);
+            c00 = zero;
+            c01 = zero;
+            c10 = zero;
+            c11 = zero;
+            c20 = zero;
+            c21 = zero;
+            c30 = zero;
+            c31 = zero;
+        } else {
+            c00 = FloatVector.fromArray(SPECIES, c, cOff);
+            c01 = FloatVector.fromArray(SPECIES, c, cOff + L);
+            c10 = FloatVector.fromArray(SPECIES, c, cOff + ldc);
+            c11 = FloatVector.fromArray(SPECIES, c, cOff + ldc + L);
+            c20 = FloatVector.fromArray(SPECIES, c, cOff + 2 * ldc);
+            c21 = FloatVector.fromArray(SPECIES, c, cOff + 2 * ldc + L);
+            c30 = FloatVector.fromArray(SPECIES, c, cOff + 3 * ldc);
+            c31 = FloatVector.fromArray(SPECIES, c, cOff + 3 * ldc + L);
+        }
+        for (int p = 0; p < kc; p++) {
+            int b = bOff + p * NR;
+            int a = aOff + p * MR;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, b);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, b + L);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, pa[a]);
+            c00 = x0.fma(b0, c00);
+            c01 = x0.fma(b1, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, pa[a + 1]);
+            c10 = x1.fma(b0, c10);
+            c11 = x1.fma(b1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, pa[a + 2]);
+            c20 = x2.fma(b0, c20);
+            c21 = x2.fma(b1, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, pa[a + 3]);
+            c30 = x3.fma(b0, c30);
+            c31 = x3.fma(b1, c31);
+        }
+        c00.intoArray(c, cOff);
+        c01.intoArray(c, cOff + L);
+        c10.intoArray(c, cOff + ldc);
+        c11.intoArray(c, cOff + ldc + L);
+        c20.intoArray(c, cOff + 2 * ldc);
+        c21.intoArray(c, cOff + 2 * ldc + L);
+        c30.intoArray(c, cOff + 3 * ldc);
+        c31.intoArray(c, cOff + 3 * ldc + L);
     }
 
     /**

@@ -75,6 +75,8 @@ class GemmTest {
         shapes.add(new int[] {150, 260, 40});   // crosses the packed row block (140 or 144 rows)
         shapes.add(new int[] {40, 321, 70});    // two K blocks of 161
         shapes.add(new int[] {30, 576, 50});    // two K blocks of 288
+        shapes.add(new int[] {18, 700, 45});    // a 4-row edge tile over three K blocks and a column tail
+        shapes.add(new int[] {128, 300, 40});   // a 2-row edge tile (128 = 9 · 14 + 2 = 21 · 6 + 2)
         shapes.add(new int[] {2, 40, 4100});    // streamed rows wider than one thread's share
         shapes.add(new int[] {9, 17, 4133});    // two column blocks
         return shapes;
