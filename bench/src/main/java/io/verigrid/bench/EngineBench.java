@@ -26,6 +26,8 @@ import picocli.CommandLine.Option;
 final class EngineBench implements Callable<Integer> {
     private static final List<Integer> GEMM_SIZES = List.of(256, 512, 1024, 2048);
     private static final List<Integer> QUICK_GEMM_SIZES = List.of(256, 512, 1024);
+    /** GEMM rounds alternating with PyTorch's (one with {@code --quick}); each figure is the median of its rounds. */
+    private static final int GEMM_ROUNDS = 3;
     /** Decoding-sized weights: a 4096-wide layer, and a small llama's classifier (dim 288, vocabulary 32000). */
     private static final List<int[]> GEMV_SHAPES = List.of(new int[] {4096, 4096}, new int[] {288, 32000});
     /** The seed of the Llama workloads' weights, which torch_bench.py regenerates bit for bit. */
@@ -67,8 +69,7 @@ final class EngineBench implements Callable<Integer> {
 
         progress("FMA peak on " + threads + " threads");
         double peak = FmaPeak.gflops(threads, quick ? 3 : 5, quick ? 200 : 500);
-        Map<String, Double> gemm = new LinkedHashMap<>();
-        Map<String, Double> gemmNewOutput = new LinkedHashMap<>();
+        GemmRounds gemmRounds = new GemmRounds();
         Map<String, Double> gemv = new LinkedHashMap<>();
         double mlpStep;
         double bandwidth;
@@ -77,11 +78,15 @@ final class EngineBench implements Callable<Integer> {
             EngineWorkloads engine = new EngineWorkloads(par, warmupMillis, runs);
             progress("warming up the JIT");
             engine.warmUpCompiler(quick ? 2000 : 4000);
-            for (int n : sizes) {
-                progress("Verigrid gemm " + n);
-                double[] seconds = engine.gemmSeconds(n);
-                gemm.put(Integer.toString(n), seconds[0]);
-                gemmNewOutput.put(Integer.toString(n), seconds[1]);
+            int rounds = quick ? 1 : GEMM_ROUNDS;
+            for (int round = 1; round <= rounds; round++) {
+                String of = rounds > 1 ? " (round " + round + " of " + rounds + ")" : "";
+                for (int n : sizes) {
+                    progress("Verigrid gemm " + n + of);
+                    gemmRounds.addVerigrid(n, engine.gemmSeconds(n));
+                }
+                progress("PyTorch gemm" + of);
+                gemmRounds.addTorch(TorchReference.gemm(python, threads, sizes, warmupMillis, runs));
             }
             for (int[] shape : GEMV_SHAPES) {
                 progress("Verigrid gemv " + EngineResults.gemvKey(shape[0], shape[1]));
@@ -105,14 +110,16 @@ final class EngineBench implements Callable<Integer> {
         // A machine shared with other work may dip during one measurement: the peak is the better of two.
         progress("FMA peak again");
         peak = Math.max(peak, FmaPeak.gflops(threads, quick ? 3 : 5, quick ? 200 : 500));
-        progress("PyTorch reference");
-        TorchReference.Outcome torch = TorchReference.run(python, threads, sizes, GEMV_SHAPES,
+        progress("PyTorch reference (gemv, train steps, forwards)");
+        TorchReference.Outcome torch = TorchReference.run(python, threads, List.of(), GEMV_SHAPES,
                 new int[] {job.inputDim(), job.hidden(), job.classes(), job.batch()},
                 LLAMAS.stream().map(llama -> llama.torchSpec(LLAMA_SEED)).collect(Collectors.toList()), warmupMillis, runs,
                 quick ? 3 : 5);
+        torch = gemmRounds.mergeInto(torch);
 
         EngineResults results = new EngineResults(cpuModel(), Runtime.getRuntime().availableProcessors(), threads,
-                Runtime.version().toString(), kernel(), peak, bandwidth, gemm, gemmNewOutput, gemv, model, mlpStep,
+                Runtime.version().toString(), kernel(), peak, bandwidth, gemmRounds.verigridSeconds(false),
+                gemmRounds.verigridSeconds(true), gemv, model, mlpStep,
                 llamas, torch);
         System.out.print(EngineReport.table(results));
         if (json) {

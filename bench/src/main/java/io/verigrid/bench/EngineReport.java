@@ -22,8 +22,13 @@ final class EngineReport {
         } else {
             out.append("reference: none (" + r.torch().reason() + "); Verigrid's figures alone, ratios null\n");
         }
-        out.append(String.format("FMA peak: %.1f GFLOP/s, streaming read: %.1f GB/s (%d threads)%n%n", r.peakGflops(),
+        out.append(String.format("FMA peak: %.1f GFLOP/s, streaming read: %.1f GB/s (%d threads)%n", r.peakGflops(),
                 r.bandwidthGbs(), r.threads()));
+        int rounds = r.torch().available() ? r.torch().json().path("gemm").path("1024").path("rounds").asInt(1) : 1;
+        if (rounds > 1) {
+            out.append(String.format("gemm: medians of %d rounds, Verigrid's and PyTorch's in turn%n", rounds));
+        }
+        out.append('\n');
         out.append(String.format("%-22s %14s %14s %8s %8s%n", "workload", "verigrid", "pytorch", "ratio", "% peak"));
         for (Map.Entry<String, Double> gemm : r.gemmSeconds().entrySet()) {
             gemmRow(out, r, "gemm " + gemm.getKey(), gemm.getKey(), gemm.getValue(),

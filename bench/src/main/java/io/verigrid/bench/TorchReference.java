@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -29,6 +30,12 @@ final class TorchReference {
     private TorchReference() {
     }
 
+    /** GEMMs only: one round of {@link GemmRounds}. */
+    static Outcome gemm(Path python, int threads, List<Integer> sizes, long warmupMillis, int runs) {
+        return run(python, threads, sizes, List.of(), null, List.of(), warmupMillis, runs, 1);
+    }
+
+    /** Every workload given ({@code mlp} null for none): dimensions {in, hidden, classes, batch}. */
     static Outcome run(Path python, int threads, List<Integer> gemmSizes, List<int[]> gemvShapes, int[] mlp,
             List<String> llamas, long warmupMillis, int runs, int modelRuns) {
         if (!Files.isExecutable(python)) {
@@ -43,15 +50,18 @@ final class TorchReference {
                     }
                     Files.write(script, in.readAllBytes());
                 }
-                ProcessBuilder builder = new ProcessBuilder(python.toString(), script.toString(),
+                List<String> command = new ArrayList<>(List.of(python.toString(), script.toString(),
                         "--threads", Integer.toString(threads),
                         "--gemm", gemmSizes.stream().map(String::valueOf).collect(Collectors.joining(",")),
                         "--gemv", gemvShapes.stream().map(s -> s[0] + "x" + s[1]).collect(Collectors.joining(",")),
-                        "--mlp", mlp[0] + "," + mlp[1] + "," + mlp[2] + "," + mlp[3],
                         "--llama", String.join(";", llamas),
                         "--warmup-ms", Long.toString(warmupMillis),
                         "--runs", Integer.toString(runs),
-                        "--model-runs", Integer.toString(modelRuns));
+                        "--model-runs", Integer.toString(modelRuns)));
+                if (mlp != null) {
+                    command.addAll(List.of("--mlp", mlp[0] + "," + mlp[1] + "," + mlp[2] + "," + mlp[3]));
+                }
+                ProcessBuilder builder = new ProcessBuilder(command);
                 // OpenBLAS and OpenMP read their thread counts when the library loads, before torch.set_num_threads.
                 builder.environment().put("OPENBLAS_NUM_THREADS", Integer.toString(threads));
                 builder.environment().put("OMP_NUM_THREADS", Integer.toString(threads));

@@ -93,4 +93,27 @@ class EngineReportTest {
         Timing.warmUp(() -> { }, 0);
         assertTrue(System.nanoTime() - start >= 250_000_000L);
     }
+
+    @Test
+    void gemmRoundsTakeEachSidesMedianAndReplaceOnlyTheReferencesGemm() {
+        GemmRounds rounds = new GemmRounds();
+        rounds.addVerigrid(1024, new double[] {0.010, 0.012});
+        rounds.addVerigrid(1024, new double[] {0.008, 0.011});
+        rounds.addVerigrid(1024, new double[] {0.009, 0.020});
+        for (double seconds : new double[] {0.007, 0.009, 0.006}) {
+            rounds.addTorch(TorchReference.parse("{\"gemm\":{\"1024\":{\"seconds\":" + seconds
+                    + ",\"new_output_seconds\":" + 2 * seconds + "}}}", 0));
+        }
+        rounds.addTorch(TorchReference.parse("{\"error\":\"torch is not installed\"}", 3));
+        assertEquals(0.009, rounds.verigridSeconds(false).get("1024"));
+        assertEquals(0.012, rounds.verigridSeconds(true).get("1024"));
+
+        TorchReference.Outcome merged = rounds.mergeInto(
+                TorchReference.parse("{\"gemm\":{},\"gemv\":{\"4x4\":{\"seconds\":1.5}}}", 0));
+        assertEquals(0.007, merged.json().path("gemm").path("1024").path("seconds").asDouble());
+        assertEquals(0.014, merged.json().path("gemm").path("1024").path("new_output_seconds").asDouble());
+        assertEquals(3, merged.json().path("gemm").path("1024").path("rounds").asInt());
+        assertEquals(1.5, merged.json().path("gemv").path("4x4").path("seconds").asDouble());
+        assertFalse(rounds.mergeInto(TorchReference.parse("", 1)).available());
+    }
 }
