@@ -150,7 +150,8 @@ final class Gemm {
             WHOLE_A.set(packedA);
         }
         float[] panel = packedBBuffer(KC_MAX * NR);
-        // K block pc's panels start at paddedRows·pc: the blocks before it hold paddedRows × pc floats.
+        // K block pc's panels start at paddedRows·pc (the blocks before it hold paddedRows × pc floats). They are
+        // packed in order, so what packA writes past a block's end lands in the next block before that is packed.
         for (int pc = 0; pc < k; pc += kc) {
             packA(new Block(a, transA, c, m, k, n, 0, 0, pc, Math.min(kc, k - pc), panel), i0, rows, packedA,
                     paddedRows * pc);
