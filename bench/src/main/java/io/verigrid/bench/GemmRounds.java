@@ -30,8 +30,8 @@ final class GemmRounds {
         outcome.json().path("gemm").fields().forEachRemaining(entry -> {
             JsonNode figures = entry.getValue();
             if (figures.has("seconds") && figures.has("new_output_seconds")) {
-                torch.computeIfAbsent(Integer.parseInt(entry.getKey()), s -> new ArrayList<>())
-                        .add(new double[] {figures.get("seconds").asDouble(), figures.get("new_output_seconds").asDouble()});
+                double[] seconds = {figures.get("seconds").asDouble(), figures.get("new_output_seconds").asDouble()};
+                torch.computeIfAbsent(Integer.parseInt(entry.getKey()), s -> new ArrayList<>()).add(seconds);
             }
         });
     }
@@ -44,8 +44,8 @@ final class GemmRounds {
     }
 
     /**
-     * {@code reference} with its {@code gemm} section replaced by the medians of the PyTorch rounds, in
-     * torch_bench.py's form; {@code reference} itself when there is no reference or no PyTorch round answered.
+     * {@code reference} with its {@code gemm} section replaced by the medians of the PyTorch rounds (the fields the
+     * report reads); {@code reference} itself when there is no reference or no PyTorch round answered.
      */
     TorchReference.Outcome mergeInto(TorchReference.Outcome reference) {
         if (!reference.available() || torch.isEmpty()) {
@@ -53,14 +53,10 @@ final class GemmRounds {
         }
         ObjectNode merged = reference.json().deepCopy();
         ObjectNode gemm = JsonNodeFactory.instance.objectNode();
-        torch.forEach((size, rounds) -> {
-            double seconds = median(rounds, 0);
-            gemm.putObject(Integer.toString(size))
-                    .put("seconds", seconds)
-                    .put("gflops", EngineResults.gemmFlops(Integer.toString(size)) / seconds / 1e9)
-                    .put("new_output_seconds", median(rounds, 1))
-                    .put("rounds", rounds.size());
-        });
+        torch.forEach((size, rounds) -> gemm.putObject(Integer.toString(size))
+                .put("seconds", median(rounds, 0))
+                .put("new_output_seconds", median(rounds, 1))
+                .put("rounds", rounds.size()));
         merged.set("gemm", gemm);
         return new TorchReference.Outcome(merged, null);
     }

@@ -160,17 +160,8 @@ final class Gemm {
             int cols = Math.min(NR, j1 - j);
             for (int pc = 0; pc < k; pc += kc) {
                 int kcl = Math.min(kc, k - pc);
-                boolean first = pc == 0;
                 packB(b, transB, new Block(a, transA, c, m, k, n, j, cols, pc, kcl, panel), 0, 1);
-                for (int ir = 0; ir < rows; ir += MR) {
-                    int aOff = paddedRows * pc + ir * kcl;
-                    int cOff = (i0 + ir) * n + j;
-                    if (ir + MR <= rows && cols == NR) {
-                        tile(packedA, aOff, panel, 0, kcl, c, cOff, n, first);
-                    } else {
-                        edgeTile(packedA, aOff, panel, 0, kcl, c, cOff, n, first, Math.min(MR, rows - ir), cols);
-                    }
-                }
+                tileColumn(packedA, paddedRows * pc, panel, 0, kcl, c, i0, rows, n, j, cols, pc == 0);
             }
         }
     }
@@ -212,17 +203,25 @@ final class Gemm {
                 for (int q = q0; q < q1; q++) {
                     int j = jc + q * NR;
                     int cols = Math.min(NR, jc + nc - j);
-                    int bOff = q * kc * NR;
-                    for (int ir = 0; ir < mc; ir += MR) {
-                        int rows = Math.min(MR, mc - ir);
-                        int cOff = (ic + ir) * n + j;
-                        if (rows == MR && cols == NR) {
-                            tile(packedA, ir * kc, packedB, bOff, kc, c, cOff, n, first);
-                        } else {
-                            edgeTile(packedA, ir * kc, packedB, bOff, kc, c, cOff, n, first, rows, cols);
-                        }
-                    }
+                    tileColumn(packedA, 0, packedB, q * kc * NR, kc, c, ic, mc, n, j, cols, first);
                 }
+            }
+        }
+    }
+
+    /**
+     * The tiles of output rows {@code [i, i + rows)} × columns {@code [j, j + cols)}: the A panels packed from
+     * {@code pa[aBase]} (MR rows each, kc per row) against one packed B panel at {@code pb[bOff]}.
+     */
+    private static void tileColumn(float[] pa, int aBase, float[] pb, int bOff, int kc, float[] c, int i, int rows,
+            int n, int j, int cols, boolean first) {
+        for (int ir = 0; ir < rows; ir += MR) {
+            int aOff = aBase + ir * kc;
+            int cOff = (i + ir) * n + j;
+            if (ir + MR <= rows && cols == NR) {
+                tile(pa, aOff, pb, bOff, kc, c, cOff, n, first);
+            } else {
+                edgeTile(pa, aOff, pb, bOff, kc, c, cOff, n, first, Math.min(MR, rows - ir), cols);
             }
         }
     }
