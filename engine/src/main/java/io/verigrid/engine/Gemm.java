@@ -43,8 +43,8 @@ final class Gemm {
     private static final int MC = 144 / MR * MR;
     /**
      * Rows per packed block of a plain A: with {@link #NC} this keeps a block's A, its B block and the C rows they
-     * write together in a 2 MiB L2 (the 15M classifier 128×288×32000 +7 to +15 %, 256 rows +12 to +19 %, 1024³
-     * −3 to +3 %, against 140 rows and 4 096 columns; either change alone measured no gain).
+     * write together in a 2 MiB L2 (against 140 rows and 4 096 columns, seven runs: the 15M classifier's forward
+     * 256×288×32000 +8 to +24 %, 128×288×32000 +0 to +21 %, 1024³ −5 to +3 %; either change alone gained nothing).
      */
     private static final int MC_PLAIN = 42 / MR * MR;
     /** Columns per packed B block: a K block's B block, KC_MAX × NC floats (1.25 MiB), stays in L2. */
