@@ -72,16 +72,16 @@ class GemmTest {
             }
         }
         shapes.add(new int[] {130, 513, 97});   // three K blocks and a column tail
-        shapes.add(new int[] {150, 260, 40});   // crosses packed row blocks (42 rows of a plain A, 140 or 144 transposed)
+        shapes.add(new int[] {150, 260, 40});   // crosses row blocks (42 rows of a plain A, 140 or 144 transposed)
         shapes.add(new int[] {40, 321, 70});    // two K blocks of 161
         shapes.add(new int[] {30, 576, 50});    // two K blocks of 288
         shapes.add(new int[] {18, 700, 45});    // a 4-row edge tile over three K blocks and a column tail
         shapes.add(new int[] {128, 300, 40});   // a 2-row edge tile (128 = 9 · 14 + 2 = 21 · 6 + 2)
-        shapes.add(new int[] {250, 700, 33});   // A too big to pack whole on one thread (plain B), small enough on three
+        shapes.add(new int[] {250, 700, 33});   // A too big to pack whole on one thread (plain B), fits on three
         shapes.add(new int[] {200, 1700, 40});  // the same with a transposed B, whose bound is twice as large
         shapes.add(new int[] {2, 40, 4100});    // streamed rows wider than one thread's share
         shapes.add(new int[] {9, 17, 4133});    // five column blocks
-        shapes.add(new int[] {90, 1800, 1030}); // row, column and K blocks together (one thread; three pack A whole)
+        shapes.add(new int[] {90, 1800, 1030}); // row, column and K blocks together (plain B on one thread)
         return shapes;
     }
 
