@@ -119,8 +119,7 @@ final class EngineBench implements Callable<Integer> {
 
         EngineResults results = new EngineResults(cpuModel(), Runtime.getRuntime().availableProcessors(), threads,
                 Runtime.version().toString(), kernel(), peak, bandwidth, gemmRounds.verigridSeconds(false),
-                gemmRounds.verigridSeconds(true), gemv, model, mlpStep,
-                llamas, torch);
+                gemmRounds.verigridSeconds(true), gemv, model, mlpStep, llamas, torch);
         System.out.print(EngineReport.table(results));
         if (json) {
             System.out.println(EngineReport.json(results).toString());
