@@ -140,6 +140,7 @@ final class InferenceBench implements Callable<Integer> {
         }
         try {
             Path script = Files.createTempFile("verigrid-torch-inference", ".py");
+            Path errors = Files.createTempFile("verigrid-torch-inference", ".err");
             try {
                 try (InputStream in = InferenceBench.class.getResourceAsStream("/torch_inference.py")) {
                     if (in == null) {
@@ -148,7 +149,7 @@ final class InferenceBench implements Callable<Integer> {
                     }
                     Files.write(script, in.readAllBytes());
                 }
-                ProcessBuilder builder = new ProcessBuilder(python.toString(), script.toString(), "--model",
+                ProcessBuilder builder = new ProcessBuilder(python.toString(), "-I", script.toString(), "--model",
                         modelDir.toString(), "--threads", Integer.toString(threads), "--prompt-len",
                         Integer.toString(PROMPT_LENGTH), "--tokens", Integer.toString(generated), "--concurrency",
                         String.join(",", Arrays.stream(CONCURRENCY).mapToObj(String::valueOf).toList()), "--runs",
@@ -156,7 +157,7 @@ final class InferenceBench implements Callable<Integer> {
                 // OpenBLAS and OpenMP read their thread counts when the library loads, before torch.set_num_threads.
                 builder.environment().put("OPENBLAS_NUM_THREADS", Integer.toString(threads));
                 builder.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
-                builder.redirectError(ProcessBuilder.Redirect.DISCARD);
+                builder.redirectError(errors.toFile());
                 Process process = builder.start();
                 String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
                 if (!process.waitFor(30, TimeUnit.MINUTES)) {
@@ -171,12 +172,14 @@ final class InferenceBench implements Callable<Integer> {
                     return null;
                 }
                 if (process.exitValue() != 0 || parsed == null || !parsed.has("concurrency")) {
-                    reason[0] = "the PyTorch reference failed (exit " + process.exitValue() + "): " + last;
+                    reason[0] = "the PyTorch reference failed (exit " + process.exitValue() + "): " + last
+                            + TorchReference.lastLine(errors);
                     return null;
                 }
                 return parsed;
             } finally {
                 Files.deleteIfExists(script);
+                Files.deleteIfExists(errors);
             }
         } catch (IOException e) {
             reason[0] = "could not run " + python + ": " + e.getMessage();

@@ -43,6 +43,7 @@ final class TorchReference {
         }
         try {
             Path script = Files.createTempFile("verigrid-torch-bench", ".py");
+            Path errors = Files.createTempFile("verigrid-torch-bench", ".err");
             try {
                 try (InputStream in = TorchReference.class.getResourceAsStream("/torch_bench.py")) {
                     if (in == null) {
@@ -50,7 +51,9 @@ final class TorchReference {
                     }
                     Files.write(script, in.readAllBytes());
                 }
-                List<String> command = new ArrayList<>(List.of(python.toString(), script.toString(),
+                // -I: isolated mode, so no stray module beside the script in the temporary directory (a dis.py,
+                // say) and no PYTHONPATH can shadow the standard library torch imports.
+                List<String> command = new ArrayList<>(List.of(python.toString(), "-I", script.toString(),
                         "--threads", Integer.toString(threads),
                         "--gemm", gemmSizes.stream().map(String::valueOf).collect(Collectors.joining(",")),
                         "--gemv", gemvShapes.stream().map(s -> s[0] + "x" + s[1]).collect(Collectors.joining(",")),
@@ -65,16 +68,18 @@ final class TorchReference {
                 // OpenBLAS and OpenMP read their thread counts when the library loads, before torch.set_num_threads.
                 builder.environment().put("OPENBLAS_NUM_THREADS", Integer.toString(threads));
                 builder.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
-                builder.redirectError(ProcessBuilder.Redirect.DISCARD);
+                builder.redirectError(errors.toFile());
                 Process process = builder.start();
                 String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
                 if (!process.waitFor(30, TimeUnit.MINUTES)) {
                     process.destroyForcibly();
                     return new Outcome(null, "the PyTorch reference did not finish");
                 }
-                return parse(stdout, process.exitValue());
+                Outcome outcome = parse(stdout, process.exitValue());
+                return outcome.available() ? outcome : new Outcome(null, outcome.reason() + lastLine(errors));
             } finally {
                 Files.deleteIfExists(script);
+                Files.deleteIfExists(errors);
             }
         } catch (IOException e) {
             return new Outcome(null, "could not run " + python + ": " + e.getMessage());
@@ -82,6 +87,13 @@ final class TorchReference {
             Thread.currentThread().interrupt();
             return new Outcome(null, "interrupted while running the PyTorch reference");
         }
+    }
+
+    /** " (stderr: its last line)", or nothing when the script wrote nothing there. */
+    static String lastLine(Path stderr) throws IOException {
+        List<String> lines = Files.readAllLines(stderr, StandardCharsets.UTF_8).stream()
+                .filter(line -> !line.isBlank()).toList();
+        return lines.isEmpty() ? "" : " (stderr: " + lines.get(lines.size() - 1).trim() + ")";
     }
 
     /** Reads the script's last stdout line; an {@code error} field or a failed exit becomes the reason. */

@@ -72,6 +72,15 @@ class EngineReportTest {
     }
 
     @Test
+    void aReferenceThatFailsShowsTheLastLineOfItsErrors() {
+        // A shell is no Python: it runs the script's first lines and stops at a syntax error, on standard error.
+        TorchReference.Outcome failed = TorchReference.gemm(Path.of("/bin/sh"), 2, List.of(64), 10, 1);
+        assertFalse(failed.available());
+        assertTrue(failed.reason().startsWith("the PyTorch reference failed (exit 2)"), failed.reason());
+        assertTrue(failed.reason().contains("(stderr: ") && failed.reason().contains("Syntax error"), failed.reason());
+    }
+
+    @Test
     void aScriptErrorOrGarbageBecomesAReasonNotAnException() {
         assertEquals("torch is not installed", TorchReference.parse("{\"error\": \"torch is not installed\"}", 3).reason());
         assertTrue(TorchReference.parse("Traceback ...", 1).reason().contains("exit 1"));

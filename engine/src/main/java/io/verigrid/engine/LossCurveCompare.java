@@ -131,7 +131,7 @@ public final class LossCurveCompare {
     /** Runs the reference; its lines are {@code step <s> loss <value> ms <step time>}. */
     private static void torchRun(String python, String script, Path dir, List<Float> losses, List<Double> millis)
             throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(python, script, dir.toString()).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(python, "-I", script, dir.toString()).redirectErrorStream(true).start();
         List<String> other = new ArrayList<>();
         try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
                 StandardCharsets.UTF_8))) {
