@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
 public final class GatewayServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
     private static final String ANSWERED = "verigrid.gateway.answered";
+    /** The largest request body the gateway reads (a prompt of a few MB, or a batch of embedding inputs). */
+    static final long MAX_REQUEST_BYTES = 16L << 20;
     private final Javalin app;
     private final Batcher batcher;
     private final Parallelism par;
@@ -64,7 +66,7 @@ public final class GatewayServer implements AutoCloseable {
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
-            config.http.maxRequestSize = 16L << 20;
+            config.http.maxRequestSize = MAX_REQUEST_BYTES;
         });
         app.exception(OpenAiException.class, (e, ctx) -> {
             ctx.attribute(ANSWERED, true);
@@ -83,6 +85,8 @@ public final class GatewayServer implements AutoCloseable {
                         "Invalid URL (" + ctx.method() + " " + ctx.path() + ")").body());
             }
         });
+        app.error(413, ctx -> ctx.json(new OpenAiException(413, "invalid_request_error", null, null,
+                "The request body is larger than this gateway takes (" + (MAX_REQUEST_BYTES >> 20) + " MiB).").body()));
         app.get("/v1/models", ctx -> {
             metering.admit(bearer(ctx));
             ctx.json(Map.of("object", "list", "data", List.of(modelEntry(model))));

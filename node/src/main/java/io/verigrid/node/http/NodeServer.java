@@ -18,6 +18,8 @@ import org.slf4j.LoggerFactory;
 public final class NodeServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeServer.class);
     private static final String ANSWERED = "verigrid.answered";
+    /** The largest request body a node reads: a blob chunk (4 MiB by default) or a hex-encoded transaction. */
+    static final long MAX_REQUEST_BYTES = 8L << 20;
     private final Javalin app;
     private final NodeMetrics metrics;
 
@@ -36,7 +38,7 @@ public final class NodeServer implements AutoCloseable {
         Javalin app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
             cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false));
-            cfg.http.maxRequestSize = 8L << 20;
+            cfg.http.maxRequestSize = MAX_REQUEST_BYTES;
             cfg.requestLogger.http((ctx, millis) -> metrics.httpRequest(ctx.method().name(), routeOf(ctx),
                     ctx.statusCode(), Duration.ofNanos((long) (millis.doubleValue() * 1e6))));
         });
@@ -51,6 +53,11 @@ public final class NodeServer implements AutoCloseable {
         });
         app.error(404, ctx -> {
             if (ctx.attribute(ANSWERED) == null) ctx.json(Map.of("error", "NOT_FOUND", "message", "no route " + ctx.method() + " " + ctx.path()));
+        });
+        app.error(413, ctx -> {
+            if (ctx.attribute(ANSWERED) == null) {
+                ctx.json(Map.of("error", "TOO_LARGE", "message", "request body over this node's limit of " + (MAX_REQUEST_BYTES >> 20) + " MiB"));
+            }
         });
         app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
         routes.accept(app);

@@ -181,6 +181,10 @@ class GatewayHttpTest {
         assertError(gateway.post("/chat/completions", chat(""), null), 401, "invalid_request_error", "invalid_api_key");
         assertError(gateway.post("/nothing", "{}"), 404, "invalid_request_error", null);
         assertError(gateway.post("/chat/completions", chat(",\"temperature\":7")), 400, "invalid_request_error", null);
+        String oversize = "{\"model\":\"tiny-llama\",\"prompt\":\"" + "a".repeat((int) GatewayServer.MAX_REQUEST_BYTES) + "\"}";
+        HttpResponse<String> tooLarge = gateway.post("/completions", oversize);
+        assertError(tooLarge, 413, "invalid_request_error", null);
+        assertTrue(TinyGateway.json(tooLarge).path("error").path("message").asText().contains("16 MiB"), tooLarge.body());
     }
 
     @Test

@@ -18,6 +18,7 @@ class NodeServerTest {
             app.get("/bad", ctx -> { throw new IllegalArgumentException("amount must be positive, got -1"); });
             app.get("/bug", ctx -> { throw new IllegalStateException("boom"); });
             app.get("/ok", ctx -> ctx.json(Map.of("answer", 42)));
+            app.put("/chunk", ctx -> ctx.json(Map.of("bytes", ctx.bodyAsBytes().length)));
         })) {
             assertEquals(42, client.getJson(server.url() + "/ok").path("answer").asInt());
             ApiException missing = assertThrows(ApiException.class, () -> client.getJson(server.url() + "/missing"));
@@ -31,6 +32,12 @@ class NodeServerTest {
             assertTrue(!bug.getMessage().contains("at io.verigrid"), bug.getMessage());
             ApiException route = assertThrows(ApiException.class, () -> client.getJson(server.url() + "/nowhere"));
             assertEquals(404, route.status());
+            assertEquals(1 << 20, client.putBytes(server.url() + "/chunk", new byte[1 << 20]).path("bytes").asInt());
+            ApiException large = assertThrows(ApiException.class,
+                    () -> client.putBytes(server.url() + "/chunk", new byte[(int) NodeServer.MAX_REQUEST_BYTES + 1]));
+            assertEquals(413, large.status());
+            assertEquals("TOO_LARGE", large.code());
+            assertTrue(large.getMessage().contains("8 MiB"), large.getMessage());
         }
     }
 
