@@ -26,6 +26,8 @@ final class LedgerQuery {
         try {
             Request r = JSON.readValue(requestBytes, Request.class);
             reply.set("value", JSON.valueToTree(evaluate(state, r)));
+        } catch (IllegalArgumentException e) {
+            reply.put("error", e.getMessage()); // a bad argument: its message is the answer
         } catch (IOException | RuntimeException e) {
             reply.put("error", e.getClass().getSimpleName() + ": " + e.getMessage());
         }

@@ -40,9 +40,9 @@ public final class LedgerApi {
         app.get("/ledger/blocks/{height}", ctx -> ctx.json(found(ledger.block(longParam(ctx, "height")), "block " + ctx.pathParam("height"))));
         app.get("/ledger/txs/{hash}", ctx -> ctx.json(found(ledger.tx(ctx.pathParam("hash")), "transaction " + ctx.pathParam("hash"))));
         app.get("/ledger/subnets", ctx -> ctx.json(ledger.subnets()));
-        app.get("/ledger/subnets/{netuid}", ctx -> ctx.json(found(ledger.subnet((int) longParam(ctx, "netuid")), "subnet " + ctx.pathParam("netuid"))));
-        app.get("/ledger/subnets/{netuid}/metagraph", ctx -> ctx.json(found(ledger.metagraph((int) longParam(ctx, "netuid")), "subnet " + ctx.pathParam("netuid"))));
-        app.get("/ledger/subnets/{netuid}/scores", ctx -> ctx.json(found(ledger.scoreReports((int) longParam(ctx, "netuid")), "subnet " + ctx.pathParam("netuid"))));
+        app.get("/ledger/subnets/{netuid}", ctx -> ctx.json(found(ledger.subnet(intParam(ctx, "netuid")), "subnet " + ctx.pathParam("netuid"))));
+        app.get("/ledger/subnets/{netuid}/metagraph", ctx -> ctx.json(found(ledger.metagraph(intParam(ctx, "netuid")), "subnet " + ctx.pathParam("netuid"))));
+        app.get("/ledger/subnets/{netuid}/scores", ctx -> ctx.json(found(ledger.scoreReports(intParam(ctx, "netuid")), "subnet " + ctx.pathParam("netuid"))));
         // Verified inference: {what} is models, model:ID, key:HASH, escrow:ADDRESS, hold:HASH, holds, seed:HASH,
         // dispute:ID or disputes; answered as {"value": …} (null when there is no such thing).
         app.get("/ledger/inference/{what}", ctx -> {
@@ -51,7 +51,10 @@ public final class LedgerApi {
             ctx.json(body);
         });
         app.get("/ledger/jobs/{id}/units/{unit}/sample-seed", ctx -> {
-            byte[] seed = ledger.sampleSeed(longParam(ctx, "id"), (int) longParam(ctx, "unit"));
+            long id = longParam(ctx, "id");
+            int unit = intParam(ctx, "unit");
+            found(ledger.job(id), "job " + id);
+            byte[] seed = ledger.sampleSeed(id, unit); // null until the unit's seed block exists
             Map<String, Object> body = new HashMap<>();
             body.put("seed", seed == null ? null : HexFormat.of().formatHex(seed));
             ctx.json(body);
@@ -62,7 +65,7 @@ public final class LedgerApi {
         String hex;
         try {
             hex = ctx.bodyAsClass(Map.class).get("tx") instanceof String s ? s : null;
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Jackson's parse errors arrive unchecked through Javalin
             throw new ApiException(400, "MALFORMED", "request body must be JSON {\"tx\": \"<hex>\"}");
         }
         if (hex == null) throw new ApiException(400, "MALFORMED", "request body must be JSON {\"tx\": \"<hex>\"}");
@@ -86,6 +89,14 @@ public final class LedgerApi {
         } catch (NumberFormatException e) {
             throw ApiException.badRequest(name + " must be an integer, got '" + ctx.pathParam(name) + "'");
         }
+    }
+
+    private static int intParam(Context ctx, String name) {
+        long value = longParam(ctx, name);
+        if (value != (int) value) {
+            throw ApiException.badRequest(name + " must be a 32-bit integer, got '" + ctx.pathParam(name) + "'");
+        }
+        return (int) value;
     }
 
     private static byte[] hexParam(Context ctx, String name, int length) {

@@ -1,0 +1,76 @@
+package io.verigrid.node.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.verigrid.ledger.Genesis;
+import io.verigrid.ledger.GenesisAccount;
+import io.verigrid.ledger.Keys;
+import io.verigrid.ledger.Params;
+import io.verigrid.ledger.PeerConfig;
+import io.verigrid.node.http.Json;
+import io.verigrid.verify.Hashes;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The ledger peer's HTTP API answers bad input with a 4xx and a code, never a 500 or a stack trace. */
+@Timeout(120)
+class LedgerApiTest {
+    private final HttpClient http = HttpClient.newHttpClient();
+    @TempDir
+    Path dir;
+
+    @Test
+    void badInputGetsAClearErrorAndTheChainGoesOn() throws Exception {
+        Keys alice = Keys.fromSeed(Hashes.sha256("verigrid-ledger-api-test/alice".getBytes(StandardCharsets.UTF_8)));
+        Genesis genesis = new Genesis("verigrid-api", List.of(new GenesisAccount(alice.publicKey(), 1_000 * Params.UNITS_PER_TOKEN)),
+                Params.defaults());
+        try (LedgerNode node = LedgerNode.start(PeerConfig.single(dir.resolve("ledger"), LedgerNode.freePort(), genesis, 50), 0)) {
+            String base = node.url();
+            for (String body : List.of("garbage", "", "[1,2]", "{\"tx\":12}", "{\"tx\":\"abc\"}", "{\"tx\":\"00112233\"}")) {
+                JsonNode error = expect(post(base + "/ledger/tx", body), 400);
+                assertEquals("MALFORMED", error.path("error").asText(), body);
+            }
+            // netuid and unit are 32-bit: 2^32 + 1 must not wrap around to 1.
+            assertEquals("BAD_REQUEST", expect(get(base + "/ledger/subnets/4294967297"), 400).path("error").asText());
+            assertEquals("BAD_REQUEST", expect(get(base + "/ledger/subnets/4294967297/metagraph"), 400).path("error").asText());
+            assertEquals("BAD_REQUEST", expect(get(base + "/ledger/jobs/1/units/4294967297/sample-seed"), 400).path("error").asText());
+            assertEquals("BAD_REQUEST", expect(get(base + "/ledger/jobs/x"), 400).path("error").asText());
+            assertEquals("NOT_FOUND", expect(get(base + "/ledger/jobs/5/units/1/sample-seed"), 404).path("error").asText());
+            assertEquals("NOT_FOUND", expect(get(base + "/ledger/subnets/7"), 404).path("error").asText());
+            JsonNode query = expect(get(base + "/ledger/inference/garbage"), 400);
+            assertEquals("BAD_REQUEST", query.path("error").asText());
+            assertFalse(query.path("message").asText().contains("Exception"), query.toString());
+            // The chain still answers after all of it.
+            HttpResponse<String> status = get(base + "/ledger/status");
+            assertEquals(200, status.statusCode());
+            assertEquals("verigrid-api", Json.MAPPER.readTree(status.body()).path("chainId").asText());
+        }
+    }
+
+    private HttpResponse<String> get(String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String url, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode expect(HttpResponse<String> response, int status) throws Exception {
+        assertEquals(status, response.statusCode(), response.body());
+        JsonNode body = Json.MAPPER.readTree(response.body());
+        assertTrue(body.hasNonNull("message") && !body.path("message").asText().contains("\n\tat "), response.body());
+        return body;
+    }
+}
