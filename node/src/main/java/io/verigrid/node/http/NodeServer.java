@@ -1,5 +1,8 @@
 package io.verigrid.node.http;
 
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.json.JavalinJackson;
@@ -47,6 +50,9 @@ public final class NodeServer implements AutoCloseable {
             ctx.status(e.status()).json(Map.of("error", e.code(), "message", e.getMessage()));
         });
         app.exception(IllegalArgumentException.class, (e, ctx) -> ctx.status(400).json(Map.of("error", "BAD_REQUEST", "message", String.valueOf(e.getMessage()))));
+        // A body a route reads with Jackson that is not JSON, or not of the shape it asks for, is the caller's error.
+        app.exception(JsonParseException.class, (e, ctx) -> notJson(ctx, e));
+        app.exception(MismatchedInputException.class, (e, ctx) -> notJson(ctx, e));
         app.exception(Exception.class, (e, ctx) -> {
             LOG.warn("{}: {} {} failed", name, ctx.method(), ctx.path(), e);
             ctx.status(500).json(Map.of("error", "INTERNAL", "message", name + " could not answer " + ctx.path() + ": " + e));
@@ -63,6 +69,11 @@ public final class NodeServer implements AutoCloseable {
         routes.accept(app);
         app.start(host, port);
         return new NodeServer(app, metrics);
+    }
+
+    private static void notJson(Context ctx, JsonProcessingException e) {
+        ctx.status(400).json(Map.of("error", "BAD_REQUEST", "message", "request body is not the JSON " + ctx.path()
+                + " takes: " + e.getOriginalMessage()));
     }
 
     /**

@@ -42,6 +42,26 @@ class NodeServerTest {
     }
 
     @Test
+    void aBodyThatIsNotTheJsonARouteTakesIsABadRequest() throws Exception {
+        try (NodeServer server = NodeServer.start("test", "127.0.0.1", 0, app -> {
+            app.post("/tree", ctx -> ctx.json(Map.of("x", Json.MAPPER.readTree(ctx.body()).path("x").asInt())));
+            app.post("/typed", ctx -> ctx.json(Map.of("keys", ctx.bodyAsClass(Map.class).size())));
+        })) {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            for (String[] call : new String[][] {{"/tree", "garbage"}, {"/tree", "{\"x\": [1,"}, {"/typed", "[1, 2]"},
+                    {"/typed", ""}}) {
+                java.net.http.HttpResponse<String> response = http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(server.url() + call[0])).POST(java.net.http.HttpRequest.BodyPublishers.ofString(call[1]))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertEquals(400, response.statusCode(), call[1] + " -> " + response.body());
+                assertEquals("BAD_REQUEST", Json.MAPPER.readTree(response.body()).path("error").asText());
+                assertTrue(response.body().contains("request body is not the JSON " + call[0] + " takes"), response.body());
+            }
+            assertEquals(7, client.postJson(server.url() + "/tree", Map.of("x", 7)).path("x").asInt());
+        }
+    }
+
+    @Test
     void anUnreachableNodeIsReportedByUrlAfterRetries() {
         int port;
         try (NodeServer server = NodeServer.start("test", "127.0.0.1", 0, app -> { })) {
