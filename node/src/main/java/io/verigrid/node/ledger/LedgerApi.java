@@ -7,6 +7,7 @@ import io.verigrid.ledger.LedgerPeer;
 import io.verigrid.ledger.tx.MalformedTxException;
 import io.verigrid.ledger.tx.SignedTx;
 import io.verigrid.node.http.ApiException;
+import io.verigrid.node.http.PathParams;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
@@ -34,15 +35,15 @@ public final class LedgerApi {
         app.get("/ledger/params", ctx -> ctx.json(ledger.params()));
         app.get("/ledger/accounts/{address}", ctx -> ctx.json(ledger.account(hexParam(ctx, "address", 32))));
         app.get("/ledger/jobs", ctx -> ctx.json(ledger.jobs()));
-        app.get("/ledger/jobs/{id}", ctx -> ctx.json(found(ledger.job(longParam(ctx, "id")), "job " + ctx.pathParam("id"))));
-        app.get("/ledger/jobs/{id}/preprocess", ctx -> ctx.json(found(ledger.preprocessJob(longParam(ctx, "id")), "preprocessing job " + ctx.pathParam("id"))));
-        app.get("/ledger/disputes/{id}", ctx -> ctx.json(found(ledger.dispute(longParam(ctx, "id")), "dispute " + ctx.pathParam("id"))));
-        app.get("/ledger/blocks/{height}", ctx -> ctx.json(found(ledger.block(longParam(ctx, "height")), "block " + ctx.pathParam("height"))));
+        app.get("/ledger/jobs/{id}", ctx -> ctx.json(found(ledger.job(PathParams.longParam(ctx, "id", 0)), "job " + ctx.pathParam("id"))));
+        app.get("/ledger/jobs/{id}/preprocess", ctx -> ctx.json(found(ledger.preprocessJob(PathParams.longParam(ctx, "id", 0)), "preprocessing job " + ctx.pathParam("id"))));
+        app.get("/ledger/disputes/{id}", ctx -> ctx.json(found(ledger.dispute(PathParams.longParam(ctx, "id", 0)), "dispute " + ctx.pathParam("id"))));
+        app.get("/ledger/blocks/{height}", ctx -> ctx.json(found(ledger.block(PathParams.longParam(ctx, "height", 0)), "block " + ctx.pathParam("height"))));
         app.get("/ledger/txs/{hash}", ctx -> ctx.json(found(ledger.tx(ctx.pathParam("hash")), "transaction " + ctx.pathParam("hash"))));
         app.get("/ledger/subnets", ctx -> ctx.json(ledger.subnets()));
-        app.get("/ledger/subnets/{netuid}", ctx -> ctx.json(found(ledger.subnet(intParam(ctx, "netuid")), "subnet " + ctx.pathParam("netuid"))));
-        app.get("/ledger/subnets/{netuid}/metagraph", ctx -> ctx.json(found(ledger.metagraph(intParam(ctx, "netuid")), "subnet " + ctx.pathParam("netuid"))));
-        app.get("/ledger/subnets/{netuid}/scores", ctx -> ctx.json(found(ledger.scoreReports(intParam(ctx, "netuid")), "subnet " + ctx.pathParam("netuid"))));
+        app.get("/ledger/subnets/{netuid}", ctx -> ctx.json(found(ledger.subnet(PathParams.intParam(ctx, "netuid", 0)), "subnet " + ctx.pathParam("netuid"))));
+        app.get("/ledger/subnets/{netuid}/metagraph", ctx -> ctx.json(found(ledger.metagraph(PathParams.intParam(ctx, "netuid", 0)), "subnet " + ctx.pathParam("netuid"))));
+        app.get("/ledger/subnets/{netuid}/scores", ctx -> ctx.json(found(ledger.scoreReports(PathParams.intParam(ctx, "netuid", 0)), "subnet " + ctx.pathParam("netuid"))));
         // Verified inference: {what} is models, model:ID, key:HASH, escrow:ADDRESS, hold:HASH, holds, seed:HASH,
         // dispute:ID or disputes; answered as {"value": …} (null when there is no such thing).
         app.get("/ledger/inference/{what}", ctx -> {
@@ -51,8 +52,8 @@ public final class LedgerApi {
             ctx.json(body);
         });
         app.get("/ledger/jobs/{id}/units/{unit}/sample-seed", ctx -> {
-            long id = longParam(ctx, "id");
-            int unit = intParam(ctx, "unit");
+            long id = PathParams.longParam(ctx, "id", 0);
+            int unit = PathParams.intParam(ctx, "unit", 0);
             found(ledger.job(id), "job " + id);
             byte[] seed = ledger.sampleSeed(id, unit); // null until the unit's seed block exists
             Map<String, Object> body = new HashMap<>();
@@ -81,22 +82,6 @@ public final class LedgerApi {
     private static <T> T found(T value, String what) {
         if (value == null) throw ApiException.notFound(what);
         return value;
-    }
-
-    private static long longParam(Context ctx, String name) {
-        try {
-            return Long.parseLong(ctx.pathParam(name));
-        } catch (NumberFormatException e) {
-            throw ApiException.badRequest(name + " must be an integer, got '" + ctx.pathParam(name) + "'");
-        }
-    }
-
-    private static int intParam(Context ctx, String name) {
-        long value = longParam(ctx, name);
-        if (value != (int) value) {
-            throw ApiException.badRequest(name + " must be a 32-bit integer, got '" + ctx.pathParam(name) + "'");
-        }
-        return (int) value;
     }
 
     private static byte[] hexParam(Context ctx, String name, int length) {

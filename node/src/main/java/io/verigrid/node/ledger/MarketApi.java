@@ -1,9 +1,9 @@
 package io.verigrid.node.ledger;
 
 import io.javalin.Javalin;
-import io.javalin.http.Context;
 import io.verigrid.ledger.LedgerClient;
 import io.verigrid.node.http.ApiException;
+import io.verigrid.node.http.PathParams;
 
 /** The market's read routes on a ledger node: orders, bids, leases, providers (with reputation) and parameters. */
 public final class MarketApi {
@@ -12,8 +12,8 @@ public final class MarketApi {
     public static void routes(Javalin app, LedgerClient ledger) {
         app.get("/market/params", ctx -> ctx.json(ledger.marketParams()));
         app.get("/market/orders", ctx -> ctx.json(ledger.marketOrders()));
-        app.get("/market/orders/{id}", ctx -> ctx.json(found(ledger.marketOrder(id(ctx)), "order " + ctx.pathParam("id"))));
-        app.get("/market/orders/{id}/bids", ctx -> ctx.json(ledger.marketBids(id(ctx))));
+        app.get("/market/orders/{id}", ctx -> ctx.json(found(ledger.marketOrder(PathParams.longParam(ctx, "id", 1)), "order " + ctx.pathParam("id"))));
+        app.get("/market/orders/{id}/bids", ctx -> ctx.json(ledger.marketBids(PathParams.longParam(ctx, "id", 1))));
         app.get("/market/bids", ctx -> ctx.json(ledger.marketBids(0)));
         app.get("/market/leases", ctx -> ctx.json(ledger.marketLeases()));
         app.get("/market/providers", ctx -> ctx.json(ledger.marketProviders()));
@@ -22,16 +22,6 @@ public final class MarketApi {
             if (!address.matches("[0-9a-fA-F]{64}")) throw ApiException.badRequest("address must be 64 hex characters, got '" + address + "'");
             ctx.json(found(ledger.marketProvider(address), "provider " + address));
         });
-    }
-
-    private static long id(Context ctx) {
-        try {
-            long id = Long.parseLong(ctx.pathParam("id"));
-            if (id > 0) return id;
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw ApiException.badRequest("id must be a positive integer, got '" + ctx.pathParam("id") + "'");
     }
 
     private static <T> T found(T value, String what) {

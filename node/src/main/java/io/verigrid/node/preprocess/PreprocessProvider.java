@@ -18,6 +18,7 @@ import io.verigrid.ledger.tx.PreprocessTx;
 import io.verigrid.node.blob.BlobAccessPolicy;
 import io.verigrid.node.blob.BlobStore;
 import io.verigrid.node.http.ApiException;
+import io.verigrid.node.http.PathParams;
 import io.verigrid.node.http.RequestAuth;
 import io.verigrid.node.ledger.LedgerHttp;
 import io.verigrid.node.ledger.Wallet;
@@ -171,7 +172,7 @@ public final class PreprocessProvider {
 
     /** {@code GET /jobs/{id}/preprocess/plan}, {@code …/manifest}, {@code …/shards/{shard}} (1-based): job data, as checkpoints are. */
     public void serve(Context ctx) {
-        long jobId = number(ctx.pathParam("id"), "job id");
+        long jobId = PathParams.longParam(ctx, "id", 0);
         String caller = RequestAuth.callerOf(ctx);
         if (!policy.allows(caller, jobId)) {
             throw new ApiException(403, "FORBIDDEN", "preprocessing output of job " + jobId + " goes to its buyer, its provider and staked verifiers, not to " + caller);
@@ -188,22 +189,12 @@ public final class PreprocessProvider {
         } else if (!isShard) {
             throw ApiException.notFound("'" + what + "' of job " + jobId + " (plan, manifest or shards/{shard})");
         } else {
-            int shard = (int) number(ctx.pathParam("shard"), "shard");
+            int shard = PathParams.intParam(ctx, "shard", 0);
             if (shard < 1 || shard > out.shardBlobs().size()) throw ApiException.notFound("shard " + shard + " of job " + jobId);
             blob = out.shardBlobs().get(shard - 1);
         }
         byte[] bytes = blobs.get(blob).orElseThrow(() -> ApiException.notFound(what + " of job " + jobId));
         metrics.blobBytesOut(bytes.length);
         ctx.contentType("application/octet-stream").header("X-Verigrid-Blob", blob).result(bytes);
-    }
-
-    private static long number(String text, String name) {
-        try {
-            long value = Long.parseLong(text);
-            if (value >= 0) return value;
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw ApiException.badRequest(name + " must be a non-negative integer, got '" + text + "'");
     }
 }

@@ -18,6 +18,7 @@ import io.verigrid.node.blob.LedgerAccessPolicy;
 import io.verigrid.node.http.ApiException;
 import io.verigrid.node.http.HttpJsonClient;
 import io.verigrid.node.http.NodeServer;
+import io.verigrid.node.http.PathParams;
 import io.verigrid.node.http.RequestAuth;
 import io.verigrid.node.http.RequestSigner;
 import io.verigrid.node.ledger.LedgerHttp;
@@ -155,8 +156,8 @@ public final class ProviderNode implements AutoCloseable {
 
     /** A checkpoint is job data: only the job's buyer, its provider and staked verifiers may read it. */
     private void serveCheckpoint(Context ctx) {
-        long jobId = positive(ctx.pathParam("id"), "job id");
-        int unit = (int) positive(ctx.pathParam("unit"), "unit");
+        long jobId = PathParams.longParam(ctx, "id", 0);
+        int unit = PathParams.intParam(ctx, "unit", 0);
         String caller = RequestAuth.callerOf(ctx);
         if (!policy.allows(caller, jobId)) {
             throw new ApiException(403, "FORBIDDEN", "checkpoints of job " + jobId + " go to its buyer, its provider and staked verifiers, not to " + caller);
@@ -166,16 +167,6 @@ public final class ProviderNode implements AutoCloseable {
         if (bytes == null) throw ApiException.notFound("checkpoint " + unit + " of job " + jobId);
         metrics.blobBytesOut(bytes.length);
         ctx.contentType("application/octet-stream").header("X-Verigrid-Blob", hash).result(bytes);
-    }
-
-    private static long positive(String text, String name) {
-        try {
-            long value = Long.parseLong(text);
-            if (value >= 0) return value;
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw ApiException.badRequest(name + " must be a non-negative integer, got '" + text + "'");
     }
 
     /** One pass of the provider's work: answer disputes first (they have deadlines), then train. */

@@ -46,6 +46,9 @@ class LedgerApiTest {
             assertEquals("BAD_REQUEST", expect(get(base + "/ledger/subnets/4294967297/metagraph"), 400).path("error").asText());
             assertEquals("BAD_REQUEST", expect(get(base + "/ledger/jobs/1/units/4294967297/sample-seed"), 400).path("error").asText());
             assertEquals("BAD_REQUEST", expect(get(base + "/ledger/jobs/x"), 400).path("error").asText());
+            assertEquals("BAD_REQUEST", expect(get(base + "/ledger/jobs/-1"), 400).path("error").asText());
+            assertEquals("BAD_REQUEST", expect(get(base + "/market/orders/0"), 400).path("error").asText());
+            assertEquals("NOT_FOUND", expect(get(base + "/market/orders/3"), 404).path("error").asText());
             assertEquals("NOT_FOUND", expect(get(base + "/ledger/jobs/5/units/1/sample-seed"), 404).path("error").asText());
             assertEquals("NOT_FOUND", expect(get(base + "/ledger/subnets/7"), 404).path("error").asText());
             JsonNode query = expect(get(base + "/ledger/inference/garbage"), 400);
