@@ -122,7 +122,7 @@ final class NodeCommand implements Callable<Integer> {
         }, "verigrid-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         System.out.println("ledger peer " + id + " of chain " + chain.chainId() + " at " + config.host() + ":" + config.port()
-                + ", HTTP API " + "http://" + httpHost + ":" + node.port() + ", data " + data.toAbsolutePath());
+                + ", HTTP API " + "http://" + httpHost + ":" + node.port() + " (dashboard: /dashboard), data " + data.toAbsolutePath());
         System.out.flush();
         while (!stopped.await(250, TimeUnit.MILLISECONDS)) {
             String halt = node.peer().haltReason();

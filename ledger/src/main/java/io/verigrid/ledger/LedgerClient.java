@@ -123,6 +123,11 @@ public final class LedgerClient implements Closeable {
         return query("dispute", Long.toString(id), DisputeView.class);
     }
 
+    /** The newest {@code limit} disputes, newest first. */
+    public List<DisputeView> disputes(int limit) {
+        return queryList("disputes", Integer.toString(limit), DisputeView.class);
+    }
+
     /** A preprocessing job's input, pipeline and declared plan, or null for any other job. */
     public PreprocessJobView preprocessJob(long id) {
         return query("preprocess", Long.toString(id), PreprocessJobView.class);

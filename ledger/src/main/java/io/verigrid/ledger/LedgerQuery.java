@@ -45,6 +45,7 @@ final class LedgerQuery {
             case "job" -> s.job(Long.parseLong(arg));
             case "jobs" -> s.jobs();
             case "dispute" -> s.dispute(Long.parseLong(arg));
+            case "disputes" -> s.disputes(Integer.parseInt(arg));
             case "preprocess" -> s.preprocessJob(Long.parseLong(arg));
             case "sampleSeed" -> {
                 String[] parts = arg.split(":");

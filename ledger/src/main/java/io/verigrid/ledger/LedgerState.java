@@ -494,6 +494,11 @@ public final class LedgerState {
         return d == null ? null : DisputeView.of(d);
     }
 
+    /** The newest {@code limit} disputes, newest first (a dashboard's list; one dispute is {@link #dispute}). */
+    public List<DisputeView> disputes(int limit) {
+        return disputes.descendingMap().values().stream().limit(limit).map(DisputeView::of).toList();
+    }
+
     /**
      * The sampling seed of a committed unit: the hash of the block {@code sampleDelayBlocks} after the one its
      * commitment landed in, so the provider could not know it when committing. Null until that block exists

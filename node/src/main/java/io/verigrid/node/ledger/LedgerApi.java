@@ -8,6 +8,10 @@ import io.verigrid.ledger.tx.MalformedTxException;
 import io.verigrid.ledger.tx.SignedTx;
 import io.verigrid.node.http.ApiException;
 import io.verigrid.node.http.PathParams;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
@@ -15,10 +19,24 @@ import java.util.Map;
 /**
  * The ledger peer's HTTP API: submit a signed transaction (answered once it is committed, with the ledger's
  * result) and read accounts, jobs, disputes, blocks and parameters. Reads go through Ratis, so every peer
- * answers the same.
+ * answers the same. {@code /dashboard} (and {@code /}) is a page that shows the same answers to a person.
  */
 public final class LedgerApi {
+    /** How many disputes {@code GET /ledger/disputes} lists, newest first. */
+    static final int DISPUTES_LISTED = 100;
+    /** A page that lays out this API's answers, refreshing itself: chain head, blocks, jobs, disputes, market, subnets, inference. */
+    private static final String DASHBOARD = resource("/dashboard/index.html");
+
     private LedgerApi() {}
+
+    private static String resource(String name) {
+        try (InputStream in = LedgerApi.class.getResourceAsStream(name)) {
+            if (in == null) throw new IllegalStateException(name + " is missing from the node jar");
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     /** The routes plus {@code GET /ledger/peer}: this peer's own id, leadership, halt state and local chain head. */
     public static void routes(Javalin app, LedgerPeer peer) {
@@ -29,6 +47,8 @@ public final class LedgerApi {
     }
 
     public static void routes(Javalin app, LedgerClient ledger) {
+        app.get("/", ctx -> ctx.redirect("/dashboard"));
+        app.get("/dashboard", ctx -> ctx.html(DASHBOARD));
         app.post("/ledger/tx", ctx -> ctx.json(ledger.submit(decodeTx(ctx))));
         MarketApi.routes(app, ledger);
         app.get("/ledger/status", ctx -> ctx.json(ledger.status()));
@@ -37,6 +57,7 @@ public final class LedgerApi {
         app.get("/ledger/jobs", ctx -> ctx.json(ledger.jobs()));
         app.get("/ledger/jobs/{id}", ctx -> ctx.json(found(ledger.job(PathParams.longParam(ctx, "id", 0)), "job " + ctx.pathParam("id"))));
         app.get("/ledger/jobs/{id}/preprocess", ctx -> ctx.json(found(ledger.preprocessJob(PathParams.longParam(ctx, "id", 0)), "preprocessing job " + ctx.pathParam("id"))));
+        app.get("/ledger/disputes", ctx -> ctx.json(ledger.disputes(DISPUTES_LISTED)));
         app.get("/ledger/disputes/{id}", ctx -> ctx.json(found(ledger.dispute(PathParams.longParam(ctx, "id", 0)), "dispute " + ctx.pathParam("id"))));
         app.get("/ledger/blocks/{height}", ctx -> ctx.json(found(ledger.block(PathParams.longParam(ctx, "height", 0)), "block " + ctx.pathParam("height"))));
         app.get("/ledger/txs/{hash}", ctx -> ctx.json(found(ledger.tx(ctx.pathParam("hash")), "transaction " + ctx.pathParam("hash"))));

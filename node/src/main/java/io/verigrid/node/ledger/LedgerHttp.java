@@ -68,6 +68,11 @@ public final class LedgerHttp {
         return http.get(base + "/ledger/disputes/" + id, DisputeView.class);
     }
 
+    /** The newest disputes (up to the node's list limit), newest first. */
+    public List<DisputeView> disputes() {
+        return http.get(base + "/ledger/disputes", Json.MAPPER.getTypeFactory().constructCollectionType(List.class, DisputeView.class));
+    }
+
     public BlockView block(long height) {
         return http.get(base + "/ledger/blocks/" + height, BlockView.class);
     }

@@ -61,6 +61,35 @@ class LedgerApiTest {
         }
     }
 
+    @Test
+    void theDashboardIsServedAndEveryRouteItReadsAnswers() throws Exception {
+        Keys alice = Keys.fromSeed(Hashes.sha256("verigrid-ledger-api-test/alice".getBytes(StandardCharsets.UTF_8)));
+        Genesis genesis = new Genesis("verigrid-dash", List.of(new GenesisAccount(alice.publicKey(), 10 * Params.UNITS_PER_TOKEN)),
+                Params.defaults());
+        try (LedgerNode node = LedgerNode.start(PeerConfig.single(dir.resolve("ledger"), LedgerNode.freePort(), genesis, 50), 0)) {
+            String base = node.url();
+            HttpResponse<String> root = get(base + "/");
+            assertEquals(302, root.statusCode());
+            assertEquals("/dashboard", root.headers().firstValue("Location").orElse(""));
+            HttpResponse<String> page = get(base + "/dashboard");
+            assertEquals(200, page.statusCode());
+            assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"), page.headers().toString());
+            assertTrue(page.body().contains("<title>Verigrid ledger</title>"));
+            // The page reads only this API: each path it names answers JSON here (the block route at height 1).
+            java.util.regex.Matcher paths = java.util.regex.Pattern.compile("\"(/(?:ledger|market)/[a-z/]*)\"").matcher(page.body());
+            int checked = 0;
+            while (paths.find()) {
+                String path = paths.group(1).endsWith("/") ? paths.group(1) + "1" : paths.group(1);
+                HttpResponse<String> answer = get(base + path);
+                assertEquals(200, answer.statusCode(), path + ": " + answer.body());
+                Json.MAPPER.readTree(answer.body());
+                checked++;
+            }
+            assertEquals(12, checked, "status, peer, jobs, disputes, orders, leases, providers, subnets, three inference lists, a block");
+            assertEquals("[]", get(base + "/ledger/disputes").body());
+        }
+    }
+
     private HttpResponse<String> get(String url) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }

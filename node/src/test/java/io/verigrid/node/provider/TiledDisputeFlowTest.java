@@ -171,7 +171,11 @@ class TiledDisputeFlowTest {
         while (System.nanoTime() < deadline) {
             try {
                 DisputeOutcome o = ledger.dispute(1).outcome();
-                if (o != null) return o;
+                if (o != null) {
+                    // The list the dashboard reads, newest first, carries the same settled dispute.
+                    assertEquals(o, ledger.disputes().stream().filter(d -> d.id() == 1).findFirst().orElseThrow().outcome());
+                    return o;
+                }
             } catch (RuntimeException notYet) {
                 // no dispute 1 yet
             }
