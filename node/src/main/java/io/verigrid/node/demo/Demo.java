@@ -104,6 +104,7 @@ public final class Demo {
                      dir.resolve("provider-b"), options.threads(), faultOf(job2()), true), nodeLog)) {
             out.accept("   ledger     Ratis peer " + peerConfig.host() + ":" + peerConfig.port() + ", HTTP " + ledgerNode.url()
                     + ", a block every " + options.blockMillis() + " ms");
+            out.accept("              dashboard " + ledgerNode.url() + "/dashboard (while the demo runs)");
             out.accept("   provider-a " + providerA.url() + "  (honest)");
             out.accept("   provider-b " + providerB.url() + "  (fault switch: " + describe(faultOf(job2()), job2()) + "; joins later)");
             LedgerHttp ledger = new LedgerHttp(ledgerNode.url());
