@@ -1,5 +1,8 @@
 package io.verigrid.node.ledger;
 
+import static io.verigrid.node.http.PathParams.intParam;
+import static io.verigrid.node.http.PathParams.longParam;
+
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.verigrid.ledger.LedgerClient;
@@ -7,7 +10,6 @@ import io.verigrid.ledger.LedgerPeer;
 import io.verigrid.ledger.tx.MalformedTxException;
 import io.verigrid.ledger.tx.SignedTx;
 import io.verigrid.node.http.ApiException;
-import io.verigrid.node.http.PathParams;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -55,16 +57,16 @@ public final class LedgerApi {
         app.get("/ledger/params", ctx -> ctx.json(ledger.params()));
         app.get("/ledger/accounts/{address}", ctx -> ctx.json(ledger.account(hexParam(ctx, "address", 32))));
         app.get("/ledger/jobs", ctx -> ctx.json(ledger.jobs()));
-        app.get("/ledger/jobs/{id}", ctx -> ctx.json(found(ledger.job(PathParams.longParam(ctx, "id", 0)), "job " + ctx.pathParam("id"))));
-        app.get("/ledger/jobs/{id}/preprocess", ctx -> ctx.json(found(ledger.preprocessJob(PathParams.longParam(ctx, "id", 0)), "preprocessing job " + ctx.pathParam("id"))));
+        app.get("/ledger/jobs/{id}", ctx -> ctx.json(found(ledger.job(longParam(ctx, "id", 0)), "job " + ctx.pathParam("id"))));
+        app.get("/ledger/jobs/{id}/preprocess", ctx -> ctx.json(found(ledger.preprocessJob(longParam(ctx, "id", 0)), "preprocessing job " + ctx.pathParam("id"))));
         app.get("/ledger/disputes", ctx -> ctx.json(ledger.disputes(DISPUTES_LISTED)));
-        app.get("/ledger/disputes/{id}", ctx -> ctx.json(found(ledger.dispute(PathParams.longParam(ctx, "id", 0)), "dispute " + ctx.pathParam("id"))));
-        app.get("/ledger/blocks/{height}", ctx -> ctx.json(found(ledger.block(PathParams.longParam(ctx, "height", 0)), "block " + ctx.pathParam("height"))));
+        app.get("/ledger/disputes/{id}", ctx -> ctx.json(found(ledger.dispute(longParam(ctx, "id", 0)), "dispute " + ctx.pathParam("id"))));
+        app.get("/ledger/blocks/{height}", ctx -> ctx.json(found(ledger.block(longParam(ctx, "height", 0)), "block " + ctx.pathParam("height"))));
         app.get("/ledger/txs/{hash}", ctx -> ctx.json(found(ledger.tx(ctx.pathParam("hash")), "transaction " + ctx.pathParam("hash"))));
         app.get("/ledger/subnets", ctx -> ctx.json(ledger.subnets()));
-        app.get("/ledger/subnets/{netuid}", ctx -> ctx.json(found(ledger.subnet(PathParams.intParam(ctx, "netuid", 0)), "subnet " + ctx.pathParam("netuid"))));
-        app.get("/ledger/subnets/{netuid}/metagraph", ctx -> ctx.json(found(ledger.metagraph(PathParams.intParam(ctx, "netuid", 0)), "subnet " + ctx.pathParam("netuid"))));
-        app.get("/ledger/subnets/{netuid}/scores", ctx -> ctx.json(found(ledger.scoreReports(PathParams.intParam(ctx, "netuid", 0)), "subnet " + ctx.pathParam("netuid"))));
+        app.get("/ledger/subnets/{netuid}", ctx -> ctx.json(found(ledger.subnet(intParam(ctx, "netuid", 0)), "subnet " + ctx.pathParam("netuid"))));
+        app.get("/ledger/subnets/{netuid}/metagraph", ctx -> ctx.json(found(ledger.metagraph(intParam(ctx, "netuid", 0)), "subnet " + ctx.pathParam("netuid"))));
+        app.get("/ledger/subnets/{netuid}/scores", ctx -> ctx.json(found(ledger.scoreReports(intParam(ctx, "netuid", 0)), "subnet " + ctx.pathParam("netuid"))));
         // Verified inference: {what} is models, model:ID, key:HASH, escrow:ADDRESS, hold:HASH, holds, seed:HASH,
         // dispute:ID or disputes; answered as {"value": …} (null when there is no such thing).
         app.get("/ledger/inference/{what}", ctx -> {
@@ -73,8 +75,8 @@ public final class LedgerApi {
             ctx.json(body);
         });
         app.get("/ledger/jobs/{id}/units/{unit}/sample-seed", ctx -> {
-            long id = PathParams.longParam(ctx, "id", 0);
-            int unit = PathParams.intParam(ctx, "unit", 0);
+            long id = longParam(ctx, "id", 0);
+            int unit = intParam(ctx, "unit", 0);
             found(ledger.job(id), "job " + id);
             byte[] seed = ledger.sampleSeed(id, unit); // null until the unit's seed block exists
             Map<String, Object> body = new HashMap<>();
