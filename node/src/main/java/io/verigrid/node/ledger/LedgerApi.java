@@ -10,6 +10,7 @@ import io.verigrid.ledger.LedgerPeer;
 import io.verigrid.ledger.tx.MalformedTxException;
 import io.verigrid.ledger.tx.SignedTx;
 import io.verigrid.node.http.ApiException;
+import io.verigrid.node.http.NodeServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -45,6 +46,8 @@ public final class LedgerApi {
         routes(app, peer.client());
         app.get("/ledger/peer", ctx -> ctx.json(PeerView.of(peer)));
         // Writes a snapshot of this peer's state now (the log before it can then be purged); answers its log index.
+        // An operator control, like a provider's /admin routes: only from the peer's own machine.
+        app.before("/ledger/snapshot", NodeServer::requireLoopback);
         app.post("/ledger/snapshot", ctx -> ctx.json(Map.of("index", peer.takeSnapshot())));
     }
 

@@ -90,6 +90,24 @@ class LedgerApiTest {
         }
     }
 
+    @Test
+    void aSnapshotIsTakenOnlyFromThePeersOwnMachine() throws Exception {
+        java.net.InetAddress outside = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+                .flatMap(i -> java.util.Collections.list(i.getInetAddresses()).stream())
+                .filter(a -> a instanceof java.net.Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress())
+                .findFirst().orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(outside != null, "this machine has no address but loopback");
+        Genesis genesis = new Genesis("verigrid-snap", List.of(), Params.defaults());
+        try (LedgerNode node = LedgerNode.start(PeerConfig.single(dir.resolve("ledger"), LedgerNode.freePort(), genesis, 50),
+                "0.0.0.0", 0)) {
+            JsonNode refused = expect(post("http://" + outside.getHostAddress() + ":" + node.port() + "/ledger/snapshot", "{}"), 403);
+            assertEquals("FORBIDDEN", refused.path("error").asText());
+            HttpResponse<String> taken = post("http://127.0.0.1:" + node.port() + "/ledger/snapshot", "{}");
+            assertEquals(200, taken.statusCode(), taken.body());
+            assertTrue(Json.MAPPER.readTree(taken.body()).path("index").asLong() >= 0);
+        }
+    }
+
     private HttpResponse<String> get(String url) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
