@@ -15,6 +15,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 
 /**
  * {@code POST /v1/embeddings}: an input's embedding is the mean over its positions of the model's final
@@ -35,6 +36,13 @@ final class EmbeddingsApi {
     private final ServedListener listener;
     private final Parallelism par;
     private final long maxRefereeBytes;
+    /**
+     * Embedding forwards running at once. Each takes its own step buffers (tens of MB for a 110M model) and a team of
+     * helper threads, and already uses every engine thread: more at once only costs memory and spinning cores, and
+     * a burst of HTTP requests could otherwise run the JVM out of heap. The rest wait their turn, first come first.
+     */
+    static final int CONCURRENT_FORWARDS = 2;
+    private final Semaphore forwards = new Semaphore(CONCURRENT_FORWARDS, true);
 
     EmbeddingsApi(ServedModel model, Metering metering, ServedListener listener, Parallelism par, long maxRefereeBytes) {
         this.model = model;
@@ -42,6 +50,16 @@ final class EmbeddingsApi {
         this.listener = listener;
         this.par = par;
         this.maxRefereeBytes = maxRefereeBytes;
+    }
+
+    /** The mean of {@code ids}' final hidden states, computed once a forward slot is free. */
+    private Tensor pooled(int[] ids) {
+        forwards.acquireUninterruptibly();
+        try {
+            return InferencePooling.pool(model.decoder().hiddenStates(ids, par), par);
+        } finally {
+            forwards.release();
+        }
     }
 
     void embeddings(Context ctx) {
@@ -81,7 +99,7 @@ final class EmbeddingsApi {
         String id = "embd-" + GatewayRandom.hex();
         for (int i = 0; i < inputs.size(); i++) {
             int[] ids = inputs.get(i);
-            Tensor pooledTensor = InferencePooling.pool(model.decoder().hiddenStates(ids, par), par);
+            Tensor pooledTensor = pooled(ids);
             float[] pooled = pooledTensor.data();
             served.add(ServedRequest.embedding(key, InferenceRequest.embedding(id + "-" + i, ids),
                     InferencePooling.pooledRoot(pooledTensor)));

@@ -165,6 +165,28 @@ class GatewayHttpTest {
     }
 
     @Test
+    void aBurstOfEmbeddingsIsServedWholeWithBoundedForwards() {
+        String request = "{\"model\":\"tiny-llama\",\"input\":\"the model token hello the model\"}";
+        JsonNode expected = TinyGateway.json(gateway.post("/embeddings", request)).path("data");
+        java.net.http.HttpRequest embed = java.net.http.HttpRequest.newBuilder(java.net.URI.create(gateway.server.baseUrl() + "/embeddings"))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + gateway.key)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(request)).build();
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            burst.add(gateway.http().sendAsync(embed, HttpResponse.BodyHandlers.ofString()));
+        }
+        for (var call : burst) {
+            HttpResponse<String> response = call.join();
+            assertEquals(200, response.statusCode(), response.body());
+            assertEquals(expected, TinyGateway.json(response).path("data"));
+        }
+        // Step teams come with the decoder's buffer sets: one for the batcher's decoding, one per embedding forward
+        // running at once. With 2 engine threads each team has one helper.
+        long helpers = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("verigrid-decode-")).count();
+        assertTrue(helpers <= 1 + EmbeddingsApi.CONCURRENT_FORWARDS, helpers + " decoding helpers alive");
+    }
+
+    @Test
     void everyFailureIsAnOpenAiErrorWithItsStatus() {
         assertError(gateway.post("/chat/completions", chat("").replace("tiny-llama", "gpt-9")), 404, "invalid_request_error",
                 "model_not_found");
