@@ -75,7 +75,13 @@ class LedgerApiTest {
             assertEquals(200, page.statusCode());
             assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"), page.headers().toString());
             assertTrue(page.body().contains("<title>Verigrid ledger</title>"));
-            // The page reads only this API: each path it names answers JSON here (the block route at height 1).
+            // The page reads only this API: each path it names answers JSON here (the block route at height 1, once
+            // the chain has made it: a block every 50 ms).
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (Json.MAPPER.readTree(get(base + "/ledger/status").body()).path("height").asLong() < 1) {
+                assertTrue(System.nanoTime() < deadline, "no block within 30 s");
+                Thread.sleep(20);
+            }
             java.util.regex.Matcher paths = java.util.regex.Pattern.compile("\"(/(?:ledger|market)/[a-z/]*)\"").matcher(page.body());
             int checked = 0;
             while (paths.find()) {
