@@ -32,10 +32,7 @@ class LedgerApiTest {
 
     @Test
     void badInputGetsAClearErrorAndTheChainGoesOn() throws Exception {
-        Keys alice = Keys.fromSeed(Hashes.sha256("verigrid-ledger-api-test/alice".getBytes(StandardCharsets.UTF_8)));
-        Genesis genesis = new Genesis("verigrid-api", List.of(new GenesisAccount(alice.publicKey(), 1_000 * Params.UNITS_PER_TOKEN)),
-                Params.defaults());
-        try (LedgerNode node = LedgerNode.start(PeerConfig.single(dir.resolve("ledger"), LedgerNode.freePort(), genesis, 50), 0)) {
+        try (LedgerNode node = start("verigrid-api")) {
             String base = node.url();
             for (String body : List.of("garbage", "", "[1,2]", "{\"tx\":12}", "{\"tx\":\"abc\"}", "{\"tx\":\"00112233\"}")) {
                 JsonNode error = expect(post(base + "/ledger/tx", body), 400);
@@ -63,10 +60,7 @@ class LedgerApiTest {
 
     @Test
     void theDashboardIsServedAndEveryRouteItReadsAnswers() throws Exception {
-        Keys alice = Keys.fromSeed(Hashes.sha256("verigrid-ledger-api-test/alice".getBytes(StandardCharsets.UTF_8)));
-        Genesis genesis = new Genesis("verigrid-dash", List.of(new GenesisAccount(alice.publicKey(), 10 * Params.UNITS_PER_TOKEN)),
-                Params.defaults());
-        try (LedgerNode node = LedgerNode.start(PeerConfig.single(dir.resolve("ledger"), LedgerNode.freePort(), genesis, 50), 0)) {
+        try (LedgerNode node = start("verigrid-dash")) {
             String base = node.url();
             HttpResponse<String> root = get(base + "/");
             assertEquals(302, root.statusCode());
@@ -112,6 +106,14 @@ class LedgerApiTest {
             assertEquals(200, taken.statusCode(), taken.body());
             assertTrue(Json.MAPPER.readTree(taken.body()).path("index").asLong() >= 0);
         }
+    }
+
+    /** A one-peer chain with one funded account, a block every 50 ms, its HTTP API on a free port. */
+    private LedgerNode start(String chainId) {
+        Keys alice = Keys.fromSeed(Hashes.sha256("verigrid-ledger-api-test/alice".getBytes(StandardCharsets.UTF_8)));
+        Genesis genesis = new Genesis(chainId, List.of(new GenesisAccount(alice.publicKey(), 1_000 * Params.UNITS_PER_TOKEN)),
+                Params.defaults());
+        return LedgerNode.start(PeerConfig.single(dir.resolve("ledger"), LedgerNode.freePort(), genesis, 50), 0);
     }
 
     private HttpResponse<String> get(String url) throws Exception {
