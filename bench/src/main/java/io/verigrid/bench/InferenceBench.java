@@ -9,9 +9,7 @@ import io.verigrid.engine.Tensor;
 import io.verigrid.engine.generate.LlamaDecoder;
 import io.verigrid.engine.io.Safetensors;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -110,9 +107,8 @@ final class InferenceBench implements Callable<Integer> {
                             quick ? 300 : 1500, par));
                 }
                 progress("PyTorch " + llama.name());
-                String[] reason = new String[1];
-                JsonNode torch = runTorch(dir, generated, timedRuns, reason);
-                models.add(new ModelFigures(llama.name(), llama.config(), verigrid, torch, reason[0]));
+                TorchReference.Outcome torch = runTorch(dir, generated, timedRuns);
+                models.add(new ModelFigures(llama.name(), llama.config(), verigrid, torch.json(), torch.reason()));
             }
         } finally {
             deleteTree(root);
@@ -132,63 +128,13 @@ final class InferenceBench implements Callable<Integer> {
         Safetensors.write(dir.resolve("model.safetensors"), weights, Map.of("format", "pt"));
     }
 
-    /** torch_inference.py's JSON, or null with {@code reason[0]} saying why there is none. */
-    private JsonNode runTorch(Path modelDir, int generated, int timedRuns, String[] reason) {
-        if (!Files.isExecutable(python)) {
-            reason[0] = python + " not found: no PyTorch reference (install python3-torch)";
-            return null;
-        }
-        try {
-            Path script = Files.createTempFile("verigrid-torch-inference", ".py");
-            Path errors = Files.createTempFile("verigrid-torch-inference", ".err");
-            try {
-                try (InputStream in = InferenceBench.class.getResourceAsStream("/torch_inference.py")) {
-                    if (in == null) {
-                        reason[0] = "torch_inference.py is missing from the bench jar";
-                        return null;
-                    }
-                    Files.write(script, in.readAllBytes());
-                }
-                ProcessBuilder builder = new ProcessBuilder(python.toString(), "-I", script.toString(), "--model",
-                        modelDir.toString(), "--threads", Integer.toString(threads), "--prompt-len",
-                        Integer.toString(PROMPT_LENGTH), "--tokens", Integer.toString(generated), "--concurrency",
-                        String.join(",", Arrays.stream(CONCURRENCY).mapToObj(String::valueOf).toList()), "--runs",
-                        Integer.toString(timedRuns));
-                // OpenBLAS and OpenMP read their thread counts when the library loads, before torch.set_num_threads.
-                builder.environment().put("OPENBLAS_NUM_THREADS", Integer.toString(threads));
-                builder.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
-                builder.redirectError(errors.toFile());
-                Process process = builder.start();
-                String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-                if (!process.waitFor(30, TimeUnit.MINUTES)) {
-                    process.destroyForcibly();
-                    reason[0] = "the PyTorch reference did not finish";
-                    return null;
-                }
-                String last = stdout.isEmpty() ? "" : stdout.substring(stdout.lastIndexOf('\n') + 1);
-                JsonNode parsed = last.isEmpty() ? null : JSON.readTree(last);
-                if (parsed != null && parsed.hasNonNull("error")) {
-                    reason[0] = parsed.get("error").asText();
-                    return null;
-                }
-                if (process.exitValue() != 0 || parsed == null || !parsed.has("concurrency")) {
-                    reason[0] = "the PyTorch reference failed (exit " + process.exitValue() + "): " + last
-                            + TorchReference.lastLine(errors);
-                    return null;
-                }
-                return parsed;
-            } finally {
-                Files.deleteIfExists(script);
-                Files.deleteIfExists(errors);
-            }
-        } catch (IOException e) {
-            reason[0] = "could not run " + python + ": " + e.getMessage();
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            reason[0] = "interrupted while running the PyTorch reference";
-            return null;
-        }
+    /** torch_inference.py's answer on the model in {@code modelDir}: its JSON, or why there is none. */
+    private TorchReference.Outcome runTorch(Path modelDir, int generated, int timedRuns) {
+        return TorchReference.runScript(python, "torch_inference.py", threads, List.of("--model", modelDir.toString(),
+                "--threads", Integer.toString(threads), "--prompt-len", Integer.toString(PROMPT_LENGTH),
+                "--tokens", Integer.toString(generated),
+                "--concurrency", String.join(",", Arrays.stream(CONCURRENCY).mapToObj(String::valueOf).toList()),
+                "--runs", Integer.toString(timedRuns)), "concurrency");
     }
 
     private String table(List<ModelFigures> models, int generated) {

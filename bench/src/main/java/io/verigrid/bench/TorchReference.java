@@ -38,32 +38,42 @@ final class TorchReference {
     /** Every workload given ({@code mlp} null for none): dimensions {in, hidden, classes, batch}. */
     static Outcome run(Path python, int threads, List<Integer> gemmSizes, List<int[]> gemvShapes, int[] mlp,
             List<String> llamas, long warmupMillis, int runs, int modelRuns) {
+        List<String> args = new ArrayList<>(List.of("--threads", Integer.toString(threads),
+                "--gemm", gemmSizes.stream().map(String::valueOf).collect(Collectors.joining(",")),
+                "--gemv", gemvShapes.stream().map(s -> s[0] + "x" + s[1]).collect(Collectors.joining(",")),
+                "--llama", String.join(";", llamas),
+                "--warmup-ms", Long.toString(warmupMillis),
+                "--runs", Integer.toString(runs),
+                "--model-runs", Integer.toString(modelRuns)));
+        if (mlp != null) {
+            args.addAll(List.of("--mlp", mlp[0] + "," + mlp[1] + "," + mlp[2] + "," + mlp[3]));
+        }
+        return runScript(python, "torch_bench.py", threads, args, "gemm");
+    }
+
+    /**
+     * Runs the bench jar's script {@code resource} with {@code args} and reads its last stdout line as JSON, which
+     * must carry {@code requiredField}; PyTorch and its BLAS get {@code threads} threads. A failure's reason ends
+     * with the last line the script wrote to standard error.
+     */
+    static Outcome runScript(Path python, String resource, int threads, List<String> args, String requiredField) {
         if (!Files.isExecutable(python)) {
             return new Outcome(null, python + " not found: no PyTorch reference (install python3-torch)");
         }
         try {
-            Path script = Files.createTempFile("verigrid-torch-bench", ".py");
-            Path errors = Files.createTempFile("verigrid-torch-bench", ".err");
+            Path script = Files.createTempFile("verigrid-torch", ".py");
+            Path errors = Files.createTempFile("verigrid-torch", ".err");
             try {
-                try (InputStream in = TorchReference.class.getResourceAsStream("/torch_bench.py")) {
+                try (InputStream in = TorchReference.class.getResourceAsStream("/" + resource)) {
                     if (in == null) {
-                        return new Outcome(null, "torch_bench.py is missing from the bench jar");
+                        return new Outcome(null, resource + " is missing from the bench jar");
                     }
                     Files.write(script, in.readAllBytes());
                 }
                 // -I: isolated mode, so no stray module beside the script in the temporary directory (a dis.py,
                 // say) and no PYTHONPATH can shadow the standard library torch imports.
-                List<String> command = new ArrayList<>(List.of(python.toString(), "-I", script.toString(),
-                        "--threads", Integer.toString(threads),
-                        "--gemm", gemmSizes.stream().map(String::valueOf).collect(Collectors.joining(",")),
-                        "--gemv", gemvShapes.stream().map(s -> s[0] + "x" + s[1]).collect(Collectors.joining(",")),
-                        "--llama", String.join(";", llamas),
-                        "--warmup-ms", Long.toString(warmupMillis),
-                        "--runs", Integer.toString(runs),
-                        "--model-runs", Integer.toString(modelRuns)));
-                if (mlp != null) {
-                    command.addAll(List.of("--mlp", mlp[0] + "," + mlp[1] + "," + mlp[2] + "," + mlp[3]));
-                }
+                List<String> command = new ArrayList<>(List.of(python.toString(), "-I", script.toString()));
+                command.addAll(args);
                 ProcessBuilder builder = new ProcessBuilder(command);
                 // OpenBLAS and OpenMP read their thread counts when the library loads, before torch.set_num_threads.
                 builder.environment().put("OPENBLAS_NUM_THREADS", Integer.toString(threads));
@@ -75,7 +85,7 @@ final class TorchReference {
                     process.destroyForcibly();
                     return new Outcome(null, "the PyTorch reference did not finish");
                 }
-                Outcome outcome = parse(stdout, process.exitValue());
+                Outcome outcome = parse(stdout, process.exitValue(), requiredField);
                 return outcome.available() ? outcome : new Outcome(null, outcome.reason() + lastLine(errors));
             } finally {
                 Files.deleteIfExists(script);
@@ -90,14 +100,19 @@ final class TorchReference {
     }
 
     /** " (stderr: its last line)", or nothing when the script wrote nothing there. */
-    static String lastLine(Path stderr) throws IOException {
+    private static String lastLine(Path stderr) throws IOException {
         List<String> lines = Files.readAllLines(stderr, StandardCharsets.UTF_8).stream()
                 .filter(line -> !line.isBlank()).toList();
         return lines.isEmpty() ? "" : " (stderr: " + lines.get(lines.size() - 1).trim() + ")";
     }
 
-    /** Reads the script's last stdout line; an {@code error} field or a failed exit becomes the reason. */
+    /** torch_bench.py's answer: {@link #parse(String, int, String)} requiring its {@code gemm} section. */
     static Outcome parse(String stdout, int exitCode) {
+        return parse(stdout, exitCode, "gemm");
+    }
+
+    /** Reads the script's last stdout line; an {@code error} field, a failed exit or a missing field becomes the reason. */
+    static Outcome parse(String stdout, int exitCode, String requiredField) {
         String last = stdout.isEmpty() ? "" : stdout.substring(stdout.lastIndexOf('\n') + 1);
         JsonNode json;
         try {
@@ -108,7 +123,7 @@ final class TorchReference {
         if (json != null && json.hasNonNull("error")) {
             return new Outcome(null, json.get("error").asText());
         }
-        if (exitCode != 0 || json == null || !json.has("gemm")) {
+        if (exitCode != 0 || json == null || !json.has(requiredField)) {
             return new Outcome(null, "the PyTorch reference failed (exit " + exitCode + "): " + last);
         }
         return new Outcome(json, null);
