@@ -74,6 +74,8 @@ class PreprocessFlowTest {
 
     @TempDir
     Path dir;
+    /** Every node's log, shown when a wait times out. */
+    private final List<String> log = new CopyOnWriteArrayList<>();
 
     private static String tokenizer(String name) {
         try {
@@ -97,9 +99,8 @@ class PreprocessFlowTest {
         Params params = new Params(d.txFee(), 100 * TOKEN, 10 * TOKEN, 50, 60, 2, 40, 4, 10 * TOKEN, TOKEN, d.slashPpm(),
                 d.winnerSharePpm(), 8 * 1024);
         Genesis genesis = new Genesis("verigrid-preprocess-flow", List.of(new GenesisAccount(buyerKey.publicKey(), 1_000 * TOKEN),
-                new GenesisAccount(cheatKey.publicKey(), 2_000 * TOKEN), new GenesisAccount(honestKey.publicKey(), 1_000 * TOKEN),
+                new GenesisAccount(cheatKey.publicKey(), 4_000 * TOKEN), new GenesisAccount(honestKey.publicKey(), 1_000 * TOKEN),
                 new GenesisAccount(verifierKey.publicKey(), 200 * TOKEN), new GenesisAccount(liarKey.publicKey(), 200 * TOKEN)), params);
-        List<String> log = new CopyOnWriteArrayList<>();
         try (LedgerNode ledgerNode = LedgerNode.start(PeerConfig.single(dir.resolve("ledger"), LedgerNode.freePort(), genesis, 100), 0);
              BlobNode one = new BlobNode(BlobNode.Config.defaults("r1", r1, dir.resolve("r1")));
              BlobNode two = new BlobNode(BlobNode.Config.defaults("r2", r2, dir.resolve("r2")));
@@ -158,6 +159,7 @@ class PreprocessFlowTest {
             List<String> pinned = List.of("records:normalize", "plan:filter", "plan:dedup_exact", "plan:shuffle");
             for (int c = 0; c < cheats.size(); c++) {
                 cheap.preprocess().fault(cheats.get(c));
+                keepStaked(cheap, ledger, params);
                 long stakeBefore = ledger.account(cheap.address()).stake();
                 long job = post(buyer, ledger, input, 1_000_000);
                 DisputeView settled = await(() -> settledDispute(ledger, job), "the dispute over " + cheats.get(c), ledger);
@@ -181,6 +183,7 @@ class PreprocessFlowTest {
             PipelinePlan tokenPlan = Pipeline.plan(TOKEN_SPEC, TOKEN_INPUT);
             PreprocessFault cut = new PreprocessFault(PreprocessFault.Kind.CUT_EARLY, 2, 0);
             cheap.preprocess().fault(cut);
+            keepStaked(cheap, ledger, params);
             long stakeBefore = ledger.account(cheap.address()).stake();
             long cutJob = post(buyer, ledger, tokenInput, TOKEN_SPEC, TOKEN_INPUT, 1_000_000);
             DisputeView convicted = await(() -> settledDispute(ledger, cutJob), "the dispute over " + cut, ledger);
@@ -213,6 +216,17 @@ class PreprocessFlowTest {
         }
     }
 
+    /**
+     * Tops the cheater's stake up to twice the provider minimum, so it can still win the next auction. A cheat can be
+     * convicted more than once: when the verifier first challenges a later wrong shard, the earlier wrong shard stays
+     * committed (the job re-leases from the disputed one) and is challenged and slashed on its own.
+     */
+    private static void keepStaked(ProviderNode provider, LedgerHttp ledger, Params params) {
+        long stake = ledger.account(provider.address()).stake();
+        long floor = 2 * params.minProviderStake();
+        if (stake < floor) provider.wallet().submitOrThrow(new TxBody.Stake(floor - stake));
+    }
+
     /** The settled dispute of {@code job}, or null while there is none. */
     private static DisputeView settledDispute(LedgerHttp ledger, long job) {
         for (long id = 1; id <= 30; id++) {
@@ -241,13 +255,20 @@ class PreprocessFlowTest {
         T get() throws Exception;
     }
 
-    private static <T> T await(Probe<T> probe, String what, LedgerHttp ledger) throws Exception {
+    private <T> T await(Probe<T> probe, String what, LedgerHttp ledger) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
             T value = probe.get();
             if (value != null && !(value instanceof Boolean b && !b)) return value;
             Thread.sleep(50);
         }
-        throw new AssertionError("timed out waiting for " + what + "; jobs: " + ledger.jobs());
+        StringBuilder state = new StringBuilder();
+        for (JobView j : ledger.jobs()) state.append("\n  job ").append(j.id()).append(' ').append(j.status()).append(" lessee ").append(j.lessee());
+        for (DisputeView v : ledger.disputes()) {
+            state.append("\n  dispute ").append(v.id()).append(" job ").append(v.jobId()).append(" unit ").append(v.unit())
+                    .append(" by ").append(v.challenger(), 0, 8).append(": ").append(v.verdict());
+        }
+        throw new AssertionError("timed out waiting for " + what + state + "\nlast log lines:\n"
+                + String.join("\n", log.subList(Math.max(0, log.size() - 60), log.size())));
     }
 }
