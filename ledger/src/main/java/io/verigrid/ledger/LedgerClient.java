@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.ratis.conf.RaftProperties;
@@ -31,9 +33,20 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 public final class LedgerClient implements Closeable {
     private final RaftClient raft;
     private final TxBatcher batcher;
+    /**
+     * Sends the batcher's entries through the blocking API, one at a time (the batcher keeps one round in flight, so
+     * order is kept). Ratis's ordered async API is not used: one non-I/O failure there (a connection reset racing a
+     * send) closes its sliding window for good and every later write fails; here it fails that one batch only.
+     */
+    private final ExecutorService writer;
 
     LedgerClient(String name, RaftClient raft, TxBatcher.PreCheck preCheck) {
         this.raft = raft;
+        this.writer = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "verigrid-ledger-writer-" + name);
+            t.setDaemon(true);
+            return t;
+        });
         this.batcher = new TxBatcher(name, this::writeAsync, preCheck);
     }
 
@@ -204,13 +217,7 @@ public final class LedgerClient implements Closeable {
     }
 
     private CompletableFuture<byte[]> writeAsync(byte[] entry) {
-        return raft.async().send(Message.valueOf(ByteString.copyFrom(entry))).thenApply(reply -> {
-            try {
-                return content(reply);
-            } catch (IOException e) {
-                throw new UncheckedIOException("ledger write failed", e);
-            }
-        });
+        return CompletableFuture.supplyAsync(() -> write(entry), writer);
     }
 
     private byte[] write(byte[] entry) {
@@ -259,6 +266,7 @@ public final class LedgerClient implements Closeable {
     @Override
     public void close() {
         batcher.close();
+        writer.shutdown();
         try {
             raft.close();
         } catch (IOException e) {
