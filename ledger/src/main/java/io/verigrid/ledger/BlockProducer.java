@@ -34,7 +34,9 @@ final class BlockProducer implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        timer.shutdownNow();
-        timer.awaitTermination(10, TimeUnit.SECONDS);
+        // No interrupt while a block entry is in flight: Ratis's blocking client takes an interrupt for an I/O
+        // failure and resends at once, in a loop of fresh gRPC streams, until the client closes.
+        timer.shutdown();
+        if (!timer.awaitTermination(10, TimeUnit.SECONDS)) timer.shutdownNow();
     }
 }
