@@ -114,6 +114,11 @@ public final class LedgerClient implements Closeable {
         return query("block", Long.toString(height), BlockView.class);
     }
 
+    /** The newest {@code limit} retained blocks, newest first. */
+    public List<BlockView> blocks(int limit) {
+        return queryList("blocks", Integer.toString(limit), BlockView.class);
+    }
+
     public ChainStatus status() {
         return query("status", null, ChainStatus.class);
     }

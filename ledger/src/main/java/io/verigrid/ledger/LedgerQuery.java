@@ -41,6 +41,7 @@ final class LedgerQuery {
             case "params" -> s.params();
             case "account" -> s.account(arg);
             case "block" -> s.block(Long.parseLong(arg));
+            case "blocks" -> s.recentBlocks(Integer.parseInt(arg));
             case "tx" -> s.tx(arg);
             case "job" -> s.job(Long.parseLong(arg));
             case "jobs" -> s.jobs();

@@ -521,6 +521,13 @@ public final class LedgerState {
         return index < 0 || index >= blocks.size() ? null : blocks.get((int) index);
     }
 
+    /** The newest {@code limit} retained blocks, newest first. */
+    public List<BlockView> recentBlocks(int limit) {
+        List<BlockView> newest = new ArrayList<>(Math.max(0, Math.min(limit, blocks.size())));
+        for (int i = blocks.size() - 1; i >= 0 && newest.size() < limit; i--) newest.add(blocks.get(i));
+        return newest;
+    }
+
     /** Smaller retention, for tests that watch pruning; every peer of a chain must use the same. */
     LedgerState retain(int blocks, int results) {
         if (blocks < 1 || results < 1) throw new IllegalArgumentException("retain: blocks and results must be positive");

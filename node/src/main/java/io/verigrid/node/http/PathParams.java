@@ -3,7 +3,7 @@ package io.verigrid.node.http;
 import io.javalin.http.Context;
 
 /**
- * Integer path parameters. A value that is not a number, or that falls outside what the route takes, is a 400
+ * Integer path (and query) parameters. A value that is not a number, or that falls outside what the route takes, is a 400
  * naming the parameter; an int is never narrowed from a larger number (2^32 + 1 would otherwise read as 1).
  */
 public final class PathParams {
@@ -19,8 +19,17 @@ public final class PathParams {
         return (int) parse(ctx, name, min, Integer.MAX_VALUE);
     }
 
+    /** Query parameter {@code name} as an int in {@code min..max}, or {@code absent} when the request has none. */
+    public static int intQuery(Context ctx, String name, int min, int max, int absent) {
+        String text = ctx.queryParam(name);
+        return text == null ? absent : (int) parse(text, name, min, max);
+    }
+
     private static long parse(Context ctx, String name, long min, long max) {
-        String text = ctx.pathParam(name);
+        return parse(ctx.pathParam(name), name, min, max);
+    }
+
+    private static long parse(String text, String name, long min, long max) {
         try {
             long value = Long.parseLong(text);
             if (value >= min && value <= max) return value;

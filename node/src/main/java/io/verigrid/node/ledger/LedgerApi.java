@@ -1,6 +1,7 @@
 package io.verigrid.node.ledger;
 
 import static io.verigrid.node.http.PathParams.intParam;
+import static io.verigrid.node.http.PathParams.intQuery;
 import static io.verigrid.node.http.PathParams.longParam;
 
 import io.javalin.Javalin;
@@ -27,6 +28,8 @@ import java.util.Map;
 public final class LedgerApi {
     /** How many disputes {@code GET /ledger/disputes} lists, newest first. */
     static final int DISPUTES_LISTED = 100;
+    /** The most blocks {@code GET /ledger/blocks?limit=N} lists, newest first (10 without a limit). */
+    static final int BLOCKS_LISTED = 100;
     /** A page that lays out this API's answers, refreshing itself: chain head, blocks, jobs, disputes, market, subnets, inference. */
     private static final String DASHBOARD = resource("/dashboard/index.html");
 
@@ -64,6 +67,7 @@ public final class LedgerApi {
         app.get("/ledger/jobs/{id}/preprocess", ctx -> ctx.json(found(ledger.preprocessJob(longParam(ctx, "id", 0)), "preprocessing job " + ctx.pathParam("id"))));
         app.get("/ledger/disputes", ctx -> ctx.json(ledger.disputes(DISPUTES_LISTED)));
         app.get("/ledger/disputes/{id}", ctx -> ctx.json(found(ledger.dispute(longParam(ctx, "id", 0)), "dispute " + ctx.pathParam("id"))));
+        app.get("/ledger/blocks", ctx -> ctx.json(ledger.blocks(intQuery(ctx, "limit", 1, BLOCKS_LISTED, 10))));
         app.get("/ledger/blocks/{height}", ctx -> ctx.json(found(ledger.block(longParam(ctx, "height", 0)), "block " + ctx.pathParam("height"))));
         app.get("/ledger/txs/{hash}", ctx -> ctx.json(found(ledger.tx(ctx.pathParam("hash")), "transaction " + ctx.pathParam("hash"))));
         app.get("/ledger/subnets", ctx -> ctx.json(ledger.subnets()));

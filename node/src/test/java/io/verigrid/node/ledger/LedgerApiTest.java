@@ -69,24 +69,44 @@ class LedgerApiTest {
             assertEquals(200, page.statusCode());
             assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"), page.headers().toString());
             assertTrue(page.body().contains("<title>Verigrid ledger</title>"));
-            // The page reads only this API: each path it names answers JSON here (the block route at height 1, once
-            // the chain has made it: a block every 50 ms).
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (Json.MAPPER.readTree(get(base + "/ledger/status").body()).path("height").asLong() < 1) {
-                assertTrue(System.nanoTime() < deadline, "no block within 30 s");
-                Thread.sleep(20);
-            }
-            java.util.regex.Matcher paths = java.util.regex.Pattern.compile("\"(/(?:ledger|market)/[a-z/]*)\"").matcher(page.body());
+            // The page reads only this API: each path it names answers JSON here.
+            java.util.regex.Matcher paths = java.util.regex.Pattern.compile("\"(/(?:ledger|market)/[a-z/?=0-9]*)\"").matcher(page.body());
             int checked = 0;
             while (paths.find()) {
-                String path = paths.group(1).endsWith("/") ? paths.group(1) + "1" : paths.group(1);
-                HttpResponse<String> answer = get(base + path);
-                assertEquals(200, answer.statusCode(), path + ": " + answer.body());
+                HttpResponse<String> answer = get(base + paths.group(1));
+                assertEquals(200, answer.statusCode(), paths.group(1) + ": " + answer.body());
                 Json.MAPPER.readTree(answer.body());
                 checked++;
             }
-            assertEquals(12, checked, "status, peer, jobs, disputes, orders, leases, providers, subnets, three inference lists, a block");
+            assertEquals(12, checked, "status, peer, blocks, jobs, disputes, orders, leases, providers, subnets, three inference lists");
             assertEquals("[]", get(base + "/ledger/disputes").body());
+        }
+    }
+
+    @Test
+    void theNewestBlocksAreListedNewestFirstWithinTheLimit() throws Exception {
+        try (LedgerNode node = start("verigrid-blocks")) {
+            String base = node.url();
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (Json.MAPPER.readTree(get(base + "/ledger/status").body()).path("height").asLong() < 5) {
+                assertTrue(System.nanoTime() < deadline, "no fifth block within 30 s");
+                Thread.sleep(20);
+            }
+            JsonNode three = Json.MAPPER.readTree(get(base + "/ledger/blocks?limit=3").body());
+            assertEquals(3, three.size());
+            long newest = three.get(0).path("height").asLong();
+            assertTrue(newest >= 5, three.toString());
+            for (int i = 0; i < 3; i++) {
+                JsonNode block = three.get(i);
+                assertEquals(newest - i, block.path("height").asLong(), "newest first, no gaps");
+                JsonNode single = Json.MAPPER.readTree(get(base + "/ledger/blocks/" + block.path("height").asLong()).body());
+                assertEquals(single.path("hash").asText(), block.path("hash").asText(), "the list holds the same blocks as the block route");
+            }
+            assertTrue(Json.MAPPER.readTree(get(base + "/ledger/blocks").body()).size() <= 10, "ten without a limit");
+            for (String bad : List.of("0", "101", "-1", "ten", "4294967297")) {
+                JsonNode refused = expect(get(base + "/ledger/blocks?limit=" + bad), 400);
+                assertTrue(refused.path("message").asText().contains("limit"), refused.toString());
+            }
         }
     }
 
