@@ -22,7 +22,10 @@ import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Submits transactions to the ledger group and reads its state. Writes return once the entry is committed
@@ -31,14 +34,17 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * {@link UncheckedIOException}.
  */
 public final class LedgerClient implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(LedgerClient.class);
     private final RaftClient raft;
     private final TxBatcher batcher;
     /**
-     * Sends the batcher's entries through the blocking API, one at a time (the batcher keeps one round in flight, so
-     * order is kept). Ratis's ordered async API is not used: one non-I/O failure there (a connection reset racing a
-     * send) closes its sliding window for good and every later write fails; here it fails that one batch only.
+     * Where entries go once Ratis's ordered async API has failed for good: one non-I/O failure there (a connection
+     * reset racing a send) closes its sliding window, and every later async send fails unsent. From then on this
+     * client writes through the blocking API on this one thread (the batcher keeps one round in flight, so the order
+     * holds); the async API stays the normal path because it reuses one stream instead of opening one per entry.
      */
     private final ExecutorService writer;
+    private volatile boolean asyncBroken;
 
     LedgerClient(String name, RaftClient raft, TxBatcher.PreCheck preCheck) {
         this.raft = raft;
@@ -222,7 +228,38 @@ public final class LedgerClient implements Closeable {
     }
 
     private CompletableFuture<byte[]> writeAsync(byte[] entry) {
-        return CompletableFuture.supplyAsync(() -> write(entry), writer);
+        if (asyncBroken) return CompletableFuture.supplyAsync(() -> write(entry), writer);
+        CompletableFuture<byte[]> written = new CompletableFuture<>();
+        raft.async().send(Message.valueOf(ByteString.copyFrom(entry))).whenComplete((reply, failure) -> {
+            if (failure == null) {
+                try {
+                    written.complete(content(reply));
+                } catch (IOException e) {
+                    written.completeExceptionally(new UncheckedIOException("ledger write failed", e));
+                }
+            } else if (neverSent(failure) && !writer.isShutdown()) {
+                if (!asyncBroken) LOG.warn("ledger client's ordered async stream failed ({}); writing through the blocking API from now on", failure.toString());
+                asyncBroken = true;
+                CompletableFuture.supplyAsync(() -> write(entry), writer).whenComplete((json, again) -> {
+                    if (again == null) written.complete(json);
+                    else written.completeExceptionally(again);
+                });
+            } else {
+                written.completeExceptionally(failure);
+            }
+        });
+        return written;
+    }
+
+    /**
+     * Whether an async write failed before it reached any server, so sending it again cannot apply it twice: the
+     * sliding window refused it as closed, or the send broke on a non-I/O error before writing (Ratis retries I/O
+     * errors itself).
+     */
+    static boolean neverSent(Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) cause = cause.getCause();
+        return cause instanceof AlreadyClosedException || !(cause instanceof IOException);
     }
 
     private byte[] write(byte[] entry) {
