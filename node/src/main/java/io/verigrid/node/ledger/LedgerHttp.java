@@ -73,11 +73,6 @@ public final class LedgerHttp {
         return http.get(base + "/ledger/disputes", Json.MAPPER.getTypeFactory().constructCollectionType(List.class, DisputeView.class));
     }
 
-    /** The newest {@code limit} blocks the node retains (at most 100), newest first. */
-    public List<BlockView> blocks(int limit) {
-        return http.get(base + "/ledger/blocks?limit=" + limit, Json.MAPPER.getTypeFactory().constructCollectionType(List.class, BlockView.class));
-    }
-
     public BlockView block(long height) {
         return http.get(base + "/ledger/blocks/" + height, BlockView.class);
     }
