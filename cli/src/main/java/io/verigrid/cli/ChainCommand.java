@@ -7,15 +7,17 @@ import io.verigrid.node.http.Json;
 import io.verigrid.node.ledger.LedgerHttp;
 import io.verigrid.node.ledger.PeerView;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code verigrid chain status|params|block}: the chain as the ledger node sees it. */
+/** {@code verigrid chain status|params|blocks|block}: the chain as the ledger node sees it. */
 @Command(name = "chain", mixinStandardHelpOptions = true, description = "Read the chain: head, parameters, blocks.",
-        subcommands = {ChainCommand.Status.class, ChainCommand.ParamsCommand.class, ChainCommand.Block.class})
+        subcommands = {ChainCommand.Status.class, ChainCommand.ParamsCommand.class, ChainCommand.Blocks.class, ChainCommand.Block.class})
 final class ChainCommand {
     @Command(name = "status", mixinStandardHelpOptions = true,
             description = "Chain id, height, state root and supply (through the leader), and the answering peer's own view.")
@@ -55,6 +57,26 @@ final class ChainCommand {
             LedgerHttp ledger = opts.ledger();
             Params p = opts.call(ledger, ledger::params);
             opts.print(p, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(p));
+            return 0;
+        }
+    }
+
+    @Command(name = "blocks", mixinStandardHelpOptions = true, description = "The newest blocks, newest first: height, hash, transactions.")
+    static final class Blocks implements Callable<Integer> {
+        @Mixin
+        LedgerOptions opts;
+
+        @Option(names = "--limit", defaultValue = "10", description = "How many blocks, 1 to 100 (default ${DEFAULT-VALUE}).")
+        int limit;
+
+        @Override
+        public Integer call() {
+            if (limit < 1 || limit > 100) throw new IllegalArgumentException("--limit must be 1 to 100, got " + limit);
+            LedgerHttp ledger = opts.ledger();
+            List<BlockView> blocks = opts.call(ledger, () -> ledger.blocks(limit));
+            StringBuilder text = new StringBuilder(String.format("%-10s %-64s %s", "height", "hash", "txs"));
+            for (BlockView b : blocks) text.append(String.format("%n%-10d %-64s %d", b.height(), b.hash(), b.txHashes().size()));
+            opts.print(blocks, text.toString());
             return 0;
         }
     }

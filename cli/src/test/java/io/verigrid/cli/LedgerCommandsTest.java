@@ -113,6 +113,18 @@ class LedgerCommandsTest {
             assertTrue(status.path("peer").path("leader").asBoolean());
             assertEquals(Params.defaults().txFee(), run("chain", "params", "--node", url, "--json").json().path("txFee").asLong());
             assertEquals(0, run("chain", "block", "0", "--node", url, "--json").json().path("height").asLong());
+            JsonNode newest = run("chain", "blocks", "--limit", "3", "--node", url, "--json").json();
+            assertTrue(newest.isArray() && newest.size() >= 1 && newest.size() <= 3, newest.toString());
+            long head = newest.get(0).path("height").asLong();
+            for (int i = 1; i < newest.size(); i++) assertEquals(head - i, newest.get(i).path("height").asLong(), "newest first");
+            Run table = run("chain", "blocks", "--node", url);
+            assertEquals(0, table.exit(), table.err());
+            List<String> rows = table.out().strip().lines().toList();
+            assertTrue(rows.get(0).startsWith("height") && rows.size() >= 2 && rows.size() <= 11, table.out());
+            assertTrue(rows.get(1).matches("\\d+ +[0-9a-f]{64} \\d+"), rows.get(1));
+            Run tooMany = run("chain", "blocks", "--limit", "101", "--node", url);
+            assertEquals(1, tooMany.exit());
+            assertTrue(tooMany.err().contains("--limit must be 1 to 100, got 101"), tooMany.err());
 
             Run wrongChain = run("chain", "status", "--node", url, "--chain-id", "mainnet");
             assertEquals(1, wrongChain.exit());

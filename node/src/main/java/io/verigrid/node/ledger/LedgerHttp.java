@@ -73,6 +73,11 @@ public final class LedgerHttp {
         return http.get(base + "/ledger/disputes", Json.MAPPER.getTypeFactory().constructCollectionType(List.class, DisputeView.class));
     }
 
+    /** The newest {@code limit} blocks the node retains (1..100), newest first. */
+    public List<BlockView> blocks(int limit) {
+        return http.get(base + "/ledger/blocks?limit=" + limit, Json.MAPPER.getTypeFactory().constructCollectionType(List.class, BlockView.class));
+    }
+
     public BlockView block(long height) {
         return http.get(base + "/ledger/blocks/" + height, BlockView.class);
     }
