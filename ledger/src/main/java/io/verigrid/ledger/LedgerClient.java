@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -228,27 +229,31 @@ public final class LedgerClient implements Closeable {
     }
 
     private CompletableFuture<byte[]> writeAsync(byte[] entry) {
-        if (asyncBroken) return CompletableFuture.supplyAsync(() -> write(entry), writer);
-        CompletableFuture<byte[]> written = new CompletableFuture<>();
-        raft.async().send(Message.valueOf(ByteString.copyFrom(entry))).whenComplete((reply, failure) -> {
-            if (failure == null) {
-                try {
-                    written.complete(content(reply));
-                } catch (IOException e) {
-                    written.completeExceptionally(new UncheckedIOException("ledger write failed", e));
-                }
-            } else if (neverSent(failure) && !writer.isShutdown()) {
-                if (!asyncBroken) LOG.warn("ledger client's ordered async stream failed ({}); writing through the blocking API from now on", failure.toString());
-                asyncBroken = true;
-                CompletableFuture.supplyAsync(() -> write(entry), writer).whenComplete((json, again) -> {
-                    if (again == null) written.complete(json);
-                    else written.completeExceptionally(again);
+        Message message = Message.valueOf(ByteString.copyFrom(entry));
+        CompletableFuture<RaftClientReply> reply = asyncBroken ? sendBlocking(message)
+                : raft.async().send(message).exceptionallyCompose(failure -> {
+                    if (!neverSent(failure) || writer.isShutdown()) return CompletableFuture.failedFuture(failure);
+                    if (!asyncBroken) LOG.warn("ledger client's ordered async stream failed ({}); writing through the blocking API from now on", failure.toString());
+                    asyncBroken = true;
+                    return sendBlocking(message);
                 });
-            } else {
-                written.completeExceptionally(failure);
+        return reply.thenApply(r -> {
+            try {
+                return content(r);
+            } catch (IOException e) {
+                throw new UncheckedIOException("ledger write failed", e);
             }
         });
-        return written;
+    }
+
+    private CompletableFuture<RaftClientReply> sendBlocking(Message message) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return raft.io().send(message);
+            } catch (IOException e) {
+                throw new UncheckedIOException("ledger write failed", e);
+            }
+        }, writer);
     }
 
     /**
@@ -258,7 +263,7 @@ public final class LedgerClient implements Closeable {
      */
     static boolean neverSent(Throwable failure) {
         Throwable cause = failure;
-        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) cause = cause.getCause();
+        while (cause instanceof CompletionException && cause.getCause() != null) cause = cause.getCause();
         return cause instanceof AlreadyClosedException || !(cause instanceof IOException);
     }
 

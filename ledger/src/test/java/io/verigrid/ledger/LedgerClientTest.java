@@ -13,8 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
@@ -64,6 +64,7 @@ class LedgerClientTest {
             failure.set(window, new NullPointerException("\"proxy\" is null"));
         }
     }
+
     @Test
     void onlyWritesThatNeverLeftAreSentAgain() {
         // The ordered async stream's breakage: a closed sliding window, or a send that broke before writing.
@@ -74,6 +75,6 @@ class LedgerClientTest {
         assertFalse(LedgerClient.neverSent(new CompletionException(new RaftRetryFailureException(null, 5, null, new IOException("timeout")))));
         assertFalse(LedgerClient.neverSent(new StateMachineException("apply failed")));
         assertFalse(LedgerClient.neverSent(new CompletionException(new IOException("connection reset"))));
-        assertFalse(LedgerClient.neverSent(new NotLeaderException(null, null, java.util.List.of())));
+        assertFalse(LedgerClient.neverSent(new NotLeaderException(null, null, List.of())));
     }
 }
