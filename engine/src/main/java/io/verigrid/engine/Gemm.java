@@ -72,6 +72,12 @@ final class Gemm {
     private static final ThreadLocal<int[]> ROW_OFFSETS = ThreadLocal.withInitial(() -> new int[Math.max(L, 2)]);
     /** Gather offsets {0, k, …, (MR−1)·k, (MR−1)·k, …} of one packed A row ({@link #rowOffsets}). */
     private static final ThreadLocal<int[]> A_ROW_OFFSETS = ThreadLocal.withInitial(() -> new int[Math.max(L, 2)]);
+    /** A thread's running sums between K blocks ({@link Block#compute}), at most {@link #RUNNING_SUMS_MAX}. */
+    private static final ThreadLocal<float[]> RUNNING_SUMS = new ThreadLocal<>();
+    /** 4 MiB: a thread's share of a 2 048-square output on two threads; larger shares keep their sums in C. */
+    private static final int RUNNING_SUMS_MAX = 1 << 20;
+    /** MR rows of a plain A's K block, kc + L floats apart, for {@link #packA}'s gathers. */
+    private static final ThreadLocal<float[]> A_STAGE = ThreadLocal.withInitial(() -> new float[MR * (KC_MAX + L)]);
     private static final ThreadLocal<float[]> EDGE_TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
 
     static {
@@ -139,13 +145,15 @@ final class Gemm {
             panelsThroughK(a, transA, b, transB, c, m, k, n, i0, i1, j0, j1, kc);
             return;
         }
-        float[] packedB = packedBBuffer(kc * Math.min(NC, ceilDiv(j1 - j0, NR) * NR));
+        int blockColumns = Math.min(NC, ceilDiv(j1 - j0, NR) * NR);
+        float[] packedB = packedBBuffer(kc * blockColumns);
+        float[] sums = kc < k ? runningSums(ceilDiv(i1 - i0, MR) * MR * blockColumns) : null;
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += kc) {
-                Block block = new Block(a, transA, c, m, k, n, jc, nc, pc, Math.min(kc, k - pc), packedB);
+                Block block = new Block(a, transA, c, m, k, n, jc, nc, pc, Math.min(kc, k - pc), packedB, sums);
                 packB(b, transB, block, 0, ceilDiv(nc, NR));
-                block.compute(i0, i1, 0, ceilDiv(nc, NR));
+                block.compute(i0, i1);
             }
         }
     }
@@ -170,14 +178,14 @@ final class Gemm {
         // K block pc's panels start at paddedRows·pc (the blocks before it hold paddedRows × pc floats). They are
         // packed in order, so what packA writes past a block's end lands in the next block before that is packed.
         for (int pc = 0; pc < k; pc += kc) {
-            packA(new Block(a, transA, c, m, k, n, 0, 0, pc, Math.min(kc, k - pc), panel), i0, rows, packedA,
+            packA(new Block(a, transA, c, m, k, n, 0, 0, pc, Math.min(kc, k - pc), panel, null), i0, rows, packedA,
                     paddedRows * pc);
         }
         for (int j = j0; j < j1; j += NR) {
             int cols = Math.min(NR, j1 - j);
             for (int pc = 0; pc < k; pc += kc) {
                 int kcl = Math.min(kc, k - pc);
-                packB(b, transB, new Block(a, transA, c, m, k, n, j, cols, pc, kcl, panel), 0, 1);
+                packB(b, transB, new Block(a, transA, c, m, k, n, j, cols, pc, kcl, panel, null), 0, 1);
                 tileColumn(packedA, paddedRows * pc, panel, 0, kcl, c, i0, rows, n, j, cols, pc == 0);
             }
         }
@@ -195,6 +203,22 @@ final class Gemm {
         return ceilDiv(k, blocks);
     }
 
+    /**
+     * This thread's buffer for the running sums of {@code size} outputs between K blocks, or null past {@link
+     * #RUNNING_SUMS_MAX} (the sums then stay in C).
+     */
+    private static float[] runningSums(int size) {
+        if (size > RUNNING_SUMS_MAX) {
+            return null;
+        }
+        float[] buffer = RUNNING_SUMS.get();
+        if (buffer == null || buffer.length < size) {
+            buffer = new float[size];
+            RUNNING_SUMS.set(buffer);
+        }
+        return buffer;
+    }
+
     private static float[] packedBBuffer(int size) {
         float[] buffer = PACKED_B.get();
         if (buffer == null || buffer.length < size) {
@@ -209,20 +233,56 @@ final class Gemm {
      * {@code [panel][p][NR]}; {@link #compute} packs A row blocks and runs the register tiles.
      */
     private record Block(float[] a, boolean transA, float[] c, int m, int k, int n, int jc, int nc, int pc, int kc,
-            float[] packedB) {
-        /** Computes output rows {@code [i0, i1)} × panels {@code [q0, q1)} of this block. */
-        void compute(int i0, int i1, int q0, int q1) {
+            float[] packedB, float[] sums) {
+        /**
+         * Computes output rows {@code [i0, i1)} (this thread's) × all panels of this block. Between K blocks each
+         * tile's running sums wait in {@code sums}, when there is such a buffer, one MR × NR slot after another in
+         * the order tiles run: C rows a power of two apart fall into the same few L1 sets, and reloading them slowed
+         * the next block's tiles (one thread's 14 × 2 tiles over a 2 MiB C with rows 1 024 floats apart: 103–108
+         * GF/s, from slots 112–113, on a 32 KiB 8-way L1).
+         */
+        void compute(int i0, int i1) {
             float[] packedA = PACKED_A.get();
             boolean first = pc == 0;
+            boolean last = pc + kc == k;
+            int panels = ceilDiv(nc, NR);
+            int tileRows = ceilDiv(i1 - i0, MR);
             int blockRows = transA ? MC : MC_PLAIN;
             for (int ic = i0; ic < i1; ic += blockRows) {
                 int mc = Math.min(blockRows, i1 - ic);
                 packA(this, ic, mc, packedA, 0);
-                for (int q = q0; q < q1; q++) {
+                for (int q = 0; q < panels; q++) {
                     int j = jc + q * NR;
                     int cols = Math.min(NR, jc + nc - j);
-                    tileColumn(packedA, 0, packedB, q * kc * NR, kc, c, ic, mc, n, j, cols, first);
+                    int bOff = q * kc * NR;
+                    if (sums == null) {
+                        tileColumn(packedA, 0, packedB, bOff, kc, c, ic, mc, n, j, cols, first);
+                    } else {
+                        int slot = (q * tileRows + (ic - i0) / MR) * MR * NR;
+                        tileColumnSums(packedA, packedB, bOff, kc, sums, slot, first, last, c, ic, mc, n, j, cols);
+                    }
                 }
+            }
+        }
+    }
+
+    /**
+     * {@link #tileColumn} with the running sums in slots of {@code sums} from {@code slot}: the first K block
+     * starts from zero, the last writes C.
+     */
+    private static void tileColumnSums(float[] pa, float[] pb, int bOff, int kc, float[] sums, int slot,
+            boolean first, boolean last, float[] c, int i, int rows, int n, int j, int cols) {
+        float[] from = first ? null : sums;
+        for (int ir = 0; ir < rows; ir += MR) {
+            int aOff = ir * kc;
+            int at = slot + ir * NR;
+            int tileRows = Math.min(MR, rows - ir);
+            if (!last) {
+                tile(tileRows, pa, aOff, pb, bOff, kc, from, at, NR, sums, at, NR);
+            } else if (tileRows == MR && cols == NR) {
+                tile(MR, pa, aOff, pb, bOff, kc, from, at, NR, c, (i + ir) * n + j, n);
+            } else {
+                edgeTile(pa, aOff, pb, bOff, kc, from, at, NR, c, (i + ir) * n + j, n, tileRows, cols);
             }
         }
     }
@@ -233,13 +293,14 @@ final class Gemm {
      */
     private static void tileColumn(float[] pa, int aBase, float[] pb, int bOff, int kc, float[] c, int i, int rows,
             int n, int j, int cols, boolean first) {
+        float[] from = first ? null : c;
         for (int ir = 0; ir < rows; ir += MR) {
             int aOff = aBase + ir * kc;
             int cOff = (i + ir) * n + j;
             if (ir + MR <= rows && cols == NR) {
-                tile(pa, aOff, pb, bOff, kc, c, cOff, n, first);
+                tile(MR, pa, aOff, pb, bOff, kc, from, cOff, n, c, cOff, n);
             } else {
-                edgeTile(pa, aOff, pb, bOff, kc, c, cOff, n, first, Math.min(MR, rows - ir), cols);
+                edgeTile(pa, aOff, pb, bOff, kc, from, cOff, n, c, cOff, n, Math.min(MR, rows - ir), cols);
             }
         }
     }
@@ -339,13 +400,20 @@ final class Gemm {
                     }
                 }
             } else if (rows == MR && MR <= L) {
-                // One gather per p fetches its MR values from MR rows of A (a scalar copy measured 2–6 % slower
-                // overall). Lanes past MR read row MR−1 again and land on the next p's first lanes, which that
-                // p's store overwrites; the last p's spill lands in the next panel, or in the buffer's spare L.
-                int[] rowOffsets = rowOffsets(A_ROW_OFFSETS, blk.k, MR - 1);
-                int src = (ic + ir) * blk.k + blk.pc;
+                // One gather per p fetches its MR values from MR rows, copied first into a stage kc + L floats
+                // apart: rows of A a power of two apart share a few L1 sets, and a gather from them cost a
+                // 1 024-square product 1.5–3 % on a 32 KiB 8-way L1, against gathers from the stage (a scalar
+                // copy matched the stage there, and measured 2–6 % slower overall with a 48 KiB L1). Lanes past
+                // MR read row MR−1 again and land on the next p's first lanes, which that p's store overwrites;
+                // the last p's spill lands in the next panel, or in the buffer's spare L.
+                int stride = kc + L;
+                float[] stage = A_STAGE.get();
+                for (int r = 0; r < MR; r++) {
+                    System.arraycopy(a, (ic + ir + r) * blk.k + blk.pc, stage, r * stride, kc);
+                }
+                int[] rowOffsets = rowOffsets(A_ROW_OFFSETS, stride, MR - 1);
                 for (int p = 0; p < kc; p++) {
-                    FloatVector.fromArray(SPECIES, a, src + p, rowOffsets, 0).intoArray(dst, base + p * MR);
+                    FloatVector.fromArray(SPECIES, stage, p, rowOffsets, 0).intoArray(dst, base + p * MR);
                 }
             } else {
                 for (int r = 0; r < MR; r++) {
@@ -365,45 +433,52 @@ final class Gemm {
     }
 
     /**
-     * A tile cut by the matrix edge runs on a scratch tile; only the valid part is copied. Up to 4 rows run as a
-     * 4-row tile: a 128-row product has a 2-row edge (128 = 9·14 + 2), and a full tile for it costs a tenth of the
-     * product's tiles (two 4-row tiles for an 8-row edge measured 2 % slower than one full tile).
+     * A tile cut by the matrix edge runs on a scratch tile; only the valid part is written to C. Running sums
+     * read from C itself are only its valid part, so they are copied in first.
      */
-    private static void edgeTile(float[] pa, int aOff, float[] pb, int bOff, int kc, float[] c, int cOff, int ldc,
-            boolean first, int rows, int cols) {
+    private static void edgeTile(float[] pa, int aOff, float[] pb, int bOff, int kc, float[] from, int fromOff,
+            int fromLd, float[] c, int cOff, int ldc, int rows, int cols) {
         float[] scratch = EDGE_TILE.get();
-        if (!first) {
+        if (from == c) {
             for (int r = 0; r < rows; r++) {
-                System.arraycopy(c, cOff + r * ldc, scratch, r * NR, cols);
+                System.arraycopy(c, fromOff + r * fromLd, scratch, r * NR, cols);
             }
+            from = scratch;
+            fromOff = 0;
+            fromLd = NR;
         }
-        if (rows <= 4) {
-            tile4(pa, aOff, pb, bOff, kc, scratch, 0, NR, first);
-        } else {
-            tile(pa, aOff, pb, bOff, kc, scratch, 0, NR, first);
-        }
+        tile(rows, pa, aOff, pb, bOff, kc, from, fromOff, fromLd, scratch, 0, NR);
         for (int r = 0; r < rows; r++) {
             System.arraycopy(scratch, r * NR, c, cOff + r * ldc, cols);
         }
     }
 
-    /** The register tile for this JVM's register file (MR is a constant, so C2 keeps only one branch). */
-    private static void tile(float[] pa, int aOff, float[] pb, int bOff, int kc, float[] c, int cOff, int ldc,
-            boolean first) {
-        if (MR == WIDE_ROWS) {
-            tile14(pa, aOff, pb, bOff, kc, c, cOff, ldc, first);
+    /**
+     * A register tile for {@code rows} ≤ MR rows of one panel: the one for this JVM's register file (MR is a
+     * constant, so C2 keeps only one branch), or a 4-row tile for up to 4 rows (a 128-row product has a 2-row edge,
+     * 128 = 9·14 + 2, and a full tile for it costs a tenth of the product's tiles; two 4-row tiles for an 8-row
+     * edge measured 2 % slower than one full tile). The running sums start from {@code from} (zero when null) and
+     * end in {@code c}.
+     */
+    private static void tile(int rows, float[] pa, int aOff, float[] pb, int bOff, int kc, float[] from,
+            int fromOff, int fromLd, float[] c, int cOff, int ldc) {
+        if (rows <= 4) {
+            tile4(pa, aOff, pb, bOff, kc, from, fromOff, fromLd, c, cOff, ldc);
+        } else if (MR == WIDE_ROWS) {
+            tile14(pa, aOff, pb, bOff, kc, from, fromOff, fromLd, c, cOff, ldc);
         } else {
-            tile6(pa, aOff, pb, bOff, kc, c, cOff, ldc, first);
+            tile6(pa, aOff, pb, bOff, kc, from, fromOff, fromLd, c, cOff, ldc);
         }
     }
 
     /**
      * The 14-row register tile: 14 rows × 2 vectors of C, each accumulator one lane per output column. Starts from
-     * zero on the first K block (the canonical {@code acc = 0}), otherwise from the partial sums in C. Indices
-     * are computed from p so that C2 proves them in range once per loop instead of once per load.
+     * zero when {@code from} is null (the canonical {@code acc = 0}), otherwise from the running sums at
+     * {@code from[fromOff]}, rows {@code fromLd} apart; ends in {@code c}. Indices are computed from p so that C2
+     * proves them in range once per loop instead of once per load.
      */
-    static void tile14(float[] pa, int aOff, float[] pb, int bOff, int kc, float[] c, int cOff, int ldc,
-            boolean first) {
+    static void tile14(float[] pa, int aOff, float[] pb, int bOff, int kc, float[] from, int fromOff,
+            int fromLd, float[] c, int cOff, int ldc) {
         FloatVector c00;
         FloatVector c01;
         FloatVector c10;
@@ -432,7 +507,7 @@ final class Gemm {
         FloatVector c121;
         FloatVector c130;
         FloatVector c131;
-        if (first) {
+        if (from == null) {
             FloatVector zero = FloatVector.zero(SPECIES);
             c00 = zero;
             c01 = zero;
@@ -463,34 +538,34 @@ final class Gemm {
             c130 = zero;
             c131 = zero;
         } else {
-            c00 = FloatVector.fromArray(SPECIES, c, cOff);
-            c01 = FloatVector.fromArray(SPECIES, c, cOff + L);
-            c10 = FloatVector.fromArray(SPECIES, c, cOff + ldc);
-            c11 = FloatVector.fromArray(SPECIES, c, cOff + ldc + L);
-            c20 = FloatVector.fromArray(SPECIES, c, cOff + 2 * ldc);
-            c21 = FloatVector.fromArray(SPECIES, c, cOff + 2 * ldc + L);
-            c30 = FloatVector.fromArray(SPECIES, c, cOff + 3 * ldc);
-            c31 = FloatVector.fromArray(SPECIES, c, cOff + 3 * ldc + L);
-            c40 = FloatVector.fromArray(SPECIES, c, cOff + 4 * ldc);
-            c41 = FloatVector.fromArray(SPECIES, c, cOff + 4 * ldc + L);
-            c50 = FloatVector.fromArray(SPECIES, c, cOff + 5 * ldc);
-            c51 = FloatVector.fromArray(SPECIES, c, cOff + 5 * ldc + L);
-            c60 = FloatVector.fromArray(SPECIES, c, cOff + 6 * ldc);
-            c61 = FloatVector.fromArray(SPECIES, c, cOff + 6 * ldc + L);
-            c70 = FloatVector.fromArray(SPECIES, c, cOff + 7 * ldc);
-            c71 = FloatVector.fromArray(SPECIES, c, cOff + 7 * ldc + L);
-            c80 = FloatVector.fromArray(SPECIES, c, cOff + 8 * ldc);
-            c81 = FloatVector.fromArray(SPECIES, c, cOff + 8 * ldc + L);
-            c90 = FloatVector.fromArray(SPECIES, c, cOff + 9 * ldc);
-            c91 = FloatVector.fromArray(SPECIES, c, cOff + 9 * ldc + L);
-            c100 = FloatVector.fromArray(SPECIES, c, cOff + 10 * ldc);
-            c101 = FloatVector.fromArray(SPECIES, c, cOff + 10 * ldc + L);
-            c110 = FloatVector.fromArray(SPECIES, c, cOff + 11 * ldc);
-            c111 = FloatVector.fromArray(SPECIES, c, cOff + 11 * ldc + L);
-            c120 = FloatVector.fromArray(SPECIES, c, cOff + 12 * ldc);
-            c121 = FloatVector.fromArray(SPECIES, c, cOff + 12 * ldc + L);
-            c130 = FloatVector.fromArray(SPECIES, c, cOff + 13 * ldc);
-            c131 = FloatVector.fromArray(SPECIES, c, cOff + 13 * ldc + L);
+            c00 = FloatVector.fromArray(SPECIES, from, fromOff);
+            c01 = FloatVector.fromArray(SPECIES, from, fromOff + L);
+            c10 = FloatVector.fromArray(SPECIES, from, fromOff + fromLd);
+            c11 = FloatVector.fromArray(SPECIES, from, fromOff + fromLd + L);
+            c20 = FloatVector.fromArray(SPECIES, from, fromOff + 2 * fromLd);
+            c21 = FloatVector.fromArray(SPECIES, from, fromOff + 2 * fromLd + L);
+            c30 = FloatVector.fromArray(SPECIES, from, fromOff + 3 * fromLd);
+            c31 = FloatVector.fromArray(SPECIES, from, fromOff + 3 * fromLd + L);
+            c40 = FloatVector.fromArray(SPECIES, from, fromOff + 4 * fromLd);
+            c41 = FloatVector.fromArray(SPECIES, from, fromOff + 4 * fromLd + L);
+            c50 = FloatVector.fromArray(SPECIES, from, fromOff + 5 * fromLd);
+            c51 = FloatVector.fromArray(SPECIES, from, fromOff + 5 * fromLd + L);
+            c60 = FloatVector.fromArray(SPECIES, from, fromOff + 6 * fromLd);
+            c61 = FloatVector.fromArray(SPECIES, from, fromOff + 6 * fromLd + L);
+            c70 = FloatVector.fromArray(SPECIES, from, fromOff + 7 * fromLd);
+            c71 = FloatVector.fromArray(SPECIES, from, fromOff + 7 * fromLd + L);
+            c80 = FloatVector.fromArray(SPECIES, from, fromOff + 8 * fromLd);
+            c81 = FloatVector.fromArray(SPECIES, from, fromOff + 8 * fromLd + L);
+            c90 = FloatVector.fromArray(SPECIES, from, fromOff + 9 * fromLd);
+            c91 = FloatVector.fromArray(SPECIES, from, fromOff + 9 * fromLd + L);
+            c100 = FloatVector.fromArray(SPECIES, from, fromOff + 10 * fromLd);
+            c101 = FloatVector.fromArray(SPECIES, from, fromOff + 10 * fromLd + L);
+            c110 = FloatVector.fromArray(SPECIES, from, fromOff + 11 * fromLd);
+            c111 = FloatVector.fromArray(SPECIES, from, fromOff + 11 * fromLd + L);
+            c120 = FloatVector.fromArray(SPECIES, from, fromOff + 12 * fromLd);
+            c121 = FloatVector.fromArray(SPECIES, from, fromOff + 12 * fromLd + L);
+            c130 = FloatVector.fromArray(SPECIES, from, fromOff + 13 * fromLd);
+            c131 = FloatVector.fromArray(SPECIES, from, fromOff + 13 * fromLd + L);
         }
         for (int p = 0; p < kc; p++) {
             int b = bOff + p * NR;
@@ -572,11 +647,12 @@ final class Gemm {
 
     /**
      * The 6-row register tile: 6 rows × 2 vectors of C, each accumulator one lane per output column. Starts from
-     * zero on the first K block (the canonical {@code acc = 0}), otherwise from the partial sums in C. Indices
-     * are computed from p so that C2 proves them in range once per loop instead of once per load.
+     * zero when {@code from} is null (the canonical {@code acc = 0}), otherwise from the running sums at
+     * {@code from[fromOff]}, rows {@code fromLd} apart; ends in {@code c}. Indices are computed from p so that C2
+     * proves them in range once per loop instead of once per load.
      */
-    static void tile6(float[] pa, int aOff, float[] pb, int bOff, int kc, float[] c, int cOff, int ldc,
-            boolean first) {
+    static void tile6(float[] pa, int aOff, float[] pb, int bOff, int kc, float[] from, int fromOff,
+            int fromLd, float[] c, int cOff, int ldc) {
         FloatVector c00;
         FloatVector c01;
         FloatVector c10;
@@ -589,7 +665,7 @@ final class Gemm {
         FloatVector c41;
         FloatVector c50;
         FloatVector c51;
-        if (first) {
+        if (from == null) {
             FloatVector zero = FloatVector.zero(SPECIES);
             c00 = zero;
             c01 = zero;
@@ -604,18 +680,18 @@ final class Gemm {
             c50 = zero;
             c51 = zero;
         } else {
-            c00 = FloatVector.fromArray(SPECIES, c, cOff);
-            c01 = FloatVector.fromArray(SPECIES, c, cOff + L);
-            c10 = FloatVector.fromArray(SPECIES, c, cOff + ldc);
-            c11 = FloatVector.fromArray(SPECIES, c, cOff + ldc + L);
-            c20 = FloatVector.fromArray(SPECIES, c, cOff + 2 * ldc);
-            c21 = FloatVector.fromArray(SPECIES, c, cOff + 2 * ldc + L);
-            c30 = FloatVector.fromArray(SPECIES, c, cOff + 3 * ldc);
-            c31 = FloatVector.fromArray(SPECIES, c, cOff + 3 * ldc + L);
-            c40 = FloatVector.fromArray(SPECIES, c, cOff + 4 * ldc);
-            c41 = FloatVector.fromArray(SPECIES, c, cOff + 4 * ldc + L);
-            c50 = FloatVector.fromArray(SPECIES, c, cOff + 5 * ldc);
-            c51 = FloatVector.fromArray(SPECIES, c, cOff + 5 * ldc + L);
+            c00 = FloatVector.fromArray(SPECIES, from, fromOff);
+            c01 = FloatVector.fromArray(SPECIES, from, fromOff + L);
+            c10 = FloatVector.fromArray(SPECIES, from, fromOff + fromLd);
+            c11 = FloatVector.fromArray(SPECIES, from, fromOff + fromLd + L);
+            c20 = FloatVector.fromArray(SPECIES, from, fromOff + 2 * fromLd);
+            c21 = FloatVector.fromArray(SPECIES, from, fromOff + 2 * fromLd + L);
+            c30 = FloatVector.fromArray(SPECIES, from, fromOff + 3 * fromLd);
+            c31 = FloatVector.fromArray(SPECIES, from, fromOff + 3 * fromLd + L);
+            c40 = FloatVector.fromArray(SPECIES, from, fromOff + 4 * fromLd);
+            c41 = FloatVector.fromArray(SPECIES, from, fromOff + 4 * fromLd + L);
+            c50 = FloatVector.fromArray(SPECIES, from, fromOff + 5 * fromLd);
+            c51 = FloatVector.fromArray(SPECIES, from, fromOff + 5 * fromLd + L);
         }
         for (int p = 0; p < kc; p++) {
             int b = bOff + p * NR;
@@ -659,8 +735,8 @@ final class Gemm {
      * The first 4 rows of a packed A panel (MR floats per p) × 2 vectors of C at {@code c[cOff]}, row stride ldc: the
      * edge tile of a panel with at most 4 valid rows, each lane the same sequence as in the full tiles.
      */
-    static void tile4(float[] pa, int aOff, float[] pb, int bOff, int kc, float[] c, int cOff, int ldc,
-            boolean first) {
+    static void tile4(float[] pa, int aOff, float[] pb, int bOff, int kc, float[] from, int fromOff,
+            int fromLd, float[] c, int cOff, int ldc) {
         FloatVector c00;
         FloatVector c01;
         FloatVector c10;
@@ -669,7 +745,7 @@ final class Gemm {
         FloatVector c21;
         FloatVector c30;
         FloatVector c31;
-        if (first) {
+        if (from == null) {
             FloatVector zero = FloatVector.zero(SPECIES);
             c00 = zero;
             c01 = zero;
@@ -680,14 +756,14 @@ final class Gemm {
             c30 = zero;
             c31 = zero;
         } else {
-            c00 = FloatVector.fromArray(SPECIES, c, cOff);
-            c01 = FloatVector.fromArray(SPECIES, c, cOff + L);
-            c10 = FloatVector.fromArray(SPECIES, c, cOff + ldc);
-            c11 = FloatVector.fromArray(SPECIES, c, cOff + ldc + L);
-            c20 = FloatVector.fromArray(SPECIES, c, cOff + 2 * ldc);
-            c21 = FloatVector.fromArray(SPECIES, c, cOff + 2 * ldc + L);
-            c30 = FloatVector.fromArray(SPECIES, c, cOff + 3 * ldc);
-            c31 = FloatVector.fromArray(SPECIES, c, cOff + 3 * ldc + L);
+            c00 = FloatVector.fromArray(SPECIES, from, fromOff);
+            c01 = FloatVector.fromArray(SPECIES, from, fromOff + L);
+            c10 = FloatVector.fromArray(SPECIES, from, fromOff + fromLd);
+            c11 = FloatVector.fromArray(SPECIES, from, fromOff + fromLd + L);
+            c20 = FloatVector.fromArray(SPECIES, from, fromOff + 2 * fromLd);
+            c21 = FloatVector.fromArray(SPECIES, from, fromOff + 2 * fromLd + L);
+            c30 = FloatVector.fromArray(SPECIES, from, fromOff + 3 * fromLd);
+            c31 = FloatVector.fromArray(SPECIES, from, fromOff + 3 * fromLd + L);
         }
         for (int p = 0; p < kc; p++) {
             int b = bOff + p * NR;

@@ -159,9 +159,9 @@ class GemmTest {
             for (boolean first : new boolean[] {true, false}) {
                 float[] c = start.clone();
                 if (rows == Gemm.WIDE_ROWS) {
-                    Gemm.tile14(pa, aOff, pb, bOff, kc, c, cOff, ldc, first);
+                    Gemm.tile14(pa, aOff, pb, bOff, kc, first ? null : c, cOff, ldc, c, cOff, ldc);
                 } else {
-                    Gemm.tile6(pa, aOff, pb, bOff, kc, c, cOff, ldc, first);
+                    Gemm.tile6(pa, aOff, pb, bOff, kc, first ? null : c, cOff, ldc, c, cOff, ldc);
                 }
                 float[] expected = start.clone();
                 for (int i = 0; i < rows; i++) {
