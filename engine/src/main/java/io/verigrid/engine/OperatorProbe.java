@@ -22,9 +22,10 @@ import java.util.Map;
  */
 final class OperatorProbe {
     private static final long[] NONE = {};
-    /** (m, k, n): above Matmul's vector threshold, across K blocks of 256, edge tiles, few rows, one column. */
+    /** (m, k, n): above Matmul's vector threshold, across K blocks of 1 024, edge tiles, few rows, one column. */
     private static final int[][] MATMUL_SHAPES = {
-        {37, 300, 45}, {130, 20, 33}, {16, 8, 260}, {3, 290, 70}, {1, 64, 200}, {2, 513, 9}, {9, 600, 1}, {64, 64, 64}};
+        {37, 300, 45}, {130, 20, 33}, {16, 8, 260}, {3, 290, 70}, {1, 64, 200}, {2, 513, 9}, {9, 600, 1},
+        {64, 64, 64}, {20, 1300, 40}};
 
     private OperatorProbe() {
     }

@@ -71,13 +71,13 @@ class GemmTest {
                 }
             }
         }
-        shapes.add(new int[] {130, 513, 97});   // three K blocks and a column tail
+        shapes.add(new int[] {130, 2600, 97});  // three K blocks and a column tail
         shapes.add(new int[] {150, 260, 40});   // crosses row blocks (42 rows of a plain A, 140 or 144 transposed)
-        shapes.add(new int[] {40, 321, 70});    // two K blocks of 161
-        shapes.add(new int[] {30, 576, 50});    // two K blocks of 288
-        shapes.add(new int[] {18, 700, 45});    // a 4-row edge tile over three K blocks and a column tail
+        shapes.add(new int[] {40, 1281, 70});   // two K blocks of 641
+        shapes.add(new int[] {30, 2304, 50});   // two K blocks of 1 152
+        shapes.add(new int[] {18, 2800, 45});   // a 4-row edge tile over three K blocks and a column tail
         shapes.add(new int[] {128, 300, 40});   // a 2-row edge tile (128 = 9 · 14 + 2 = 21 · 6 + 2)
-        shapes.add(new int[] {250, 700, 33});   // A too big to pack whole on one thread (plain B), fits on three
+        shapes.add(new int[] {250, 1400, 33});  // A too big to pack whole on one thread (plain B), fits on three
         shapes.add(new int[] {200, 1700, 40});  // the same with a transposed B, whose bound is twice as large
         shapes.add(new int[] {2, 40, 4100});    // streamed rows wider than one thread's share
         shapes.add(new int[] {9, 17, 4133});    // five column blocks
@@ -188,15 +188,15 @@ class GemmTest {
     @Test
     void aShortLastKBlockIsFoldedIntoTheOthers() {
         assertEquals(100, Gemm.kBlock(100));
-        assertEquals(256, Gemm.kBlock(256));
-        assertEquals(257, Gemm.kBlock(257));
-        assertEquals(288, Gemm.kBlock(288));
-        assertEquals(320, Gemm.kBlock(320));
-        assertEquals(161, Gemm.kBlock(321));   // a last block of 65 stays: two of 161
-        assertEquals(257, Gemm.kBlock(513));
-        assertEquals(288, Gemm.kBlock(576));
-        assertEquals(256, Gemm.kBlock(2048));
-        assertEquals(256, Gemm.kBlock(32000));
+        assertEquals(1024, Gemm.kBlock(1024));
+        assertEquals(1025, Gemm.kBlock(1025));
+        assertEquals(1152, Gemm.kBlock(1152));
+        assertEquals(1280, Gemm.kBlock(1280));
+        assertEquals(641, Gemm.kBlock(1281));   // a last block of 257 stays: two of 641
+        assertEquals(1025, Gemm.kBlock(2049));
+        assertEquals(1152, Gemm.kBlock(2304));
+        assertEquals(1024, Gemm.kBlock(4096));
+        assertEquals(1033, Gemm.kBlock(32000)); // 31 blocks: the last 256 are spread over the others
     }
 
     @Test
