@@ -46,10 +46,10 @@ final class Gemm {
      */
     private static final int MC = 144 / MR * MR;
     /**
-     * Rows per packed block of a plain A: with {@link #NC} this keeps a block's A, its B block and the C rows they
-     * write together in a 2 MiB L2 (against 140 rows and 4 096 columns, seven runs: the 15M classifier's forward
-     * 256×288×32000 +8 to +24 %, 128×288×32000 +0 to +21 %, 1024³ −5 to +3 %; either change alone gained
-     * nothing).
+     * Rows per packed block of a plain A: with {@link #NC} and K blocks of 256 this kept a block's A, its B block
+     * and the C rows they write together in a 2 MiB L2 (against 140 rows and 4 096 columns, seven runs: the 15M
+     * classifier's forward 256×288×32000 +8 to +24 %, 128×288×32000 +0 to +21 %, 1024³ −5 to +3 %; either change
+     * alone gained nothing).
      */
     private static final int MC_PLAIN = 42 / MR * MR;
     /** Columns per packed B block: a K block's B block, KC_MAX × NC floats (5 MiB). */
