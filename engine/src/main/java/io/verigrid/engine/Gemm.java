@@ -76,7 +76,10 @@ final class Gemm {
     private static final ThreadLocal<int[]> ROW_OFFSETS = ThreadLocal.withInitial(() -> new int[Math.max(L, 2)]);
     /** Gather offsets {0, k, …, (MR−1)·k, (MR−1)·k, …} of one packed A row ({@link #rowOffsets}). */
     private static final ThreadLocal<int[]> A_ROW_OFFSETS = ThreadLocal.withInitial(() -> new int[Math.max(L, 2)]);
-    /** A thread's running sums between K blocks ({@link Block#compute}), at most {@link #RUNNING_SUMS_MAX}. */
+    /**
+     * A thread's running sums between K blocks ({@link Block#compute}); a thread whose share of C is larger than
+     * {@link #RUNNING_SUMS_MAX} keeps them in C.
+     */
     private static final ThreadLocal<float[]> RUNNING_SUMS = new ThreadLocal<>();
     /** 4 MiB: a thread's share of a 2 048-square output on two threads; larger shares keep their sums in C. */
     private static final int RUNNING_SUMS_MAX = 1 << 20;
@@ -150,8 +153,9 @@ final class Gemm {
             return;
         }
         int blockColumns = Math.min(NC, ceilDiv(j1 - j0, NR) * NR);
-        float[] packedB = packedBBuffer(kc * blockColumns);
-        float[] sums = kc < k ? runningSums(ceilDiv(i1 - i0, MR) * MR * blockColumns) : null;
+        float[] packedB = buffer(PACKED_B, kc * blockColumns);
+        int sumsSize = ceilDiv(i1 - i0, MR) * MR * blockColumns;
+        float[] sums = kc < k && sumsSize <= RUNNING_SUMS_MAX ? buffer(RUNNING_SUMS, sumsSize) : null;
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += kc) {
@@ -173,12 +177,8 @@ final class Gemm {
             int n, int i0, int i1, int j0, int j1, int kc) {
         int rows = i1 - i0;
         int paddedRows = ceilDiv(rows, MR) * MR;
-        float[] packedA = WHOLE_A.get();
-        if (packedA == null || packedA.length < paddedRows * k + L) {
-            packedA = new float[paddedRows * k + L];
-            WHOLE_A.set(packedA);
-        }
-        float[] panel = packedBBuffer(KC_MAX * NR);
+        float[] packedA = buffer(WHOLE_A, paddedRows * k + L);
+        float[] panel = buffer(PACKED_B, KC_MAX * NR);
         // K block pc's panels start at paddedRows·pc (the blocks before it hold paddedRows × pc floats). They are
         // packed in order, so what packA writes past a block's end lands in the next block before that is packed.
         for (int pc = 0; pc < k; pc += kc) {
@@ -190,7 +190,8 @@ final class Gemm {
             for (int pc = 0; pc < k; pc += kc) {
                 int kcl = Math.min(kc, k - pc);
                 packB(b, transB, new Block(a, transA, c, m, k, n, j, cols, pc, kcl, panel, null), 0, 1);
-                tileColumn(packedA, paddedRows * pc, panel, 0, kcl, c, i0, rows, n, j, cols, pc == 0);
+                tileColumn(packedA, paddedRows * pc, panel, 0, kcl, null, 0, pc == 0, pc + kcl == k, c, i0, rows, n, j,
+                        cols);
             }
         }
     }
@@ -208,27 +209,12 @@ final class Gemm {
         return ceilDiv(k, blocks);
     }
 
-    /**
-     * This thread's buffer for the running sums of {@code size} outputs between K blocks, or null past {@link
-     * #RUNNING_SUMS_MAX} (the sums then stay in C).
-     */
-    private static float[] runningSums(int size) {
-        if (size > RUNNING_SUMS_MAX) {
-            return null;
-        }
-        float[] buffer = RUNNING_SUMS.get();
+    /** This thread's buffer in {@code cache}, grown to at least {@code size} floats. */
+    private static float[] buffer(ThreadLocal<float[]> cache, int size) {
+        float[] buffer = cache.get();
         if (buffer == null || buffer.length < size) {
             buffer = new float[size];
-            RUNNING_SUMS.set(buffer);
-        }
-        return buffer;
-    }
-
-    private static float[] packedBBuffer(int size) {
-        float[] buffer = PACKED_B.get();
-        if (buffer == null || buffer.length < size) {
-            buffer = new float[size];
-            PACKED_B.set(buffer);
+            cache.set(buffer);
         }
         return buffer;
     }
@@ -259,53 +245,34 @@ final class Gemm {
                 for (int q = 0; q < panels; q++) {
                     int j = jc + q * NR;
                     int cols = Math.min(NR, jc + nc - j);
-                    int bOff = q * kc * NR;
-                    if (sums == null) {
-                        tileColumn(packedA, 0, packedB, bOff, kc, c, ic, mc, n, j, cols, first);
-                    } else {
-                        int slot = (q * tileRows + (ic - i0) / MR) * MR * NR;
-                        tileColumnSums(packedA, packedB, bOff, kc, sums, slot, first, last, c, ic, mc, n, j, cols);
-                    }
+                    int slot = (q * tileRows + (ic - i0) / MR) * MR * NR;
+                    tileColumn(packedA, 0, packedB, q * kc * NR, kc, sums, slot, first, last, c, ic, mc, n, j, cols);
                 }
             }
         }
     }
 
     /**
-     * {@link #tileColumn} with the running sums in slots of {@code sums} from {@code slot}: the first K block
-     * starts from zero, the last writes C.
-     */
-    private static void tileColumnSums(float[] pa, float[] pb, int bOff, int kc, float[] sums, int slot,
-            boolean first, boolean last, float[] c, int i, int rows, int n, int j, int cols) {
-        float[] from = first ? null : sums;
-        for (int ir = 0; ir < rows; ir += MR) {
-            int aOff = ir * kc;
-            int at = slot + ir * NR;
-            int tileRows = Math.min(MR, rows - ir);
-            if (!last) {
-                tile(tileRows, pa, aOff, pb, bOff, kc, from, at, NR, sums, at, NR);
-            } else if (tileRows == MR && cols == NR) {
-                tile(MR, pa, aOff, pb, bOff, kc, from, at, NR, c, (i + ir) * n + j, n);
-            } else {
-                edgeTile(pa, aOff, pb, bOff, kc, from, at, NR, c, (i + ir) * n + j, n, tileRows, cols);
-            }
-        }
-    }
-
-    /**
      * The tiles of output rows {@code [i, i + rows)} × columns {@code [j, j + cols)}: the A panels packed from
-     * {@code pa[aBase]} (MR rows each, kc per row) against one packed B panel at {@code pb[bOff]}.
+     * {@code pa[aBase]} (MR rows each, kc per row) against one packed B panel at {@code pb[bOff]}. Their running
+     * sums start from zero on the first K block and are written to C on the last; in between they live in C, or,
+     * when {@code sums} is given, in its MR × NR slots from {@code slot}.
      */
-    private static void tileColumn(float[] pa, int aBase, float[] pb, int bOff, int kc, float[] c, int i, int rows,
-            int n, int j, int cols, boolean first) {
-        float[] from = first ? null : c;
+    private static void tileColumn(float[] pa, int aBase, float[] pb, int bOff, int kc, float[] sums, int slot,
+            boolean first, boolean last, float[] c, int i, int rows, int n, int j, int cols) {
         for (int ir = 0; ir < rows; ir += MR) {
             int aOff = aBase + ir * kc;
             int cOff = (i + ir) * n + j;
-            if (ir + MR <= rows && cols == NR) {
-                tile(MR, pa, aOff, pb, bOff, kc, from, cOff, n, c, cOff, n);
+            int tileRows = Math.min(MR, rows - ir);
+            float[] from = first ? null : sums == null ? c : sums;
+            int fromOff = sums == null ? cOff : slot + ir * NR;
+            int fromLd = sums == null ? n : NR;
+            if (sums != null && !last) {
+                tile(tileRows, pa, aOff, pb, bOff, kc, from, fromOff, fromLd, sums, fromOff, NR);
+            } else if (tileRows == MR && cols == NR) {
+                tile(MR, pa, aOff, pb, bOff, kc, from, fromOff, fromLd, c, cOff, n);
             } else {
-                edgeTile(pa, aOff, pb, bOff, kc, from, cOff, n, c, cOff, n, Math.min(MR, rows - ir), cols);
+                edgeTile(pa, aOff, pb, bOff, kc, from, fromOff, fromLd, c, cOff, n, tileRows, cols);
             }
         }
     }
