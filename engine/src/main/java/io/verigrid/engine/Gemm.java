@@ -67,9 +67,17 @@ final class Gemm {
     private static final int SMALL_A_TRANSPOSED_B = 320 * 1024;
     /** Below this many rows B is read unpacked: packing would cost as much as the product itself. */
     static final int SMALL_M = 4;
+    /**
+     * B of at least this many floats (k·n) is packed once for all threads in a row split ({@link #rowsSharingB});
+     * below it the extra fork costs more than the packing saved (256³ −3 %, 512³ +1 %, 1 024³ +3 % on two threads).
+     */
+    private static final long SHARED_B_MIN = 1 << 18;
 
     private static final ThreadLocal<float[]> PACKED_A = ThreadLocal.withInitial(() -> new float[MC * KC_MAX + L]);
     private static final ThreadLocal<float[]> PACKED_B = new ThreadLocal<>();
+    /** The calling thread's B block and running sums for a product whose threads share them ({@link #rowsSharingB}). */
+    private static final ThreadLocal<float[]> SHARED_B = new ThreadLocal<>();
+    private static final ThreadLocal<float[]> SHARED_SUMS = new ThreadLocal<>();
     /** A thread's rows of A packed for all of K ({@link #panelsThroughK}). */
     private static final ThreadLocal<float[]> WHOLE_A = new ThreadLocal<>();
     /** Gather offsets {0, k, 2k, …} of one packed row from a transposed B ({@link #rowOffsets}). */
@@ -132,10 +140,16 @@ final class Gemm {
         }
         int rowPanels = ceilDiv(m, MR);
         int colPanels = ceilDiv(n, NR);
-        // One fork per product: each thread owns whole output tiles (split along whichever dimension has
-        // more of them) and packs the B blocks it needs itself, so threads never wait on each other (sharing
-        // one packed B between threads measured slower: every block becomes a barrier).
+        // Each thread owns whole output tiles, split along whichever dimension has more of them. Split by columns,
+        // a thread packs the B blocks of its own columns; split by rows, every thread needs all of B, so a large B
+        // is packed once, by all threads together, before they compute.
         if (rowPanels >= colPanels) {
+            int threadRows = ceilDiv(rowPanels, par.threads()) * MR;
+            if (par.threads() > 1 && (long) k * n >= SHARED_B_MIN
+                    && !throughK(kBlock(k), k, threadRows, transB)) {
+                rowsSharingB(a, transA, b, transB, c, m, k, n, par);
+                return;
+            }
             par.forRange(rowPanels, (from, to) ->
                     computeTiles(a, transA, b, transB, c, m, k, n, from * MR, Math.min(to * MR, m), 0, n));
         } else {
@@ -144,11 +158,43 @@ final class Gemm {
         }
     }
 
+    /**
+     * A row split in which each B block is packed once for all threads, each packing a share of its panels, before
+     * they all compute their rows against it: two forks per block instead of one for the whole product. With every
+     * thread packing all of B itself, a 1 024-square product on two threads spent 5 % of its time packing B; shared,
+     * 2.4 %, and the product ran 2–3 % faster (calls of the two alternating, medians of 450; 2 048³ +1 %). Running
+     * sums between K blocks wait in slots numbered over all rows, so they do not depend on which thread computes
+     * which rows.
+     */
+    private static void rowsSharingB(float[] a, boolean transA, float[] b, boolean transB, float[] c, int m, int k,
+            int n, Parallelism par) {
+        int kc = kBlock(k);
+        int rowPanels = ceilDiv(m, MR);
+        int blockColumns = Math.min(NC, ceilDiv(n, NR) * NR);
+        float[] packedB = buffer(SHARED_B, kc * blockColumns);
+        int sumsSize = rowPanels * MR * blockColumns;
+        float[] sums = kc < k && sumsSize <= RUNNING_SUMS_MAX * par.threads() ? buffer(SHARED_SUMS, sumsSize) : null;
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += kc) {
+                Block block = new Block(a, transA, c, m, k, n, jc, nc, pc, Math.min(kc, k - pc), packedB, sums, 0,
+                        rowPanels);
+                par.forRange(ceilDiv(nc, NR), (from, to) -> packB(b, transB, block, from, to));
+                par.forRange(rowPanels, (from, to) -> block.compute(from * MR, Math.min(to * MR, m)));
+            }
+        }
+    }
+
+    /** Whether a thread's rows {@code rows} of A through all of K take {@link #panelsThroughK}. */
+    private static boolean throughK(int kc, int k, int rows, boolean transB) {
+        return kc < k && (long) ceilDiv(rows, MR) * MR * k <= (transB ? SMALL_A_TRANSPOSED_B : SMALL_A);
+    }
+
     /** Computes the output rows {@code [i0, i1)} × columns {@code [j0, j1)}; j0 is a multiple of NR. */
     private static void computeTiles(float[] a, boolean transA, float[] b, boolean transB, float[] c, int m, int k,
             int n, int i0, int i1, int j0, int j1) {
         int kc = kBlock(k);
-        if (kc < k && (long) ceilDiv(i1 - i0, MR) * MR * k <= (transB ? SMALL_A_TRANSPOSED_B : SMALL_A)) {
+        if (throughK(kc, k, i1 - i0, transB)) {
             panelsThroughK(a, transA, b, transB, c, m, k, n, i0, i1, j0, j1, kc);
             return;
         }
@@ -159,7 +205,8 @@ final class Gemm {
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += kc) {
-                Block block = new Block(a, transA, c, m, k, n, jc, nc, pc, Math.min(kc, k - pc), packedB, sums);
+                Block block = new Block(a, transA, c, m, k, n, jc, nc, pc, Math.min(kc, k - pc), packedB, sums, i0,
+                        ceilDiv(i1 - i0, MR));
                 packB(b, transB, block, 0, ceilDiv(nc, NR));
                 block.compute(i0, i1);
             }
@@ -182,14 +229,14 @@ final class Gemm {
         // K block pc's panels start at paddedRows·pc (the blocks before it hold paddedRows × pc floats). They are
         // packed in order, so what packA writes past a block's end lands in the next block before that is packed.
         for (int pc = 0; pc < k; pc += kc) {
-            packA(new Block(a, transA, c, m, k, n, 0, 0, pc, Math.min(kc, k - pc), panel, null), i0, rows, packedA,
-                    paddedRows * pc);
+            Block block = new Block(a, transA, c, m, k, n, 0, 0, pc, Math.min(kc, k - pc), panel, null, 0, 0);
+            packA(block, i0, rows, packedA, paddedRows * pc);
         }
         for (int j = j0; j < j1; j += NR) {
             int cols = Math.min(NR, j1 - j);
             for (int pc = 0; pc < k; pc += kc) {
                 int kcl = Math.min(kc, k - pc);
-                packB(b, transB, new Block(a, transA, c, m, k, n, j, cols, pc, kcl, panel, null), 0, 1);
+                packB(b, transB, new Block(a, transA, c, m, k, n, j, cols, pc, kcl, panel, null, 0, 0), 0, 1);
                 tileColumn(packedA, paddedRows * pc, panel, 0, kcl, null, 0, pc == 0, pc + kcl == k, c, i0, rows, n, j,
                         cols);
             }
@@ -224,11 +271,11 @@ final class Gemm {
      * {@code [panel][p][NR]}; {@link #compute} packs A row blocks and runs the register tiles.
      */
     private record Block(float[] a, boolean transA, float[] c, int m, int k, int n, int jc, int nc, int pc, int kc,
-            float[] packedB, float[] sums) {
+            float[] packedB, float[] sums, int sumsRow, int sumsTileRows) {
         /**
          * Computes output rows {@code [i0, i1)} (this thread's) × all panels of this block. Between K blocks each
          * tile's running sums wait in {@code sums}, when there is such a buffer, one MR × NR slot after another in
-         * the order tiles run: C rows a power of two apart fall into the same few L1 sets, and reloading them slowed
+         * the order tiles run (slots for {@code sumsTileRows} tile rows from row {@code sumsRow} per panel): C rows a power of two apart fall into the same few L1 sets, and reloading them slowed
          * the next block's tiles (one thread's 14 × 2 tiles over a 2 MiB C with rows 1 024 floats apart: 103–108
          * GF/s, from slots 112–113, on a 32 KiB 8-way L1).
          */
@@ -237,7 +284,6 @@ final class Gemm {
             boolean first = pc == 0;
             boolean last = pc + kc == k;
             int panels = ceilDiv(nc, NR);
-            int tileRows = ceilDiv(i1 - i0, MR);
             int blockRows = transA ? MC : MC_PLAIN;
             for (int ic = i0; ic < i1; ic += blockRows) {
                 int mc = Math.min(blockRows, i1 - ic);
@@ -245,7 +291,7 @@ final class Gemm {
                 for (int q = 0; q < panels; q++) {
                     int j = jc + q * NR;
                     int cols = Math.min(NR, jc + nc - j);
-                    int slot = (q * tileRows + (ic - i0) / MR) * MR * NR;
+                    int slot = (q * sumsTileRows + (ic - sumsRow) / MR) * MR * NR;
                     tileColumn(packedA, 0, packedB, q * kc * NR, kc, sums, slot, first, last, c, ic, mc, n, j, cols);
                 }
             }

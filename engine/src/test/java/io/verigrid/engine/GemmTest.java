@@ -82,6 +82,8 @@ class GemmTest {
         shapes.add(new int[] {2, 40, 4100});    // streamed rows wider than one thread's share
         shapes.add(new int[] {9, 17, 4133});    // five column blocks
         shapes.add(new int[] {90, 1800, 1030}); // row, column and K blocks together (plain B on one thread)
+        shapes.add(new int[] {300, 2600, 120}); // B packed once for all threads, sums of three K blocks in shared slots
+        shapes.add(new int[] {490, 300, 1100}); // B packed once for all threads, two column blocks
         return shapes;
     }
 
