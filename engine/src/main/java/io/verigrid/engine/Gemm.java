@@ -1,5 +1,6 @@
 package io.verigrid.engine;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -162,9 +163,11 @@ final class Gemm {
      * A row split in which each B block is packed once for all threads, each packing a share of its panels, before
      * they all compute their rows against it: two forks per block instead of one for the whole product. With every
      * thread packing all of B itself, a 1 024-square product on two threads spent 5 % of its time packing B; shared,
-     * 2.4 %, and the product ran 2–3 % faster (calls of the two alternating, medians of 450; 2 048³ +1 %). Running
-     * sums between K blocks wait in slots numbered over all rows, so they do not depend on which thread computes
-     * which rows.
+     * 2.4 %, and the product ran 2–3 % faster (calls of the two alternating, medians of 450; 2 048³ +1 %). Threads
+     * then draw row panels one at a time instead of taking fixed halves, so a thread slowed by the machine's other
+     * work leaves its rows to the others (1 024³ with a busy loop taking a quarter of one core: 148 → 172 GF/s,
+     * medians of 368 alternating calls; unloaded ±1 %). Running sums between K blocks wait in slots numbered over
+     * all rows, so they do not depend on which thread computes which rows.
      */
     private static void rowsSharingB(float[] a, boolean transA, float[] b, boolean transB, float[] c, int m, int k,
             int n, Parallelism par) {
@@ -174,13 +177,16 @@ final class Gemm {
         float[] packedB = buffer(SHARED_B, kc * blockColumns);
         int sumsSize = rowPanels * MR * blockColumns;
         float[] sums = kc < k && sumsSize <= RUNNING_SUMS_MAX * par.threads() ? buffer(SHARED_SUMS, sumsSize) : null;
+        // A transposed A is packed a row of A per K step, so it is drawn a whole block of rows at a time.
+        int grab = transA ? MC / MR : 1;
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0; pc < k; pc += kc) {
                 Block block = new Block(a, transA, c, m, k, n, jc, nc, pc, Math.min(kc, k - pc), packedB, sums, 0,
                         rowPanels);
                 par.forRange(ceilDiv(nc, NR), (from, to) -> packB(b, transB, block, from, to));
-                par.forRange(rowPanels, (from, to) -> block.compute(from * MR, Math.min(to * MR, m)));
+                AtomicInteger drawn = new AtomicInteger();
+                par.forRange(par.threads(), (from, to) -> block.computeDrawn(drawn, rowPanels, grab));
             }
         }
     }
@@ -279,6 +285,13 @@ final class Gemm {
          * the next block's tiles (one thread's 14 × 2 tiles over a 2 MiB C with rows 1 024 floats apart: 103–108
          * GF/s, from slots 112–113, on a 32 KiB 8-way L1).
          */
+        /** Computes row panels {@code grab} at a time, drawn from {@code drawn}, until all {@code rowPanels} are taken. */
+        void computeDrawn(AtomicInteger drawn, int rowPanels, int grab) {
+            for (int panel = drawn.getAndAdd(grab); panel < rowPanels; panel = drawn.getAndAdd(grab)) {
+                compute(panel * MR, Math.min((panel + grab) * MR, m));
+            }
+        }
+
         void compute(int i0, int i1) {
             float[] packedA = PACKED_A.get();
             boolean first = pc == 0;
