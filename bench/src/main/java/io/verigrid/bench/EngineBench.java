@@ -27,7 +27,7 @@ final class EngineBench implements Callable<Integer> {
     private static final List<Integer> GEMM_SIZES = List.of(256, 512, 1024, 2048);
     private static final List<Integer> QUICK_GEMM_SIZES = List.of(256, 512, 1024);
     /** GEMM rounds alternating with PyTorch's (one with {@code --quick}); each figure is the median of its rounds. */
-    private static final int GEMM_ROUNDS = 3;
+    private static final int GEMM_ROUNDS = 5;
     /** Decoding-sized weights: a 4096-wide layer, and a small llama's classifier (dim 288, vocabulary 32000). */
     private static final List<int[]> GEMV_SHAPES = List.of(new int[] {4096, 4096}, new int[] {288, 32000});
     /** The seed of the Llama workloads' weights, which torch_bench.py regenerates bit for bit. */
