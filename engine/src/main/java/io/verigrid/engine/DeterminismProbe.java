@@ -57,7 +57,7 @@ public final class DeterminismProbe {
         int decoded = small ? 6 : 24;
         try (Parallelism par = Parallelism.of(threads)) {
             System.out.println("digest " + hex(digest(job, par, mlpSteps)));
-            for (Map.Entry<String, byte[]> op : OperatorProbe.digests(par).entrySet()) {
+            for (Map.Entry<String, byte[]> op : OperatorProbe.digests(par, small).entrySet()) {
                 System.out.println("op " + op.getKey() + " " + hex(op.getValue()));
             }
             System.out.println("gpt " + hex(trained(tinyJob(tinyGpt(), lmSteps), par)));

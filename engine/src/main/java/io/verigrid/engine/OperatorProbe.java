@@ -15,7 +15,8 @@ import java.util.Map;
  * step of the demo MLP, of a tiny GPT and of a tiny Llama (which exercise most kinds in the places models use
  * them), each remaining kind on seeded inputs with its backward rule, and matmuls in all four transposition
  * layouts on shapes that take every path of the {@link Gemm} kernel: K blocks, edge tiles, column- and
- * row-split threads, the few-row streaming and dot-product paths. Every input is a function of fixed seeds.
+ * row-split threads, a B packed once for all threads (outside {@code --small}), the few-row streaming and
+ * dot-product paths. Every input is a function of fixed seeds.
  *
  * <p>A kind registered in {@link Ops} that no program reaches makes {@link #digests} throw: a new operator
  * cannot join the operator set without joining the gate.
@@ -26,12 +27,17 @@ final class OperatorProbe {
     private static final int[][] MATMUL_SHAPES = {
         {37, 300, 45}, {130, 20, 33}, {16, 8, 260}, {3, 290, 70}, {1, 64, 200}, {2, 513, 9}, {9, 600, 1},
         {64, 64, 64}, {20, 1300, 40}};
+    /**
+     * Outside {@code --small} (too slow for the interpreter): B packed once for all threads on 2 or 3 of them, by
+     * one thread alone on 1 or 4, through four K blocks.
+     */
+    private static final int[][] LARGE_MATMUL_SHAPES = {{98, 4096, 64}};
 
     private OperatorProbe() {
     }
 
     /** Kind → SHA-256 over (shape, little-endian float32 bytes) of each of its outputs, in {@link Ops#kinds()} order. */
-    static Map<String, byte[]> digests(Parallelism par) {
+    static Map<String, byte[]> digests(Parallelism par, boolean small) {
         Map<String, MessageDigest> byKind = new LinkedHashMap<>();
         for (String kind : Ops.kinds()) {
             byKind.put(kind, sha256());
@@ -43,7 +49,7 @@ final class OperatorProbe {
                 DeterminismProbe.tinyJob(DeterminismProbe.tinyLlama(), 2))) {
             records.addAll(LmTrainer.step(job, DeterminismProbe.tinyData(job), job.initialState(), par, null).trace().ops());
         }
-        seededCases(records, par);
+        seededCases(records, par, small);
         for (OpRecord record : records) {
             MessageDigest digest = byKind.get(record.spec().kind());
             ByteBuffer shape = ByteBuffer.allocate(4 + 4 * record.output().rank()).order(ByteOrder.LITTLE_ENDIAN);
@@ -66,7 +72,7 @@ final class OperatorProbe {
     }
 
     /** The kinds the three training steps do not reach, and the matmul layouts, each with its backward rule. */
-    private static void seededCases(List<OpRecord> records, Parallelism par) {
+    private static void seededCases(List<OpRecord> records, Parallelism par, boolean small) {
         Tensor a = random(1, -1f, 1f, 2, 3, 4);
         Tensor row = random(2, 0.5f, 2f, 4);
         Tensor column = random(3, 0.5f, 2f, 3, 1);
@@ -90,7 +96,11 @@ final class OperatorProbe {
         run(records, par, "concat", new long[] {2}, List.of(cube, random(25, -1f, 1f, 2, 3, 2)), true, true);
         run(records, par, "causal_mask", new long[] {Float.floatToRawIntBits(-1e9f)},
                 List.of(random(26, -1f, 1f, 2, 3, 4)), true);
-        for (int[] shape : MATMUL_SHAPES) {
+        List<int[]> shapes = new ArrayList<>(List.of(MATMUL_SHAPES));
+        if (!small) {
+            shapes.addAll(List.of(LARGE_MATMUL_SHAPES));
+        }
+        for (int[] shape : shapes) {
             int m = shape[0];
             int k = shape[1];
             int n = shape[2];
