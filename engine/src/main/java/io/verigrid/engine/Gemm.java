@@ -278,20 +278,21 @@ final class Gemm {
      */
     private record Block(float[] a, boolean transA, float[] c, int m, int k, int n, int jc, int nc, int pc, int kc,
             float[] packedB, float[] sums, int sumsRow, int sumsTileRows) {
-        /**
-         * Computes output rows {@code [i0, i1)} (this thread's) × all panels of this block. Between K blocks each
-         * tile's running sums wait in {@code sums}, when there is such a buffer, one MR × NR slot after another in
-         * the order tiles run (slots for {@code sumsTileRows} tile rows from row {@code sumsRow} per panel): C rows a power of two apart fall into the same few L1 sets, and reloading them slowed
-         * the next block's tiles (one thread's 14 × 2 tiles over a 2 MiB C with rows 1 024 floats apart: 103–108
-         * GF/s, from slots 112–113, on a 32 KiB 8-way L1).
-         */
-        /** Computes row panels {@code grab} at a time, drawn from {@code drawn}, until all {@code rowPanels} are taken. */
+        /** Computes row panels {@code grab} at a time, drawn from {@code drawn}, until all rowPanels are gone. */
         void computeDrawn(AtomicInteger drawn, int rowPanels, int grab) {
             for (int panel = drawn.getAndAdd(grab); panel < rowPanels; panel = drawn.getAndAdd(grab)) {
                 compute(panel * MR, Math.min((panel + grab) * MR, m));
             }
         }
 
+        /**
+         * Computes output rows {@code [i0, i1)} (this thread's) × all panels of this block. Between K blocks each
+         * tile's running sums wait in {@code sums}, when there is such a buffer, one MR × NR slot after another in
+         * the order tiles run, {@code sumsTileRows} tile rows from row {@code sumsRow} per panel: C rows a power of
+         * two apart fall into the same few L1 sets, and reloading them slowed the next block's tiles (one thread's
+         * 14 × 2 tiles over a 2 MiB C with rows 1 024 floats apart: 103–108 GF/s, from slots 112–113, on a 32 KiB
+         * 8-way L1).
+         */
         void compute(int i0, int i1) {
             float[] packedA = PACKED_A.get();
             boolean first = pc == 0;

@@ -28,8 +28,8 @@ final class OperatorProbe {
         {37, 300, 45}, {130, 20, 33}, {16, 8, 260}, {3, 290, 70}, {1, 64, 200}, {2, 513, 9}, {9, 600, 1},
         {64, 64, 64}, {20, 1300, 40}};
     /**
-     * Outside {@code --small} (too slow for the interpreter): B packed once for all threads on 2 or 3 of them, by
-     * one thread alone on 1 or 4, through four K blocks.
+     * Outside {@code --small} (too slow for the interpreter): with 14-row tiles, B packed once for all threads on 2
+     * or 3 of them and by each thread itself on 1 or 4, through four K blocks.
      */
     private static final int[][] LARGE_MATMUL_SHAPES = {{98, 4096, 64}};
 
