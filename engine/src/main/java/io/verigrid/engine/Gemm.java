@@ -83,6 +83,16 @@ final class Gemm {
     private static final ThreadLocal<float[]> WHOLE_A = new ThreadLocal<>();
     /** Gather offsets {0, k, 2k, …} of one packed row from a transposed B ({@link #rowOffsets}). */
     private static final ThreadLocal<int[]> ROW_OFFSETS = ThreadLocal.withInitial(() -> new int[Math.max(L, 2)]);
+    /** A transposed B with rows this long or longer (4 KiB), or with this many floats (16 MiB), is staged. */
+    private static final int STAGED_B_MIN_K = 1024;
+    private static final long STAGED_B_MIN_SIZE = 1 << 22;
+    /** Steps of a transposed B staged at a time for {@link #packB}'s gathers. */
+    private static final int B_STAGE_STEPS = 256;
+    /** NR rows of a transposed B, {@link #B_STAGE_STEPS} steps each, that many + L floats apart. */
+    private static final ThreadLocal<float[]> B_STAGE =
+            ThreadLocal.withInitial(() -> new float[NR * (B_STAGE_STEPS + L)]);
+    /** Gather offsets {0, s, 2s, …} of one packed row from {@link #B_STAGE}, s = B_STAGE_STEPS + L. */
+    private static final int[] B_STAGE_ROWS = new int[L];
     /** Gather offsets {0, k, …, (MR−1)·k, (MR−1)·k, …} of one packed A row ({@link #rowOffsets}). */
     private static final ThreadLocal<int[]> A_ROW_OFFSETS = ThreadLocal.withInitial(() -> new int[Math.max(L, 2)]);
     /**
@@ -97,6 +107,9 @@ final class Gemm {
     private static final ThreadLocal<float[]> EDGE_TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
 
     static {
+        for (int lane = 0; lane < L; lane++) {
+            B_STAGE_ROWS[lane] = lane * (B_STAGE_STEPS + L);
+        }
         VectorJit.checkOnce();
     }
 
@@ -341,11 +354,17 @@ final class Gemm {
     private static void packB(float[] b, boolean transB, Block blk, int from, int to) {
         float[] dst = blk.packedB;
         int kc = blk.kc;
+        // A transposed B is gathered from a stage when its rows are at least 4 KiB apart (NR rows in NR pages, a
+        // power of two apart, share L1 sets) or B is too big for any cache: then gathers straight from B's rows
+        // were slower (two threads: the 110M forward's down projection 128×2048×768 114 → 147 GF/s, 1 024³
+        // 192 → 201, the 15M classifier's 256×288×32000 161 → 173); for a small B with short rows the copy cost
+        // more than it saved (256×288×768, 128×768×768 −2 %).
+        boolean staged = blk.k >= STAGED_B_MIN_K || (long) blk.n * blk.k >= STAGED_B_MIN_SIZE;
         for (int q = from; q < to; q++) {
             int j = blk.jc + q * NR;
             int cols = Math.min(NR, blk.jc + blk.nc - j);
             int base = q * kc * NR;
-            if (transB && cols == NR) {
+            if (transB && cols == NR && !staged) {
                 // B is n×k: a packed row of the panel is one element from each of NR rows of B, fetched by
                 // two gathers (a strided scalar copy measured up to 40 % of a classifier-sized product).
                 int[] rows = rowOffsets(ROW_OFFSETS, blk.k, L - 1);
@@ -355,6 +374,22 @@ final class Gemm {
                     int at = base + p * NR;
                     FloatVector.fromArray(SPECIES, b, src + p, rows, 0).intoArray(dst, at);
                     FloatVector.fromArray(SPECIES, b, secondHalf + p, rows, 0).intoArray(dst, at + L);
+                }
+            } else if (transB && cols == NR) {
+                // The same gathers from a stage the NR rows' next B_STAGE_STEPS values are first copied into.
+                float[] stage = B_STAGE.get();
+                int stride = B_STAGE_STEPS + L;
+                int src = j * blk.k + blk.pc;
+                for (int p0 = 0; p0 < kc; p0 += B_STAGE_STEPS) {
+                    int steps = Math.min(B_STAGE_STEPS, kc - p0);
+                    for (int r = 0; r < NR; r++) {
+                        System.arraycopy(b, src + r * blk.k + p0, stage, r * stride, steps);
+                    }
+                    for (int p = 0; p < steps; p++) {
+                        int at = base + (p0 + p) * NR;
+                        FloatVector.fromArray(SPECIES, stage, p, B_STAGE_ROWS, 0).intoArray(dst, at);
+                        FloatVector.fromArray(SPECIES, stage, L * stride + p, B_STAGE_ROWS, 0).intoArray(dst, at + L);
+                    }
                 }
             } else if (transB) {
                 // B is n×k: each output column is a contiguous row of B.
