@@ -364,32 +364,23 @@ final class Gemm {
             int j = blk.jc + q * NR;
             int cols = Math.min(NR, blk.jc + blk.nc - j);
             int base = q * kc * NR;
-            if (transB && cols == NR && !staged) {
-                // B is n×k: a packed row of the panel is one element from each of NR rows of B, fetched by
-                // two gathers (a strided scalar copy measured up to 40 % of a classifier-sized product).
-                int[] rows = rowOffsets(ROW_OFFSETS, blk.k, L - 1);
+            if (transB && cols == NR) {
+                // B is n×k: a packed row of the panel is one element from each of NR rows of B, fetched by two
+                // gathers (a strided scalar copy measured up to 40 % of a classifier-sized product), straight
+                // from B's rows or from a stage the rows' next B_STAGE_STEPS values are first copied into.
                 int src = j * blk.k + blk.pc;
-                int secondHalf = src + L * blk.k;
-                for (int p = 0; p < kc; p++) {
-                    int at = base + p * NR;
-                    FloatVector.fromArray(SPECIES, b, src + p, rows, 0).intoArray(dst, at);
-                    FloatVector.fromArray(SPECIES, b, secondHalf + p, rows, 0).intoArray(dst, at + L);
-                }
-            } else if (transB && cols == NR) {
-                // The same gathers from a stage the NR rows' next B_STAGE_STEPS values are first copied into.
-                float[] stage = B_STAGE.get();
-                int stride = B_STAGE_STEPS + L;
-                int src = j * blk.k + blk.pc;
-                for (int p0 = 0; p0 < kc; p0 += B_STAGE_STEPS) {
-                    int steps = Math.min(B_STAGE_STEPS, kc - p0);
-                    for (int r = 0; r < NR; r++) {
-                        System.arraycopy(b, src + r * blk.k + p0, stage, r * stride, steps);
+                if (staged) {
+                    float[] stage = B_STAGE.get();
+                    int stride = B_STAGE_STEPS + L;
+                    for (int p0 = 0; p0 < kc; p0 += B_STAGE_STEPS) {
+                        int steps = Math.min(B_STAGE_STEPS, kc - p0);
+                        for (int r = 0; r < NR; r++) {
+                            System.arraycopy(b, src + r * blk.k + p0, stage, r * stride, steps);
+                        }
+                        gatherRows(stage, 0, B_STAGE_ROWS, stride, steps, dst, base + p0 * NR);
                     }
-                    for (int p = 0; p < steps; p++) {
-                        int at = base + (p0 + p) * NR;
-                        FloatVector.fromArray(SPECIES, stage, p, B_STAGE_ROWS, 0).intoArray(dst, at);
-                        FloatVector.fromArray(SPECIES, stage, L * stride + p, B_STAGE_ROWS, 0).intoArray(dst, at + L);
-                    }
+                } else {
+                    gatherRows(b, src, rowOffsets(ROW_OFFSETS, blk.k, L - 1), blk.k, kc, dst, base);
                 }
             } else if (transB) {
                 // B is n×k: each output column is a contiguous row of B.
@@ -418,6 +409,18 @@ final class Gemm {
                     java.util.Arrays.fill(dst, at + cols, at + NR, 0f);
                 }
             }
+        }
+    }
+
+    /**
+     * Packed rows {@code dst[at + p·NR]} for p in [0, steps): each one element from NR rows {@code rowStride} apart,
+     * {@code from[off + p]} onwards, by two gathers with offsets {@code rows}.
+     */
+    private static void gatherRows(float[] from, int off, int[] rows, int rowStride, int steps, float[] dst, int at) {
+        int secondHalf = off + L * rowStride;
+        for (int p = 0; p < steps; p++) {
+            FloatVector.fromArray(SPECIES, from, off + p, rows, 0).intoArray(dst, at + p * NR);
+            FloatVector.fromArray(SPECIES, from, secondHalf + p, rows, 0).intoArray(dst, at + p * NR + L);
         }
     }
 
